@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "RegVault",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "VaultFormat", targets: ["VaultFormat"]),
+        .executable(name: "regvault", targets: ["regvault"]),
+        .executable(name: "regvault-bench", targets: ["regvault-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // The trusted core shared by the server and the offline verifier: swift-crypto only.
+        .target(
+            name: "VaultFormat",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VaultStore",
+            dependencies: ["VaultFormat", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VaultCore",
+            dependencies: ["VaultFormat", "VaultStore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "regvault",
+            dependencies: ["VaultCore", "VaultFormat", "VaultStore",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "regvault-bench",
+            dependencies: ["VaultCore", "VaultFormat", "VaultStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "VaultFormatTests", dependencies: ["VaultFormat", .product(name: "Crypto", package: "swift-crypto")],
+                    resources: [.copy("Vectors")], swiftSettings: strictSettings),
+        .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultFormat"], swiftSettings: strictSettings),
+        .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore", "VaultStore", "VaultFormat"], swiftSettings: strictSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["regvault", "VaultFormat"], swiftSettings: strictSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)
