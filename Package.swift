@@ -36,22 +36,30 @@ let package = Package(
             dependencies: ["VaultFormat", "VaultStore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // Deterministic synthetic operator data: the demo, the benchmarks and (later) the sandbox.
+        .target(
+            name: "VaultSandbox",
+            dependencies: [],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "regvault",
-            dependencies: ["VaultCore", "VaultFormat", "VaultStore",
+            dependencies: ["VaultCore", "VaultFormat", "VaultStore", "VaultSandbox",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "regvault-bench",
-            dependencies: ["VaultCore", "VaultFormat", "VaultStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["VaultCore", "VaultFormat", "VaultStore", "VaultSandbox", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "VaultFormatTests", dependencies: ["VaultFormat", .product(name: "Crypto", package: "swift-crypto")],
                     resources: [.copy("Vectors")], swiftSettings: strictSettings),
-        .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultFormat"], swiftSettings: strictSettings),
-        .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore", "VaultStore", "VaultFormat"], swiftSettings: strictSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["regvault", "VaultFormat"], swiftSettings: strictSettings),
+        .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultFormat", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore", "VaultStore", "VaultFormat", "VaultSandbox"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["regvault", "VaultFormat", "VaultSandbox"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,201 @@
+public import Foundation
+public import VaultFormat
+public import VaultStore
+
+/// What the vault answers for one submitted record.
+public struct AppendResult: Sendable, Equatable {
+    public let eventId: String
+    /// The record's sequence number: its leaf index in the log.
+    public let seq: Int64
+    /// True if the event id was already stored with the same content, so nothing was added.
+    public let duplicate: Bool
+}
+
+/// The single writer of a vault's log. It sequences validated records, computes each entity's
+/// diff and version, appends entries to the tree, signs a checkpoint, and commits it all in one
+/// transaction per batch.
+///
+/// Commit order, which is the correctness argument:
+/// 1. compute every leaf, record row and the new checkpoint in memory, from a copy of the tree's
+///    right edge;
+/// 2. commit leaves, records and checkpoint in one durable transaction that also checks the stored
+///    tree size is the one the batch extends (compare-and-swap);
+/// 3. only then adopt the new right edge and entity heads, and return the acknowledgements.
+/// A crash before step 2 completes leaves the previous checkpoint and tree untouched; after it, the
+/// batch is whole. An acknowledgement therefore means: durable, integrated, and covered by a signed
+/// checkpoint.
+public actor LogWriter {
+    private let store: any VaultStorage
+    private let signer: NoteSigner
+    private let clock: any VaultClock
+    private let retention: RetentionSchedule
+    private let lock: WriterLock
+    private var range: CompactRange
+    private var heads = EntityHeadCache()
+
+    init(store: any VaultStorage, signer: NoteSigner, clock: any VaultClock, retention: RetentionSchedule,
+         lock: WriterLock, range: CompactRange) {
+        self.store = store
+        self.signer = signer
+        self.clock = clock
+        self.retention = retention
+        self.lock = lock
+        self.range = range
+    }
+
+    /// The number of leaves in the log.
+    public var treeSize: Int64 { range.size }
+
+    /// Appends a batch atomically: either every record is stored (or recognised as a duplicate) and
+    /// the results are returned after the batch is durable, or a `RecordRejection` (naming the
+    /// record's `line`) or storage error is thrown and nothing is stored.
+    public func append(_ records: [ValidatedRecord]) throws -> [AppendResult] {
+        let now = clock.nowMillis()
+        let existing = try store.records(eventIds: Array(Set(records.map(\.eventId))))
+        var tree = range
+        var batchHeads: [EntityKey: EntityHead] = [:]
+        var inBatch: [String: (seq: Int64, bytes: [UInt8])] = [:]
+        var leaves: [StoredLeaf] = []
+        var rows: [StoredRecord] = []
+        var results: [AppendResult] = []
+        results.reserveCapacity(records.count)
+
+        for (index, record) in records.enumerated() {
+            let line = record.line ?? index + 1
+            if let stored = existing[record.eventId] {
+                guard let body = stored.body else {
+                    throw RecordRejection(.erased, field: "eventId", "event id \(record.eventId) belongs to record \(stored.seq), "
+                        + "whose content was erased at the end of its retention; use a new event id", line: line)
+                }
+                guard body.elementsEqual(record.canonicalBytes) else {
+                    throw RecordRejection(.conflict, field: "eventId", "event id \(record.eventId) was already stored as record "
+                        + "\(stored.seq) with different content", line: line)
+                }
+                results.append(AppendResult(eventId: record.eventId, seq: stored.seq, duplicate: true))
+                continue
+            }
+            if let earlier = inBatch[record.eventId] {
+                guard earlier.bytes == record.canonicalBytes else {
+                    throw RecordRejection(.conflict, field: "eventId", "event id \(record.eventId) appears earlier in this input "
+                        + "with different content", line: line)
+                }
+                results.append(AppendResult(eventId: record.eventId, seq: earlier.seq, duplicate: true))
+                continue
+            }
+
+            let key = EntityKey(type: record.entityType, id: record.entityId)
+            let head: EntityHead
+            if let pending = batchHeads[key] {
+                head = pending
+            } else {
+                head = try heads.head(for: key, store: store)
+            }
+            let change = try EntityChange(applying: record, to: head, line: line)
+            let seq = tree.size
+            let rule = retention.rule(for: record.stream)
+            let entry = Entry(kind: .record, seq: UInt64(seq), recordedAt: now, retentionMode: rule.mode,
+                              retainUntil: retention.retainUntil(recordedAt: now, rule: rule),
+                              retentionClass: rule.retentionClass, commitment: record.commitment)
+            let entryBytes = entry.bytes
+            let hashes = tree.append(leafHash: MerkleHashing.leafHash(entryBytes))
+            leaves.append(StoredLeaf(seq: seq, entry: Data(entryBytes), hashes: hashes))
+            rows.append(StoredRecord(
+                seq: seq, eventId: record.eventId, stream: record.stream.rawValue, entityType: record.entityType,
+                entityId: record.entityId, playerId: record.playerId, occurredAt: record.occurredAt, recordedAt: now,
+                version: change.head.version, body: Data(record.canonicalBytes), salt: Data(record.salt),
+                diff: change.diff.map { Data($0.canonicalBytes) }, stateAfter: change.stateAfter))
+            batchHeads[key] = change.head
+            inBatch[record.eventId] = (seq, record.canonicalBytes)
+            results.append(AppendResult(eventId: record.eventId, seq: seq, duplicate: false))
+        }
+        if leaves.isEmpty { return results }
+
+        let checkpoint = Checkpoint(origin: signer.name, size: UInt64(tree.size), rootHash: tree.rootHash)
+        let signed = try SignedCheckpoint(signing: checkpoint, with: signer)
+        try store.commit(LogBatch(startSize: range.size, leaves: leaves, records: rows,
+                                  checkpointNote: signed.serialized, checkpointTime: now))
+        range = tree
+        heads.adopt(batchHeads)
+        return results
+    }
+}
+
+/// An entity's identity.
+struct EntityKey: Hashable, Sendable {
+    let type: String
+    let id: String
+}
+
+/// What the writer knows of an entity: its latest version number and state.
+struct EntityHead: Sendable {
+    var version: Int64
+    var state: JSONValue?
+
+    static let none = EntityHead(version: 0, state: nil)
+}
+
+/// The effect of one record on its entity.
+struct EntityChange {
+    let head: EntityHead
+    /// The RFC 6902 patch from the previous state: computed from a full state, or as submitted.
+    let diff: JSONValue?
+    /// The new state's canonical bytes when it is not in the record itself (an explicit diff, or
+    /// an event that leaves the state as it was).
+    let stateAfter: Data?
+
+    init(applying record: ValidatedRecord, to previous: EntityHead, line: Int) throws(RecordRejection) {
+        if let state = record.state {
+            diff = JSONPatch.diff(from: previous.state, to: state)
+            head = EntityHead(version: previous.version + 1, state: state)
+            stateAfter = nil
+        } else if let patch = record.explicitDiff {
+            let next: JSONValue
+            do {
+                next = try JSONPatch.apply(patch, to: previous.state)
+            } catch {
+                throw RecordRejection(.invalidField, field: "diff",
+                                      "does not apply to the entity's current state (version \(previous.version)): \(error)",
+                                      line: line)
+            }
+            diff = patch
+            head = EntityHead(version: previous.version + 1, state: next)
+            stateAfter = Data(next.canonicalBytes)
+        } else {
+            // An event that does not change the state carries the state forward, so the entity's
+            // latest record always holds its current state.
+            diff = nil
+            head = EntityHead(version: previous.version + 1, state: previous.state)
+            stateAfter = previous.state.map { Data($0.canonicalBytes) }
+        }
+    }
+}
+
+/// Latest entity heads, so that hot entities are diffed without a read. Bounded: when it holds
+/// `capacity` entities it starts over, and misses are read from storage.
+struct EntityHeadCache {
+    static let capacity = 100_000
+    private var heads: [EntityKey: EntityHead] = [:]
+
+    mutating func head(for key: EntityKey, store: any VaultStorage) throws -> EntityHead {
+        if let head = heads[key] { return head }
+        guard let latest = try store.latestRecord(entityType: key.type, entityId: key.id) else { return .none }
+        return EntityHead(version: latest.version, state: try EntityHeadCache.state(of: latest))
+    }
+
+    mutating func adopt(_ updates: [EntityKey: EntityHead]) {
+        if heads.count + updates.count > EntityHeadCache.capacity { heads.removeAll(keepingCapacity: true) }
+        heads.merge(updates) { _, new in new }
+    }
+
+    /// The state after `record`: its stored state-after, or the `state` inside its body, or none
+    /// when the record was erased (the next diff then starts from nothing).
+    static func state(of record: StoredRecord) throws -> JSONValue? {
+        do {
+            if let after = record.stateAfter { return try JSONParser.parse(Array(after)) }
+            guard let body = record.body else { return nil }
+            return try JSONParser.parse(Array(body))["state"]
+        } catch {
+            throw StorageError(.corrupt, "stored record \(record.seq) is not valid JSON: \(error)")
+        }
+    }
+}

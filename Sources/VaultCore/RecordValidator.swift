@@ -1,0 +1,178 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import VaultFormat
+
+/// A record that passed validation: its canonical bytes (RFC 8785 JSON of exactly what was
+/// submitted), the fields the vault indexes, and a fresh salted commitment to the bytes.
+public struct ValidatedRecord: Sendable {
+    public let eventId: String
+    public let stream: RecordSchema.Stream
+    public let entityType: String
+    public let entityId: String
+    public let playerId: String?
+    public let jurisdiction: String
+    /// Milliseconds since the Unix epoch.
+    public let occurredAt: Int64
+    public let canonicalBytes: [UInt8]
+    /// The entity's full new state, when the record carries one.
+    public let state: JSONValue?
+    /// An explicit RFC 6902 patch from the entity's previous state, when the record carries one.
+    public let explicitDiff: JSONValue?
+    /// 32 random bytes; the commitment is `SHA-256(salt || canonicalBytes)`.
+    public let salt: [UInt8]
+    public let commitment: Hash
+    /// The 1-based line of the input this record came from, for error messages.
+    public var line: Int?
+}
+
+/// Checks submitted records against `RecordSchema` and canonicalises them. Pure apart from drawing
+/// the salt, so many records can be validated in parallel before the single writer sequences them.
+public struct RecordValidator: Sendable {
+    public static let saltLength = 32
+
+    public init() {}
+
+    /// Validates one record given as the bytes of one JSON object.
+    /// - Parameter now: the vault's current time, which `occurredAt` may not exceed by more than
+    ///   `RecordSchema.maxClockSkewMillis`.
+    public func validate(_ bytes: [UInt8], now: Int64) throws(RecordRejection) -> ValidatedRecord {
+        guard bytes.count <= RecordSchema.maxRecordBytes else {
+            throw RecordRejection(.tooLarge, field: nil, "record is \(bytes.count) bytes; the limit is \(RecordSchema.maxRecordBytes)")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes, limits: JSONLimits(maxDepth: 32, maxStringBytes: RecordSchema.maxRecordBytes,
+                                                                   maxBytes: RecordSchema.maxRecordBytes))
+        } catch {
+            throw RecordRejection(.malformedJSON, field: nil, "\(error)")
+        }
+        guard let object = value.objectValue else {
+            throw RecordRejection(.malformedJSON, field: nil, "a record must be a JSON object")
+        }
+        for key in object.keys.sorted() where RecordSchema.fields[key] == nil {
+            throw RecordRejection(.unknownField, field: key, "unknown field; see docs/RECORDS.md for the record schema")
+        }
+        for (key, required) in RecordSchema.fields.sorted(by: { $0.key < $1.key }) where required && object[key] == nil {
+            throw RecordRejection(.missingField, field: key, "required field is missing")
+        }
+
+        let eventId = try identifier(object, "eventId")
+        let streamName = try string(object, "stream")
+        guard let stream = RecordSchema.Stream(rawValue: streamName) else {
+            throw RecordRejection(.unknownStream, field: "stream", "unknown stream '\(streamName.prefix(64))'; streams are "
+                + RecordSchema.Stream.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        guard let entity = object["entity"]?.objectValue else {
+            throw RecordRejection(.invalidField, field: "entity", "must be an object {\"type\":...,\"id\":...}")
+        }
+        for key in entity.keys.sorted() where key != "type" && key != "id" {
+            throw RecordRejection(.unknownField, field: "entity.\(key)", "entity has only type and id")
+        }
+        let entityType = try name(entity, "type", path: "entity.type")
+        let entityId = try identifier(entity, "id", path: "entity.id")
+        _ = try name(object, "action")
+        try validateActor(object["actor"])
+        let occurredText = try string(object, "occurredAt")
+        guard let occurredAt = Timestamp.parseMillis(occurredText) else {
+            throw RecordRejection(.invalidField, field: "occurredAt", "must be an RFC 3339 time such as 2026-11-20T10:00:00Z")
+        }
+        guard occurredAt <= now + RecordSchema.maxClockSkewMillis else {
+            throw RecordRejection(.invalidField, field: "occurredAt", "is more than 5 minutes in the future of the vault's clock")
+        }
+        let jurisdiction = try string(object, "jurisdiction")
+        guard RecordSchema.isJurisdiction(jurisdiction) else {
+            throw RecordRejection(.invalidField, field: "jurisdiction", "must be an ISO 3166-1 alpha-2 code such as MT or GB")
+        }
+        if let reason = object["reason"] {
+            guard let text = reason.stringValue, RecordSchema.isPlainText(text, maxLength: RecordSchema.maxReasonLength) else {
+                throw RecordRejection(.invalidField, field: "reason",
+                                      "must be text of at most \(RecordSchema.maxReasonLength) characters without control characters")
+            }
+        } else if stream == .auditChange {
+            throw RecordRejection(.missingField, field: "reason", "changes on the audit.change stream must give a reason")
+        }
+        let playerId = object["playerId"] == nil ? nil : try identifier(object, "playerId")
+        for key in ["decisionId", "policyVer", "dataVer", "modelVer"] where object[key] != nil {
+            guard let text = object[key]?.stringValue, !text.isEmpty,
+                  RecordSchema.isPlainText(text, maxLength: RecordSchema.maxIdentifierLength) else {
+                throw RecordRejection(.invalidField, field: key, "must be text of 1 to \(RecordSchema.maxIdentifierLength) characters")
+            }
+        }
+        let state = object["state"]
+        if let state, state.objectValue == nil {
+            throw RecordRejection(.invalidField, field: "state", "must be a JSON object: the entity's full new state")
+        }
+        let diff = object["diff"]
+        if let diff {
+            guard state == nil else {
+                throw RecordRejection(.invalidField, field: "diff", "give either state or diff, not both")
+            }
+            do {
+                try JSONPatch.validate(diff)
+            } catch {
+                throw RecordRejection(.invalidField, field: "diff", "not an RFC 6902 JSON Patch: \(error)")
+            }
+        }
+
+        let canonical = value.canonicalBytes
+        let salt = SecureRandom.bytes(RecordValidator.saltLength)
+        return ValidatedRecord(eventId: eventId, stream: stream, entityType: entityType, entityId: entityId,
+                               playerId: playerId, jurisdiction: jurisdiction, occurredAt: occurredAt,
+                               canonicalBytes: canonical, state: state, explicitDiff: diff, salt: salt,
+                               commitment: Entry.commitment(salt: salt, record: canonical))
+    }
+
+    // MARK: field checks
+
+    private func string(_ object: [String: JSONValue], _ key: String, path: String? = nil) throws(RecordRejection) -> String {
+        guard let text = object[key]?.stringValue else {
+            throw RecordRejection(.invalidField, field: path ?? key, "must be a string")
+        }
+        return text
+    }
+
+    private func identifier(_ object: [String: JSONValue], _ key: String, path: String? = nil) throws(RecordRejection) -> String {
+        let text = try string(object, key, path: path)
+        guard RecordSchema.isIdentifier(text) else {
+            throw RecordRejection(.invalidField, field: path ?? key, "must be 1 to 128 characters of A-Z a-z 0-9 . _ : @ / -")
+        }
+        return text
+    }
+
+    private func name(_ object: [String: JSONValue], _ key: String, path: String? = nil) throws(RecordRejection) -> String {
+        let text = try string(object, key, path: path)
+        guard RecordSchema.isName(text) else {
+            throw RecordRejection(.invalidField, field: path ?? key, "must be a letter followed by up to 63 of A-Z a-z 0-9 _ . -")
+        }
+        return text
+    }
+
+    private func validateActor(_ value: JSONValue?) throws(RecordRejection) {
+        guard let actor = value?.objectValue else {
+            throw RecordRejection(.invalidField, field: "actor", "must be an object {\"id\":...,\"role\":...,\"ip\":...}")
+        }
+        for key in actor.keys.sorted() where !["id", "role", "ip"].contains(key) {
+            throw RecordRejection(.unknownField, field: "actor.\(key)", "actor has only id, role and ip")
+        }
+        guard let id = actor["id"]?.stringValue, !id.isEmpty,
+              RecordSchema.isPlainText(id, maxLength: RecordSchema.maxIdentifierLength), !id.contains("\n") else {
+            throw RecordRejection(.invalidField, field: "actor.id", "must be 1 to 128 characters of text on one line")
+        }
+        if actor["role"] != nil { _ = try name(actor, "role", path: "actor.role") }
+        if actor["ip"] != nil {
+            let ip = try string(actor, "ip", path: "actor.ip")
+            guard RecordValidator.isIPAddress(ip) else {
+                throw RecordRejection(.invalidField, field: "actor.ip", "must be an IPv4 or IPv6 address")
+            }
+        }
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+}

@@ -1,0 +1,177 @@
+public import Foundation
+public import VaultFormat
+public import VaultStore
+
+/// An opened vault: its storage, identity and read operations. Reads may run concurrently with the
+/// one `LogWriter`; they see whole batches only.
+public final class Vault: Sendable {
+    public let directory: VaultDirectory
+    public let store: SQLiteStore
+    /// The log's origin: the first line of its checkpoints and the name of its key.
+    public let origin: String
+    public let verifierKey: NoteVerifierKey
+    private let signer: NoteSigner
+
+    /// Creates a new vault in `path` (created if absent, mode 0700) with a fresh Ed25519 log key.
+    /// Refuses a directory that already holds a vault.
+    @discardableResult
+    public static func create(at path: String, origin: String) throws -> Vault {
+        let directory = VaultDirectory(path: path)
+        guard !directory.exists else {
+            throw VaultError(.alreadyExists, "\(path) already holds a vault; use another directory")
+        }
+        let signer: NoteSigner
+        do {
+            signer = try NoteSigner(generatingKeyFor: origin)
+        } catch {
+            throw VaultError(.invalidOrigin, "origin '\(origin)' must be non-empty without spaces or '+', "
+                + "like vault.example.com/operator/log")
+        }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try directory.writeSigningKey(signer)
+        try (signer.verifierKey.description + "\n").write(toFile: directory.verifierKeyPath, atomically: true, encoding: .utf8)
+        let store = try SQLiteStore(path: directory.databasePath)
+        try store.setMetadata("origin", origin)
+        // Publish the empty tree's checkpoint, so a vault always has a signed checkpoint.
+        let empty = try SignedCheckpoint(signing: Checkpoint(origin: origin, size: 0, rootHash: MerkleHashing.emptyTreeHash),
+                                         with: signer)
+        try store.commit(LogBatch(startSize: 0, leaves: [], records: [], checkpointNote: empty.serialized,
+                                  checkpointTime: SystemClock().nowMillis()))
+        return try Vault(directory: directory, store: store, signer: signer)
+    }
+
+    /// Opens the vault in `path` and checks that the stored tree matches the latest signed
+    /// checkpoint; refuses to open a vault that does not.
+    public static func open(at path: String) throws -> Vault {
+        let directory = VaultDirectory(path: path)
+        guard directory.exists else {
+            throw VaultError(.noVault, "no vault in \(path); create one with: regvault init --data \(path) --origin ORIGIN")
+        }
+        return try Vault(directory: directory, store: try SQLiteStore(path: directory.databasePath),
+                         signer: try directory.readSigningKey())
+    }
+
+    private init(directory: VaultDirectory, store: SQLiteStore, signer: NoteSigner) throws {
+        guard let origin = try store.metadata("origin") else {
+            throw VaultError(.integrity, "the vault database has no origin; it was not created by regvault init")
+        }
+        guard signer.name == origin else {
+            throw VaultError(.integrity, "the log key is named '\(signer.name)' but the log's origin is '\(origin)'")
+        }
+        self.directory = directory
+        self.store = store
+        self.origin = origin
+        self.signer = signer
+        self.verifierKey = signer.verifierKey
+        _ = try verifiedRange()
+    }
+
+    /// Takes the writer role (one process at a time) and returns the log's writer.
+    public func makeWriter(clock: any VaultClock = SystemClock()) throws -> LogWriter {
+        let lock = try WriterLock(path: directory.writerLockPath)
+        return LogWriter(store: store, signer: signer, clock: clock, retention: RetentionSchedule(), lock: lock,
+                         range: try verifiedRange())
+    }
+
+    /// Loads the tree's right edge and checks it against the latest signed checkpoint.
+    private func verifiedRange() throws -> CompactRange {
+        let size = try store.treeSize()
+        let range = try CompactRange(size: size, reader: store)
+        guard let note = try store.latestCheckpoint() else {
+            guard size == 0 else { throw VaultError(.integrity, "the log has \(size) leaves but no checkpoint") }
+            return range
+        }
+        let signed: SignedCheckpoint
+        do {
+            signed = try SignedCheckpoint(verifying: Array(note.utf8), verifierKeys: [verifierKey])
+        } catch {
+            throw VaultError(.integrity, "the latest stored checkpoint does not verify with the log key: \(error)")
+        }
+        guard signed.checkpoint.size == UInt64(size) else {
+            throw VaultError(.integrity, "the latest checkpoint signs \(signed.checkpoint.size) leaves but \(size) are stored")
+        }
+        guard signed.checkpoint.rootHash == range.rootHash else {
+            throw VaultError(.integrity, "the stored tree hashes do not give the root of the latest signed checkpoint")
+        }
+        return range
+    }
+
+    // MARK: reads
+
+    /// The latest signed checkpoint, exactly as signed; nil for an empty log.
+    public func latestCheckpoint() throws -> SignedCheckpoint? {
+        guard let note = try store.latestCheckpoint() else { return nil }
+        return try SignedCheckpoint(verifying: Array(note.utf8), verifierKeys: [verifierKey])
+    }
+
+    /// The size of the latest signed checkpoint (0 for an empty log).
+    public func checkpointSize() throws -> Int64 {
+        Int64(try latestCheckpoint()?.checkpoint.size ?? 0)
+    }
+
+    /// One entry's exact bytes and leaf hash.
+    public func entry(seq: Int64) throws -> (bytes: Data, leafHash: Hash) {
+        guard seq >= 0, let leaf = try store.leaf(seq: seq) else {
+            throw VaultError(.notFound, "no entry \(seq); the log has \(try store.treeSize()) entries (0 to n-1)")
+        }
+        return (leaf.entry, leaf.hashes[0])
+    }
+
+    /// The inclusion proof of entry `seq` in the tree of `size` leaves (default: the latest
+    /// checkpoint's size).
+    public func inclusionProof(seq: Int64, size: Int64? = nil) throws -> InclusionProof {
+        let treeSize = try size ?? checkpointSize()
+        let stored = try checkpointSize()
+        guard treeSize >= 1, treeSize <= stored else {
+            throw VaultError(.invalidRequest, "tree size \(treeSize) is not between 1 and the checkpoint's size \(stored)")
+        }
+        guard seq >= 0, seq < treeSize else {
+            throw VaultError(.invalidRequest, "entry \(seq) is not in the tree of size \(treeSize)")
+        }
+        let hashes = try MerkleTree.proveInclusion(index: seq, size: treeSize, reader: store)
+        return InclusionProof(index: seq, treeSize: treeSize, leafHash: try entry(seq: seq).leafHash, hashes: hashes)
+    }
+
+    /// The consistency proof between the trees of `from` and `to` leaves.
+    public func consistencyProof(from: Int64, to: Int64) throws -> ConsistencyProof {
+        let stored = try checkpointSize()
+        guard from >= 1, from <= to, to <= stored else {
+            throw VaultError(.invalidRequest, "need 1 <= from <= to <= \(stored) (the checkpoint's size); got from \(from) to \(to)")
+        }
+        return ConsistencyProof(from: from, to: to,
+                                hashes: try MerkleTree.proveConsistency(oldSize: from, newSize: to, reader: store))
+    }
+
+    /// An entity's records, oldest first, with their entries.
+    public func history(entityType: String, entityId: String) throws -> [HistoryItem] {
+        let records = try store.history(entityType: entityType, entityId: entityId)
+        return try records.map { record in
+            guard let leaf = try store.leaf(seq: record.seq) else {
+                throw VaultError(.integrity, "record \(record.seq) has no entry in the log")
+            }
+            return HistoryItem(record: record, entry: leaf.entry)
+        }
+    }
+}
+
+/// An RFC 9162 inclusion proof.
+public struct InclusionProof: Sendable, Equatable {
+    public let index: Int64
+    public let treeSize: Int64
+    public let leafHash: Hash
+    public let hashes: [Hash]
+}
+
+/// An RFC 9162 consistency proof.
+public struct ConsistencyProof: Sendable, Equatable {
+    public let from: Int64
+    public let to: Int64
+    public let hashes: [Hash]
+}
+
+/// One version of an entity: the stored record and its entry's exact bytes.
+public struct HistoryItem: Sendable {
+    public let record: StoredRecord
+    public let entry: Data
+}

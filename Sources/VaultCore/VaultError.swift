@@ -1,0 +1,25 @@
+/// A failure of a vault operation that a user can act on; the reason says what to do.
+public struct VaultError: Error, Equatable, CustomStringConvertible, Sendable {
+    public enum Code: String, Sendable {
+        case noVault = "no_vault"
+        case alreadyExists = "already_exists"
+        case invalidOrigin = "invalid_origin"
+        case writerBusy = "writer_busy"
+        case integrity = "integrity"
+        case notFound = "not_found"
+        case invalidRequest = "invalid_request"
+        case keyFile = "key_file"
+    }
+
+    public let code: Code
+    public let reason: String
+
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+
+    public static func == (lhs: VaultError, rhs: VaultError) -> Bool { lhs.code == rhs.code }
+}

@@ -1,0 +1,73 @@
+import GRDB
+
+/// The SQLite schema, version 1. Every table is STRICT. Leaves and checkpoints are append-only and
+/// records can only be erased: triggers refuse anything else, so even a bug in the vault cannot
+/// rewrite history through SQL.
+///
+/// Each leaf row keeps the tree hashes stored by that leaf's append (see `StoredHashes`), so one
+/// sequential row per record holds both the entry and its share of the tree; a proof reads its
+/// hashes with one `IN (...)` query.
+enum SQLiteSchema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    static let v1 = """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE leaves (
+        seq INTEGER PRIMARY KEY NOT NULL,
+        entry BLOB NOT NULL,
+        hashes BLOB NOT NULL
+    ) STRICT;
+
+    CREATE TABLE records (
+        seq INTEGER PRIMARY KEY NOT NULL,
+        event_id TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        entity_type TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        player_id TEXT,
+        occurred_at INTEGER NOT NULL,
+        recorded_at INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        body BLOB,
+        salt BLOB,
+        diff BLOB,
+        state_after BLOB
+    ) STRICT;
+    CREATE UNIQUE INDEX records_by_event_id ON records(event_id);
+    CREATE INDEX records_by_entity ON records(entity_type, entity_id);
+
+    CREATE TABLE checkpoints (
+        size INTEGER PRIMARY KEY NOT NULL,
+        note TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TRIGGER leaves_are_append_only_update BEFORE UPDATE ON leaves
+    BEGIN SELECT RAISE(ABORT, 'log leaves are append-only'); END;
+    CREATE TRIGGER leaves_are_append_only_delete BEFORE DELETE ON leaves
+    BEGIN SELECT RAISE(ABORT, 'log leaves are append-only'); END;
+    CREATE TRIGGER checkpoints_are_append_only_update BEFORE UPDATE ON checkpoints
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+    CREATE TRIGGER checkpoints_are_append_only_delete BEFORE DELETE ON checkpoints
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+    CREATE TRIGGER records_are_never_deleted BEFORE DELETE ON records
+    BEGIN SELECT RAISE(ABORT, 'records are never deleted; expired records are erased'); END;
+    CREATE TRIGGER records_change_only_by_erasure BEFORE UPDATE ON records
+    WHEN NOT (NEW.body IS NULL AND NEW.salt IS NULL AND NEW.diff IS NULL AND NEW.state_after IS NULL
+              AND NEW.seq = OLD.seq AND NEW.event_id = OLD.event_id AND NEW.stream = OLD.stream
+              AND NEW.entity_type = OLD.entity_type AND NEW.entity_id = OLD.entity_id
+              AND NEW.player_id IS OLD.player_id AND NEW.occurred_at = OLD.occurred_at
+              AND NEW.recorded_at = OLD.recorded_at AND NEW.version = OLD.version)
+    BEGIN SELECT RAISE(ABORT, 'records can only be erased, never changed'); END;
+    """
+}

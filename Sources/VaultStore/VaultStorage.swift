@@ -1,0 +1,135 @@
+public import Foundation
+public import VaultFormat
+
+/// One record as stored: its exact canonical bytes, the salt of its commitment, and the columns the
+/// vault queries it by. Everything here except the index columns is erasable when retention ends.
+public struct StoredRecord: Sendable, Equatable {
+    public var seq: Int64
+    public var eventId: String
+    public var stream: String
+    public var entityType: String
+    public var entityId: String
+    public var playerId: String?
+    /// Milliseconds since the Unix epoch, UTC.
+    public var occurredAt: Int64
+    public var recordedAt: Int64
+    /// The entity's version this record produced, counting from 1.
+    public var version: Int64
+    /// The record bytes exactly as canonicalised at ingest; nil once erased.
+    public var body: Data?
+    /// The commitment salt; nil once erased.
+    public var salt: Data?
+    /// The RFC 6902 patch from the entity's previous state (canonical JSON); nil once erased.
+    public var diff: Data?
+    /// The entity's state after this record when the record carried an explicit diff instead of a
+    /// full state (canonical JSON); nil otherwise.
+    public var stateAfter: Data?
+
+    public init(seq: Int64, eventId: String, stream: String, entityType: String, entityId: String, playerId: String?,
+                occurredAt: Int64, recordedAt: Int64, version: Int64, body: Data?, salt: Data?, diff: Data?,
+                stateAfter: Data?) {
+        self.seq = seq
+        self.eventId = eventId
+        self.stream = stream
+        self.entityType = entityType
+        self.entityId = entityId
+        self.playerId = playerId
+        self.occurredAt = occurredAt
+        self.recordedAt = recordedAt
+        self.version = version
+        self.body = body
+        self.salt = salt
+        self.diff = diff
+        self.stateAfter = stateAfter
+    }
+}
+
+/// A leaf of the log as stored: the entry bytes and the tree hashes its append stored
+/// (`MerkleTree.storedHashes(forLeaf:)`: the leaf hash, then each subtree it completed).
+public struct StoredLeaf: Sendable, Equatable {
+    public var seq: Int64
+    public var entry: Data
+    public var hashes: [Hash]
+
+    public init(seq: Int64, entry: Data, hashes: [Hash]) {
+        self.seq = seq
+        self.entry = entry
+        self.hashes = hashes
+    }
+}
+
+/// Everything one ingest batch adds, committed atomically.
+public struct LogBatch: Sendable {
+    /// The tree size before the batch; the first leaf's seq.
+    public var startSize: Int64
+    public var leaves: [StoredLeaf]
+    public var records: [StoredRecord]
+    /// The signed checkpoint note for the tree after the batch, exactly as signed.
+    public var checkpointNote: String
+    public var checkpointTime: Int64
+
+    public init(startSize: Int64, leaves: [StoredLeaf], records: [StoredRecord], checkpointNote: String,
+                checkpointTime: Int64) {
+        self.startSize = startSize
+        self.leaves = leaves
+        self.records = records
+        self.checkpointNote = checkpointNote
+        self.checkpointTime = checkpointTime
+    }
+
+    /// The tree size after the batch.
+    public var endSize: Int64 { startSize + Int64(leaves.count) }
+}
+
+/// The vault's storage. The embedded default is `SQLiteStore`; a PostgreSQL store is planned and
+/// must honour the same contract.
+///
+/// Contract:
+/// - `commit(_:)` is atomic and durable: when it returns, every leaf, record and the checkpoint of
+///   the batch survive a crash; when it throws, none of them was stored. It refuses a batch whose
+///   `startSize` is not the stored tree size (a compare-and-swap on the tree size), so two writers
+///   can never interleave leaves.
+/// - Only one writer calls `commit`; any number of readers may call the read methods concurrently
+///   with it and with each other, and they see whole batches only.
+/// - Leaves and checkpoints are never updated or deleted. Records are never deleted; the only
+///   update allowed is erasure (body, salt, diff and state set to nil together).
+public protocol VaultStorage: HashReader {
+    /// The number of leaves in the log.
+    func treeSize() throws -> Int64
+    func commit(_ batch: LogBatch) throws
+    /// The latest signed checkpoint note, exactly as signed, or nil for an empty log.
+    func latestCheckpoint() throws -> String?
+    /// The signed checkpoint note for exactly `size`, if one was published.
+    func checkpoint(size: Int64) throws -> String?
+    func leaf(seq: Int64) throws -> StoredLeaf?
+    /// Leaves `[from, to)` in order.
+    func leaves(from: Int64, to: Int64) throws -> [StoredLeaf]
+    /// Existing records among `eventIds`, keyed by event id.
+    func records(eventIds: [String]) throws -> [String: StoredRecord]
+    /// Every record of one entity, oldest first.
+    func history(entityType: String, entityId: String) throws -> [StoredRecord]
+    /// The newest record of one entity, if any.
+    func latestRecord(entityType: String, entityId: String) throws -> StoredRecord?
+    /// A configuration value stored with the log (such as its origin).
+    func metadata(_ key: String) throws -> String?
+    func setMetadata(_ key: String, _ value: String) throws
+}
+
+/// A failure of the storage layer that a caller can act on.
+public struct StorageError: Error, CustomStringConvertible, Sendable {
+    public enum Code: String, Sendable {
+        case treeSizeMismatch = "tree_size_mismatch"
+        case corrupt = "corrupt"
+        case notFound = "not_found"
+    }
+
+    public let code: Code
+    public let reason: String
+
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "\(code.rawValue): \(reason)" }
+}

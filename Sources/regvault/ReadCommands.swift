@@ -1,0 +1,93 @@
+import ArgumentParser
+import VaultCore
+import VaultFormat
+
+struct CheckpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Print the latest signed checkpoint note exactly as signed."
+    )
+
+    @OptionGroup var options: DataOption
+
+    func run() throws {
+        guard let checkpoint = try Vault.open(at: options.data).latestCheckpoint() else {
+            throw ValidationError("the vault has no checkpoint")
+        }
+        Output.raw(checkpoint.serialized)
+    }
+}
+
+struct EntryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "entry",
+        abstract: "Print one log entry's exact bytes (base64) and leaf hash."
+    )
+
+    @OptionGroup var options: DataOption
+
+    @Option(help: "The entry's sequence number (its leaf index, from 0).")
+    var seq: Int64
+
+    func run() throws {
+        let entry = try Vault.open(at: options.data).entry(seq: seq)
+        Output.json(.object(["seq": .int(seq), "entry": .base64(entry.bytes), "leafHash": .string(entry.leafHash.base64)]))
+    }
+}
+
+struct ProveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prove",
+        abstract: "Print RFC 9162 inclusion and consistency proofs.",
+        subcommands: [Inclusion.self, Consistency.self]
+    )
+
+    struct Inclusion: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Prove that entry SEQ is in the tree of SIZE leaves (default: the latest checkpoint's size)."
+        )
+
+        @OptionGroup var options: DataOption
+        @Option(help: "The entry's sequence number.") var seq: Int64
+        @Option(help: "The tree size to prove against.") var size: Int64?
+
+        func run() throws {
+            Output.json(try Vault.open(at: options.data).inclusionProof(seq: seq, size: size).json)
+        }
+    }
+
+    struct Consistency: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Prove that the tree of FROM leaves is a prefix of the tree of TO leaves."
+        )
+
+        @OptionGroup var options: DataOption
+        @Option(help: "The older tree size (at least 1).") var from: Int64
+        @Option(help: "The newer tree size (at most the latest checkpoint's size).") var to: Int64
+
+        func run() throws {
+            Output.json(try Vault.open(at: options.data).consistencyProof(from: from, to: to).json)
+        }
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Print an entity's versions in order, one JSON object per line.",
+        discussion: "Each line has seq, version, eventId, recordedAt, occurredAt, actor, action, reason, diff "
+            + "(RFC 6902 from the previous version), the decision fields when present, and the evidence: the "
+            + "record's exact bytes and salt (base64), its entry and leaf hash. An erased record shows "
+            + "\"erased\":true with its entry only."
+    )
+
+    @OptionGroup var options: DataOption
+    @Option(help: "The entity type, e.g. bonusRule.") var entity: String
+    @Option(help: "The entity id, e.g. 123.") var id: String
+
+    func run() throws {
+        let items = try Vault.open(at: options.data).history(entityType: entity, entityId: id)
+        guard !items.isEmpty else { throw ValidationError("no records for \(entity) \(id)") }
+        for item in items { Output.json(try HistoryView.json(item)) }
+    }
+}

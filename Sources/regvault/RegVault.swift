@@ -1,0 +1,19 @@
+import ArgumentParser
+
+@main
+struct RegVault: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "regvault",
+        abstract: "RegVault: a WORM audit vault whose records are leaves of a verifiable RFC 9162 log.",
+        discussion: "Every command takes --data DIR, the vault's data directory. Output is JSON (one object per line) "
+            + "on standard output; progress and errors go to standard error.",
+        subcommands: [InitCommand.self, KeysCommand.self, AppendCommand.self, CheckpointCommand.self,
+                      EntryCommand.self, ProveCommand.self, HistoryCommand.self, GenerateCommand.self]
+    )
+}
+
+/// The option every command shares.
+struct DataOption: ParsableArguments {
+    @Option(name: .long, help: "The vault's data directory.")
+    var data: String
+}

@@ -1,0 +1,128 @@
+import Foundation
+import GRDB
+import Testing
+import VaultFormat
+import VaultStore
+
+@Suite("SQLite store")
+struct SQLiteStoreTests {
+    /// A store in a fresh directory, and a batch of `count` leaves and records starting at `start`.
+    static func makeStore() throws -> (SQLiteStore, String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/vault.sqlite"
+        return (try SQLiteStore(path: path), path)
+    }
+
+    static func batch(start: Int64, count: Int, range: inout CompactRange) -> LogBatch {
+        var leaves: [StoredLeaf] = []
+        var records: [StoredRecord] = []
+        for seq in start..<(start + Int64(count)) {
+            let entry = Data("entry \(seq)".utf8)
+            leaves.append(StoredLeaf(seq: seq, entry: entry, hashes: range.append(leafHash: MerkleHashing.leafHash(entry))))
+            records.append(StoredRecord(seq: seq, eventId: "evt-\(seq)", stream: "kyc", entityType: "player",
+                                        entityId: "p-\(seq % 3)", playerId: "p-\(seq % 3)", occurredAt: 1000 * seq,
+                                        recordedAt: 1000 * seq, version: seq / 3 + 1, body: Data("{\"n\":\(seq)}".utf8),
+                                        salt: Data(repeating: 1, count: 32), diff: nil, stateAfter: nil))
+        }
+        return LogBatch(startSize: start, leaves: leaves, records: records, checkpointNote: "note \(start + Int64(count))\n",
+                        checkpointTime: 0)
+    }
+
+    @Test("the database is in WAL mode with STRICT tables")
+    func pragmas() throws {
+        let (store, path) = try Self.makeStore()
+        _ = store
+        let queue = try DatabaseQueue(path: path)
+        try queue.read { db in
+            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
+            let strict = try Row.fetchAll(db, sql: "PRAGMA table_list").filter { ($0["strict"] as Int?) == 1 }
+                .map { $0["name"] as String }
+            #expect(Set(["leaves", "records", "checkpoints", "meta"]).isSubset(of: Set(strict)))
+        }
+    }
+
+    @Test("a committed batch reads back: leaves, records, hashes in one read, history by entity")
+    func commitAndRead() throws {
+        let (store, _) = try Self.makeStore()
+        var range = CompactRange()
+        var reference = ArrayHashReader()
+        for start in stride(from: Int64(0), to: 300, by: 100) {
+            let batch = Self.batch(start: start, count: 100, range: &range)
+            try store.commit(batch)
+            for leaf in batch.leaves { try reference.append(leafHash: MerkleHashing.leafHash(leaf.entry)) }
+        }
+        #expect(try store.treeSize() == 300)
+        #expect(try store.latestCheckpoint() == "note 300\n")
+        #expect(try store.checkpoint(size: 200) == "note 200\n")
+        let all = Array(Int64(0)..<StoredHashes.count(treeSize: 300))
+        #expect(try store.readHashes(all) == reference.readHashes(all))
+        #expect(try MerkleTree.rootHash(size: 300, reader: store) == range.rootHash)
+        #expect(try store.history(entityType: "player", entityId: "p-1").map(\.seq) == Array(stride(from: 1, to: 300, by: 3)))
+        #expect(try store.latestRecord(entityType: "player", entityId: "p-2")?.seq == 299)
+        #expect(try store.records(eventIds: ["evt-5", "evt-250", "evt-999"]).keys.sorted() == ["evt-250", "evt-5"])
+        #expect(try store.leaves(from: 10, to: 13).map(\.seq) == [10, 11, 12])
+    }
+
+    @Test("a batch that does not extend the stored tree is refused and stores nothing")
+    func compareAndSwap() throws {
+        let (store, _) = try Self.makeStore()
+        var range = CompactRange()
+        try store.commit(Self.batch(start: 0, count: 10, range: &range))
+        var stale = CompactRange()
+        #expect(throws: StorageError.self) { try store.commit(Self.batch(start: 0, count: 5, range: &stale)) }
+        var gap = range
+        #expect(throws: StorageError.self) { try store.commit(Self.batch(start: 11, count: 5, range: &gap)) }
+        #expect(try store.treeSize() == 10)
+        #expect(try store.latestCheckpoint() == "note 10\n")
+    }
+
+    @Test("a batch that fails half way (duplicate event id) stores none of it")
+    func atomicBatch() throws {
+        let (store, _) = try Self.makeStore()
+        var range = CompactRange()
+        try store.commit(Self.batch(start: 0, count: 10, range: &range))
+        var batch = Self.batch(start: 10, count: 10, range: &range)
+        batch.records[7].eventId = "evt-3"
+        #expect(throws: (any Error).self) { try store.commit(batch) }
+        #expect(try store.treeSize() == 10)
+        #expect(try store.records(eventIds: ["evt-10"]).isEmpty)
+    }
+
+    @Test("SQL cannot rewrite history: leaves and checkpoints are append-only, records can only be erased")
+    func triggersRefuseRewrites() throws {
+        let (store, path) = try Self.makeStore()
+        var range = CompactRange()
+        try store.commit(Self.batch(start: 0, count: 5, range: &range))
+        let queue = try DatabaseQueue(path: path)
+        let refused = [
+            "UPDATE leaves SET entry = x'00' WHERE seq = 1",
+            "DELETE FROM leaves WHERE seq = 4",
+            "UPDATE checkpoints SET note = 'forged' WHERE size = 5",
+            "DELETE FROM checkpoints",
+            "DELETE FROM records WHERE seq = 2",
+            "UPDATE records SET body = x'7b7d' WHERE seq = 2",
+            "UPDATE records SET entity_id = 'someone-else' WHERE seq = 2",
+            "UPDATE records SET body = NULL WHERE seq = 2",  // erasing the body but keeping the salt
+        ]
+        for sql in refused {
+            #expect(throws: DatabaseError.self, "\(sql)") { try queue.write { try $0.execute(sql: sql) } }
+        }
+        // Erasure (body, salt, diff and state together) is the one change allowed.
+        try queue.write { db in
+            try db.execute(sql: "UPDATE records SET body = NULL, salt = NULL, diff = NULL, state_after = NULL WHERE seq = 2")
+        }
+        let erased = try store.records(eventIds: ["evt-2"])["evt-2"]
+        #expect(erased?.body == nil && erased?.salt == nil && erased?.seq == 2)
+        #expect(try store.treeSize() == 5)
+    }
+
+    @Test("STRICT tables refuse values of the wrong type")
+    func strictTypes() throws {
+        let (_, path) = try Self.makeStore()
+        let queue = try DatabaseQueue(path: path)
+        #expect(throws: DatabaseError.self) {
+            try queue.write { try $0.execute(sql: "INSERT INTO leaves (seq, entry, hashes) VALUES ('seven', x'00', x'00')") }
+        }
+    }
+}

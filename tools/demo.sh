@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds RegVault, creates a vault in ./vault-data (or $REGVAULT_DATA) if there is none, loads a
+# small synthetic data set, and prints the signed checkpoint and the change history of bonus rule 123.
+# Running it again is safe: the same records are recognised as already stored.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh
+
+swift build --product regvault
+regvault="$(swift build --show-bin-path)/regvault"
+data="${REGVAULT_DATA:-./vault-data}"
+
+if [ ! -f "$data/vault.sqlite" ]; then
+  "$regvault" init --data "$data" --origin "${REGVAULT_ORIGIN:-demo.regvault.local/log}" >/dev/null
+fi
+"$regvault" generate --count "${REGVAULT_DEMO_RECORDS:-20000}" --seed 1 | "$regvault" append --data "$data" - >/dev/null
+
+echo "== verifier key (regvault keys public)"
+"$regvault" keys public --data "$data"
+echo
+echo "== latest signed checkpoint (regvault checkpoint)"
+"$regvault" checkpoint --data "$data"
+echo
+echo "== history of bonusRule 123, first 3 versions (regvault history --entity bonusRule --id 123)"
+"$regvault" history --data "$data" --entity bonusRule --id 123 | head -n 3
+echo
+echo "More: $regvault --help"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what building and testing RegVault needs, and nothing that is already there.
+# Safe to run any number of times. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+debian_packages=(libsqlite3-dev libssl-dev libarchive-dev openssl curl python3)
+missing=()
+for package in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The independent verifier tests use Python with pytest, cryptography and jsonpatch.
+if ! python3 -c 'import pytest, cryptography, jsonpatch' 2>/dev/null; then
+  echo "setup: installing pytest, cryptography and jsonpatch for Python" >&2
+  python3 -m pip install -q pytest cryptography jsonpatch
+fi
+
+command -v swift >/dev/null || { echo "setup: Swift 6 is required (swift not on PATH)" >&2; exit 1; }
