@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 import VaultFormat
 
 /// The all-or-nothing check before a bulk append: every record is validated and its event id is

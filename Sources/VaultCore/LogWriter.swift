@@ -9,6 +9,12 @@ public struct AppendResult: Sendable, Equatable {
     public let seq: Int64
     /// True if the event id was already stored with the same content, so nothing was added.
     public let duplicate: Bool
+
+    public init(eventId: String, seq: Int64, duplicate: Bool) {
+        self.eventId = eventId
+        self.seq = seq
+        self.duplicate = duplicate
+    }
 }
 
 /// The single writer of a vault's log. It sequences validated records, computes each entity's
@@ -52,6 +58,7 @@ public actor LogWriter {
     public func append(_ records: [ValidatedRecord]) throws -> [AppendResult] {
         let now = clock.nowMillis()
         let existing = try store.records(eventIds: Array(Set(records.map(\.eventId))))
+        try heads.prefetch(records.map { EntityKey(type: $0.entityType, id: $0.entityId) }, store: store)
         var tree = range
         var batchHeads: [EntityKey: EntityHead] = [:]
         var inBatch: [String: (seq: Int64, bytes: [UInt8])] = [:]
@@ -176,8 +183,25 @@ struct EntityHeadCache {
     static let capacity = 100_000
     private var heads: [EntityKey: EntityHead] = [:]
 
+    /// Heads read for the current batch that were not cached, and entities known to have none.
+    private var prefetched: [EntityKey: EntityHead] = [:]
+
+    /// Reads, with one query per few hundred entities, the heads of `keys` that are not cached.
+    mutating func prefetch(_ keys: [EntityKey], store: any VaultStorage) throws {
+        prefetched.removeAll(keepingCapacity: true)
+        let missing = Array(Set(keys.filter { heads[$0] == nil }))
+        let found = try store.latestRecords(entities: missing.map { ($0.type, $0.id) })
+        for key in missing {
+            if let latest = found[key.type + "\u{0}" + key.id] {
+                prefetched[key] = EntityHead(version: latest.version, state: try EntityHeadCache.state(of: latest))
+            } else {
+                prefetched[key] = EntityHead.none
+            }
+        }
+    }
+
     mutating func head(for key: EntityKey, store: any VaultStorage) throws -> EntityHead {
-        if let head = heads[key] { return head }
+        if let head = heads[key] ?? prefetched[key] { return head }
         guard let latest = try store.latestRecord(entityType: key.type, entityId: key.id) else { return .none }
         return EntityHead(version: latest.version, state: try EntityHeadCache.state(of: latest))
     }

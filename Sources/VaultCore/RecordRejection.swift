@@ -28,6 +28,12 @@ public struct RecordRejection: Error, Equatable, CustomStringConvertible, Sendab
         self.line = line
     }
 
+    /// Rejections compare by code and field, so tests can assert which check refused a record
+    /// without matching prose.
+    public static func == (lhs: RecordRejection, rhs: RecordRejection) -> Bool {
+        lhs.code == rhs.code && lhs.field == rhs.field
+    }
+
     public var description: String {
         var parts: [String] = []
         if let line { parts.append("line \(line)") }

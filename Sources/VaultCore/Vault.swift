@@ -105,9 +105,10 @@ public final class Vault: Sendable {
         return try SignedCheckpoint(verifying: Array(note.utf8), verifierKeys: [verifierKey])
     }
 
-    /// The size of the latest signed checkpoint (0 for an empty log).
+    /// The size of the latest signed checkpoint (0 for an empty log). Checkpoints are stored in the
+    /// same transaction as the leaves they sign and were verified when the vault was opened.
     public func checkpointSize() throws -> Int64 {
-        Int64(try latestCheckpoint()?.checkpoint.size ?? 0)
+        try store.latestCheckpointSize()
     }
 
     /// One entry's exact bytes and leaf hash.
@@ -121,8 +122,8 @@ public final class Vault: Sendable {
     /// The inclusion proof of entry `seq` in the tree of `size` leaves (default: the latest
     /// checkpoint's size).
     public func inclusionProof(seq: Int64, size: Int64? = nil) throws -> InclusionProof {
-        let treeSize = try size ?? checkpointSize()
         let stored = try checkpointSize()
+        let treeSize = size ?? stored
         guard treeSize >= 1, treeSize <= stored else {
             throw VaultError(.invalidRequest, "tree size \(treeSize) is not between 1 and the checkpoint's size \(stored)")
         }
@@ -146,8 +147,9 @@ public final class Vault: Sendable {
     /// An entity's records, oldest first, with their entries.
     public func history(entityType: String, entityId: String) throws -> [HistoryItem] {
         let records = try store.history(entityType: entityType, entityId: entityId)
+        let leaves = try store.leaves(seqs: records.map(\.seq))
         return try records.map { record in
-            guard let leaf = try store.leaf(seq: record.seq) else {
+            guard let leaf = leaves[record.seq] else {
                 throw VaultError(.integrity, "record \(record.seq) has no entry in the log")
             }
             return HistoryItem(record: record, entry: leaf.entry)

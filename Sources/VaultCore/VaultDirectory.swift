@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-public import VaultFormat
+import VaultFormat
 
 /// The files of one vault in its data directory:
 ///

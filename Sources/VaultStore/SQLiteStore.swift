@@ -78,6 +78,12 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
+    public func latestCheckpointSize() throws -> Int64 {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(size), 0) FROM checkpoints") ?? 0
+        }
+    }
+
     public func checkpoint(size: Int64) throws -> String? {
         try pool.read { db in
             try String.fetchOne(db, sql: "SELECT note FROM checkpoints WHERE size = ?", arguments: [size])
@@ -94,6 +100,23 @@ public final class SQLiteStore: VaultStorage {
                              arguments: [from, to]).map { row in
                 StoredLeaf(seq: row[0], entry: row[1], hashes: try SQLiteStore.unpack(row[2], seq: row[0]))
             }
+        }
+    }
+
+    public func leaves(seqs: [Int64]) throws -> [Int64: StoredLeaf] {
+        if seqs.isEmpty { return [:] }
+        return try pool.read { db in
+            var found: [Int64: StoredLeaf] = [:]
+            for start in stride(from: 0, to: seqs.count, by: 500) {
+                let chunk = Array(seqs[start..<min(start + 500, seqs.count)])
+                let placeholders = chunk.map { _ in "?" }.joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: "SELECT seq, entry, hashes FROM leaves WHERE seq IN (\(placeholders))",
+                                            arguments: StatementArguments(chunk)) {
+                    let seq: Int64 = row[0]
+                    found[seq] = StoredLeaf(seq: seq, entry: row[1], hashes: try SQLiteStore.unpack(row[2], seq: seq))
+                }
+            }
+            return found
         }
     }
 
@@ -147,6 +170,28 @@ public final class SQLiteStore: VaultStorage {
         try pool.read { db in
             try Row.fetchOne(db, sql: "\(SQLiteStore.recordColumns) WHERE entity_type = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1",
                              arguments: [entityType, entityId]).map(SQLiteStore.record)
+        }
+    }
+
+    public func latestRecords(entities: [(type: String, id: String)]) throws -> [String: StoredRecord] {
+        if entities.isEmpty { return [:] }
+        return try pool.read { db in
+            var found: [String: StoredRecord] = [:]
+            for start in stride(from: 0, to: entities.count, by: 400) {
+                let chunk = entities[start..<min(start + 400, entities.count)]
+                let pairs = chunk.map { _ in "(?, ?)" }.joined(separator: ",")
+                let sql = """
+                    \(SQLiteStore.recordColumns) WHERE seq IN (
+                        SELECT MAX(seq) FROM records WHERE (entity_type, entity_id) IN (VALUES \(pairs))
+                        GROUP BY entity_type, entity_id)
+                    """
+                let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk.flatMap { [$0.type, $0.id] }))
+                for row in rows {
+                    let record = SQLiteStore.record(row)
+                    found[record.entityType + "\u{0}" + record.entityId] = record
+                }
+            }
+            return found
         }
     }
 

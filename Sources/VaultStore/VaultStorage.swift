@@ -99,9 +99,14 @@ public protocol VaultStorage: HashReader {
     func commit(_ batch: LogBatch) throws
     /// The latest signed checkpoint note, exactly as signed, or nil for an empty log.
     func latestCheckpoint() throws -> String?
+    /// The size of the latest checkpoint (0 when there is none).
+    func latestCheckpointSize() throws -> Int64
     /// The signed checkpoint note for exactly `size`, if one was published.
     func checkpoint(size: Int64) throws -> String?
     func leaf(seq: Int64) throws -> StoredLeaf?
+    /// The leaves with the given sequence numbers, keyed by seq (missing ones are absent), read
+    /// with one query.
+    func leaves(seqs: [Int64]) throws -> [Int64: StoredLeaf]
     /// Leaves `[from, to)` in order.
     func leaves(from: Int64, to: Int64) throws -> [StoredLeaf]
     /// Existing records among `eventIds`, keyed by event id.
@@ -110,6 +115,9 @@ public protocol VaultStorage: HashReader {
     func history(entityType: String, entityId: String) throws -> [StoredRecord]
     /// The newest record of one entity, if any.
     func latestRecord(entityType: String, entityId: String) throws -> StoredRecord?
+    /// The newest record of each of `entities` (type, id) that has any, keyed by `type + "\u{0}" + id`,
+    /// read with one query per few hundred entities.
+    func latestRecords(entities: [(type: String, id: String)]) throws -> [String: StoredRecord]
     /// A configuration value stored with the log (such as its origin).
     func metadata(_ key: String) throws -> String?
     func setMetadata(_ key: String, _ value: String) throws

@@ -3,7 +3,7 @@ import VaultFormat
 
 @Suite("log entries")
 struct EntryTests {
-    let entry = Entry(kind: .record, seq: 1_234_567, recordedAt: 1_763_632_800_123, retentionMode: .compliance,
+    let entry = Entry(kind: .record, seq: 1_234_567, recordedAt: 1_795_168_800_123, retentionMode: .compliance,
                       retainUntil: 1_984_557_600_000, retentionClass: "aml.customer",
                       commitment: Entry.commitment(salt: [UInt8](repeating: 7, count: 32), record: Array("{}".utf8)))
 

@@ -62,6 +62,9 @@ struct SQLiteStoreTests {
         #expect(try store.latestRecord(entityType: "player", entityId: "p-2")?.seq == 299)
         #expect(try store.records(eventIds: ["evt-5", "evt-250", "evt-999"]).keys.sorted() == ["evt-250", "evt-5"])
         #expect(try store.leaves(from: 10, to: 13).map(\.seq) == [10, 11, 12])
+        #expect(try store.leaves(seqs: [5, 299, 300]).keys.sorted() == [5, 299])
+        let latest = try store.latestRecords(entities: [("player", "p-0"), ("player", "p-1"), ("player", "nobody")])
+        #expect(latest.mapValues(\.seq) == ["player\u{0}p-0": 297, "player\u{0}p-1": 298])
     }
 
     @Test("a batch that does not extend the stored tree is refused and stores nothing")

@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import VaultCore
+import VaultFormat
+import VaultSandbox
+
+/// Measures the log core against this machine's own SQLite, in one process, and prints a Markdown
+/// table. Usage: `swift run -c release regvault-bench [RECORDS]` (default 1,000,000).
+///
+/// - ingest: the production path (validation, canonicalisation, diffs, entries, tree hashes, one
+///   signed checkpoint and one durable transaction per batch) against the same rows inserted into a
+///   bare table with the same columns, indexes and pragmas, with the same batch size; the ratio is
+///   the figure that matters.
+/// - proofs: inclusion proofs per second at the full size, for random leaves.
+/// - history: latency of an entity with 100 versions spread through the log.
+@main
+struct Bench {
+    static func main() async throws {
+        let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("regvault-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        print("generating \(count) synthetic records…", to: &standardError)
+        let lines = makeInput(count: count)
+        var rows: [[String]] = []
+
+        for batchSize in [1_000, IngestPipeline.defaultBatchSize] {
+            let bare = try bareSQLite(lines: lines, batchSize: batchSize, path: "\(root)/bare-\(batchSize).sqlite")
+            let vault = try await vaultIngest(lines: lines, batchSize: batchSize, path: "\(root)/vault-\(batchSize)")
+            rows.append(["ingest, batch \(batchSize)", rate(vault.rate), rate(bare), String(format: "%.2f", vault.rate / bare)])
+            if batchSize == IngestPipeline.defaultBatchSize {
+                let proofs = try proofRate(vault: vault.vault, size: Int64(count))
+                rows.append(["inclusion proofs at \(count)", rate(proofs), "", ""])
+                let latency = try historyLatency(vault: vault.vault)
+                rows.append(["history, 100 versions at \(count): p50 / p99",
+                             String(format: "%.2f ms / %.2f ms", latency.p50, latency.p99), "", ""])
+            }
+        }
+        print("| measure | RegVault | bare SQLite (same rows, indexes, pragmas, batch) | ratio |")
+        print("|---|---|---|---|")
+        for row in rows { print("| " + row.joined(separator: " | ") + " |") }
+    }
+
+    /// The entity whose history is timed: 100 versions, one every `count / 100` records.
+    static let historyEntity = "bench-100"
+
+    static func makeInput(count: Int) -> [InputLine] {
+        let records = SyntheticRecords(seed: 2026, count: count)
+        let every = max(count / 100, 1)
+        return (0..<count).map { index in
+            let text = index % every == every / 2
+                ? #"{"eventId":"bench-h-\#(index)","stream":"audit.change","entity":{"type":"bonusRule","id":"\#(historyEntity)"},"action":"update","actor":{"id":"bo-admin-1","role":"bonus_manager"},"occurredAt":"2026-01-01T00:00:00Z","reason":"benchmark change \#(index)","jurisdiction":"MT","state":{"maxBonus":\#(index % 1000),"wagering":35}}"#
+                : records.record(at: index)
+            return InputLine(number: index + 1, bytes: Array(text.utf8))
+        }
+    }
+
+    static func vaultIngest(lines: [InputLine], batchSize: Int, path: String) async throws -> (rate: Double, vault: Vault) {
+        let vault = try Vault.create(at: path, origin: "bench.regvault.local/log")
+        let writer = try vault.makeWriter()
+        let started = Date()
+        var stored = 0
+        try await IngestPipeline(writer: writer, batchSize: batchSize).run(lines: lines) { stored += $0.count }
+        let seconds = Date().timeIntervalSince(started)
+        precondition(stored == lines.count, "every record is acknowledged")
+        print("vault, batch \(batchSize): \(stored) records in \(String(format: "%.1f", seconds)) s", to: &standardError)
+        return (Double(stored) / seconds, vault)
+    }
+
+    /// The same record rows, with the same columns, indexes and pragmas, inserted with no log.
+    static func bareSQLite(lines: [InputLine], batchSize: Int, path: String) throws -> Double {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.write { db in
+            try db.execute(sql: """
+                CREATE TABLE records (seq INTEGER PRIMARY KEY NOT NULL, event_id TEXT NOT NULL, stream TEXT NOT NULL,
+                    entity_type TEXT NOT NULL, entity_id TEXT NOT NULL, player_id TEXT, occurred_at INTEGER NOT NULL,
+                    recorded_at INTEGER NOT NULL, version INTEGER NOT NULL, body BLOB, salt BLOB, diff BLOB,
+                    state_after BLOB) STRICT;
+                CREATE UNIQUE INDEX records_by_event_id ON records(event_id);
+                CREATE INDEX records_by_entity ON records(entity_type, entity_id);
+                """)
+        }
+        // Extract the indexed columns up front: the baseline measures SQLite, not JSON parsing.
+        let rows: [(String, String, String, String, Data)] = lines.map { line in
+            let object = try! JSONSerialization.jsonObject(with: Data(line.bytes)) as! [String: Any]
+            let entity = object["entity"] as! [String: String]
+            return (object["eventId"] as! String, object["stream"] as! String, entity["type"]!, entity["id"]!, Data(line.bytes))
+        }
+        let salt = Data(repeating: 7, count: 32)
+        let started = Date()
+        for start in stride(from: 0, to: rows.count, by: batchSize) {
+            try pool.write { db in
+                let insert = try db.cachedStatement(sql: """
+                    INSERT INTO records (seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at,
+                                         version, body, salt, diff, state_after)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for seq in start..<min(start + batchSize, rows.count) {
+                    let row = rows[seq]
+                    insert.setUncheckedArguments([seq, row.0, row.1, row.2, row.3, nil, 0, 0, 1, row.4, salt, nil, nil])
+                    try insert.execute()
+                }
+            }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        print("bare SQLite, batch \(batchSize): \(rows.count) rows in \(String(format: "%.1f", seconds)) s", to: &standardError)
+        return Double(rows.count) / seconds
+    }
+
+    static func proofRate(vault: Vault, size: Int64) throws -> Double {
+        var rng = SystemRandomNumberGenerator()
+        let count = 20_000
+        let started = Date()
+        for _ in 0..<count {
+            let proof = try vault.inclusionProof(seq: Int64.random(in: 0..<size, using: &rng))
+            precondition(!proof.hashes.isEmpty)
+        }
+        return Double(count) / Date().timeIntervalSince(started)
+    }
+
+    static func historyLatency(vault: Vault) throws -> (p50: Double, p99: Double) {
+        var samples: [Double] = []
+        for _ in 0..<1_000 {
+            let started = DispatchTime.now().uptimeNanoseconds
+            let items = try vault.history(entityType: "bonusRule", entityId: historyEntity)
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
+            precondition(items.count == 100, "the timed entity has 100 versions, found \(items.count)")
+        }
+        samples.sort()
+        return (samples[samples.count / 2], samples[samples.count * 99 / 100])
+    }
+
+    static func rate(_ perSecond: Double) -> String {
+        String(format: "%.0f/s", perSecond)
+    }
+}
+
+nonisolated(unsafe) var standardError = StandardError()
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import VaultCore
+import VaultFormat
+
+/// A fresh vault in a temporary directory, a clock that moves only when told, and helpers to make
+/// records.
+struct VaultFixture {
+    let path: String
+    let vault: Vault
+    let clock: ManualClock
+    let writer: LogWriter
+
+    /// 2026-11-20T12:00:00Z.
+    static let now: Int64 = 1_795_176_000_000
+
+    init(origin: String = "test.regvault.local/log") throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("vault-\(UUID().uuidString)").path
+        vault = try Vault.create(at: path, origin: origin)
+        clock = ManualClock(millis: VaultFixture.now)
+        writer = try vault.makeWriter(clock: clock)
+    }
+
+    /// Validates and appends JSON records as one batch.
+    @discardableResult
+    func append(_ records: [String]) async throws -> [AppendResult] {
+        let validator = RecordValidator()
+        let validated = try records.enumerated().map { index, text in
+            var record = try validator.validate(Array(text.utf8), now: clock.nowMillis())
+            record.line = index + 1
+            return record
+        }
+        return try await writer.append(validated)
+    }
+}
+
+/// A bonus-rule change record with the given event id and state JSON.
+func bonusRuleChange(_ eventId: String, id: String = "123", state: String, reason: String = "raise cap") -> String {
+    #"{"eventId":"\#(eventId)","stream":"audit.change","entity":{"type":"bonusRule","id":"\#(id)"},"action":"update","actor":{"id":"bo-admin-7","role":"bonus_manager","ip":"10.0.0.5"},"occurredAt":"2026-11-20T10:00:00Z","reason":"\#(reason)","jurisdiction":"MT","state":\#(state)}"#
+}
