@@ -28,7 +28,8 @@ let package = Package(
         ),
         .target(
             name: "VaultStore",
-            dependencies: ["VaultFormat", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["VaultFormat", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .target(

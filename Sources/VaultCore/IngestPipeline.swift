@@ -35,17 +35,18 @@ public struct IngestPipeline: Sendable {
     public func run(lines: some Sequence<InputLine>,
                     acknowledged: ([AppendResult]) throws -> Void) async throws {
         let validator = RecordValidator()
-        var inflight: Task<[AppendResult], any Error>?
+        // At most one batch is committing while the next is validated and sequenced.
+        var committing: PendingBatch?
         var batch: [ValidatedRecord] = []
         batch.reserveCapacity(batchSize)
 
         func submit(_ records: [ValidatedRecord]) async throws {
-            if let previous = inflight {
-                inflight = nil
-                try acknowledged(try await previous.value)
+            let pending = try await writer.sequence(records)
+            if let previous = committing {
+                committing = nil
+                try acknowledged(try await previous.acknowledged())
             }
-            let writer = self.writer
-            inflight = Task { try await writer.append(records) }
+            committing = pending
         }
 
         do {
@@ -59,23 +60,20 @@ public struct IngestPipeline: Sendable {
                 }
             }
             if !batch.isEmpty { try await submit(batch) }
-            if let last = inflight {
-                inflight = nil
-                try acknowledged(try await last.value)
+            if let last = committing {
+                committing = nil
+                try acknowledged(try await last.acknowledged())
             }
-        } catch let rejection as RecordRejection {
-            try await settle(inflight, acknowledged)
-            throw rejection
         } catch {
-            try await settle(inflight, acknowledged)
+            try await settle(committing, acknowledged)
             throw error
         }
     }
 
     /// Lets a batch already handed to the writer finish and acknowledges it, so that a later
     /// failure never hides records that were stored.
-    private func settle(_ inflight: Task<[AppendResult], any Error>?, _ acknowledged: ([AppendResult]) throws -> Void) async throws {
-        guard let inflight else { return }
-        try acknowledged(try await inflight.value)
+    private func settle(_ committing: PendingBatch?, _ acknowledged: ([AppendResult]) throws -> Void) async throws {
+        guard let committing else { return }
+        try acknowledged(try await committing.acknowledged())
     }
 }

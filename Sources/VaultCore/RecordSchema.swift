@@ -37,6 +37,9 @@ public enum RecordSchema {
         "decisionId": false, "policyVer": false, "dataVer": false, "modelVer": false,
     ]
 
+    /// The required top-level fields, in the order they are reported missing.
+    static let requiredFields = fields.filter(\.value).keys.sorted()
+
     /// Identifiers (event, entity and player ids): 1...128 of `[A-Za-z0-9._:@/-]`.
     static func isIdentifier(_ text: String) -> Bool {
         let utf8 = text.utf8

@@ -52,10 +52,11 @@ public struct RecordValidator: Sendable {
         guard let object = value.objectValue else {
             throw RecordRejection(.malformedJSON, field: nil, "a record must be a JSON object")
         }
-        for key in object.keys.sorted() where RecordSchema.fields[key] == nil {
-            throw RecordRejection(.unknownField, field: key, "unknown field; see docs/RECORDS.md for the record schema")
+        if object.keys.contains(where: { RecordSchema.fields[$0] == nil }) {
+            let unknown = object.keys.filter { RecordSchema.fields[$0] == nil }.sorted()[0]
+            throw RecordRejection(.unknownField, field: unknown, "unknown field; see docs/RECORDS.md for the record schema")
         }
-        for (key, required) in RecordSchema.fields.sorted(by: { $0.key < $1.key }) where required && object[key] == nil {
+        for key in RecordSchema.requiredFields where object[key] == nil {
             throw RecordRejection(.missingField, field: key, "required field is missing")
         }
 
@@ -68,7 +69,7 @@ public struct RecordValidator: Sendable {
         guard let entity = object["entity"]?.objectValue else {
             throw RecordRejection(.invalidField, field: "entity", "must be an object {\"type\":...,\"id\":...}")
         }
-        for key in entity.keys.sorted() where key != "type" && key != "id" {
+        if let key = entity.keys.filter({ $0 != "type" && $0 != "id" }).sorted().first {
             throw RecordRejection(.unknownField, field: "entity.\(key)", "entity has only type and id")
         }
         let entityType = try name(entity, "type", path: "entity.type")
@@ -154,11 +155,11 @@ public struct RecordValidator: Sendable {
         guard let actor = value?.objectValue else {
             throw RecordRejection(.invalidField, field: "actor", "must be an object {\"id\":...,\"role\":...,\"ip\":...}")
         }
-        for key in actor.keys.sorted() where !["id", "role", "ip"].contains(key) {
+        if let key = actor.keys.filter({ $0 != "id" && $0 != "role" && $0 != "ip" }).sorted().first {
             throw RecordRejection(.unknownField, field: "actor.\(key)", "actor has only id, role and ip")
         }
         guard let id = actor["id"]?.stringValue, !id.isEmpty,
-              RecordSchema.isPlainText(id, maxLength: RecordSchema.maxIdentifierLength), !id.contains("\n") else {
+              RecordSchema.isPlainText(id, maxLength: RecordSchema.maxIdentifierLength), !id.utf8.contains(0x0A) else {
             throw RecordRejection(.invalidField, field: "actor.id", "must be 1 to 128 characters of text on one line")
         }
         if actor["role"] != nil { _ = try name(actor, "role", path: "actor.role") }

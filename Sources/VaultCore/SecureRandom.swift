@@ -1,15 +1,10 @@
-/// Cryptographically secure random bytes from the operating system.
+import Crypto
+
+/// Cryptographically secure random bytes.
 enum SecureRandom {
-    /// `count` random bytes from `SystemRandomNumberGenerator`, which the standard library documents
-    /// as cryptographically secure (getrandom(2) on Linux). Its failure stops the program: a vault
-    /// that cannot salt its commitments must not go on.
+    /// `count` random bytes from swift-crypto's generator (BoringSSL's CSPRNG, seeded by the
+    /// operating system), which is fast enough to draw a salt for every record.
     static func bytes(_ count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        var out = [UInt8]()
-        out.reserveCapacity(count + 8)
-        while out.count < count {
-            withUnsafeBytes(of: generator.next() as UInt64) { out.append(contentsOf: $0) }
-        }
-        return Array(out.prefix(count))
+        SymmetricKey(size: SymmetricKeySize(bitCount: count * 8)).withUnsafeBytes { Array($0) }
     }
 }

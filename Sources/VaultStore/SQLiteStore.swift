@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+public import GRDB
 public import VaultFormat
 
 /// The embedded default `VaultStorage`: one SQLite database in WAL mode with `synchronous=FULL`,
@@ -8,11 +8,20 @@ public import VaultFormat
 public final class SQLiteStore: VaultStorage {
     private let pool: DatabasePool
 
+    /// The pragmas every connection gets. The page cache is 256 MiB per connection so that the
+    /// random-key indexes (event id, entity) of a multi-million-record log stay in memory while
+    /// ingesting; the benchmark's bare-SQLite baseline uses the same pragmas.
+    public static let connectionPragmas = """
+        PRAGMA synchronous = FULL;
+        PRAGMA cache_size = -262144;
+        PRAGMA temp_store = MEMORY;
+        """
+
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: SQLiteStore.connectionPragmas)
         }
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
@@ -29,22 +38,17 @@ public final class SQLiteStore: VaultStorage {
                 throw StorageError(.treeSizeMismatch,
                                    "batch starts at tree size \(batch.startSize) but the log has \(stored) leaves")
             }
-            let insertLeaf = try db.cachedStatement(sql: "INSERT INTO leaves (seq, entry, hashes) VALUES (?, ?, ?)")
+            let insertLeaf = RawStatement(try db.cachedStatement(sql: "INSERT INTO leaves (seq, entry, hashes) VALUES (?, ?, ?)"))
             for leaf in batch.leaves {
-                insertLeaf.setUncheckedArguments([leaf.seq, leaf.entry, SQLiteStore.pack(leaf.hashes)])
-                try insertLeaf.execute()
+                insertLeaf.bind(1, leaf.seq)
+                insertLeaf.bind(2, leaf.entry)
+                insertLeaf.bind(3, SQLiteStore.pack(leaf.hashes))
+                try insertLeaf.run(db)
             }
-            let insertRecord = try db.cachedStatement(sql: """
-                INSERT INTO records (seq, event_id, stream, entity_type, entity_id, player_id, occurred_at,
-                                     recorded_at, version, body, salt, diff, state_after)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for r in batch.records {
-                insertRecord.setUncheckedArguments([
-                    r.seq, r.eventId, r.stream, r.entityType, r.entityId, r.playerId, r.occurredAt, r.recordedAt,
-                    r.version, r.body, r.salt, r.diff, r.stateAfter,
-                ])
-                try insertRecord.execute()
+            let insertRecord = RawStatement(try db.cachedStatement(sql: SQLiteStore.insertRecordSQL))
+            for record in batch.records {
+                SQLiteStore.bind(record, to: insertRecord)
+                try insertRecord.run(db)
             }
             try db.execute(sql: "INSERT INTO checkpoints (size, note, created_at) VALUES (?, ?, ?)",
                            arguments: [batch.endSize, batch.checkpointNote, batch.checkpointTime])
@@ -126,10 +130,14 @@ public final class SQLiteStore: VaultStorage {
         let locations = indexes.map { StoredHashes.split($0) }
         let seqs = Array(Set(locations.map(\.leaf)))
         let packed: [Int64: Data] = try pool.read { db in
-            let placeholders = seqs.map { _ in "?" }.joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: "SELECT seq, hashes FROM leaves WHERE seq IN (\(placeholders))",
-                                        arguments: StatementArguments(seqs))
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as Int64, $0[1] as Data) })
+            // One prepared statement, one index seek per leaf, one read transaction.
+            let lookup = RawStatement(try db.cachedStatement(sql: "SELECT hashes FROM leaves WHERE seq = ?"))
+            var found: [Int64: Data] = [:]
+            for seq in seqs {
+                lookup.bind(1, seq)
+                while try lookup.next(db) { found[seq] = lookup.data(0) }
+            }
+            return found
         }
         return try zip(indexes, locations).map { index, location in
             guard let blob = packed[location.leaf] else { throw VaultFormatError(.missingHash, "stored hash \(index) is not in the log") }
@@ -144,16 +152,12 @@ public final class SQLiteStore: VaultStorage {
     public func records(eventIds: [String]) throws -> [String: StoredRecord] {
         if eventIds.isEmpty { return [:] }
         return try pool.read { db in
+            // One index seek per event id on a prepared statement, in one read transaction.
+            let lookup = RawStatement(try db.cachedStatement(sql: "\(SQLiteStore.recordColumns) WHERE event_id = ?"))
             var found: [String: StoredRecord] = [:]
-            // Chunks stay well under SQLite's limit on bound parameters.
-            for start in stride(from: 0, to: eventIds.count, by: 500) {
-                let chunk = Array(eventIds[start..<min(start + 500, eventIds.count)])
-                let placeholders = chunk.map { _ in "?" }.joined(separator: ",")
-                for row in try Row.fetchAll(db, sql: "\(SQLiteStore.recordColumns) WHERE event_id IN (\(placeholders))",
-                                            arguments: StatementArguments(chunk)) {
-                    let record = SQLiteStore.record(row)
-                    found[record.eventId] = record
-                }
+            for eventId in eventIds {
+                lookup.bind(1, eventId)
+                while try lookup.next(db) { found[eventId] = SQLiteStore.record(lookup) }
             }
             return found
         }
@@ -176,20 +180,16 @@ public final class SQLiteStore: VaultStorage {
     public func latestRecords(entities: [(type: String, id: String)]) throws -> [String: StoredRecord] {
         if entities.isEmpty { return [:] }
         return try pool.read { db in
+            // One index seek per entity on a prepared statement, in one read transaction. (A single
+            // `(entity_type, entity_id) IN (VALUES ...)` query makes SQLite scan the whole index.)
+            let lookup = RawStatement(try db.cachedStatement(sql: """
+                \(SQLiteStore.recordColumns) WHERE entity_type = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1
+                """))
             var found: [String: StoredRecord] = [:]
-            for start in stride(from: 0, to: entities.count, by: 400) {
-                let chunk = entities[start..<min(start + 400, entities.count)]
-                let pairs = chunk.map { _ in "(?, ?)" }.joined(separator: ",")
-                let sql = """
-                    \(SQLiteStore.recordColumns) WHERE seq IN (
-                        SELECT MAX(seq) FROM records WHERE (entity_type, entity_id) IN (VALUES \(pairs))
-                        GROUP BY entity_type, entity_id)
-                    """
-                let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk.flatMap { [$0.type, $0.id] }))
-                for row in rows {
-                    let record = SQLiteStore.record(row)
-                    found[record.entityType + "\u{0}" + record.entityId] = record
-                }
+            for entity in entities {
+                lookup.bind(1, entity.type)
+                lookup.bind(2, entity.id)
+                while try lookup.next(db) { found[entity.type + "\u{0}" + entity.id] = SQLiteStore.record(lookup) }
             }
             return found
         }
@@ -201,6 +201,45 @@ public final class SQLiteStore: VaultStorage {
         SELECT seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at, version,
                body, salt, diff, state_after FROM records
         """
+
+    /// Inserts one record row; the benchmark's bare-SQLite baseline uses the same statement.
+    public static let insertRecordSQL = """
+        INSERT INTO records (seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at,
+                             version, body, salt, diff, state_after)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    static func bind(_ r: StoredRecord, to statement: RawStatement) {
+        statement.bind(1, r.seq)
+        statement.bind(2, r.eventId)
+        statement.bind(3, r.stream)
+        statement.bind(4, r.entityType)
+        statement.bind(5, r.entityId)
+        statement.bind(6, r.playerId)
+        statement.bind(7, r.occurredAt)
+        statement.bind(8, r.recordedAt)
+        statement.bind(9, r.version)
+        statement.bind(10, r.body)
+        statement.bind(11, r.salt)
+        statement.bind(12, r.diff)
+        statement.bind(13, r.stateAfter)
+    }
+
+    /// Inserts record rows with the same statement and binding as `commit`; for the benchmark's
+    /// bare-SQLite baseline, which must do the same SQLite work without the log.
+    public static func insertRecords(_ records: [StoredRecord], into db: Database) throws {
+        let insert = RawStatement(try db.cachedStatement(sql: insertRecordSQL))
+        for record in records {
+            bind(record, to: insert)
+            try insert.run(db)
+        }
+    }
+
+    private static func record(_ s: RawStatement) -> StoredRecord {
+        StoredRecord(seq: s.int64(0), eventId: s.string(1) ?? "", stream: s.string(2) ?? "", entityType: s.string(3) ?? "",
+                     entityId: s.string(4) ?? "", playerId: s.string(5), occurredAt: s.int64(6), recordedAt: s.int64(7),
+                     version: s.int64(8), body: s.data(9), salt: s.data(10), diff: s.data(11), stateAfter: s.data(12))
+    }
 
     private static func record(_ row: Row) -> StoredRecord {
         StoredRecord(seq: row[0], eventId: row[1], stream: row[2], entityType: row[3], entityId: row[4],

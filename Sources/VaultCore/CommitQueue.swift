@@ -1,0 +1,105 @@
+import Dispatch
+import Synchronization
+public import VaultStore
+
+/// A batch that has been sequenced and queued for commit.
+public struct PendingBatch: Sendable {
+    let results: [AppendResult]
+    let ticket: CommitTicket?
+
+    /// Waits until the batch's transaction has committed and returns its acknowledgements, or throws
+    /// the error that made it fail (in which case nothing of it was stored).
+    public func acknowledged() async throws -> [AppendResult] {
+        try await ticket?.wait()
+        return results
+    }
+}
+
+/// Runs log transactions one at a time, in the order they were enqueued, on a thread of its own, so
+/// the writer can sequence the next batch meanwhile. It also remembers the event ids of batches
+/// not yet committed, so a resubmission that arrives before its first copy has committed is still
+/// recognised.
+final class CommitQueue: Sendable {
+    private let store: any VaultStorage
+    private let queue = DispatchQueue(label: "regvault.commit")
+    private struct State {
+        var inFlight: [String: (seq: Int64, bytes: [UInt8])] = [:]
+        var failed = false
+        var commitSeconds = 0.0
+    }
+    private let state = Mutex(State())
+
+    init(store: any VaultStorage) {
+        self.store = store
+    }
+
+    /// Queues `batch`; `eventIds` are its new records' event ids with their seqs and bytes.
+    func enqueue(_ batch: LogBatch, eventIds: [String: (seq: Int64, bytes: [UInt8])]) -> CommitTicket {
+        let ticket = CommitTicket()
+        state.withLock { $0.inFlight.merge(eventIds) { _, new in new } }
+        queue.async { [self] in
+            var stopwatch = Stopwatch()
+            let result = Result { try self.store.commit(batch) }
+            let seconds = stopwatch.lap()
+            self.state.withLock { state in
+                for key in eventIds.keys { state.inFlight[key] = nil }
+                state.commitSeconds += seconds
+                if case .failure = result { state.failed = true }
+            }
+            ticket.complete(result)
+        }
+        return ticket
+    }
+
+    /// The seq and bytes of an event id in a batch that has not committed yet.
+    func inFlight(eventId: String) -> (seq: Int64, bytes: [UInt8])? {
+        state.withLock { $0.inFlight[eventId] }
+    }
+
+    /// True if a commit failed since the writer last reloaded its state.
+    func failedSinceLastReload() -> Bool {
+        state.withLock { $0.failed }
+    }
+
+    func reloaded() {
+        state.withLock { $0.failed = false }
+    }
+
+    /// Waits until every commit queued so far has finished.
+    func drain() async throws {
+        let ticket = CommitTicket()
+        queue.async { ticket.complete(.success(())) }
+        try await ticket.wait()
+    }
+
+    var commitSeconds: Double { state.withLock { $0.commitSeconds } }
+}
+
+/// The outcome of one queued commit, which any number of tasks can wait for.
+final class CommitTicket: Sendable {
+    private struct State {
+        var result: Result<Void, any Error>?
+        var waiters: [CheckedContinuation<Void, any Error>] = []
+    }
+    private let state = Mutex(State())
+
+    func complete(_ result: Result<Void, any Error>) {
+        let waiters = state.withLock { state in
+            state.result = result
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(with: result) }
+    }
+
+    func wait() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let ready = state.withLock { state -> Result<Void, any Error>? in
+                if let result = state.result { return result }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+}
