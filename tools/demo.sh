@@ -22,6 +22,6 @@ echo "== latest signed checkpoint (regvault checkpoint)"
 "$regvault" checkpoint --data "$data"
 echo
 echo "== history of bonusRule 123, first 3 versions (regvault history --entity bonusRule --id 123)"
-"$regvault" history --data "$data" --entity bonusRule --id 123 | head -n 3
+"$regvault" history --data "$data" --entity bonusRule --id 123 | sed -n '1,3p'
 echo
 echo "More: $regvault --help"

@@ -19,7 +19,13 @@ fi
 # The independent verifier tests use Python with pytest, cryptography and jsonpatch.
 if ! python3 -c 'import pytest, cryptography, jsonpatch' 2>/dev/null; then
   echo "setup: installing pytest, cryptography and jsonpatch for Python" >&2
-  python3 -m pip install -q pytest cryptography jsonpatch
+  # pip where Python allows it; Debian's packages where Python is the system's (PEP 668).
+  if ! python3 -m pip install -q pytest cryptography jsonpatch 2>/dev/null; then
+    sudo_cmd=""
+    [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-pytest python3-cryptography python3-jsonpatch >/dev/null
+  fi
 fi
 
 command -v swift >/dev/null || { echo "setup: Swift 6 is required (swift not on PATH)" >&2; exit 1; }

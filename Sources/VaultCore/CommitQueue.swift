@@ -5,12 +5,15 @@ public import VaultStore
 /// A batch that has been sequenced and queued for commit.
 public struct PendingBatch: Sendable {
     let results: [AppendResult]
-    let ticket: CommitTicket?
+    /// The commits the results depend on: the batch's own, and those of earlier batches still
+    /// committing that hold records this batch resubmitted.
+    let tickets: [CommitTicket]
 
-    /// Waits until the batch's transaction has committed and returns its acknowledgements, or throws
-    /// the error that made it fail (in which case nothing of it was stored).
+    /// Waits until every commit the results depend on has committed and returns the
+    /// acknowledgements, or throws the error that made one fail (the batch's own records were then
+    /// not stored).
     public func acknowledged() async throws -> [AppendResult] {
-        try await ticket?.wait()
+        for ticket in tickets { try await ticket.wait() }
         return results
     }
 }
@@ -23,7 +26,8 @@ final class CommitQueue: Sendable {
     private let store: any VaultStorage
     private let queue = DispatchQueue(label: "regvault.commit")
     private struct State {
-        var inFlight: [String: (seq: Int64, bytes: [UInt8])] = [:]
+        var inFlight: [String: InFlightRecord] = [:]
+        var queued = 0
         var failed = false
         var commitSeconds = 0.0
     }
@@ -36,13 +40,19 @@ final class CommitQueue: Sendable {
     /// Queues `batch`; `eventIds` are its new records' event ids with their seqs and bytes.
     func enqueue(_ batch: LogBatch, eventIds: [String: (seq: Int64, bytes: [UInt8])]) -> CommitTicket {
         let ticket = CommitTicket()
-        state.withLock { $0.inFlight.merge(eventIds) { _, new in new } }
+        state.withLock { state in
+            for (eventId, record) in eventIds {
+                state.inFlight[eventId] = InFlightRecord(seq: record.seq, bytes: record.bytes, ticket: ticket)
+            }
+            state.queued += 1
+        }
         queue.async { [self] in
             var stopwatch = Stopwatch()
             let result = Result { try self.store.commit(batch) }
             let seconds = stopwatch.lap()
             self.state.withLock { state in
                 for key in eventIds.keys { state.inFlight[key] = nil }
+                state.queued -= 1
                 state.commitSeconds += seconds
                 if case .failure = result { state.failed = true }
             }
@@ -51,9 +61,19 @@ final class CommitQueue: Sendable {
         return ticket
     }
 
-    /// The seq and bytes of an event id in a batch that has not committed yet.
-    func inFlight(eventId: String) -> (seq: Int64, bytes: [UInt8])? {
-        state.withLock { $0.inFlight[eventId] }
+    /// Those of `eventIds` that are in batches that have not finished committing.
+    func inFlight(eventIds: [String]) -> [String: InFlightRecord] {
+        state.withLock { state in
+            var found: [String: InFlightRecord] = [:]
+            for eventId in eventIds { found[eventId] = state.inFlight[eventId] }
+            return found
+        }
+    }
+
+    /// True if, besides the batch just enqueued, another is queued or committing. (Batches commit in
+    /// order, so once the latest batch has committed, all have.)
+    func othersInFlight() -> Bool {
+        state.withLock { $0.queued > 1 }
     }
 
     /// True if a commit failed since the writer last reloaded its state.
@@ -73,6 +93,13 @@ final class CommitQueue: Sendable {
     }
 
     var commitSeconds: Double { state.withLock { $0.commitSeconds } }
+}
+
+/// A record in a batch that has not finished committing.
+struct InFlightRecord: Sendable {
+    let seq: Int64
+    let bytes: [UInt8]
+    let ticket: CommitTicket
 }
 
 /// The outcome of one queued commit, which any number of tasks can wait for.

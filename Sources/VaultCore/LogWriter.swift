@@ -44,11 +44,13 @@ public actor LogWriter {
     private var range: CompactRange
     private var heads = EntityHeadCache()
     private let commits: CommitQueue
+    /// The recorded-at time of the newest entry; entries never go back in time.
+    private var lastRecordedAt: Int64
     /// Where the writer's time went, summed over every batch; the benchmark prints it.
     public private(set) var timings = AppendTimings()
 
     init(store: any VaultStorage, signer: NoteSigner, clock: any VaultClock, retention: RetentionSchedule,
-         lock: WriterLock, range: CompactRange) {
+         lock: WriterLock, range: CompactRange, lastRecordedAt: Int64) {
         self.store = store
         self.signer = signer
         self.clock = clock
@@ -56,6 +58,7 @@ public actor LogWriter {
         self.lock = lock
         self.range = range
         self.commits = CommitQueue(store: store)
+        self.lastRecordedAt = lastRecordedAt
     }
 
     /// The number of leaves in the log.
@@ -74,21 +77,29 @@ public actor LogWriter {
     public func sequence(_ records: [ValidatedRecord]) async throws -> PendingBatch {
         if commits.failedSinceLastReload() {
             // Let every queued commit finish (they fail their compare-and-swap), then start again
-            // from what is stored.
+            // from what is stored. Another call may have reloaded while this one waited (the actor
+            // is reentrant across the await), so check again before reloading.
             try? await commits.drain()
-            range = try CompactRange(size: store.treeSize(), reader: store)
-            heads = EntityHeadCache()
-            commits.reloaded()
+            if commits.failedSinceLastReload() {
+                range = try CompactRange(size: store.treeSize(), reader: store)
+                heads = EntityHeadCache()
+                commits.reloaded()
+            }
         }
-        let now = clock.nowMillis()
+        // The log's clock never runs backwards, even if the machine's does.
+        let now = max(clock.nowMillis(), lastRecordedAt)
         var stopwatch = Stopwatch()
-        let existing = try store.records(eventIds: Array(Set(records.map(\.eventId))))
+        let eventIds = Array(Set(records.map(\.eventId)))
+        // In-flight batches first, then storage: a batch that commits in between is in one or the other.
+        let inFlight = commits.inFlight(eventIds: eventIds)
+        let existing = try store.records(eventIds: eventIds)
         timings.eventIdLookup += stopwatch.lap()
         try heads.prefetch(records.map { EntityKey(type: $0.entityType, id: $0.entityId) }, store: store)
         timings.entityLookup += stopwatch.lap()
         var tree = range
         var batchHeads: [EntityKey: EntityHead] = [:]
         var inBatch: [String: (seq: Int64, bytes: [UInt8])] = [:]
+        var awaited: [CommitTicket] = []
         var leaves: [StoredLeaf] = []
         var rows: [StoredRecord] = []
         var results: [AppendResult] = []
@@ -108,11 +119,21 @@ public actor LogWriter {
                 results.append(AppendResult(eventId: record.eventId, seq: stored.seq, duplicate: true))
                 continue
             }
-            if let earlier = inBatch[record.eventId] ?? commits.inFlight(eventId: record.eventId) {
+            if let earlier = inBatch[record.eventId] {
+                guard earlier.bytes == record.canonicalBytes else {
+                    throw RecordRejection(.conflict, field: "eventId", "event id \(record.eventId) appears earlier in this "
+                        + "batch with different content", line: line)
+                }
+                results.append(AppendResult(eventId: record.eventId, seq: earlier.seq, duplicate: true))
+                continue
+            }
+            if let earlier = inFlight[record.eventId] {
                 guard earlier.bytes == record.canonicalBytes else {
                     throw RecordRejection(.conflict, field: "eventId", "event id \(record.eventId) was submitted just before "
                         + "with different content", line: line)
                 }
+                // Acknowledge it only once the batch that holds it has committed.
+                awaited.append(earlier.ticket)
                 results.append(AppendResult(eventId: record.eventId, seq: earlier.seq, duplicate: true))
                 continue
             }
@@ -142,17 +163,19 @@ public actor LogWriter {
             inBatch[record.eventId] = (seq, record.canonicalBytes)
             results.append(AppendResult(eventId: record.eventId, seq: seq, duplicate: false))
         }
-        if leaves.isEmpty { return PendingBatch(results: results, ticket: nil) }
+        if leaves.isEmpty { return PendingBatch(results: results, tickets: awaited) }
 
-        let checkpoint = Checkpoint(origin: signer.name, size: UInt64(tree.size), rootHash: tree.rootHash)
+        let root = tree.rootHash
+        let checkpoint = Checkpoint(origin: signer.name, size: UInt64(tree.size), rootHash: root)
         let signed = try SignedCheckpoint(signing: checkpoint, with: signer)
-        let ticket = commits.enqueue(LogBatch(startSize: range.size, leaves: leaves, records: rows,
-                                              checkpointNote: signed.serialized, checkpointTime: now),
+        let ticket = commits.enqueue(LogBatch(previous: (range.size, range.rootHash), leaves: leaves, records: rows,
+                                              rootHash: root, checkpointNote: signed.serialized, checkpointTime: now),
                                      eventIds: inBatch)
         timings.sequencing += stopwatch.lap()
         range = tree
-        heads.adopt(batchHeads)
-        return PendingBatch(results: results, ticket: ticket)
+        lastRecordedAt = now
+        heads.adopt(batchHeads, evictionAllowed: !commits.othersInFlight())
+        return PendingBatch(results: results, tickets: awaited + [ticket])
     }
 
     /// Seconds spent in committed transactions so far.
@@ -259,8 +282,11 @@ struct EntityHeadCache {
         return EntityHead(version: latest.version, state: try EntityHeadCache.state(of: latest))
     }
 
-    mutating func adopt(_ updates: [EntityKey: EntityHead]) {
-        if heads.count + updates.count > EntityHeadCache.capacity { heads.removeAll(keepingCapacity: true) }
+    /// Records the heads a batch produced. The cache starts over when full, but only when
+    /// `evictionAllowed` (no other batch is still committing): the heads of a batch that has not
+    /// committed exist nowhere else, and storage would answer with older ones.
+    mutating func adopt(_ updates: [EntityKey: EntityHead], evictionAllowed: Bool) {
+        if evictionAllowed, heads.count + updates.count > EntityHeadCache.capacity { heads.removeAll(keepingCapacity: true) }
         heads.merge(updates) { _, new in new }
     }
 

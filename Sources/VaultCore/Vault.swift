@@ -3,14 +3,14 @@ public import VaultFormat
 public import VaultStore
 
 /// An opened vault: its storage, identity and read operations. Reads may run concurrently with the
-/// one `LogWriter`; they see whole batches only.
+/// one `LogWriter`; they see whole batches only. Opening for reading needs only the public verifier
+/// key (`log.pub`); the private signing key is read when a writer is made.
 public final class Vault: Sendable {
     public let directory: VaultDirectory
     public let store: SQLiteStore
     /// The log's origin: the first line of its checkpoints and the name of its key.
     public let origin: String
     public let verifierKey: NoteVerifierKey
-    private let signer: NoteSigner
 
     /// Creates a new vault in `path` (created if absent, mode 0700) with a fresh Ed25519 log key.
     /// Refuses a directory that already holds a vault.
@@ -36,9 +36,9 @@ public final class Vault: Sendable {
         // Publish the empty tree's checkpoint, so a vault always has a signed checkpoint.
         let empty = try SignedCheckpoint(signing: Checkpoint(origin: origin, size: 0, rootHash: MerkleHashing.emptyTreeHash),
                                          with: signer)
-        try store.commit(LogBatch(startSize: 0, leaves: [], records: [], checkpointNote: empty.serialized,
-                                  checkpointTime: SystemClock().nowMillis()))
-        return try Vault(directory: directory, store: store, signer: signer)
+        try store.commit(LogBatch(previous: nil, leaves: [], records: [], rootHash: MerkleHashing.emptyTreeHash,
+                                  checkpointNote: empty.serialized, checkpointTime: SystemClock().nowMillis()))
+        return try Vault(directory: directory, store: store, verifierKey: signer.verifierKey)
     }
 
     /// Opens the vault in `path` and checks that the stored tree matches the latest signed
@@ -49,29 +49,38 @@ public final class Vault: Sendable {
             throw VaultError(.noVault, "no vault in \(path); create one with: regvault init --data \(path) --origin ORIGIN")
         }
         return try Vault(directory: directory, store: try SQLiteStore(path: directory.databasePath),
-                         signer: try directory.readSigningKey())
+                         verifierKey: try directory.readVerifierKey())
     }
 
-    private init(directory: VaultDirectory, store: SQLiteStore, signer: NoteSigner) throws {
+    private init(directory: VaultDirectory, store: SQLiteStore, verifierKey: NoteVerifierKey) throws {
         guard let origin = try store.metadata("origin") else {
             throw VaultError(.integrity, "the vault database has no origin; it was not created by regvault init")
         }
-        guard signer.name == origin else {
-            throw VaultError(.integrity, "the log key is named '\(signer.name)' but the log's origin is '\(origin)'")
+        guard verifierKey.name == origin else {
+            throw VaultError(.integrity, "the log key is named '\(verifierKey.name)' but the log's origin is '\(origin)'")
         }
         self.directory = directory
         self.store = store
         self.origin = origin
-        self.signer = signer
-        self.verifierKey = signer.verifierKey
+        self.verifierKey = verifierKey
         _ = try verifiedRange()
     }
 
-    /// Takes the writer role (one process at a time) and returns the log's writer.
+    /// Takes the writer role (one process at a time) and returns the log's writer. Reads the
+    /// private signing key, which must match the verifier key.
     public func makeWriter(clock: any VaultClock = SystemClock()) throws -> LogWriter {
         let lock = try WriterLock(path: directory.writerLockPath)
+        let signer = try directory.readSigningKey()
+        guard signer.verifierKey == verifierKey else {
+            throw VaultError(.keyFile, "the log key \(directory.signingKeyPath) does not match \(directory.verifierKeyPath)")
+        }
+        let range = try verifiedRange()
+        var lastRecordedAt = Int64.min
+        if range.size > 0, let last = try store.leaf(seq: range.size - 1) {
+            lastRecordedAt = try Entry(parsing: last.entry).recordedAt
+        }
         return LogWriter(store: store, signer: signer, clock: clock, retention: RetentionSchedule(), lock: lock,
-                         range: try verifiedRange())
+                         range: range, lastRecordedAt: lastRecordedAt)
     }
 
     /// Loads the tree's right edge and checks it against the latest signed checkpoint.
@@ -111,12 +120,17 @@ public final class Vault: Sendable {
         try store.latestCheckpointSize()
     }
 
-    /// One entry's exact bytes and leaf hash.
+    /// One entry's exact bytes and leaf hash. Refuses an entry whose bytes no longer hash to the
+    /// leaf hash stored in the tree.
     public func entry(seq: Int64) throws -> (bytes: Data, leafHash: Hash) {
         guard seq >= 0, let leaf = try store.leaf(seq: seq) else {
             throw VaultError(.notFound, "no entry \(seq); the log has \(try store.treeSize()) entries (0 to n-1)")
         }
-        return (leaf.entry, leaf.hashes[0])
+        let leafHash = MerkleHashing.leafHash(leaf.entry)
+        guard leafHash == leaf.hashes[0] else {
+            throw VaultError(.integrity, "entry \(seq) does not match its leaf hash in the tree: the stored entry was altered")
+        }
+        return (leaf.entry, leafHash)
     }
 
     /// The inclusion proof of entry `seq` in the tree of `size` leaves (default: the latest

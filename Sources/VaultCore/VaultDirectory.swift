@@ -42,6 +42,18 @@ public struct VaultDirectory: Sendable {
         }
     }
 
+    /// Reads the public verifier key.
+    func readVerifierKey() throws -> NoteVerifierKey {
+        do {
+            let text = try String(contentsOfFile: verifierKeyPath, encoding: .utf8)
+            return try NoteVerifierKey(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        } catch let error as VaultFormatError {
+            throw VaultError(.keyFile, "\(verifierKeyPath) is not a verifier key: \(error)")
+        } catch {
+            throw VaultError(.keyFile, "cannot read the verifier key \(verifierKeyPath): \(error.localizedDescription)")
+        }
+    }
+
     /// Reads the signing key, refusing a key file that others can read.
     func readSigningKey() throws -> NoteSigner {
         var info = stat()

@@ -79,8 +79,8 @@ public enum MerkleTree {
 
     /// The largest power of two strictly less than `n` (n >= 2), and its log2.
     private static func maxPow2Below(_ n: Int64) -> (k: Int64, level: Int) {
-        var level = 0
-        while (Int64(1) << (level + 1)) < n { level += 1 }
+        precondition(n >= 2, "maxPow2Below needs n >= 2")
+        let level = 63 - (n - 1).leadingZeroBitCount
         return (Int64(1) << level, level)
     }
 

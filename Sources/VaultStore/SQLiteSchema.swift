@@ -48,9 +48,23 @@ enum SQLiteSchema {
 
     CREATE TABLE checkpoints (
         size INTEGER PRIMARY KEY NOT NULL,
+        root BLOB NOT NULL,
         note TEXT NOT NULL,
         created_at INTEGER NOT NULL
     ) STRICT;
+
+    -- Rows are only ever appended at the end. These also stop INSERT OR REPLACE, whose implicit
+    -- deletes do not fire delete triggers.
+    CREATE TRIGGER leaves_append_at_the_end BEFORE INSERT ON leaves
+    WHEN NEW.seq != (SELECT COALESCE(MAX(seq) + 1, 0) FROM leaves)
+    BEGIN SELECT RAISE(ABORT, 'log leaves are appended at the end only'); END;
+    CREATE TRIGGER records_are_new BEFORE INSERT ON records
+    WHEN EXISTS (SELECT 1 FROM records WHERE seq = NEW.seq)
+      OR NOT EXISTS (SELECT 1 FROM leaves WHERE seq = NEW.seq)
+    BEGIN SELECT RAISE(ABORT, 'a record is stored once, with its log leaf'); END;
+    CREATE TRIGGER checkpoints_grow BEFORE INSERT ON checkpoints
+    WHEN NEW.size <= (SELECT COALESCE(MAX(size), -1) FROM checkpoints)
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are appended with growing sizes only'); END;
 
     CREATE TRIGGER leaves_are_append_only_update BEFORE UPDATE ON leaves
     BEGIN SELECT RAISE(ABORT, 'log leaves are append-only'); END;

@@ -32,11 +32,20 @@ public final class SQLiteStore: VaultStorage {
 
     public func commit(_ batch: LogBatch) throws {
         try pool.write { db in
-            // Compare-and-swap on the tree size: the batch must extend exactly the stored tree.
-            let stored = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM leaves") ?? 0
-            guard stored == batch.startSize else {
-                throw StorageError(.treeSizeMismatch,
-                                   "batch starts at tree size \(batch.startSize) but the log has \(stored) leaves")
+            // Compare-and-swap on the signed tree head: the batch must extend exactly the tree of the
+            // latest stored checkpoint, same size and same root, and no leaf may lie beyond it.
+            let head = try Row.fetchOne(db, sql: "SELECT size, root FROM checkpoints ORDER BY size DESC LIMIT 1")
+            let storedHead = head.map { (size: $0[0] as Int64, root: Hash(bytes: $0[1] as Data)) }
+            let leafCount = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM leaves") ?? 0
+            switch (batch.previous, storedHead) {
+            case (nil, nil) where leafCount == 0:
+                break
+            case let (previous?, stored?) where previous.size == stored.size && previous.root == stored.root
+                && leafCount == stored.size:
+                break
+            default:
+                throw StorageError(.treeSizeMismatch, "batch extends the tree of size \(batch.startSize), which is not the "
+                    + "latest stored checkpoint (size \(storedHead?.size ?? 0), \(leafCount) leaves)")
             }
             let insertLeaf = RawStatement(try db.cachedStatement(sql: "INSERT INTO leaves (seq, entry, hashes) VALUES (?, ?, ?)"))
             for leaf in batch.leaves {
@@ -50,8 +59,8 @@ public final class SQLiteStore: VaultStorage {
                 SQLiteStore.bind(record, to: insertRecord)
                 try insertRecord.run(db)
             }
-            try db.execute(sql: "INSERT INTO checkpoints (size, note, created_at) VALUES (?, ?, ?)",
-                           arguments: [batch.endSize, batch.checkpointNote, batch.checkpointTime])
+            try db.execute(sql: "INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [batch.endSize, batch.rootHash.data, batch.checkpointNote, batch.checkpointTime])
         }
     }
 
@@ -95,7 +104,8 @@ public final class SQLiteStore: VaultStorage {
     }
 
     public func leaf(seq: Int64) throws -> StoredLeaf? {
-        try leaves(from: seq, to: seq + 1).first
+        guard seq >= 0, seq < Int64.max else { return nil }
+        return try leaves(from: seq, to: seq + 1).first
     }
 
     public func leaves(from: Int64, to: Int64) throws -> [StoredLeaf] {

@@ -60,22 +60,29 @@ public struct StoredLeaf: Sendable, Equatable {
 
 /// Everything one ingest batch adds, committed atomically.
 public struct LogBatch: Sendable {
-    /// The tree size before the batch; the first leaf's seq.
-    public var startSize: Int64
+    /// The tree the batch extends: its size (the first leaf's seq) and root, as in the latest
+    /// stored checkpoint; nil only for the very first checkpoint of a log.
+    public var previous: (size: Int64, root: Hash)?
     public var leaves: [StoredLeaf]
     public var records: [StoredRecord]
+    /// The root of the tree after the batch.
+    public var rootHash: Hash
     /// The signed checkpoint note for the tree after the batch, exactly as signed.
     public var checkpointNote: String
     public var checkpointTime: Int64
 
-    public init(startSize: Int64, leaves: [StoredLeaf], records: [StoredRecord], checkpointNote: String,
-                checkpointTime: Int64) {
-        self.startSize = startSize
+    public init(previous: (size: Int64, root: Hash)?, leaves: [StoredLeaf], records: [StoredRecord], rootHash: Hash,
+                checkpointNote: String, checkpointTime: Int64) {
+        self.previous = previous
         self.leaves = leaves
         self.records = records
+        self.rootHash = rootHash
         self.checkpointNote = checkpointNote
         self.checkpointTime = checkpointTime
     }
+
+    /// The tree size before the batch; the first leaf's seq.
+    public var startSize: Int64 { previous?.size ?? 0 }
 
     /// The tree size after the batch.
     public var endSize: Int64 { startSize + Int64(leaves.count) }
@@ -87,8 +94,8 @@ public struct LogBatch: Sendable {
 /// Contract:
 /// - `commit(_:)` is atomic and durable: when it returns, every leaf, record and the checkpoint of
 ///   the batch survive a crash; when it throws, none of them was stored. It refuses a batch whose
-///   `startSize` is not the stored tree size (a compare-and-swap on the tree size), so two writers
-///   can never interleave leaves.
+///   `previous` size and root are not those of the latest stored checkpoint (a compare-and-swap on
+///   the signed tree head), so leaves can only ever extend the tree they were hashed onto.
 /// - Only one writer calls `commit`; any number of readers may call the read methods concurrently
 ///   with it and with each other, and they see whole batches only.
 /// - Leaves and checkpoints are never updated or deleted. Records are never deleted; the only

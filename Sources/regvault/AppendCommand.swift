@@ -47,20 +47,36 @@ struct AppendCommand: AsyncParsableCommand {
 
         var stored = 0, duplicates = 0
         let started = Date()
+        do {
+            try await store(input, writer: writer) { results in
+                for result in results {
+                    if result.duplicate { duplicates += 1 } else { stored += 1 }
+                }
+                progress.show("stored \(stored + duplicates) of \(report.records) records")
+            }
+        } catch let rejection as RecordRejection {
+            Output.note("refused: \(rejection)")
+            Output.note("the records acknowledged above (\(stored + duplicates)) are stored; nothing from the refused "
+                + "record's batch onwards is")
+            throw ExitCode(65)
+        }
+        let seconds = max(Date().timeIntervalSince(started), 0.001)
+        Output.note("appended \(stored) records (\(duplicates) already stored) in \(String(format: "%.1f", seconds)) s; "
+            + "tree size \(await writer.treeSize)")
+    }
+
+    /// Stores the input in batches, printing each batch's acknowledgements once it is durable.
+    private func store(_ input: InputFile, writer: LogWriter, counted: ([AppendResult]) -> Void) async throws {
         try await IngestPipeline(writer: writer, batchSize: batchSize).run(lines: try input.lines()) { results in
             var out = ""
             for result in results {
                 out += result.duplicate
                     ? #"{"duplicate":true,"eventId":"\#(result.eventId)","seq":\#(result.seq)}"# + "\n"
                     : #"{"eventId":"\#(result.eventId)","seq":\#(result.seq)}"# + "\n"
-                if result.duplicate { duplicates += 1 } else { stored += 1 }
             }
             FileHandle.standardOutput.write(Data(out.utf8))
-            progress.show("stored \(stored + duplicates) of \(report.records) records")
+            counted(results)
         }
-        let seconds = max(Date().timeIntervalSince(started), 0.001)
-        Output.note("appended \(stored) records (\(duplicates) already stored) in \(String(format: "%.1f", seconds)) s; "
-            + "tree size \(await writer.treeSize)")
     }
 }
 
@@ -72,21 +88,34 @@ struct InputFile {
 
     init(path: String, spoolDirectory: String) throws {
         if path != "-" {
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw ValidationError("cannot read \(path)")
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  FileManager.default.isReadableFile(atPath: path) else {
+                throw CLIError("cannot read \(path): not a readable file")
             }
             self.path = path
             self.spooled = false
             return
         }
-        let spool = spoolDirectory + "/.append-input-\(ProcessInfo.processInfo.processIdentifier)"
+        // The caller holds the writer lock, so any earlier spool belongs to an append that died:
+        // remove it, it holds records that were never stored.
+        let prefix = ".append-input-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: spoolDirectory)) ?? [] where name.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(atPath: spoolDirectory + "/" + name)
+        }
+        let spool = spoolDirectory + "/" + prefix + "\(ProcessInfo.processInfo.processIdentifier)"
         guard FileManager.default.createFile(atPath: spool, contents: nil, attributes: [.posixPermissions: 0o600]),
               let out = FileHandle(forWritingAtPath: spool) else {
-            throw ValidationError("cannot create \(spool) to hold standard input")
+            throw CLIError("cannot create \(spool) to hold standard input")
         }
         defer { try? out.close() }
-        while case let chunk = FileHandle.standardInput.readData(ofLength: 1 << 20), !chunk.isEmpty {
-            out.write(chunk)
+        do {
+            while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try out.write(contentsOf: chunk)
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: spool)
+            throw CLIError("cannot hold standard input in \(spool): \(error.localizedDescription)")
         }
         self.path = spool
         self.spooled = true
@@ -97,7 +126,7 @@ struct InputFile {
     }
 
     func lines() throws -> LineReader {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot read \(path)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CLIError("cannot read \(path)") }
         return LineReader(handle: handle)
     }
 

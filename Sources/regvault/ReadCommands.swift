@@ -12,7 +12,7 @@ struct CheckpointCommand: ParsableCommand {
 
     func run() throws {
         guard let checkpoint = try Vault.open(at: options.data).latestCheckpoint() else {
-            throw ValidationError("the vault has no checkpoint")
+            throw CLIError("the vault has no checkpoint")
         }
         Output.raw(checkpoint.serialized)
     }
@@ -87,7 +87,7 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         let items = try Vault.open(at: options.data).history(entityType: entity, entityId: id)
-        guard !items.isEmpty else { throw ValidationError("no records for \(entity) \(id)") }
+        guard !items.isEmpty else { throw CLIError("no records for \(entity) \(id)") }
         for item in items { Output.json(try HistoryView.json(item)) }
     }
 }

@@ -17,3 +17,12 @@ struct DataOption: ParsableArguments {
     @Option(name: .long, help: "The vault's data directory.")
     var data: String
 }
+
+/// A failure to report as one line, without the usage text that argument errors get.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

@@ -15,6 +15,7 @@ struct SQLiteStoreTests {
     }
 
     static func batch(start: Int64, count: Int, range: inout CompactRange) -> LogBatch {
+        let previous = start == 0 ? nil : (size: range.size, root: range.rootHash)
         var leaves: [StoredLeaf] = []
         var records: [StoredRecord] = []
         for seq in start..<(start + Int64(count)) {
@@ -25,8 +26,8 @@ struct SQLiteStoreTests {
                                         recordedAt: 1000 * seq, version: seq / 3 + 1, body: Data("{\"n\":\(seq)}".utf8),
                                         salt: Data(repeating: 1, count: 32), diff: nil, stateAfter: nil))
         }
-        return LogBatch(startSize: start, leaves: leaves, records: records, checkpointNote: "note \(start + Int64(count))\n",
-                        checkpointTime: 0)
+        return LogBatch(previous: previous, leaves: leaves, records: records, rootHash: range.rootHash,
+                        checkpointNote: "note \(start + Int64(count))\n", checkpointTime: 0)
     }
 
     @Test("the database is in WAL mode with STRICT tables")
@@ -75,7 +76,12 @@ struct SQLiteStoreTests {
         var stale = CompactRange()
         #expect(throws: StorageError.self) { try store.commit(Self.batch(start: 0, count: 5, range: &stale)) }
         var gap = range
+        gap.append(leafHash: MerkleHashing.leafHash([1]))
         #expect(throws: StorageError.self) { try store.commit(Self.batch(start: 11, count: 5, range: &gap)) }
+        // Same size, different tree: a batch hashed onto leaves that were never stored.
+        var fork = CompactRange()
+        for i in 0..<10 { fork.append(leafHash: MerkleHashing.leafHash([UInt8(i)])) }
+        #expect(throws: StorageError.self) { try store.commit(Self.batch(start: 10, count: 5, range: &fork)) }
         #expect(try store.treeSize() == 10)
         #expect(try store.latestCheckpoint() == "note 10\n")
     }
@@ -107,6 +113,12 @@ struct SQLiteStoreTests {
             "UPDATE records SET body = x'7b7d' WHERE seq = 2",
             "UPDATE records SET entity_id = 'someone-else' WHERE seq = 2",
             "UPDATE records SET body = NULL WHERE seq = 2",  // erasing the body but keeping the salt
+            // REPLACE deletes without firing delete triggers; the insert triggers stop it.
+            "REPLACE INTO leaves (seq, entry, hashes) VALUES (3, x'00', x'00')",
+            "INSERT OR REPLACE INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version) VALUES (2, 'evt-2', 'kyc', 'player', 'p', 0, 0, 1)",
+            "INSERT INTO leaves (seq, entry, hashes) VALUES (9, x'00', x'00')",  // a gap
+            "INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version) VALUES (7, 'evt-new', 'kyc', 'player', 'p', 0, 0, 1)",  // no leaf
+            "REPLACE INTO checkpoints (size, root, note, created_at) VALUES (5, x'00', 'forged', 0)",
         ]
         for sql in refused {
             #expect(throws: DatabaseError.self, "\(sql)") { try queue.write { try $0.execute(sql: sql) } }

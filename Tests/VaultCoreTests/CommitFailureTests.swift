@@ -1,0 +1,159 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import VaultCore
+import VaultFormat
+import VaultStore
+
+/// A store whose commits can be made to fail, either before anything is written ("failed and not
+/// persisted") or after the transaction committed ("failed but persisted").
+final class FaultyStore: VaultStorage {
+    enum Fault { case none, failBeforeWriting, failAfterWriting }
+    let inner: SQLiteStore
+    private let fault = Mutex(Fault.none)
+    private let delay = Mutex(UInt32(0))
+
+    init(_ inner: SQLiteStore) {
+        self.inner = inner
+    }
+
+    func failNextCommit(_ kind: Fault) { fault.withLock { $0 = kind } }
+    func slowCommits(micros: UInt32) { delay.withLock { $0 = micros } }
+
+    func commit(_ batch: LogBatch) throws {
+        usleep(delay.withLock { $0 })
+        let kind = fault.withLock { current in
+            defer { current = .none }
+            return current
+        }
+        switch kind {
+        case .none: try inner.commit(batch)
+        case .failBeforeWriting: throw StorageError(.corrupt, "injected failure before writing")
+        case .failAfterWriting:
+            try inner.commit(batch)
+            throw StorageError(.corrupt, "injected failure after writing")
+        }
+    }
+
+    func treeSize() throws -> Int64 { try inner.treeSize() }
+    func latestCheckpoint() throws -> String? { try inner.latestCheckpoint() }
+    func latestCheckpointSize() throws -> Int64 { try inner.latestCheckpointSize() }
+    func checkpoint(size: Int64) throws -> String? { try inner.checkpoint(size: size) }
+    func leaf(seq: Int64) throws -> StoredLeaf? { try inner.leaf(seq: seq) }
+    func leaves(seqs: [Int64]) throws -> [Int64: StoredLeaf] { try inner.leaves(seqs: seqs) }
+    func leaves(from: Int64, to: Int64) throws -> [StoredLeaf] { try inner.leaves(from: from, to: to) }
+    func records(eventIds: [String]) throws -> [String: StoredRecord] { try inner.records(eventIds: eventIds) }
+    func history(entityType: String, entityId: String) throws -> [StoredRecord] {
+        try inner.history(entityType: entityType, entityId: entityId)
+    }
+    func latestRecord(entityType: String, entityId: String) throws -> StoredRecord? {
+        try inner.latestRecord(entityType: entityType, entityId: entityId)
+    }
+    func latestRecords(entities: [(type: String, id: String)]) throws -> [String: StoredRecord] {
+        try inner.latestRecords(entities: entities)
+    }
+    func metadata(_ key: String) throws -> String? { try inner.metadata(key) }
+    func setMetadata(_ key: String, _ value: String) throws { try inner.setMetadata(key, value) }
+    func readHashes(_ indexes: [Int64]) throws -> [Hash] { try inner.readHashes(indexes) }
+}
+
+@Suite("commit failures")
+struct CommitFailureTests {
+    /// A vault with a writer over a `FaultyStore`.
+    func makeWriter() throws -> (Vault, FaultyStore, LogWriter) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vault-\(UUID().uuidString)").path
+        let vault = try Vault.create(at: path, origin: "faults.test/log")
+        let store = FaultyStore(vault.store)
+        let signer = try NoteSigner(privateKeyText: String(contentsOfFile: path + "/log.key", encoding: .utf8))
+        let writer = LogWriter(store: store, signer: signer, clock: ManualClock(millis: VaultFixture.now),
+                               retention: RetentionSchedule(), lock: try WriterLock(path: path + "/writer.lock"),
+                               range: CompactRange(), lastRecordedAt: 0)
+        return (vault, store, writer)
+    }
+
+    func records(_ range: Range<Int>, id: String = "123") throws -> [ValidatedRecord] {
+        try range.map { try RecordValidator().validate(Array(bonusRuleChange("e\($0)", id: id, state: #"{"n":\#($0)}"#).utf8),
+                                                       now: VaultFixture.now) }
+    }
+
+    /// Checks that storage holds one consistent tree under its latest signed checkpoint.
+    func expectConsistent(_ vault: Vault) throws {
+        let checkpoint = try #require(try vault.latestCheckpoint()).checkpoint
+        var range = CompactRange()
+        for leaf in try vault.store.leaves(from: 0, to: Int64(checkpoint.size)) {
+            range.append(leafHash: MerkleHashing.leafHash(leaf.entry))
+        }
+        #expect(range.rootHash == checkpoint.rootHash)
+        #expect(try vault.store.treeSize() == Int64(checkpoint.size))
+    }
+
+    @Test("a commit that fails before writing stores nothing, fails the batches queued behind it, and the writer recovers")
+    func failedAndNotPersisted() async throws {
+        let (vault, store, writer) = try makeWriter()
+        _ = try await writer.append(try records(0..<3))
+        store.slowCommits(micros: 50_000)
+        store.failNextCommit(.failBeforeWriting)
+        // Two batches queued back to back: the first fails, the second was hashed onto it.
+        let first = try await writer.sequence(try records(3..<5))
+        let second = try await writer.sequence(try records(5..<7))
+        await #expect(throws: StorageError.self) { try await first.acknowledged() }
+        await #expect(throws: StorageError.self) { try await second.acknowledged() }
+        store.slowCommits(micros: 0)
+        #expect(try vault.store.treeSize() == 3)
+        // The writer starts again from what is stored: the same records now land at 3...
+        let again = try await writer.append(try records(3..<7))
+        #expect(again.map(\.seq) == [3, 4, 5, 6])
+        #expect(try vault.history(entityType: "bonusRule", entityId: "123").map(\.record.version) == [1, 2, 3, 4, 5, 6, 7])
+        try expectConsistent(vault)
+    }
+
+    @Test("a commit that fails after writing is recognised: resubmitting gives the stored seqs")
+    func failedButPersisted() async throws {
+        let (vault, store, writer) = try makeWriter()
+        _ = try await writer.append(try records(0..<2))
+        store.failNextCommit(.failAfterWriting)
+        await #expect(throws: StorageError.self) { try await writer.append(try records(2..<4)) }
+        #expect(try vault.store.treeSize() == 4)
+        let again = try await writer.append(try records(2..<5))
+        #expect(again.map(\.seq) == [2, 3, 4] && again.map(\.duplicate) == [true, true, false])
+        #expect(try vault.history(entityType: "bonusRule", entityId: "123").map(\.record.version) == [1, 2, 3, 4, 5])
+        try expectConsistent(vault)
+    }
+
+    @Test("a resubmission of a record still committing is acknowledged only when that commit succeeds")
+    func duplicateOfInFlightWaits() async throws {
+        let (vault, store, writer) = try makeWriter()
+        store.slowCommits(micros: 50_000)
+        store.failNextCommit(.failBeforeWriting)
+        let first = try await writer.sequence(try records(0..<2))
+        let resubmitted = try await writer.sequence(try records(0..<2))
+        await #expect(throws: StorageError.self) { try await first.acknowledged() }
+        // Nothing of it was stored, so its duplicate must not be acknowledged either.
+        await #expect(throws: StorageError.self) { try await resubmitted.acknowledged() }
+        store.slowCommits(micros: 0)
+        #expect(try await writer.append(try records(0..<2)).map(\.seq) == [0, 1])
+        try expectConsistent(vault)
+    }
+
+    @Test("the same event id in consecutive in-flight batches is a duplicate, not a storage error")
+    func duplicateAcrossInFlightBatches() async throws {
+        let (vault, store, writer) = try makeWriter()
+        store.slowCommits(micros: 20_000)
+        let first = try await writer.sequence(try records(0..<3))
+        let second = try await writer.sequence(try records(2..<5))
+        #expect(try await first.acknowledged().map(\.seq) == [0, 1, 2])
+        let acks = try await second.acknowledged()
+        #expect(acks.map(\.seq) == [2, 3, 4] && acks.map(\.duplicate) == [true, false, false])
+        try expectConsistent(vault)
+    }
+
+    @Test("recorded-at never goes back when the clock does")
+    func monotonicRecordedAt() async throws {
+        let fixture = try VaultFixture()
+        try await fixture.append([bonusRuleChange("a", state: "{}")])
+        fixture.clock.advance(millis: -60_000)
+        try await fixture.append([bonusRuleChange("b", state: "{}")])
+        let times = try (0..<2).map { try Entry(parsing: fixture.vault.entry(seq: $0).bytes).recordedAt }
+        #expect(times[1] >= times[0])
+    }
+}
