@@ -53,17 +53,15 @@ enum SQLiteSchema {
         created_at INTEGER NOT NULL
     ) STRICT;
 
-    -- Rows are only ever appended at the end. These also stop INSERT OR REPLACE, whose implicit
-    -- deletes do not fire delete triggers.
+    -- Leaves and checkpoints are only ever appended at the end. This also stops INSERT OR REPLACE,
+    -- whose implicit deletes do not fire delete triggers unless recursive_triggers is on (the vault
+    -- turns it on for its own connections, which protects records from REPLACE too; a record row
+    -- replaced from outside no longer matches its leaf's commitment).
     CREATE TRIGGER leaves_append_at_the_end BEFORE INSERT ON leaves
-    WHEN NEW.seq != (SELECT COALESCE(MAX(seq) + 1, 0) FROM leaves)
+    WHEN NEW.seq != COALESCE((SELECT seq + 1 FROM leaves ORDER BY seq DESC LIMIT 1), 0)
     BEGIN SELECT RAISE(ABORT, 'log leaves are appended at the end only'); END;
-    CREATE TRIGGER records_are_new BEFORE INSERT ON records
-    WHEN EXISTS (SELECT 1 FROM records WHERE seq = NEW.seq)
-      OR NOT EXISTS (SELECT 1 FROM leaves WHERE seq = NEW.seq)
-    BEGIN SELECT RAISE(ABORT, 'a record is stored once, with its log leaf'); END;
     CREATE TRIGGER checkpoints_grow BEFORE INSERT ON checkpoints
-    WHEN NEW.size <= (SELECT COALESCE(MAX(size), -1) FROM checkpoints)
+    WHEN NEW.size <= COALESCE((SELECT size FROM checkpoints ORDER BY size DESC LIMIT 1), -1)
     BEGIN SELECT RAISE(ABORT, 'checkpoints are appended with growing sizes only'); END;
 
     CREATE TRIGGER leaves_are_append_only_update BEFORE UPDATE ON leaves

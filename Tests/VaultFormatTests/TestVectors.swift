@@ -10,6 +10,9 @@ enum TestVectors {
     /// `tdmerkle_probes.json`: transparency-dev/merkle testdata/inclusion and testdata/consistency.
     nonisolated(unsafe) static let probes: [String: [String: Any]] = load("tdmerkle_probes")["files"] as! [String: [String: Any]]
 
+    /// `tessera_testdata_log.json`: transparency-dev/tessera testdata/log, a 15-entry tiled log.
+    nonisolated(unsafe) static let tessera: [String: Any] = load("tessera_testdata_log")
+
     static func group(_ letter: String) -> [String: Any] {
         inline[letter] as! [String: Any]
     }

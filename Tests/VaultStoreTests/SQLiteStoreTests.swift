@@ -103,7 +103,10 @@ struct SQLiteStoreTests {
         let (store, path) = try Self.makeStore()
         var range = CompactRange()
         try store.commit(Self.batch(start: 0, count: 5, range: &range))
-        let queue = try DatabaseQueue(path: path)
+        // A connection with the vault's pragmas, as every connection of the vault has.
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: SQLiteStore.connectionPragmas) }
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
         let refused = [
             "UPDATE leaves SET entry = x'00' WHERE seq = 1",
             "DELETE FROM leaves WHERE seq = 4",
@@ -113,11 +116,11 @@ struct SQLiteStoreTests {
             "UPDATE records SET body = x'7b7d' WHERE seq = 2",
             "UPDATE records SET entity_id = 'someone-else' WHERE seq = 2",
             "UPDATE records SET body = NULL WHERE seq = 2",  // erasing the body but keeping the salt
-            // REPLACE deletes without firing delete triggers; the insert triggers stop it.
+            // REPLACE deletes rows: the insert triggers and recursive delete triggers stop it.
             "REPLACE INTO leaves (seq, entry, hashes) VALUES (3, x'00', x'00')",
             "INSERT OR REPLACE INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version) VALUES (2, 'evt-2', 'kyc', 'player', 'p', 0, 0, 1)",
+            "INSERT OR REPLACE INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version) VALUES (9, 'evt-3', 'kyc', 'player', 'p', 0, 0, 1)",
             "INSERT INTO leaves (seq, entry, hashes) VALUES (9, x'00', x'00')",  // a gap
-            "INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version) VALUES (7, 'evt-new', 'kyc', 'player', 'p', 0, 0, 1)",  // no leaf
             "REPLACE INTO checkpoints (size, root, note, created_at) VALUES (5, x'00', 'forged', 0)",
         ]
         for sql in refused {
