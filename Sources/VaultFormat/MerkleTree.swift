@@ -51,6 +51,17 @@ public enum MerkleTree {
         return proof
     }
 
+    /// The stored indexes `proveInclusion(index:size:reader:)` reads, so that a caller proving many
+    /// leaves can fetch the union once (see `PrefetchedHashReader`).
+    public static func inclusionProofIndexes(index: Int64, size: Int64) throws -> [Int64] {
+        guard index >= 0, size > 0, index < size else {
+            throw VaultFormatError(.invalidTreeSize, "leaf \(index) is not in a tree of size \(size)")
+        }
+        var indexes: [Int64] = []
+        leafProofIndexes(0, size, index, into: &indexes)
+        return indexes
+    }
+
     /// The consistency proof between the trees of `oldSize` and `newSize` leaves
     /// (RFC 9162 §2.1.4.1); `0 < oldSize <= newSize`. It is empty when the sizes are equal.
     public static func proveConsistency(oldSize: Int64, newSize: Int64, reader: some HashReader) throws -> [Hash] {

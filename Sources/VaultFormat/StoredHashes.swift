@@ -98,3 +98,24 @@ public struct ArrayHashReader: HashReader {
         leafCount += 1
     }
 }
+
+/// A `HashReader` over hashes read in advance, for building many proofs from one storage read.
+/// Asking for a hash it was not given is an error.
+public struct PrefetchedHashReader: HashReader {
+    private let hashes: [Int64: Hash]
+
+    /// Reads every index in `indexes` from `source` with one call.
+    public init(indexes: some Collection<Int64>, from source: some HashReader) throws {
+        let unique = Array(Set(indexes))
+        let read = try source.readHashes(unique)
+        guard read.count == unique.count else { throw VaultFormatError.missingHash(index: unique.last ?? 0) }
+        hashes = Dictionary(uniqueKeysWithValues: zip(unique, read))
+    }
+
+    public func readHashes(_ indexes: [Int64]) throws -> [Hash] {
+        try indexes.map { index in
+            guard let hash = hashes[index] else { throw VaultFormatError.missingHash(index: index) }
+            return hash
+        }
+    }
+}

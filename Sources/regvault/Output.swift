@@ -19,21 +19,3 @@ enum Output {
     }
 }
 
-extension JSONValue {
-    static func int(_ value: Int64) -> JSONValue { .number(JSONNumber(Int(value))) }
-    static func base64(_ bytes: some DataProtocol) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
-    static func hashes(_ hashes: [Hash]) -> JSONValue { .array(hashes.map { .string($0.base64) }) }
-}
-
-extension InclusionProof {
-    var json: JSONValue {
-        .object(["index": .int(index), "treeSize": .int(treeSize), "leafHash": .string(leafHash.base64),
-                 "hashes": .hashes(hashes)])
-    }
-}
-
-extension ConsistencyProof {
-    var json: JSONValue {
-        .object(["from": .int(from), "to": .int(to), "hashes": .hashes(hashes)])
-    }
-}

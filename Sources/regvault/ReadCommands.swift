@@ -31,7 +31,8 @@ struct EntryCommand: ParsableCommand {
 
     func run() throws {
         let entry = try Vault.open(at: options.data).entry(seq: seq)
-        Output.json(.object(["seq": .int(seq), "entry": .base64(entry.bytes), "leafHash": .string(entry.leafHash.base64)]))
+        Output.json(.object(["seq": .number(JSONNumber(Int(seq))), "entry": .string(entry.bytes.base64EncodedString()),
+                             "leafHash": .string(entry.leafHash.base64)]))
     }
 }
 
@@ -52,7 +53,7 @@ struct ProveCommand: ParsableCommand {
         @Option(help: "The tree size to prove against.") var size: Int64?
 
         func run() throws {
-            Output.json(try Vault.open(at: options.data).inclusionProof(seq: seq, size: size).json)
+            Output.json(EvidenceJSON.inclusion(try Vault.open(at: options.data).inclusionProof(seq: seq, size: size)))
         }
     }
 
@@ -66,7 +67,7 @@ struct ProveCommand: ParsableCommand {
         @Option(help: "The newer tree size (at most the latest checkpoint's size).") var to: Int64
 
         func run() throws {
-            Output.json(try Vault.open(at: options.data).consistencyProof(from: from, to: to).json)
+            Output.json(EvidenceJSON.consistency(try Vault.open(at: options.data).consistencyProof(from: from, to: to)))
         }
     }
 }
@@ -88,6 +89,24 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let items = try Vault.open(at: options.data).history(entityType: entity, entityId: id)
         guard !items.isEmpty else { throw CLIError("no records for \(entity) \(id)") }
-        for item in items { Output.json(try HistoryView.json(item)) }
+        for item in items { Output.json(try EvidenceJSON.version(item)) }
+    }
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Print an entity's audit trail: every version with its diff, evidence and an inclusion proof.",
+        discussion: "One JSON object: {\"entity\", \"checkpoint\" (the signed note every proof leads to), "
+            + "\"changes\": [each version as in 'history', plus \"inclusion\": {index, treeSize, leafHash, hashes}]}. "
+            + "This is what the inspector API's /regulator/audit answers."
+    )
+
+    @OptionGroup var options: DataOption
+    @Option(help: "The entity type, e.g. bonusRule.") var entity: String
+    @Option(help: "The entity id, e.g. 123.") var id: String
+
+    func run() throws {
+        Output.json(try EvidenceJSON.audit(try Vault.open(at: options.data).audit(entityType: entity, entityId: id)))
     }
 }

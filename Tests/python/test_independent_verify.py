@@ -788,3 +788,29 @@ def test_refused_input_exits_65_names_line_3_and_stores_nothing(make_vault, gene
     good = parse_acks(vault.append_lines([fresh[0], fresh[1], fresh[2], fresh[3]], "good.jsonl").stdout)
     assert [a["seq"] for a in good] == [20, 21, 22, 23]
     assert not any(a.get("duplicate", False) for a in good), good
+
+
+# ==================================================================================================
+# 6. The audit trail: every version proved against one signed checkpoint, checked here
+# ==================================================================================================
+
+def test_audit_trail_proves_every_version_of_bonus_rule_123_against_its_signed_checkpoint(small):
+    vault, key = small["vault"], small["key"]
+    proc = vault.run("audit", "--data", vault.data, "--entity", "bonusRule", "--id", "123")
+    trail = json.loads(proc.stdout)
+    assert trail["entity"] == {"type": "bonusRule", "id": "123"}
+    cp = parse_checkpoint(trail["checkpoint"].encode("utf-8"))
+    assert checkpoint_verifies(cp, key), "the audit's checkpoint must verify with the vault's key"
+    history = vault.history("bonusRule", "123")
+    assert [c["seq"] for c in trail["changes"]] == [h["seq"] for h in history]
+    assert [c["version"] for c in trail["changes"]] == list(range(1, len(history) + 1))
+    for change in trail["changes"]:
+        entry = b64d(change["entry"])
+        proof = change["inclusion"]
+        assert proof["treeSize"] == cp.size and proof["index"] == change["seq"]
+        assert b64d(proof["leafHash"]) == leaf_hash(entry)
+        hashes = [b64d(h) for h in proof["hashes"]]
+        assert verify_inclusion(change["seq"], cp.size, leaf_hash(entry), hashes, cp.root)
+        assert parse_entry(entry).commitment == sha256(b64d(change["salt"]) + b64d(change["record"]))
+        if hashes:
+            assert not verify_inclusion(change["seq"], cp.size, leaf_hash(entry), [flip(hashes[0])] + hashes[1:], cp.root)

@@ -1,0 +1,67 @@
+import Foundation
+import VaultFormat
+
+/// The JSON shapes the vault answers with, shared by the command line and the inspector API, so
+/// that both say exactly the same thing.
+public enum EvidenceJSON {
+    /// Fields of a record body shown beside the diff when present.
+    static let recordFields = ["occurredAt", "actor", "action", "reason", "playerId", "jurisdiction",
+                               "decisionId", "policyVer", "dataVer", "modelVer"]
+
+    /// One version of an entity: seq, version, eventId, stream, recordedAt, the record's fields,
+    /// `diff` (RFC 6902 from the previous version), and the evidence: `record` and `salt` (base64
+    /// of the exact bytes), `entry` and `leafHash`. An erased record shows `"erased": true` and its
+    /// entry only.
+    public static func version(_ item: HistoryItem) throws -> JSONValue {
+        let record = item.record
+        var out: [String: JSONValue] = [
+            "seq": .int(record.seq), "version": .int(record.version), "eventId": .string(record.eventId),
+            "stream": .string(record.stream), "recordedAt": .string(Timestamp.format(millis: record.recordedAt)),
+            "entry": .base64(item.entry), "leafHash": .string(MerkleHashing.leafHash(item.entry).base64),
+        ]
+        guard let body = record.body, let salt = record.salt else {
+            out["erased"] = .bool(true)
+            return .object(out)
+        }
+        let submitted = try JSONParser.parse(Array(body))
+        for key in recordFields {
+            if let value = submitted[key] { out[key] = value }
+        }
+        out["diff"] = try record.diff.map { try JSONParser.parse(Array($0)) } ?? .null
+        out["record"] = .base64(body)
+        out["salt"] = .base64(salt)
+        return .object(out)
+    }
+
+    /// `{"index","treeSize","leafHash","hashes"}`.
+    public static func inclusion(_ proof: InclusionProof) -> JSONValue {
+        .object(["index": .int(proof.index), "treeSize": .int(proof.treeSize), "leafHash": .string(proof.leafHash.base64),
+                 "hashes": .hashes(proof.hashes)])
+    }
+
+    /// `{"from","to","hashes"}`.
+    public static func consistency(_ proof: ConsistencyProof) -> JSONValue {
+        .object(["from": .int(proof.from), "to": .int(proof.to), "hashes": .hashes(proof.hashes)])
+    }
+
+    /// `{"entity":{"type","id"},"checkpoint":"<signed note>","changes":[version + "inclusion"]}`;
+    /// every proof's tree size is the checkpoint's size.
+    public static func audit(_ trail: AuditTrail) throws -> JSONValue {
+        let changes = try trail.changes.map { change -> JSONValue in
+            var object = try version(change.item).objectValue ?? [:]
+            object["inclusion"] = inclusion(change.inclusion)
+            return .object(object)
+        }
+        return .object([
+            "entity": .object(["type": .string(trail.entityType), "id": .string(trail.entityId)]),
+            "checkpoint": .string(trail.checkpoint.serialized),
+            "changes": .array(changes),
+        ])
+    }
+}
+
+extension JSONValue {
+    static func int(_ value: Int64) -> JSONValue { .number(JSONNumber(Int(value))) }
+    static func base64(_ bytes: some DataProtocol) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
+    static func hashes(_ hashes: [Hash]) -> JSONValue { .array(hashes.map { .string($0.base64) }) }
+}
