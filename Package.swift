@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // The trusted core shared by the server and the offline verifier: swift-crypto only.
@@ -43,9 +46,20 @@ let package = Package(
             dependencies: [],
             swiftSettings: strictSettings
         ),
+        // The HTTPS server: mutual TLS, identities and roles, the ingest and inspector routes.
+        .target(
+            name: "VaultServer",
+            dependencies: ["VaultCore", "VaultFormat", "VaultStore",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTLS", package: "hummingbird"),
+                           .product(name: "X509", package: "swift-certificates"),
+                           .product(name: "SwiftASN1", package: "swift-asn1"),
+                           .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "regvault",
-            dependencies: ["VaultCore", "VaultFormat", "VaultStore", "VaultSandbox",
+            dependencies: ["VaultCore", "VaultFormat", "VaultStore", "VaultSandbox", "VaultServer",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),

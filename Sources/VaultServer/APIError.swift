@@ -1,0 +1,56 @@
+import Foundation
+public import Hummingbird
+import VaultCore
+
+/// An error meant for the client: an HTTP status and a JSON body
+/// `{"error":{"code":"...","message":"...","line":N,"field":"..."}}` with a machine-readable code.
+public struct APIError: HTTPResponseError {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public var line: Int?
+    public var field: String?
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, line: Int? = nil, field: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.line = line
+        self.field = field
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
+        if let line { error["line"] = .number(JSONNumber(line)) }
+        if let field { error["field"] = .string(field) }
+        return Response.json(.object(["error": .object(error)]), status: status)
+    }
+
+    /// The API error for a refused record.
+    static func from(_ rejection: RecordRejection) -> APIError {
+        let status: HTTPResponse.Status = rejection.code == .conflict || rejection.code == .erased ? .conflict : .badRequest
+        return APIError(status, rejection.code.rawValue, rejection.reason, line: rejection.line, field: rejection.field)
+    }
+
+    /// The API error for a failed vault operation.
+    static func from(_ error: VaultError) -> APIError {
+        switch error.code {
+        case .notFound: return APIError(.notFound, error.code.rawValue, error.reason)
+        case .invalidRequest: return APIError(.badRequest, error.code.rawValue, error.reason)
+        default: return APIError(.internalServerError, error.code.rawValue, "the vault could not answer; see its log")
+        }
+    }
+}
+
+extension Response {
+    /// A JSON response with the value's canonical bytes.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: value.canonicalBytes)))
+    }
+
+    /// A plain-text response.
+    static func text(_ text: String, contentType: String = "text/plain; charset=utf-8") -> Response {
+        Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

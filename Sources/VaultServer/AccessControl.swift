@@ -1,0 +1,98 @@
+import Foundation
+public import Hummingbird
+import NIOCore
+import NIOSSL
+import Synchronization
+import X509
+
+/// Who may connect, from where, with which roles: the configured identities by certificate common
+/// name.
+public struct AccessPolicy: Sendable {
+    struct Entry: Sendable {
+        let roles: Set<Role>
+        let allowFrom: [CIDR]
+    }
+
+    let identities: [String: Entry]
+
+    public init(_ identities: [ServerConfiguration.Identity]) {
+        var table: [String: Entry] = [:]
+        for identity in identities {
+            table[identity.commonName] = Entry(roles: Set(identity.roles), allowFrom: identity.allowFrom.compactMap(CIDR.init))
+        }
+        self.identities = table
+    }
+}
+
+/// Refusals, counted by reason, for `/metrics`.
+public final class RefusalCounter: Sendable {
+    private let counts = Mutex([String: Int]())
+
+    public init() {}
+
+    func count(_ reason: String) {
+        counts.withLock { $0[reason, default: 0] += 1 }
+    }
+
+    public var snapshot: [String: Int] { counts.withLock { $0 } }
+}
+
+/// Runs before every handler: turns the TLS connection's verified client certificate and source
+/// address into a `ClientIdentity`, or refuses the request with 403 before anything is read.
+/// (The TLS layer has already refused connections without a certificate from a configured CA.)
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = VaultRequestContext
+    let policy: AccessPolicy
+    let refusals: RefusalCounter
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let address = context.channel.remoteAddress?.ipAddress ?? ""
+        guard let certificate = try await context.channel.nioSSL_peerCertificate().get(),
+              let commonName = AuthenticationMiddleware.commonName(of: certificate) else {
+            return try refuse("no_client_certificate", "the connection has no verified client certificate", request, context)
+        }
+        guard let entry = policy.identities[commonName] else {
+            return try refuse("unknown_identity", "certificate '\(commonName)' is not a configured identity", request, context)
+        }
+        guard entry.allowFrom.contains(where: { $0.contains(address) }) else {
+            return try refuse("address_not_allowed", "identity '\(commonName)' may not connect from \(address)", request, context)
+        }
+        context.identity = ClientIdentity(commonName: commonName, roles: entry.roles, address: address)
+        return try await next(request, context)
+    }
+
+    private func refuse(_ code: String, _ message: String, _ request: Request, _ context: Context) throws -> Response {
+        refusals.count(code)
+        context.logger.notice("refused request", metadata: ["code": .string(code), "path": .string(request.uri.path),
+                                                            "address": .string(context.channel.remoteAddress?.ipAddress ?? "")])
+        return try APIError(.forbidden, code, message).response(from: request, context: context)
+    }
+
+    static func commonName(of certificate: NIOSSLCertificate) -> String? {
+        guard let der = try? certificate.toDERBytes(), let parsed = try? Certificate(derEncoded: der) else { return nil }
+        for rdn in parsed.subject {
+            for attribute in rdn where attribute.type == .RDNAttributeType.commonName {
+                return String(describing: attribute.value)
+            }
+        }
+        return nil
+    }
+}
+
+/// Refuses, with 403, a request whose identity has none of `roles`.
+struct RequireRole: RouterMiddleware {
+    typealias Context = VaultRequestContext
+    let roles: Set<Role>
+    let refusals: RefusalCounter
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let identity = context.identity, !identity.roles.isDisjoint(with: roles) else {
+            refusals.count("role_not_allowed")
+            let needed = roles.map(\.rawValue).sorted().joined(separator: " or ")
+            return try APIError(.forbidden, "role_not_allowed", "this route needs the role \(needed)")
+                .response(from: request, context: context)
+        }
+        return try await next(request, context)
+    }
+}

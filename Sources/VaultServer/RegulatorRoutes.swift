@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import VaultCore
+import VaultFormat
+
+/// The inspector API under `/regulator`: the signed checkpoint, proofs, and entity audit trails.
+struct RegulatorRoutes {
+    let vault: Vault
+
+    func register(on group: RouterGroup<VaultRequestContext>) {
+        group.get("checkpoint") { _, _ in try checkpoint(vault) }
+        group.get("proof/inclusion") { request, _ in
+            let seq = try int64(request, "seq")
+            let size = try request.uri.queryParameters.get("size").map { _ in try int64(request, "size") }
+            return try answer { .json(EvidenceJSON.inclusion(try vault.inclusionProof(seq: seq, size: size))) }
+        }
+        group.get("proof/consistency") { request, _ in
+            let from = try int64(request, "from"), to = try int64(request, "to")
+            return try answer { .json(EvidenceJSON.consistency(try vault.consistencyProof(from: from, to: to))) }
+        }
+        group.get("audit") { request, _ in
+            let entity = try string(request, "entity"), id = try string(request, "id")
+            return try answer { .json(try EvidenceJSON.audit(try vault.audit(entityType: entity, entityId: id))) }
+        }
+    }
+}
+
+/// The latest signed checkpoint note, `text/plain`.
+func checkpoint(_ vault: Vault) throws -> Response {
+    guard let checkpoint = try vault.latestCheckpoint() else {
+        throw APIError(.serviceUnavailable, "no_checkpoint", "the vault has no checkpoint yet")
+    }
+    return .text(checkpoint.serialized)
+}
+
+/// Runs a vault read, turning its errors into API errors.
+func answer(_ body: () throws -> Response) throws -> Response {
+    do {
+        return try body()
+    } catch let error as VaultError {
+        throw APIError.from(error)
+    } catch let error as VaultFormatError {
+        throw APIError(.badRequest, error.code.rawValue, error.reason)
+    }
+}
+
+/// A required query parameter.
+func string(_ request: Request, _ name: String) throws -> String {
+    guard let value = request.uri.queryParameters.get(name), !value.isEmpty else {
+        throw APIError(.badRequest, "missing_parameter", "query parameter '\(name)' is required")
+    }
+    guard value.utf8.count <= 256 else {
+        throw APIError(.badRequest, "invalid_parameter", "query parameter '\(name)' is too long")
+    }
+    return value
+}
+
+/// A required query parameter that is a non-negative canonical decimal.
+func int64(_ request: Request, _ name: String) throws -> Int64 {
+    let text = try string(request, name)
+    guard let value = Int64(text), value >= 0, String(value) == text else {
+        throw APIError(.badRequest, "invalid_parameter", "query parameter '\(name)' must be a number from 0 to 2^63-1")
+    }
+    return value
+}

@@ -1,0 +1,161 @@
+public import Foundation
+
+/// The server's configuration file (JSON). Every option a deployment must decide has no default:
+/// the server refuses to start without TLS files and at least one identity.
+///
+/// ```json
+/// {
+///   "data": "/var/lib/regvault",
+///   "listen": "0.0.0.0:8443",
+///   "tls": {"certificate": "server.pem", "privateKey": "server.key", "clientCAs": ["clients-ca.pem"]},
+///   "identities": [
+///     {"commonName": "bonus-engine", "roles": ["ingest"], "allowFrom": ["10.20.0.0/16"]},
+///     {"commonName": "mga-inspector-1", "roles": ["regulator_read"], "allowFrom": ["192.0.2.10/32"]}
+///   ],
+///   "limits": {"maxBodyBytes": 16777216, "maxBatchRecords": 10000}
+/// }
+/// ```
+/// A client is identified by the common name of its verified certificate; relative file paths
+/// are resolved against the configuration file's directory.
+public struct ServerConfiguration: Codable, Sendable {
+    public var data: String
+    public var listen: String
+    public var tls: TLSFiles
+    public var identities: [Identity]
+    public var limits: Limits = Limits()
+
+    public struct TLSFiles: Codable, Sendable {
+        public var certificate: String
+        public var privateKey: String
+        /// CA bundles that client certificates must chain to.
+        public var clientCAs: [String]
+    }
+
+    public struct Identity: Codable, Sendable {
+        public var commonName: String
+        public var roles: [Role]
+        /// CIDR ranges the identity may connect from, e.g. `10.0.0.0/8`, `::1/128`.
+        public var allowFrom: [String]
+    }
+
+    public struct Limits: Codable, Sendable {
+        public var maxBodyBytes: Int = 16 * 1024 * 1024
+        public var maxBatchRecords: Int = 10_000
+
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
+            maxBatchRecords = try container.decodeIfPresent(Int.self, forKey: .maxBatchRecords) ?? maxBatchRecords
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        data = try container.decode(String.self, forKey: .data)
+        listen = try container.decode(String.self, forKey: .listen)
+        tls = try container.decode(TLSFiles.self, forKey: .tls)
+        identities = try container.decode([Identity].self, forKey: .identities)
+        limits = try container.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
+    }
+
+    public init(data: String, listen: String, tls: TLSFiles, identities: [Identity], limits: Limits = Limits()) {
+        self.data = data
+        self.listen = listen
+        self.tls = tls
+        self.identities = identities
+        self.limits = limits
+    }
+
+    /// Reads a configuration file, resolving relative paths against its directory, and checks it.
+    public static func load(path: String) throws -> ServerConfiguration {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ServerError.configuration("cannot read \(path): \(error.localizedDescription)")
+        }
+        var configuration: ServerConfiguration
+        do {
+            configuration = try JSONDecoder().decode(ServerConfiguration.self, from: data)
+        } catch {
+            throw ServerError.configuration("\(path) is not a valid configuration: \(error)")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ file: String) -> String {
+            file.hasPrefix("/") ? file : base.appendingPathComponent(file).path
+        }
+        configuration.data = resolve(configuration.data)
+        configuration.tls.certificate = resolve(configuration.tls.certificate)
+        configuration.tls.privateKey = resolve(configuration.tls.privateKey)
+        configuration.tls.clientCAs = configuration.tls.clientCAs.map(resolve)
+        try configuration.validate()
+        return configuration
+    }
+
+    /// Refuses configurations that would leave the server open or unusable.
+    public func validate() throws {
+        guard !tls.clientCAs.isEmpty else {
+            throw ServerError.configuration("tls.clientCAs is empty: every client must present a certificate from a known CA")
+        }
+        guard !identities.isEmpty else {
+            throw ServerError.configuration("no identities: nobody could use the server")
+        }
+        for identity in identities {
+            guard !identity.roles.isEmpty else {
+                throw ServerError.configuration("identity \(identity.commonName) has no roles")
+            }
+            guard !identity.allowFrom.isEmpty else {
+                throw ServerError.configuration("identity \(identity.commonName) has no allowFrom ranges")
+            }
+            for range in identity.allowFrom where CIDR(range) == nil {
+                throw ServerError.configuration("identity \(identity.commonName): '\(range)' is not a CIDR range")
+            }
+        }
+        _ = try ListenAddress(listen)
+    }
+}
+
+/// What an identity may do.
+public enum Role: String, Codable, Sendable, CaseIterable {
+    case ingest
+    case regulatorRead = "regulator_read"
+    case complianceOfficer = "compliance_officer"
+    case admin
+}
+
+/// `HOST:PORT` or `[IPv6]:PORT`.
+public struct ListenAddress: Sendable {
+    public let host: String
+    public let port: Int
+
+    public init(_ text: String) throws {
+        let host: Substring, port: Substring
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = text[text.index(after: text.startIndex)..<close]
+            port = text[text.index(after: close)...].dropFirst()
+        } else if let colon = text.lastIndex(of: ":") {
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+        } else {
+            throw ServerError.configuration("listen address '\(text)' must be HOST:PORT")
+        }
+        guard !host.isEmpty, let number = Int(port), (0...65535).contains(number) else {
+            throw ServerError.configuration("listen address '\(text)' must be HOST:PORT with a port from 0 to 65535")
+        }
+        self.host = String(host)
+        self.port = number
+    }
+}
+
+/// A failure to start the server.
+public enum ServerError: Error, CustomStringConvertible {
+    case configuration(String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let reason): return reason
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+public import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+public import VaultCore
+
+/// The RegVault HTTPS server: TLS 1.2 or later with client certificates required and verified,
+/// identities and roles checked in middleware before any handler, and the routes:
+///
+/// | route | roles |
+/// |---|---|
+/// | `POST /v1/records` | ingest |
+/// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit` | regulator_read, compliance_officer |
+/// | `GET /log/checkpoint`, `/log/tile/…` (C2SP tlog-tiles) | any identity |
+/// | `GET /healthz`, `/metrics` | any identity |
+public struct VaultHTTPServer: Sendable {
+    public let configuration: ServerConfiguration
+    public let vault: Vault
+    public let writer: LogWriter
+    private let refusals = RefusalCounter()
+
+    public init(configuration: ServerConfiguration, vault: Vault, writer: LogWriter) {
+        self.configuration = configuration
+        self.vault = vault
+        self.writer = writer
+    }
+
+    /// Serves until SIGINT or SIGTERM; `onListening` gets the base URL once the port is bound.
+    /// On shutdown, requests in flight finish first, so nothing acknowledged is lost.
+    public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
+        let listen = try ListenAddress(configuration.listen)
+        let app = Application(
+            router: makeRouter(),
+            server: try .tls(.http1(), tlsConfiguration: try makeTLSConfiguration()),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "RegVault"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? listen.port
+                let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
+                onListening("https://\(host):\(port)")
+            },
+            logger: Logger(label: "regvault")
+        )
+        try await app.runService()
+    }
+
+    func makeRouter() -> Router<VaultRequestContext> {
+        let router = Router(context: VaultRequestContext.self)
+        router.add(middleware: AuthenticationMiddleware(policy: AccessPolicy(configuration.identities), refusals: refusals))
+        router.get("healthz") { _, _ in Response.text("ok\n") }
+        router.get("metrics") { _, _ in Response.text(metrics(), contentType: "text/plain; version=0.0.4") }
+        IngestRoutes(writer: writer, limits: configuration.limits, clock: SystemClock())
+            .register(on: router.group("v1").add(middleware: RequireRole(roles: [.ingest], refusals: refusals)))
+        RegulatorRoutes(vault: vault)
+            .register(on: router.group("regulator").add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer],
+                                                                                refusals: refusals)))
+        LogRoutes(vault: vault).register(on: router.group("log"))
+        return router
+    }
+
+    func makeTLSConfiguration() throws -> TLSConfiguration {
+        let tls = configuration.tls
+        do {
+            var config = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.privateKey, format: .pem))
+            )
+            config.minimumTLSVersion = .tlsv12
+            // The client's certificate is checked against the client CAs; its name is not matched
+            // against its address (identities are mapped by common name, addresses by allowFrom).
+            config.certificateVerification = .noHostnameVerification
+            config.trustRoots = .certificates(try tls.clientCAs.flatMap { try NIOSSLCertificate.fromPEMFile($0) })
+            return config
+        } catch let error as NIOSSLError {
+            throw ServerError.configuration("cannot load the TLS files: \(error)")
+        }
+    }
+
+    /// Prometheus text: refusals by reason and the log's size.
+    private func metrics() -> String {
+        var lines = ["# HELP regvault_refusals_total Requests refused by access control, by reason.",
+                     "# TYPE regvault_refusals_total counter"]
+        for (reason, count) in refusals.snapshot.sorted(by: { $0.key < $1.key }) {
+            lines.append("regvault_refusals_total{reason=\"\(reason)\"} \(count)")
+        }
+        lines += ["# HELP regvault_tree_size Entries in the log's latest signed checkpoint.", "# TYPE regvault_tree_size gauge",
+                  "regvault_tree_size \((try? vault.checkpointSize()) ?? -1)"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+import VaultServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the ingest and inspector API over mutual TLS.",
+        discussion: """
+        Production: regvault serve --config FILE (see ServerConfiguration: TLS files, client CAs, identities with \
+        roles and allowed address ranges). Development: regvault serve --dev --data DIR [--listen 127.0.0.1:8443] \
+        creates the vault if absent and development certificates under DIR/dev-certs/, allows each role's \
+        certificate from loopback only, and prints the base URL and certificate paths. Stops gracefully on \
+        SIGINT or SIGTERM: requests in flight finish first.
+        """
+    )
+
+    @Option(help: "The configuration file (production).") var config: String?
+    @Flag(help: "Development mode: generated certificates, loopback only.") var dev = false
+    @Option(help: "With --dev: the data directory.") var data: String?
+    @Option(help: "With --dev: HOST:PORT to listen on (port 0 picks a free port).") var listen = "127.0.0.1:8443"
+    @Option(help: "With --dev: the origin of a vault created now.") var origin = "dev.regvault.local/log"
+
+    func validate() throws {
+        if dev {
+            guard data != nil, config == nil else { throw ValidationError("--dev needs --data DIR and no --config") }
+        } else {
+            guard config != nil else {
+                throw ValidationError("give --config FILE (TLS files and identities), or --dev --data DIR for development")
+            }
+        }
+    }
+
+    func run() async throws {
+        let configuration: ServerConfiguration
+        if dev, let data {
+            if !VaultDirectory(path: data).exists { try Vault.create(at: data, origin: origin) }
+            configuration = try DevelopmentMode.prepare(dataDirectory: data, listen: listen)
+        } else {
+            configuration = try ServerConfiguration.load(path: config!)
+        }
+        let vault = try Vault.open(at: configuration.data)
+        let writer = try vault.makeWriter()
+        let server = VaultHTTPServer(configuration: configuration, vault: vault, writer: writer)
+        let certs = configuration.data + "/dev-certs"
+        let dev = self.dev
+        try await server.run { url in
+            var text = "listening on \(url)\n"
+            if dev {
+                text += "development certificates in \(certs): ca.pem, server.pem, "
+                    + DevelopmentMode.roles.map { "\($0.rawValue).pem/.key" }.joined(separator: ", ") + "\n"
+                text += "try: curl --cacert \(certs)/ca.pem --cert \(certs)/regulator_read.pem --key \(certs)/regulator_read.key "
+                    + "'\(url)/regulator/audit?entity=bonusRule&id=123'\n"
+            }
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}

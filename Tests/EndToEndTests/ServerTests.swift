@@ -1,0 +1,225 @@
+import Foundation
+import Testing
+import VaultFormat
+import VaultSandbox
+
+/// The real server on a loopback port chosen by the kernel, spoken to with `curl` and `openssl` the
+/// way an inspector or an operator would.
+@Suite("HTTPS server over mutual TLS", .serialized)
+struct ServerTests {
+    /// A running `regvault serve`; stopped with SIGTERM when the test ends.
+    final class Server {
+        let process = Process()
+        let url: String
+        let data: String
+        var certs: String { data + "/dev-certs" }
+
+        init(arguments: [String], data: String) throws {
+            self.data = data
+            process.executableURL = RegVaultBinary.url
+            process.arguments = arguments
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var text = ""
+            let deadline = Date().addingTimeInterval(60)
+            while !text.contains("listening on ") || !text.contains("\n"), Date() < deadline {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) else {
+                process.terminate()
+                throw CLIFailure("server did not start: \(text)")
+            }
+            url = String(line.dropFirst("listening on ".count))
+        }
+
+        static func dev(_ data: String) throws -> Server {
+            try Server(arguments: ["serve", "--dev", "--data", data, "--listen", "127.0.0.1:0"], data: data)
+        }
+
+        deinit {
+            process.terminate()
+            process.waitUntilExit()
+        }
+
+        /// `curl` as `role` (a certificate in dev-certs, or nil for none); returns status and body.
+        func curl(_ path: String, as role: String?, extra: [String] = []) throws -> (status: Int, body: String) {
+            var arguments = ["-sS", "--max-time", "20", "--cacert", certs + "/ca.pem", "-o", "-", "-w", "\n%{http_code}"]
+            if let role { arguments += ["--cert", "\(certs)/\(role).pem", "--key", "\(certs)/\(role).key"] }
+            let result = try Tool.run("curl", arguments + extra + [url + path])
+            let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            let status = Int(lines.last ?? "") ?? 0
+            return (result.status == 0 ? status : 0, lines.dropLast().joined(separator: "\n"))
+        }
+    }
+
+    struct CLIFailure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+    }
+
+    func records(_ count: Int, seed: UInt64 = 31) -> String {
+        SyntheticRecords(seed: seed, count: count).map { $0 + "\n" }.joined()
+    }
+
+    @Test("an ingest client posts records and an inspector gets an audit trail whose proofs verify, with curl")
+    func happyPath() throws {
+        let server = try Server.dev(RegVaultBinary.temporaryDirectory("server"))
+        let body = server.data + "-records.jsonl"
+        try records(600).write(toFile: body, atomically: true, encoding: .utf8)
+        let ingest = try server.curl("/v1/records", as: "ingest",
+                                     extra: ["-X", "POST", "-H", "Content-Type: application/x-ndjson", "--data-binary", "@" + body])
+        #expect(ingest.status == 200, "\(ingest.body)")
+        let results = try json(ingest.body)["results"] as! [[String: Any]]
+        #expect(results.map { $0["seq"] as! Int } == Array(0..<600))
+
+        // The README's inspector command.
+        let audit = try server.curl("/regulator/audit?entity=bonusRule&id=123", as: "regulator_read")
+        #expect(audit.status == 200, "\(audit.body)")
+        let trail = try json(audit.body)
+        let key = try NoteVerifierKey(String(contentsOfFile: server.data + "/log.pub", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+        let checkpoint = try SignedCheckpoint(verifying: Array((trail["checkpoint"] as! String).utf8), verifierKeys: [key])
+        let changes = trail["changes"] as! [[String: Any]]
+        #expect(!changes.isEmpty)
+        for change in changes {
+            let inclusion = change["inclusion"] as! [String: Any]
+            #expect(inclusion["treeSize"] as! Int == Int(checkpoint.checkpoint.size))
+            let entry = Data(base64Encoded: change["entry"] as! String)!
+            try ProofCheck.checkInclusion(leafHash: MerkleHashing.leafHash(entry), index: Int64(inclusion["index"] as! Int),
+                                          size: Int64(checkpoint.checkpoint.size),
+                                          proof: (inclusion["hashes"] as! [String]).map { Hash(base64: $0)! },
+                                          root: checkpoint.checkpoint.rootHash)
+        }
+        // Every other route answers.
+        let note = try server.curl("/regulator/checkpoint", as: "compliance_officer")
+        #expect(note.status == 200 && note.body + "\n" == checkpoint.serialized || note.body == checkpoint.serialized)
+        #expect(try server.curl("/regulator/proof/inclusion?seq=5", as: "regulator_read").status == 200)
+        #expect(try server.curl("/regulator/proof/consistency?from=1&to=600", as: "regulator_read").status == 200)
+        #expect(try server.curl("/log/checkpoint", as: "ingest").status == 200)
+        #expect(try server.curl("/healthz", as: "admin").status == 200)
+        let tile = try Tool.run("curl", ["-sS", "--cacert", server.certs + "/ca.pem", "--cert", server.certs + "/admin.pem",
+                                         "--key", server.certs + "/admin.key", "-o", server.data + "-tile", server.url + "/log/tile/0/001"])
+        #expect(tile.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: server.data + "-tile")).count == 256 * 32)
+    }
+
+    @Test("anyone without the right certificate, role or protocol is refused")
+    func refusals() throws {
+        let server = try Server.dev(RegVaultBinary.temporaryDirectory("server"))
+        // No client certificate, or one from another CA: the TLS handshake fails.
+        #expect(try server.curl("/healthz", as: nil).status == 0)
+        #expect(try server.curl("/healthz", as: "other-ca-client").status == 0)
+        // A valid certificate without the route's role: 403 with a code.
+        let wrongRole = try server.curl("/regulator/audit?entity=bonusRule&id=123", as: "ingest")
+        #expect(wrongRole.status == 403 && wrongRole.body.contains("role_not_allowed"))
+        let inspectorWriting = try server.curl("/v1/records", as: "regulator_read", extra: ["-X", "POST", "--data-binary", "[]"])
+        #expect(inspectorWriting.status == 403)
+        // TLS 1.1 is refused, while the same client negotiates TLS 1.2.
+        let host = server.url.replacingOccurrences(of: "https://", with: "")
+        func handshake(_ version: String) throws -> Tool.Result {
+            try Tool.run("openssl", ["s_client", "-connect", host, version, "-cipher", "DEFAULT:@SECLEVEL=0",
+                                     "-cert", server.certs + "/admin.pem", "-key", server.certs + "/admin.key",
+                                     "-CAfile", server.certs + "/ca.pem"], input: "")
+        }
+        let tls12 = try handshake("-tls1_2")
+        #expect(tls12.stdout.contains("Protocol  : TLSv1.2") && !tls12.stdout.contains("Cipher is (NONE)"))
+        let tls11 = try handshake("-tls1_1")
+        #expect(tls11.status != 0 && tls11.stdout.contains("Cipher is (NONE)") && tls11.stderr.contains("protocol version"))
+        let metrics = try server.curl("/metrics", as: "admin")
+        #expect(metrics.body.contains(#"regvault_refusals_total{reason="role_not_allowed"} 2"#))
+    }
+
+    @Test("bad input on each route gets a 4xx with a code and stores nothing")
+    func badInput() throws {
+        let server = try Server.dev(RegVaultBinary.temporaryDirectory("server"))
+        _ = try server.curl("/v1/records", as: "ingest", extra: ["-X", "POST", "--data-binary", records(3)])
+        let before = try server.curl("/regulator/checkpoint", as: "regulator_read").body
+        var lines = records(4, seed: 77).split(separator: "\n").map(String.init)
+        lines[2] = lines[2].replacingOccurrences(of: #""actor":"#, with: #""actr":"#)
+        let cases: [(String, [String], Int, String)] = [
+            ("/v1/records", ["-X", "POST", "--data-binary", "{not json"], 400, "malformed"),
+            ("/v1/records", ["-X", "POST", "--data-binary", "[{\"eventId\":1}]"], 400, "missing_field"),
+            ("/v1/records", ["-X", "POST", "--data-binary", lines.joined(separator: "\n")], 400, "\"line\":3"),
+            ("/v1/records", ["-X", "POST", "--data-binary", ""], 400, "empty_batch"),
+            ("/regulator/proof/inclusion?seq=-1", [], 400, "invalid_parameter"),
+            ("/regulator/proof/inclusion?seq=999999", [], 400, "invalid_request"),
+            ("/regulator/proof/inclusion?seq=007", [], 400, "invalid_parameter"),
+            ("/regulator/proof/consistency?from=3&to=99999999999999999999", [], 400, "invalid_parameter"),
+            ("/regulator/audit?entity=bonusRule", [], 400, "missing_parameter"),
+            ("/regulator/audit?entity=bonusRule&id=nobody", [], 404, "not_found"),
+            ("/log/tile/0/x001", [], 404, "no_such_tile"),
+            ("/log/tile/0/005", [], 404, "no_such_tile"),
+        ]
+        for (path, extra, status, code) in cases {
+            let role = path.hasPrefix("/v1") ? "ingest" : "regulator_read"
+            let result = try server.curl(path, as: role, extra: extra)
+            #expect(result.status == status && result.body.contains(code), "\(path): \(result.status) \(result.body)")
+        }
+        #expect(try server.curl("/regulator/checkpoint", as: "regulator_read").body == before)
+    }
+
+    @Test("an identity connecting from an address outside its allowFrom ranges is refused")
+    func addressAllowlist() throws {
+        // Certificates from a development server, reused in a production-style configuration.
+        let devData = RegVaultBinary.temporaryDirectory("server")
+        _ = try Server.dev(devData)
+        let data = RegVaultBinary.temporaryDirectory("allowlist")
+        #expect(try RegVaultBinary.run(["init", "--data", data, "--origin", "allowlist.test/log"]).status == 0)
+        let config = """
+        {"data": "\(data)", "listen": "127.0.0.1:0",
+         "tls": {"certificate": "\(devData)/dev-certs/server.pem", "privateKey": "\(devData)/dev-certs/server.key",
+                 "clientCAs": ["\(devData)/dev-certs/ca.pem"]},
+         "identities": [{"commonName": "regulator_read", "roles": ["regulator_read"], "allowFrom": ["127.0.0.1/32"]}]}
+        """
+        try config.write(toFile: data + "-config.json", atomically: true, encoding: .utf8)
+        let server = try Server(arguments: ["serve", "--config", data + "-config.json"], data: devData)
+        #expect(try server.curl("/regulator/checkpoint", as: "regulator_read").status == 200)
+        let elsewhere = try server.curl("/regulator/checkpoint", as: "regulator_read", extra: ["--interface", "127.0.0.2"])
+        #expect(elsewhere.status == 403 && elsewhere.body.contains("address_not_allowed"))
+        let unknown = try server.curl("/regulator/checkpoint", as: "admin")
+        #expect(unknown.status == 403 && unknown.body.contains("unknown_identity"))
+    }
+
+    @Test("production mode refuses to start without a configuration")
+    func productionNeedsConfiguration() throws {
+        let result = try RegVaultBinary.run(["serve"])
+        #expect(result.status != 0 && result.stderr.contains("--config"))
+    }
+}
+
+/// Runs a command-line tool found on the PATH.
+enum Tool {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ name: String, _ arguments: [String], input: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [name] + arguments
+        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
+        try process.run()
+        if let input {
+            inPipe.fileHandleForWriting.write(Data(input.utf8))
+            try inPipe.fileHandleForWriting.close()
+        }
+        let errReader = BackgroundRead(err.fileHandleForReading)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: errReader.wait(), as: UTF8.self))
+    }
+}
