@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds RegVault, creates a vault in ./vault-data (or $REGVAULT_DATA) if there is none, loads a
-# small synthetic data set, and prints the signed checkpoint and the change history of bonus rule 123.
+# synthetic data set, prints the signed checkpoint and the change history of bonus rule 123, then
+# serves the ingest and inspector API over mutual TLS on https://127.0.0.1:8443 (or
+# $REGVAULT_LISTEN) with development certificates, until Ctrl-C.
 # Running it again is safe: the same records are recognised as already stored.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +26,5 @@ echo
 echo "== history of bonusRule 123, first 3 versions (regvault history --entity bonusRule --id 123)"
 "$regvault" history --data "$data" --entity bonusRule --id 123 | sed -n '1,3p'
 echo
-echo "More: $regvault --help"
+echo "== serving (regvault serve --dev); stop with Ctrl-C"
+exec "$regvault" serve --dev --data "$data" --listen "${REGVAULT_LISTEN:-127.0.0.1:8443}"

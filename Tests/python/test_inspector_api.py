@@ -1,0 +1,95 @@
+"""The inspector API as a regulator's own client would use it: HTTPS with a client certificate,
+then every inclusion proof and the checkpoint signature checked with this folder's code (RFC 9162,
+C2SP signed-note), not the server's. Uses only the standard library and `cryptography`."""
+
+import json
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import regvault_binary
+from test_independent_verify import (b64d, checkpoint_verifies, flip, leaf_hash, parse_checkpoint, parse_entry,
+                                     parse_verifier_key, sha256, verify_inclusion)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("inspector") / "vault"
+    binary = regvault_binary()
+    proc = subprocess.Popen([str(binary), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    url = None
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        line = proc.stdout.readline().decode()
+        if line.startswith("listening on "):
+            url = line.split()[-1]
+            break
+        if not line:
+            break
+    assert url, "the server did not start"
+    certs = data / "dev-certs"
+    yield dict(url=url, certs=certs, data=data, binary=binary)
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def client(certs: Path, role: str) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+    context.load_cert_chain(str(certs / f"{role}.pem"), str(certs / f"{role}.key"))
+    return context
+
+
+def call(server, path: str, role: str, body: bytes = None):
+    request = urllib.request.Request(server["url"] + path, data=body, method="POST" if body is not None else "GET")
+    try:
+        with urllib.request.urlopen(request, context=client(server["certs"], role), timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_audit_over_https_verifies_with_an_independent_client(server):
+    records = subprocess.run([str(server["binary"]), "generate", "--count", "300", "--seed", "5"],
+                             capture_output=True, check=True).stdout
+    status, body = call(server, "/v1/records", "ingest", records)
+    assert status == 200, body
+    assert [r["seq"] for r in json.loads(body)["results"]] == list(range(300))
+
+    key = parse_verifier_key((server["data"] / "log.pub").read_text().strip())
+    status, body = call(server, "/regulator/audit?entity=bonusRule&id=123", "regulator_read")
+    assert status == 200, body
+    trail = json.loads(body)
+    checkpoint = parse_checkpoint(trail["checkpoint"].encode())
+    assert checkpoint_verifies(checkpoint, key), "the checkpoint signature must verify with the published key"
+    assert checkpoint.size == 300
+    assert trail["changes"], "bonus rule 123 has changes in the generated data"
+    for change in trail["changes"]:
+        entry = b64d(change["entry"])
+        proof = change["inclusion"]
+        hashes = [b64d(h) for h in proof["hashes"]]
+        assert proof["treeSize"] == checkpoint.size
+        assert verify_inclusion(proof["index"], checkpoint.size, leaf_hash(entry), hashes, checkpoint.root)
+        assert parse_entry(entry).commitment == sha256(b64d(change["salt"]) + b64d(change["record"]))
+        if hashes:
+            assert not verify_inclusion(proof["index"], checkpoint.size, leaf_hash(entry), [flip(hashes[0])] + hashes[1:],
+                                        checkpoint.root)
+
+
+def test_the_signed_checkpoint_route_serves_the_note_exactly(server):
+    status, body = call(server, "/regulator/checkpoint", "compliance_officer")
+    assert status == 200
+    key = parse_verifier_key((server["data"] / "log.pub").read_text().strip())
+    assert checkpoint_verifies(parse_checkpoint(body), key)
+
+
+def test_an_inspector_certificate_cannot_write_and_an_ingest_certificate_cannot_read(server):
+    status, body = call(server, "/v1/records", "regulator_read", b"[]")
+    assert status == 403 and json.loads(body)["error"]["code"] == "role_not_allowed"
+    status, body = call(server, "/regulator/audit?entity=bonusRule&id=123", "ingest")
+    assert status == 403 and json.loads(body)["error"]["code"] == "role_not_allowed"
