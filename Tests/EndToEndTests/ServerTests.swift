@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaultCore
 import VaultFormat
 import VaultSandbox
 
@@ -186,6 +187,36 @@ struct ServerTests {
         #expect(elsewhere.status == 403 && elsewhere.body.contains("address_not_allowed"))
         let unknown = try server.curl("/regulator/checkpoint", as: "admin")
         #expect(unknown.status == 403 && unknown.body.contains("unknown_identity"))
+    }
+
+    @Test("SIGTERM lets an ingest in flight finish: whatever was acknowledged is stored")
+    func gracefulShutdown() throws {
+        let server = try Server.dev(RegVaultBinary.temporaryDirectory("server"))
+        let body = server.data + "-records.jsonl"
+        try records(5_000, seed: 41).write(toFile: body, atomically: true, encoding: .utf8)
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-sS", "--cacert", server.certs + "/ca.pem", "--cert", server.certs + "/ingest.pem",
+                          "--key", server.certs + "/ingest.key", "-X", "POST", "--data-binary", "@" + body,
+                          "-o", server.data + "-acks.json", "-w", "%{http_code}", server.url + "/v1/records"]
+        let status = Pipe()
+        curl.standardOutput = status
+        curl.standardError = FileHandle.nullDevice
+        try curl.run()
+        usleep(150_000)
+        kill(server.process.processIdentifier, SIGTERM)
+        curl.waitUntilExit()
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .exit)
+        let code = String(decoding: status.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // The request was in flight when SIGTERM came: it must finish, not be cut off.
+        #expect(code == "200")
+        guard code == "200" else { return }
+        let acks = try json(String(contentsOfFile: server.data + "-acks.json", encoding: .utf8))["results"] as! [[String: Any]]
+        let vault = try Vault.open(at: server.data)
+        let stored = try vault.store.records(eventIds: acks.map { $0["eventId"] as! String })
+        #expect(stored.count == acks.count)
+        for ack in acks { #expect(stored[ack["eventId"] as! String]?.seq == Int64(ack["seq"] as! Int)) }
     }
 
     @Test("production mode refuses to start without a configuration")
