@@ -17,6 +17,7 @@ public enum EvidenceJSON {
         var out: [String: JSONValue] = [
             "seq": .int(record.seq), "version": .int(record.version), "eventId": .string(record.eventId),
             "stream": .string(record.stream), "recordedAt": .string(Timestamp.format(millis: record.recordedAt)),
+            "entity": .object(["type": .string(record.entityType), "id": .string(record.entityId)]),
             "entry": .base64(item.entry), "leafHash": .string(MerkleHashing.leafHash(item.entry).base64),
         ]
         guard let body = record.body, let salt = record.salt else {
@@ -31,6 +32,14 @@ public enum EvidenceJSON {
         out["record"] = .base64(body)
         out["salt"] = .base64(salt)
         return .object(out)
+    }
+
+    /// A page of a listing: `{"records":[version...],"nextCursor":"..."|null}` plus `extra` members.
+    public static func page(_ page: RecordPage, extra: [String: JSONValue]) throws -> JSONValue {
+        var object = extra
+        object["records"] = .array(try page.items.map(version))
+        object["nextCursor"] = page.nextCursor.map { .string($0) } ?? .null
+        return .object(object)
     }
 
     /// `{"index","treeSize","leafHash","hashes"}`.

@@ -22,6 +22,56 @@ struct RegulatorRoutes {
             let entity = try string(request, "entity"), id = try string(request, "id")
             return try answer { .json(try EvidenceJSON.audit(try vault.audit(entityType: entity, entityId: id))) }
         }
+        group.get("logs/:type") { request, context in
+            let type = try context.parameters.require("type")
+            guard RecordSchema.Stream(rawValue: type) != nil else {
+                throw APIError(.badRequest, "unknown_stream", "unknown stream '\(type.prefix(64))'; streams are "
+                    + RecordSchema.Stream.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            let from = try time(request, "from") ?? Int64.min
+            let to = try time(request, "to") ?? Int64.max
+            let (cursor, limit) = try paging(request)
+            return try answer {
+                try ListingFormat(accept: request.headers[.accept]).response(
+                    try vault.streamLog(stream: type, from: from, to: to, cursor: cursor, limit: limit),
+                    extra: ["stream": .string(type)])
+            }
+        }
+        group.get("player/:id") { request, context in
+            let id = try context.parameters.require("id")
+            let (cursor, limit) = try paging(request)
+            return try answer {
+                try ListingFormat(accept: request.headers[.accept]).response(
+                    try vault.playerTimeline(playerId: id, cursor: cursor, limit: limit), extra: ["playerId": .string(id)])
+            }
+        }
+    }
+}
+
+/// An optional RFC 3339 time query parameter, in milliseconds.
+func time(_ request: Request, _ name: String) throws -> Int64? {
+    guard let text = request.uri.queryParameters.get(name) else { return nil }
+    guard let millis = Timestamp.parseMillis(text) else {
+        throw APIError(.badRequest, "invalid_parameter", "query parameter '\(name)' must be an RFC 3339 time")
+    }
+    return millis
+}
+
+/// The `cursor` and `limit` (default 100) query parameters.
+func paging(_ request: Request) throws -> (PageCursor?, Int) {
+    var limit = 100
+    if request.uri.queryParameters.get("limit") != nil {
+        let value = try int64(request, "limit")
+        guard (1...Int64(Vault.maxPageSize)).contains(value) else {
+            throw APIError(.badRequest, "invalid_parameter", "limit must be 1 to \(Vault.maxPageSize)")
+        }
+        limit = Int(value)
+    }
+    guard let text = request.uri.queryParameters.get("cursor") else { return (nil, limit) }
+    do {
+        return (try PageCursor(text), limit)
+    } catch {
+        throw APIError(.badRequest, "invalid_cursor", "cursor is not one this vault gave out")
     }
 }
 

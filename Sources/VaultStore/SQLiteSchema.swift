@@ -13,8 +13,17 @@ enum SQLiteSchema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2: stream and player indexes") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
+
+    /// The inspector's queries: one stream in a time window, one player's timeline.
+    static let v2 = """
+    CREATE INDEX records_by_stream ON records(stream, recorded_at, seq);
+    CREATE INDEX records_by_player ON records(player_id, seq) WHERE player_id IS NOT NULL;
+    """
 
     static let v1 = """
     CREATE TABLE meta (

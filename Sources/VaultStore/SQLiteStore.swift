@@ -182,6 +182,26 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
+    public func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int) throws
+        -> [StoredRecord] {
+        let start = after ?? (from, -1)
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                \(SQLiteStore.recordColumns)
+                WHERE stream = ? AND recorded_at >= ? AND recorded_at < ? AND (recorded_at, seq) > (?, ?)
+                ORDER BY recorded_at, seq LIMIT ?
+                """, arguments: [stream, from, to, start.0, start.1, limit]).map(SQLiteStore.record)
+        }
+    }
+
+    public func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                \(SQLiteStore.recordColumns) WHERE player_id = ? AND seq > ? ORDER BY seq LIMIT ?
+                """, arguments: [playerId, after ?? -1, limit]).map(SQLiteStore.record)
+        }
+    }
+
     public func latestRecord(entityType: String, entityId: String) throws -> StoredRecord? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "\(SQLiteStore.recordColumns) WHERE entity_type = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1",

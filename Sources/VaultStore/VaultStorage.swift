@@ -125,6 +125,12 @@ public protocol VaultStorage: HashReader {
     /// The newest record of each of `entities` (type, id) that has any, keyed by `type + "\u{0}" + id`,
     /// read with one query per few hundred entities.
     func latestRecords(entities: [(type: String, id: String)]) throws -> [String: StoredRecord]
+    /// Records of one stream recorded in `[from, to)` (milliseconds), ordered by recorded-at then
+    /// seq, starting after `after` (a recorded-at and seq), at most `limit`.
+    func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int) throws
+        -> [StoredRecord]
+    /// Records about one player, by seq, starting after seq `after`, at most `limit`.
+    func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord]
     /// A configuration value stored with the log (such as its origin).
     func metadata(_ key: String) throws -> String?
     func setMetadata(_ key: String, _ value: String) throws

@@ -189,6 +189,53 @@ struct ServerTests {
         #expect(unknown.status == 403 && unknown.body.contains("unknown_identity"))
     }
 
+    @Test("a stream's log pages through every record of that stream, as JSON, JSON lines or CSV; a player's timeline spans streams")
+    func logsAndPlayerTimeline() throws {
+        let server = try Server.dev(RegVaultBinary.temporaryDirectory("server"))
+        let input = records(600, seed: 52)
+        let body = server.data + "-records.jsonl"
+        try input.write(toFile: body, atomically: true, encoding: .utf8)
+        #expect(try server.curl("/v1/records", as: "ingest", extra: ["-X", "POST", "--data-binary", "@" + body]).status == 200)
+        let submitted = try input.split(separator: "\n").map { try json(String($0)) }
+        let payments = submitted.filter { $0["stream"] as? String == "payment" }.map { $0["eventId"] as! String }
+
+        var seen: [String] = []
+        var cursor: String?
+        repeat {
+            let page = try server.curl("/regulator/logs/payment?limit=50" + (cursor.map { "&cursor=" + $0 } ?? ""),
+                                       as: "regulator_read")
+            #expect(page.status == 200, "\(page.body)")
+            let object = try json(page.body)
+            let records = object["records"] as! [[String: Any]]
+            #expect(records.count <= 50)
+            seen += records.map { $0["eventId"] as! String }
+            cursor = object["nextCursor"] as? String
+        } while cursor != nil
+        #expect(seen == payments)
+
+        let csv = try server.curl("/regulator/logs/payment?limit=10", as: "regulator_read", extra: ["-H", "Accept: text/csv"])
+        let rows = csv.body.split(separator: "\r\n")
+        #expect(rows.first == "seq,recordedAt,occurredAt,stream,eventId,entityType,entityId,action,actorId,actorRole,actorIp,reason,jurisdiction,playerId,decisionId,policyVer,erased")
+        #expect(rows.count == 11)
+        let ndjson = try server.curl("/regulator/logs/kyc?limit=7", as: "regulator_read", extra: ["-H", "Accept: application/x-ndjson"])
+        #expect(ndjson.body.split(separator: "\n").count == 7)
+        let future = try server.curl("/regulator/logs/payment?from=2099-01-01T00:00:00Z", as: "regulator_read")
+        #expect((try json(future.body)["records"] as! [Any]).isEmpty)
+
+        let player = submitted.compactMap { $0["playerId"] as? String }.first!
+        let expected = submitted.filter { $0["playerId"] as? String == player }.map { $0["eventId"] as! String }
+        let timeline = try json(server.curl("/regulator/player/\(player)?limit=1000", as: "compliance_officer").body)
+        #expect((timeline["records"] as! [[String: Any]]).map { $0["eventId"] as! String } == expected)
+
+        for (path, code) in [("/regulator/logs/bets", "unknown_stream"), ("/regulator/logs/kyc?from=yesterday", "invalid_parameter"),
+                             ("/regulator/logs/kyc?cursor=not-a-cursor", "invalid_cursor"), ("/regulator/logs/kyc?limit=0", "invalid_parameter"),
+                             ("/regulator/logs/kyc?limit=1001", "invalid_parameter"),
+                             ("/regulator/logs/kyc?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "invalid_request")] {
+            let result = try server.curl(path, as: "regulator_read")
+            #expect(result.status == 400 && result.body.contains(code), "\(path): \(result.body)")
+        }
+    }
+
     @Test("SIGTERM lets an ingest in flight finish: whatever was acknowledged is stored")
     func gracefulShutdown() throws {
         let server = try Server.dev(RegVaultBinary.temporaryDirectory("server"))

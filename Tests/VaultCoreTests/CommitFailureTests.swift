@@ -52,6 +52,13 @@ final class FaultyStore: VaultStorage {
     func latestRecords(entities: [(type: String, id: String)]) throws -> [String: StoredRecord] {
         try inner.latestRecords(entities: entities)
     }
+    func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int) throws
+        -> [StoredRecord] {
+        try inner.records(stream: stream, from: from, to: to, after: after, limit: limit)
+    }
+    func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord] {
+        try inner.records(playerId: playerId, after: after, limit: limit)
+    }
     func metadata(_ key: String) throws -> String? { try inner.metadata(key) }
     func setMetadata(_ key: String, _ value: String) throws { try inner.setMetadata(key, value) }
     func readHashes(_ indexes: [Int64]) throws -> [Hash] { try inner.readHashes(indexes) }

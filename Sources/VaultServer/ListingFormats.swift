@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import VaultCore
+
+/// How a listing (a stream's log, a player's timeline) is written: JSON by default, JSON lines for
+/// `Accept: application/x-ndjson`, CSV (RFC 4180, with a header row) for `Accept: text/csv`.
+/// JSON and JSON lines carry the full evidence of each record; CSV carries the fields a person
+/// reads, and the next page's cursor in the `X-Next-Cursor` header.
+enum ListingFormat {
+    case json, ndjson, csv
+
+    init(accept: String?) {
+        let accept = accept?.lowercased() ?? ""
+        if accept.contains("text/csv") {
+            self = .csv
+        } else if accept.contains("application/x-ndjson") {
+            self = .ndjson
+        } else {
+            self = .json
+        }
+    }
+
+    static let csvColumns = ["seq", "recordedAt", "occurredAt", "stream", "eventId", "entityType", "entityId", "action",
+                             "actorId", "actorRole", "actorIp", "reason", "jurisdiction", "playerId", "decisionId",
+                             "policyVer", "erased"]
+
+    func response(_ page: RecordPage, extra: [String: JSONValue]) throws -> Response {
+        var headers: HTTPFields = [:]
+        if let cursor = page.nextCursor { headers[.init("X-Next-Cursor")!] = cursor }
+        switch self {
+        case .json:
+            var response = Response.json(try EvidenceJSON.page(page, extra: extra))
+            response.headers.append(contentsOf: headers)
+            return response
+        case .ndjson:
+            var out: [UInt8] = []
+            for item in page.items {
+                out += try EvidenceJSON.version(item).canonicalBytes
+                out.append(0x0A)
+            }
+            headers[.contentType] = "application/x-ndjson"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: out)))
+        case .csv:
+            var text = ListingFormat.csvColumns.joined(separator: ",") + "\r\n"
+            for item in page.items { text += try ListingFormat.csvRow(item) + "\r\n" }
+            headers[.contentType] = "text/csv; charset=utf-8; header=present"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+    }
+
+    static func csvRow(_ item: HistoryItem) throws -> String {
+        let record = item.record
+        var values: [String: String] = [
+            "seq": String(record.seq), "recordedAt": Timestamp.format(millis: record.recordedAt), "stream": record.stream,
+            "eventId": record.eventId, "entityType": record.entityType, "entityId": record.entityId,
+            "playerId": record.playerId ?? "", "erased": record.body == nil ? "true" : "false",
+        ]
+        if let body = record.body {
+            let submitted = try JSONParser.parse(Array(body))
+            for key in ["occurredAt", "action", "reason", "jurisdiction", "decisionId", "policyVer"] {
+                values[key] = submitted[key]?.stringValue ?? ""
+            }
+            values["actorId"] = submitted["actor"]?["id"]?.stringValue ?? ""
+            values["actorRole"] = submitted["actor"]?["role"]?.stringValue ?? ""
+            values["actorIp"] = submitted["actor"]?["ip"]?.stringValue ?? ""
+        }
+        return csvColumns.map { escape(values[$0] ?? "") }.joined(separator: ",")
+    }
+
+    /// RFC 4180 quoting; a leading `=`, `+`, `-` or `@` is prefixed with `'` so that a spreadsheet
+    /// does not run it as a formula.
+    static func escape(_ field: String) -> String {
+        var field = field
+        if let first = field.first, "=+-@".contains(first) { field = "'" + field }
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
