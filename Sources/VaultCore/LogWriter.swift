@@ -40,6 +40,7 @@ public actor LogWriter {
     private let signer: NoteSigner
     private let clock: any VaultClock
     private let retention: RetentionSchedule
+    /// Held for the writer's lifetime: no other process can write to this vault meanwhile.
     private let lock: WriterLock
     private var range: CompactRange
     private var heads = EntityHeadCache()

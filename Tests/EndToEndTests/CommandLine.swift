@@ -13,17 +13,36 @@ enum RegVaultBinary {
         return dir.appendingPathComponent("regvault")
     }()
 
+    typealias Result = Tool.Result
+
+    /// Runs `regvault ARGS` with `input` on standard input and waits for it.
+    @discardableResult
+    static func run(_ arguments: [String], input: String? = nil) throws -> Result {
+        try Tool.run(executable: url, arguments, input: input)
+    }
+
+    static func temporaryDirectory(_ prefix: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+    }
+}
+
+/// Runs command-line tools and waits for them.
+enum Tool {
     struct Result {
         let status: Int32
         let stdout: String
         let stderr: String
     }
 
-    /// Runs `regvault ARGS` with `input` on standard input and waits for it.
-    @discardableResult
-    static func run(_ arguments: [String], input: String? = nil) throws -> Result {
+    /// Runs a tool found on the PATH.
+    static func run(_ name: String, _ arguments: [String], input: String? = nil) throws -> Result {
+        try run(executable: URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments, input: input)
+    }
+
+    /// Runs `executable` with `input` on standard input (none when nil).
+    static func run(executable: URL, _ arguments: [String], input: String?) throws -> Result {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable
         process.arguments = arguments
         let out = Pipe(), err = Pipe(), inPipe = Pipe()
         process.standardOutput = out
@@ -38,15 +57,10 @@ enum RegVaultBinary {
         // (A Dispatch thread, not a Task: these calls block, and must not starve Swift's
         // cooperative pool, which the tests themselves run on.)
         let errReader = BackgroundRead(err.fileHandleForReading)
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let errBytes = errReader.wait()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errBytes, as: UTF8.self))
-    }
-
-    static func temporaryDirectory(_ prefix: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: errReader.wait(), as: UTF8.self))
     }
 }
 
