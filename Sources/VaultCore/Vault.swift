@@ -190,4 +190,9 @@ public struct ConsistencyProof: Sendable, Equatable {
 public struct HistoryItem: Sendable {
     public let record: StoredRecord
     public let entry: Data
+
+    public init(record: StoredRecord, entry: Data) {
+        self.record = record
+        self.entry = entry
+    }
 }

@@ -37,6 +37,29 @@ struct RegulatorRoutes {
                     extra: ["stream": .string(type)])
             }
         }
+        group.get("reports/:period") { request, context in
+            let period = try reportingPeriod(context)
+            let (cursor, limit) = try paging(request)
+            return try answer {
+                try ListingFormat(accept: request.headers[.accept]).response(
+                    try vault.streamLog(stream: RecordSchema.Stream.report.rawValue, from: period.1.start,
+                                        to: period.1.end, cursor: cursor, limit: limit),
+                    extra: ["period": .string(period.0)])
+            }
+        }
+        group.get("reports/:period/:eventId") { _, context in
+            let period = try reportingPeriod(context)
+            let eventId = try context.parameters.require("eventId")
+            return try answer {
+                guard let record = try vault.store.records(eventIds: [eventId])[eventId],
+                      record.stream == RecordSchema.Stream.report.rawValue,
+                      record.recordedAt >= period.1.start, record.recordedAt < period.1.end else {
+                    throw APIError(.notFound, "not_found", "no report \(eventId) filed in \(period.0)")
+                }
+                let entry = try vault.entry(seq: record.seq)
+                return .json(try EvidenceJSON.version(HistoryItem(record: record, entry: entry.bytes)))
+            }
+        }
         group.get("player/:id") { request, context in
             let id = try context.parameters.require("id")
             let (cursor, limit) = try paging(request)
@@ -46,6 +69,16 @@ struct RegulatorRoutes {
             }
         }
     }
+}
+
+/// The `:period` path parameter: a day, ISO week, month or quarter.
+func reportingPeriod(_ context: VaultRequestContext) throws -> (String, ReportingPeriod) {
+    let text = try context.parameters.require("period")
+    guard let period = ReportingPeriod(text) else {
+        throw APIError(.badRequest, "invalid_period",
+                       "period must be a day (2026-11-20), ISO week (2026-W47), month (2026-11) or quarter (2026-Q4)")
+    }
+    return (text, period)
 }
 
 /// An optional RFC 3339 time query parameter, in milliseconds.

@@ -12,7 +12,7 @@ public import VaultCore
 /// | route | roles |
 /// |---|---|
 /// | `POST /v1/records` | ingest |
-/// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit`, `/regulator/logs/{stream}`, `/regulator/player/{id}` | regulator_read, compliance_officer |
+/// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit`, `/regulator/logs/{stream}`, `/regulator/player/{id}`, `/regulator/reports/{period}[/{eventId}]` | regulator_read, compliance_officer |
 /// | `GET /log/checkpoint`, `/log/tile/…` (C2SP tlog-tiles) | any identity |
 /// | `GET /healthz`, `/metrics` | any identity |
 public struct VaultHTTPServer: Sendable {
