@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore", "VaultStore", "VaultFormat", "VaultSandbox",
                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["regvault", "VaultFormat", "VaultSandbox", "VaultCore"], swiftSettings: strictSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["regvault", "VaultFormat", "VaultSandbox", "VaultCore", "VaultServer"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

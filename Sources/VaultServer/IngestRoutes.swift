@@ -11,7 +11,7 @@ struct IngestRoutes {
     let limits: ServerConfiguration.Limits
     let clock: any VaultClock
 
-    func register(on group: RouterGroup<VaultRequestContext>) {
+    func register(on group: CatalogedRoutes) {
         group.post("records") { request, context in try await ingest(request, context) }
     }
 

@@ -9,7 +9,7 @@ import VaultFormat
 struct LogRoutes {
     let vault: Vault
 
-    func register(on group: RouterGroup<VaultRequestContext>) {
+    func register(on group: CatalogedRoutes) {
         group.get("checkpoint") { _, _ in try checkpoint(vault) }
         group.get("tile/**") { _, context in try tile(context.parameters.getCatchAll()) }
     }

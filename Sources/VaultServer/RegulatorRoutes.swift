@@ -7,7 +7,7 @@ import VaultFormat
 struct RegulatorRoutes {
     let vault: Vault
 
-    func register(on group: RouterGroup<VaultRequestContext>) {
+    func register(on group: CatalogedRoutes) {
         group.get("checkpoint") { _, _ in try checkpoint(vault) }
         group.get("proof/inclusion") { request, _ in
             let seq = try int64(request, "seq")

@@ -14,7 +14,7 @@ public import VaultCore
 /// | `POST /v1/records` | ingest |
 /// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit`, `/regulator/logs/{stream}`, `/regulator/player/{id}`, `/regulator/reports/{period}[/{eventId}]` | regulator_read, compliance_officer |
 /// | `GET /log/checkpoint`, `/log/tile/…` (C2SP tlog-tiles) | any identity |
-/// | `GET /healthz`, `/metrics` | any identity |
+/// | `GET /healthz`, `/metrics`, `/openapi.yaml` | any identity |
 public struct VaultHTTPServer: Sendable {
     public let configuration: ServerConfiguration
     public let vault: Vault
@@ -45,17 +45,21 @@ public struct VaultHTTPServer: Sendable {
         try await app.runService()
     }
 
-    func makeRouter() -> Router<VaultRequestContext> {
+    /// The router; every route it gets is also recorded in `catalog`.
+    func makeRouter(catalog: RouteCatalog = RouteCatalog()) -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
         router.add(middleware: AuthenticationMiddleware(policy: AccessPolicy(configuration.identities), refusals: refusals))
-        router.get("healthz") { _, _ in Response.text("ok\n") }
-        router.get("metrics") { _, _ in Response.text(metrics(), contentType: "text/plain; version=0.0.4") }
+        let root = catalog.group(router.group(), prefix: "")
+        root.get("healthz") { _, _ in Response.text("ok\n") }
+        root.get("metrics") { _, _ in Response.text(metrics(), contentType: "text/plain; version=0.0.4") }
+        root.get("openapi.yaml") { _, _ in Response.text(OpenAPIDocument.yaml, contentType: "application/yaml") }
+        let ingest = router.group("v1").add(middleware: RequireRole(roles: [.ingest], refusals: refusals))
         IngestRoutes(writer: writer, limits: configuration.limits, clock: SystemClock())
-            .register(on: router.group("v1").add(middleware: RequireRole(roles: [.ingest], refusals: refusals)))
-        RegulatorRoutes(vault: vault)
-            .register(on: router.group("regulator").add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer],
-                                                                                refusals: refusals)))
-        LogRoutes(vault: vault).register(on: router.group("log"))
+            .register(on: catalog.group(ingest, prefix: "/v1"))
+        let inspector = router.group("regulator")
+            .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], refusals: refusals))
+        RegulatorRoutes(vault: vault).register(on: catalog.group(inspector, prefix: "/regulator"))
+        LogRoutes(vault: vault).register(on: catalog.group(router.group("log"), prefix: "/log"))
         return router
     }
 

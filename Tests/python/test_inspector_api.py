@@ -93,3 +93,14 @@ def test_an_inspector_certificate_cannot_write_and_an_ingest_certificate_cannot_
     assert status == 403 and json.loads(body)["error"]["code"] == "role_not_allowed"
     status, body = call(server, "/regulator/audit?entity=bonusRule&id=123", "ingest")
     assert status == 403 and json.loads(body)["error"]["code"] == "role_not_allowed"
+
+
+def test_the_served_openapi_document_is_valid_openapi_3_1(server):
+    import yaml
+    from openapi_spec_validator import validate
+
+    status, body = call(server, "/openapi.yaml", "admin")
+    assert status == 200
+    document = yaml.safe_load(body)
+    validate(document)
+    assert "/regulator/audit" in document["paths"]

@@ -1,0 +1,171 @@
+/// The OpenAPI 3.1 description of every route, served at `/openapi.yaml`. A test checks that every
+/// route the server registers is described here, and the Python suite validates it against the
+/// OpenAPI schema.
+enum OpenAPIDocument {
+    static let yaml = """
+    openapi: 3.1.0
+    info:
+      title: RegVault API
+      version: 0.1.0
+      description: |
+        Ingest and inspector API of a RegVault audit vault. Every connection uses mutual TLS (TLS 1.2 or
+        later); the client certificate's common name must be a configured identity, connecting from one of
+        its allowed address ranges, with a role the route allows. Refusals are 403 with an error code.
+        Errors have the body {"error": {"code": "...", "message": "...", "line": N, "field": "..."}}.
+    components:
+      schemas:
+        Error:
+          type: object
+          required: [error]
+          properties:
+            error:
+              type: object
+              required: [code, message]
+              properties:
+                code: {type: string}
+                message: {type: string}
+                line: {type: integer}
+                field: {type: string}
+        InclusionProof:
+          type: object
+          required: [index, treeSize, leafHash, hashes]
+          properties:
+            index: {type: integer}
+            treeSize: {type: integer}
+            leafHash: {type: string, description: base64 SHA-256(0x00 || entry)}
+            hashes: {type: array, items: {type: string}}
+        Version:
+          type: object
+          description: One record with its evidence (record and salt bytes, entry, leaf hash); erased records carry "erased":true.
+          properties:
+            seq: {type: integer}
+            version: {type: integer}
+            eventId: {type: string}
+            stream: {type: string}
+            entity: {type: object}
+            recordedAt: {type: string, format: date-time}
+            occurredAt: {type: string, format: date-time}
+            actor: {type: object}
+            action: {type: string}
+            reason: {type: string}
+            diff: {description: RFC 6902 JSON Patch from the previous version}
+            record: {type: string, description: base64 of the exact canonical record bytes}
+            salt: {type: string}
+            entry: {type: string}
+            leafHash: {type: string}
+            erased: {type: boolean}
+        Page:
+          type: object
+          properties:
+            records: {type: array, items: {$ref: '#/components/schemas/Version'}}
+            nextCursor: {type: [string, "null"]}
+      parameters:
+        cursor: {name: cursor, in: query, schema: {type: string}, description: 'opaque: the nextCursor of the previous page'}
+        limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 100}}
+      responses:
+        Error: {description: refused or failed, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+        Page:
+          description: a page of records; also as application/x-ndjson or text/csv by Accept, with X-Next-Cursor
+          content: {application/json: {schema: {$ref: '#/components/schemas/Page'}}}
+    paths:
+      /v1/records:
+        post:
+          summary: Append records (role ingest). A JSON array or JSON lines; all validated before any is stored.
+          requestBody: {required: true, content: {application/json: {}, application/x-ndjson: {}}}
+          responses:
+            '200': {description: 'each record''s seq once its batch is durable and signed: {"results":[{"eventId","seq","duplicate"}]}'}
+            '400': {$ref: '#/components/responses/Error'}
+            '409': {$ref: '#/components/responses/Error'}
+            '413': {$ref: '#/components/responses/Error'}
+      /regulator/audit:
+        get:
+          summary: An entity's change history with diffs, evidence and inclusion proofs against one signed checkpoint.
+          parameters:
+            - {name: entity, in: query, required: true, schema: {type: string}}
+            - {name: id, in: query, required: true, schema: {type: string}}
+          responses:
+            '200': {description: '{"entity","checkpoint","changes":[Version + "inclusion"]}'}
+            '404': {$ref: '#/components/responses/Error'}
+      /regulator/logs/{type}:
+        get:
+          summary: One stream's records recorded in a time window, oldest first.
+          parameters:
+            - {name: type, in: path, required: true, schema: {type: string, enum: [audit.change, kyc, aml, payment, responsible_gambling, rng, incident, report]}}
+            - {name: from, in: query, schema: {type: string, format: date-time}}
+            - {name: to, in: query, schema: {type: string, format: date-time}}
+            - {$ref: '#/components/parameters/cursor'}
+            - {$ref: '#/components/parameters/limit'}
+          responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}}
+      /regulator/player/{id}:
+        get:
+          summary: Everything recorded about one player, across streams.
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+            - {$ref: '#/components/parameters/cursor'}
+            - {$ref: '#/components/parameters/limit'}
+          responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}}
+      /regulator/reports/{period}:
+        get:
+          summary: Reports filed in a day (2026-11-20), ISO week (2026-W47), month (2026-11) or quarter (2026-Q4).
+          parameters:
+            - {name: period, in: path, required: true, schema: {type: string}}
+            - {$ref: '#/components/parameters/cursor'}
+            - {$ref: '#/components/parameters/limit'}
+          responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}}
+      /regulator/reports/{period}/{eventId}:
+        get:
+          summary: One report filed in the period, with its evidence.
+          parameters:
+            - {name: period, in: path, required: true, schema: {type: string}}
+            - {name: eventId, in: path, required: true, schema: {type: string}}
+          responses:
+            '200': {description: a Version, content: {application/json: {schema: {$ref: '#/components/schemas/Version'}}}}
+            '404': {$ref: '#/components/responses/Error'}
+      /regulator/checkpoint:
+        get:
+          summary: The latest signed checkpoint (C2SP tlog-checkpoint in a C2SP signed note), exactly as signed.
+          responses: {'200': {description: the note, content: {text/plain: {}}}}
+      /regulator/proof/inclusion:
+        get:
+          summary: RFC 9162 inclusion proof of entry seq in the tree of size (default the latest checkpoint's).
+          parameters:
+            - {name: seq, in: query, required: true, schema: {type: integer}}
+            - {name: size, in: query, schema: {type: integer}}
+          responses:
+            '200': {description: proof, content: {application/json: {schema: {$ref: '#/components/schemas/InclusionProof'}}}}
+            '400': {$ref: '#/components/responses/Error'}
+      /regulator/proof/consistency:
+        get:
+          summary: RFC 9162 consistency proof between two tree sizes.
+          parameters:
+            - {name: from, in: query, required: true, schema: {type: integer, minimum: 1}}
+            - {name: to, in: query, required: true, schema: {type: integer}}
+          responses:
+            '200': {description: '{"from","to","hashes"}'}
+            '400': {$ref: '#/components/responses/Error'}
+      /log/checkpoint:
+        get:
+          summary: C2SP tlog-tiles checkpoint (any identity).
+          responses: {'200': {description: the note, content: {text/plain: {}}}}
+      /log/tile/{tilePath}:
+        get:
+          summary: 'C2SP tlog-tiles hash tile (<L>/<N>[.p/<W>]) or entry bundle (entries/<N>[.p/<W>]); full tiles are immutable.'
+          parameters:
+            - {name: tilePath, in: path, required: true, schema: {type: string}}
+          responses:
+            '200': {description: tile bytes, content: {application/octet-stream: {}}}
+            '404': {$ref: '#/components/responses/Error'}
+      /healthz:
+        get:
+          summary: Liveness (any identity).
+          responses: {'200': {description: ok}}
+      /metrics:
+        get:
+          summary: Prometheus text metrics (any identity).
+          responses: {'200': {description: metrics, content: {text/plain: {}}}}
+      /openapi.yaml:
+        get:
+          summary: This document (any identity).
+          responses: {'200': {description: the OpenAPI document, content: {application/yaml: {}}}}
+    """
+}
