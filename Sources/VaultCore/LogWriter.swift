@@ -148,15 +148,15 @@ public actor LogWriter {
             }
             let change = try EntityChange(applying: record, to: head, line: line)
             let seq = tree.size
-            let rule = retention.rule(for: record.stream)
-            let entry = Entry(kind: .record, seq: UInt64(seq), recordedAt: now, retentionMode: rule.mode,
+            let rule = retention.rule(for: record.streamName)
+            let entry = Entry(kind: record.kind, seq: UInt64(seq), recordedAt: now, retentionMode: rule.mode,
                               retainUntil: retention.retainUntil(recordedAt: now, rule: rule),
                               retentionClass: rule.retentionClass, commitment: record.commitment)
             let entryBytes = entry.bytes
             let hashes = tree.append(leafHash: MerkleHashing.leafHash(entryBytes))
             leaves.append(StoredLeaf(seq: seq, entry: Data(entryBytes), hashes: hashes))
             rows.append(StoredRecord(
-                seq: seq, eventId: record.eventId, stream: record.stream.rawValue, entityType: record.entityType,
+                seq: seq, eventId: record.eventId, stream: record.streamName, entityType: record.entityType,
                 entityId: record.entityId, playerId: record.playerId, occurredAt: record.occurredAt, recordedAt: now,
                 version: change.head.version, body: Data(record.canonicalBytes), salt: Data(record.salt),
                 diff: change.diff.map { Data($0.canonicalBytes) }, stateAfter: change.stateAfter))

@@ -9,7 +9,10 @@ public import VaultFormat
 /// submitted), the fields the vault indexes, and a fresh salted commitment to the bytes.
 public struct ValidatedRecord: Sendable {
     public let eventId: String
-    public let stream: RecordSchema.Stream
+    /// The stream: one of `RecordSchema.Stream`, or one of the vault's own (`VaultStream`).
+    public let streamName: String
+    /// What kind of entry the record gets.
+    public let kind: EntryKind
     public let entityType: String
     public let entityId: String
     public let playerId: String?
@@ -120,7 +123,8 @@ public struct RecordValidator: Sendable {
 
         let canonical = value.canonicalBytes
         let salt = SecureRandom.bytes(RecordValidator.saltLength)
-        return ValidatedRecord(eventId: eventId, stream: stream, entityType: entityType, entityId: entityId,
+        return ValidatedRecord(eventId: eventId, streamName: stream.rawValue, kind: .record, entityType: entityType,
+                               entityId: entityId,
                                playerId: playerId, jurisdiction: jurisdiction, occurredAt: occurredAt,
                                canonicalBytes: canonical, state: state, explicitDiff: diff, salt: salt,
                                commitment: Entry.commitment(salt: salt, record: canonical))

@@ -16,8 +16,8 @@ public struct RetentionSchedule: Sendable {
 
     public init() {}
 
-    public func rule(for stream: RecordSchema.Stream) -> Rule {
-        Rule(retentionClass: stream.rawValue, mode: .compliance, years: RetentionSchedule.operatorDefaultYears)
+    public func rule(for stream: String) -> Rule {
+        Rule(retentionClass: stream, mode: .compliance, years: RetentionSchedule.operatorDefaultYears)
     }
 
     /// The retain-until time for a record recorded at `recordedAt` under `rule`.

@@ -49,6 +49,13 @@ extension Response {
                  body: .init(byteBuffer: ByteBuffer(bytes: value.canonicalBytes)))
     }
 
+    /// The response with an `X-Result-Count` header, which the access journal records.
+    func counting(_ count: Int) -> Response {
+        var response = self
+        response.headers[.init("X-Result-Count")!] = String(count)
+        return response
+    }
+
     /// A plain-text response.
     static func text(_ text: String, contentType: String = "text/plain; charset=utf-8") -> Response {
         Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -25,7 +25,7 @@ enum ListingFormat {
                              "policyVer", "erased"]
 
     func response(_ page: RecordPage, extra: [String: JSONValue]) throws -> Response {
-        var headers: HTTPFields = [:]
+        var headers: HTTPFields = [.init("X-Result-Count")!: String(page.items.count)]
         if let cursor = page.nextCursor { headers[.init("X-Next-Cursor")!] = cursor }
         switch self {
         case .json:

@@ -8,7 +8,8 @@ enum OpenAPIDocument {
       title: RegVault API
       version: 0.1.0
       description: |
-        Ingest and inspector API of a RegVault audit vault. Every connection uses mutual TLS (TLS 1.2 or
+        Ingest and inspector API of a RegVault audit vault. Every request under /regulator is recorded
+        in the log itself as an access entry (stream vault.access). Every connection uses mutual TLS (TLS 1.2 or
         later); the client certificate's common name must be a configured identity, connecting from one of
         its allowed address ranges, with a role the route allows. Refusals are 403 with an error code.
         Errors have the body {"error": {"code": "...", "message": "...", "line": N, "field": "..."}}.
@@ -90,7 +91,7 @@ enum OpenAPIDocument {
         get:
           summary: One stream's records recorded in a time window, oldest first.
           parameters:
-            - {name: type, in: path, required: true, schema: {type: string, enum: [audit.change, kyc, aml, payment, responsible_gambling, rng, incident, report]}}
+            - {name: type, in: path, required: true, schema: {type: string, enum: [audit.change, kyc, aml, payment, responsible_gambling, rng, incident, report, vault.access]}}
             - {name: from, in: query, schema: {type: string, format: date-time}}
             - {name: to, in: query, schema: {type: string, format: date-time}}
             - {$ref: '#/components/parameters/cursor'}

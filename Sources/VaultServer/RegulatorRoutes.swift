@@ -20,13 +20,17 @@ struct RegulatorRoutes {
         }
         group.get("audit") { request, _ in
             let entity = try string(request, "entity"), id = try string(request, "id")
-            return try answer { .json(try EvidenceJSON.audit(try vault.audit(entityType: entity, entityId: id))) }
+            return try answer {
+                let trail = try vault.audit(entityType: entity, entityId: id)
+                return .json(try EvidenceJSON.audit(trail)).counting(trail.changes.count)
+            }
         }
         group.get("logs/:type") { request, context in
             let type = try context.parameters.require("type")
-            guard RecordSchema.Stream(rawValue: type) != nil else {
+            let streams = RecordSchema.Stream.allCases.map(\.rawValue) + VaultStream.allCases.map(\.rawValue)
+            guard streams.contains(type) else {
                 throw APIError(.badRequest, "unknown_stream", "unknown stream '\(type.prefix(64))'; streams are "
-                    + RecordSchema.Stream.allCases.map(\.rawValue).joined(separator: ", "))
+                    + streams.joined(separator: ", "))
             }
             let from = try time(request, "from") ?? Int64.min
             let to = try time(request, "to") ?? Int64.max

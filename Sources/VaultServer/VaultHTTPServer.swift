@@ -15,16 +15,21 @@ public import VaultCore
 /// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit`, `/regulator/logs/{stream}`, `/regulator/player/{id}`, `/regulator/reports/{period}[/{eventId}]` | regulator_read, compliance_officer |
 /// | `GET /log/checkpoint`, `/log/tile/…` (C2SP tlog-tiles) | any identity |
 /// | `GET /healthz`, `/metrics`, `/openapi.yaml` | any identity |
+///
+/// Every request under `/regulator` from an authenticated identity, answered or refused, becomes
+/// an access entry in the log (stream `vault.access`), batched by `AccessJournal`.
 public struct VaultHTTPServer: Sendable {
     public let configuration: ServerConfiguration
     public let vault: Vault
     public let writer: LogWriter
     private let refusals = RefusalCounter()
+    private let journal: AccessJournal
 
     public init(configuration: ServerConfiguration, vault: Vault, writer: LogWriter) {
         self.configuration = configuration
         self.vault = vault
         self.writer = writer
+        self.journal = AccessJournal(writer: writer)
     }
 
     /// Serves until SIGINT or SIGTERM; `onListening` gets the base URL once the port is bound.
@@ -43,6 +48,8 @@ public struct VaultHTTPServer: Sendable {
             logger: Logger(label: "regvault")
         )
         try await app.runService()
+        // Requests have finished; record the last inspector accesses before stopping.
+        await journal.flush()
     }
 
     /// The router; every route it gets is also recorded in `catalog`.
@@ -57,6 +64,7 @@ public struct VaultHTTPServer: Sendable {
         IngestRoutes(writer: writer, limits: configuration.limits, clock: SystemClock())
             .register(on: catalog.group(ingest, prefix: "/v1"))
         let inspector = router.group("regulator")
+            .add(middleware: AccessJournalMiddleware(journal: journal))
             .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], refusals: refusals))
         RegulatorRoutes(vault: vault).register(on: catalog.group(inspector, prefix: "/regulator"))
         LogRoutes(vault: vault).register(on: catalog.group(router.group("log"), prefix: "/log"))

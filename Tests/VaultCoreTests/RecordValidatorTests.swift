@@ -17,7 +17,7 @@ struct RecordValidatorTests {
     @Test("the issue's example record is valid and canonicalised")
     func exampleRecord() throws {
         let record = try validator.validate(Array(good.utf8), now: now)
-        #expect(record.eventId == "evt-8f2c" && record.stream == .auditChange && record.entityType == "bonusRule")
+        #expect(record.eventId == "evt-8f2c" && record.streamName == "audit.change" && record.kind == .record && record.entityType == "bonusRule")
         #expect(record.canonicalBytes == (try JSONParser.parse(Array(good.utf8))).canonicalBytes)
         #expect(record.salt.count == 32)
         #expect(record.occurredAt == 1_795_168_800_000)
