@@ -120,6 +120,11 @@ public final class Vault: Sendable {
         try store.latestCheckpointSize()
     }
 
+    /// The latest checkpoint's size and when it was signed (milliseconds), or nil for none.
+    public func latestCheckpointRecord() throws -> (size: Int64, signedAt: Int64)? {
+        try store.latestCheckpointInfo().map { ($0.size, $0.createdAt) }
+    }
+
     /// One entry's exact bytes and leaf hash. Refuses an entry whose bytes no longer hash to the
     /// leaf hash stored in the tree.
     public func entry(seq: Int64) throws -> (bytes: Data, leafHash: Hash) {

@@ -2,7 +2,6 @@ import Foundation
 public import Hummingbird
 import NIOCore
 import NIOSSL
-import Synchronization
 import X509
 
 /// Who may connect, from where, with which roles: the configured identities by certificate common
@@ -24,26 +23,13 @@ public struct AccessPolicy: Sendable {
     }
 }
 
-/// Refusals, counted by reason, for `/metrics`.
-public final class RefusalCounter: Sendable {
-    private let counts = Mutex([String: Int]())
-
-    public init() {}
-
-    func count(_ reason: String) {
-        counts.withLock { $0[reason, default: 0] += 1 }
-    }
-
-    public var snapshot: [String: Int] { counts.withLock { $0 } }
-}
-
 /// Runs before every handler: turns the TLS connection's verified client certificate and source
 /// address into a `ClientIdentity`, or refuses the request with 403 before anything is read.
 /// (The TLS layer has already refused connections without a certificate from a configured CA.)
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = VaultRequestContext
     let policy: AccessPolicy
-    let refusals: RefusalCounter
+    let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -63,7 +49,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     private func refuse(_ code: String, _ message: String, _ request: Request, _ context: Context) throws -> Response {
-        refusals.count(code)
+        metrics.refused(code)
         context.logger.notice("refused request", metadata: ["code": .string(code), "path": .string(request.uri.path),
                                                             "address": .string(context.channel.remoteAddress?.ipAddress ?? "")])
         return try APIError(.forbidden, code, message).response(from: request, context: context)
@@ -84,11 +70,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
 struct RequireRole: RouterMiddleware {
     typealias Context = VaultRequestContext
     let roles: Set<Role>
-    let refusals: RefusalCounter
+    let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let identity = context.identity, !identity.roles.isDisjoint(with: roles) else {
-            refusals.count("role_not_allowed")
+            metrics.refused("role_not_allowed")
             let needed = roles.map(\.rawValue).sorted().joined(separator: " or ")
             return try APIError(.forbidden, "role_not_allowed", "this route needs the role \(needed)")
                 .response(from: request, context: context)

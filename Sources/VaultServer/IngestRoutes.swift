@@ -10,6 +10,7 @@ struct IngestRoutes {
     let writer: LogWriter
     let limits: ServerConfiguration.Limits
     let clock: any VaultClock
+    let metrics: ServerMetrics
 
     func register(on group: CatalogedRoutes) {
         group.post("records") { request, context in try await ingest(request, context) }
@@ -49,6 +50,8 @@ struct IngestRoutes {
         } catch let rejection as RecordRejection {
             throw APIError.from(rejection)
         }
+        let duplicates = results.filter(\.duplicate).count
+        metrics.ingested(stored: results.count - duplicates, duplicates: duplicates)
         let answers = results.map { result -> JSONValue in
             var object: [String: JSONValue] = ["eventId": .string(result.eventId), "seq": .number(JSONNumber(Int(result.seq)))]
             if result.duplicate { object["duplicate"] = .bool(true) }

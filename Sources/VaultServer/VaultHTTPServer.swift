@@ -22,7 +22,7 @@ public struct VaultHTTPServer: Sendable {
     public let configuration: ServerConfiguration
     public let vault: Vault
     public let writer: LogWriter
-    private let refusals = RefusalCounter()
+    private let metrics = ServerMetrics()
     private let journal: AccessJournal
 
     public init(configuration: ServerConfiguration, vault: Vault, writer: LogWriter) {
@@ -55,17 +55,20 @@ public struct VaultHTTPServer: Sendable {
     /// The router; every route it gets is also recorded in `catalog`.
     func makeRouter(catalog: RouteCatalog = RouteCatalog()) -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
-        router.add(middleware: AuthenticationMiddleware(policy: AccessPolicy(configuration.identities), refusals: refusals))
+        router.add(middleware: ResponseTimeMiddleware(metrics: metrics))
+        router.add(middleware: AuthenticationMiddleware(policy: AccessPolicy(configuration.identities), metrics: metrics))
         let root = catalog.group(router.group(), prefix: "")
         root.get("healthz") { _, _ in Response.text("ok\n") }
-        root.get("metrics") { _, _ in Response.text(metrics(), contentType: "text/plain; version=0.0.4") }
+        root.get("metrics") { [metrics, vault] _, _ in
+            Response.text(metrics.render(vault: vault), contentType: "text/plain; version=0.0.4")
+        }
         root.get("openapi.yaml") { _, _ in Response.text(OpenAPIDocument.yaml, contentType: "application/yaml") }
-        let ingest = router.group("v1").add(middleware: RequireRole(roles: [.ingest], refusals: refusals))
-        IngestRoutes(writer: writer, limits: configuration.limits, clock: SystemClock())
+        let ingest = router.group("v1").add(middleware: RequireRole(roles: [.ingest], metrics: metrics))
+        IngestRoutes(writer: writer, limits: configuration.limits, clock: SystemClock(), metrics: metrics)
             .register(on: catalog.group(ingest, prefix: "/v1"))
         let inspector = router.group("regulator")
             .add(middleware: AccessJournalMiddleware(journal: journal))
-            .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], refusals: refusals))
+            .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], metrics: metrics))
         RegulatorRoutes(vault: vault).register(on: catalog.group(inspector, prefix: "/regulator"))
         LogRoutes(vault: vault).register(on: catalog.group(router.group("log"), prefix: "/log"))
         return router
@@ -87,17 +90,5 @@ public struct VaultHTTPServer: Sendable {
         } catch let error as NIOSSLError {
             throw ServerError.configuration("cannot load the TLS files: \(error)")
         }
-    }
-
-    /// Prometheus text: refusals by reason and the log's size.
-    private func metrics() -> String {
-        var lines = ["# HELP regvault_refusals_total Requests refused by access control, by reason.",
-                     "# TYPE regvault_refusals_total counter"]
-        for (reason, count) in refusals.snapshot.sorted(by: { $0.key < $1.key }) {
-            lines.append("regvault_refusals_total{reason=\"\(reason)\"} \(count)")
-        }
-        lines += ["# HELP regvault_tree_size Entries in the log's latest signed checkpoint.", "# TYPE regvault_tree_size gauge",
-                  "regvault_tree_size \((try? vault.checkpointSize()) ?? -1)"]
-        return lines.joined(separator: "\n") + "\n"
     }
 }

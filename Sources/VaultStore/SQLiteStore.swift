@@ -93,6 +93,13 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
+    public func latestCheckpointInfo() throws -> (size: Int64, createdAt: Int64)? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT size, created_at FROM checkpoints ORDER BY size DESC LIMIT 1")
+                .map { (size: $0[0] as Int64, createdAt: $0[1] as Int64) }
+        }
+    }
+
     public func latestCheckpointSize() throws -> Int64 {
         try pool.read { db in
             try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(size), 0) FROM checkpoints") ?? 0

@@ -106,6 +106,8 @@ public protocol VaultStorage: HashReader {
     func commit(_ batch: LogBatch) throws
     /// The latest signed checkpoint note, exactly as signed, or nil for an empty log.
     func latestCheckpoint() throws -> String?
+    /// The size of the latest checkpoint and when it was stored (milliseconds), if there is one.
+    func latestCheckpointInfo() throws -> (size: Int64, createdAt: Int64)?
     /// The size of the latest checkpoint (0 when there is none).
     func latestCheckpointSize() throws -> Int64
     /// The signed checkpoint note for exactly `size`, if one was published.

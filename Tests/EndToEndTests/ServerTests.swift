@@ -80,6 +80,8 @@ struct ServerTests {
         #expect(ingest.status == 200, "\(ingest.body)")
         let results = try json(ingest.body)["results"] as! [[String: Any]]
         #expect(results.map { $0["seq"] as! Int } == Array(0..<600))
+        let counted = try server.curl("/metrics", as: "admin").body
+        #expect(counted.contains(#"regvault_ingest_records_total{result="stored"} 600"#), "\(counted)")
 
         // The README's inspector command.
         let audit = try server.curl("/regulator/audit?entity=bonusRule&id=123", as: "regulator_read")
@@ -134,8 +136,10 @@ struct ServerTests {
         #expect(tls12.stdout.contains("Protocol  : TLSv1.2") && !tls12.stdout.contains("Cipher is (NONE)"))
         let tls11 = try handshake("-tls1_1")
         #expect(tls11.status != 0 && tls11.stdout.contains("Cipher is (NONE)") && tls11.stderr.contains("protocol version"))
-        let metrics = try server.curl("/metrics", as: "admin")
-        #expect(metrics.body.contains(#"regvault_refusals_total{reason="role_not_allowed"} 2"#))
+        let metrics = try server.curl("/metrics", as: "admin").body
+        #expect(metrics.contains(#"regvault_refusals_total{reason="role_not_allowed"} 2"#), "\(metrics)")
+        #expect(metrics.contains(#"api_response_time_bucket{route="/regulator/audit",status="403""#), "\(metrics)")
+        #expect(metrics.contains("regvault_checkpoint_age_seconds ") && metrics.contains("regvault_tree_size "))
     }
 
     @Test("bad input on each route gets a 4xx with a code and stores nothing")

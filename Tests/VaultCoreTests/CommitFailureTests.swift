@@ -38,6 +38,7 @@ final class FaultyStore: VaultStorage {
     func treeSize() throws -> Int64 { try inner.treeSize() }
     func latestCheckpoint() throws -> String? { try inner.latestCheckpoint() }
     func latestCheckpointSize() throws -> Int64 { try inner.latestCheckpointSize() }
+    func latestCheckpointInfo() throws -> (size: Int64, createdAt: Int64)? { try inner.latestCheckpointInfo() }
     func checkpoint(size: Int64) throws -> String? { try inner.checkpoint(size: size) }
     func leaf(seq: Int64) throws -> StoredLeaf? { try inner.leaf(seq: seq) }
     func leaves(seqs: [Int64]) throws -> [Int64: StoredLeaf] { try inner.leaves(seqs: seqs) }

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import Prometheus
+import VaultCore
+
+/// The server's Prometheus metrics, served at `/metrics`:
+/// - `api_response_time{route,status}`: histogram of response times (seconds) per route template
+///   and status;
+/// - `regvault_refusals_total{reason}`: requests refused by access control;
+/// - `regvault_ingest_records_total{result="stored"|"duplicate"}`: records acknowledged;
+/// - `regvault_tree_size` and `regvault_checkpoint_age_seconds`: the log's latest signed checkpoint.
+final class ServerMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    static let buckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                                      .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                                      .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(30)]
+
+    func responded(route: String, status: Int, after duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(metricName: "api_response_time", helpText: "Response time in seconds."),
+            labels: [("route", route), ("status", String(status))], buckets: ServerMetrics.buckets
+        ).record(duration)
+    }
+
+    func refused(_ reason: String) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(metricName: "regvault_refusals_total",
+                                             helpText: "Requests refused by access control, by reason."),
+            labels: [("reason", reason)]
+        ).increment()
+    }
+
+    func ingested(stored: Int, duplicates: Int) {
+        let descriptor = MetricNameDescriptor(metricName: "regvault_ingest_records_total",
+                                              helpText: "Records acknowledged, newly stored or already stored.")
+        registry.makeCounter(descriptor: descriptor, labels: [("result", "stored")]).increment(by: Int64(stored))
+        registry.makeCounter(descriptor: descriptor, labels: [("result", "duplicate")]).increment(by: Int64(duplicates))
+    }
+
+    /// The Prometheus text exposition, with the log gauges read now.
+    func render(vault: Vault) -> String {
+        if let checkpoint = try? vault.latestCheckpointRecord() {
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_tree_size",
+                                                                helpText: "Entries in the latest signed checkpoint."))
+                .set(to: Double(checkpoint.size))
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_checkpoint_age_seconds",
+                                                                helpText: "Seconds since the latest checkpoint was signed."))
+                .set(to: Double(SystemClock().nowMillis() - checkpoint.signedAt) / 1000)
+        }
+        return registry.emitToString()
+    }
+}
+
+/// Times every response (refusals included) for `api_response_time`.
+struct ResponseTimeMiddleware: RouterMiddleware {
+    typealias Context = VaultRequestContext
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let route = context.endpointPath ?? "unmatched"
+        do {
+            let response = try await next(request, context)
+            metrics.responded(route: route, status: Int(response.status.code), after: ContinuousClock.now - started)
+            return response
+        } catch let error as APIError {
+            metrics.responded(route: route, status: Int(error.status.code), after: ContinuousClock.now - started)
+            throw error
+        } catch {
+            metrics.responded(route: route, status: 500, after: ContinuousClock.now - started)
+            throw error
+        }
+    }
+}
