@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Benchmarks the HTTPS server over mutual TLS on loopback and prints a Markdown table.
+
+    swift build -c release --product regvault
+    python3 tools/bench-server.py [--records 1000000] [--bin .build/release/regvault]
+
+Rows, each against a baseline measured in the same run:
+- HTTPS ingest: POST /v1/records with batches of 500 over one kept-alive mTLS connection, against
+  `regvault append --batch-size 500` of the same records into a fresh vault (the same pipeline
+  without HTTP and TLS).
+- /regulator/audit of an entity with 100 versions spread through the whole log: p50 and p99 over
+  1,000 requests, against GET /healthz on the same connection (the transport's own latency).
+All traffic stays on 127.0.0.1; the script stops the server it started.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+HOT_ENTITY = "bench-100"
+
+
+def make_records(binary: str, count: int, path: str) -> int:
+    """Synthetic records plus 100 versions of bonusRule bench-100 spread through them."""
+    generated = subprocess.run([binary, "generate", "--count", str(count), "--seed", "2026"],
+                               check=True, capture_output=True).stdout.splitlines()
+    every = max(len(generated) // 100, 1)
+    with open(path, "wb") as out:
+        for index, line in enumerate(generated):
+            if index % every == every // 2:
+                hot = {"eventId": f"bench-h-{index}", "stream": "audit.change",
+                       "entity": {"type": "bonusRule", "id": HOT_ENTITY}, "action": "update",
+                       "actor": {"id": "bo-admin-1", "role": "bonus_manager"}, "occurredAt": "2026-01-01T00:00:00Z",
+                       "reason": f"benchmark change {index}", "jurisdiction": "MT",
+                       "state": {"maxBonus": index % 1000, "wagering": 35}}
+                line = json.dumps(hot, separators=(",", ":")).encode()
+            out.write(line + b"\n")
+    return len(generated)
+
+
+def start_server(binary: str, data: str):
+    proc = subprocess.Popen([binary, "serve", "--dev", "--data", data, "--listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    while True:
+        line = proc.stdout.readline().decode()
+        if not line:
+            raise SystemExit("the server did not start")
+        if line.startswith("listening on "):
+            return proc, line.split("//")[1].strip()
+
+
+def connection(host_port: str, certs: str, role: str) -> http.client.HTTPSConnection:
+    context = ssl.create_default_context(cafile=os.path.join(certs, "ca.pem"))
+    context.load_cert_chain(os.path.join(certs, f"{role}.pem"), os.path.join(certs, f"{role}.key"))
+    host, port = host_port.rsplit(":", 1)
+    return http.client.HTTPSConnection(host, int(port), context=context, timeout=300)
+
+
+def percentile(samples, p):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--bin", default=".build/release/regvault")
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="regvault-bench-server-")
+    try:
+        records_path = os.path.join(work, "records.jsonl")
+        count = make_records(args.bin, args.records, records_path)
+        print(f"{count} records generated", file=sys.stderr)
+
+        # Baseline: the same records through the command line's pipeline, batch 500.
+        baseline_data = os.path.join(work, "baseline")
+        subprocess.run([args.bin, "init", "--data", baseline_data, "--origin", "bench.baseline/log"],
+                       check=True, capture_output=True)
+        started = time.monotonic()
+        subprocess.run([args.bin, "append", "--data", baseline_data, "--batch-size", "500", records_path],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        baseline_rate = count / (time.monotonic() - started)
+        print(f"baseline append: {baseline_rate:.0f} records/s", file=sys.stderr)
+
+        data = os.path.join(work, "served")
+        server, host_port = start_server(args.bin, data)
+        try:
+            certs = os.path.join(data, "dev-certs")
+            ingest = connection(host_port, certs, "ingest")
+            with open(records_path, "rb") as source:
+                lines = source.read().splitlines()
+            started = time.monotonic()
+            for start in range(0, len(lines), 500):
+                body = b"\n".join(lines[start:start + 500])
+                ingest.request("POST", "/v1/records", body=body, headers={"Content-Type": "application/x-ndjson"})
+                response = ingest.getresponse()
+                payload = response.read()
+                if response.status != 200:
+                    raise SystemExit(f"ingest failed: {response.status} {payload[:300]!r}")
+            https_rate = count / (time.monotonic() - started)
+            print(f"https ingest: {https_rate:.0f} records/s", file=sys.stderr)
+
+            inspector = connection(host_port, certs, "regulator_read")
+            audit, health = [], []
+            for _ in range(1000):
+                started = time.monotonic()
+                inspector.request("GET", f"/regulator/audit?entity=bonusRule&id={HOT_ENTITY}")
+                response = inspector.getresponse()
+                payload = response.read()
+                audit.append((time.monotonic() - started) * 1000)
+                if response.status != 200 or len(json.loads(payload)["changes"]) != 100:
+                    raise SystemExit(f"audit failed: {response.status} {payload[:300]!r}")
+                started = time.monotonic()
+                inspector.request("GET", "/healthz")
+                inspector.getresponse().read()
+                health.append((time.monotonic() - started) * 1000)
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+        print("| measure | RegVault over HTTPS + mTLS | same-run baseline | ratio |")
+        print("|---|---|---|---|")
+        print(f"| ingest, batches of 500, {count} records | {https_rate:,.0f}/s | {baseline_rate:,.0f}/s "
+              f"(`regvault append --batch-size 500`) | {https_rate / baseline_rate:.2f} |")
+        print(f"| /regulator/audit, 100 versions at {count}: p50 / p99 | {percentile(audit, 0.5):.2f} ms / "
+              f"{percentile(audit, 0.99):.2f} ms | {percentile(health, 0.5):.2f} ms / {percentile(health, 0.99):.2f} ms "
+              f"(`/healthz`) | p99 {percentile(audit, 0.99) / percentile(health, 0.99):.1f}x |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
