@@ -74,15 +74,16 @@ public struct SyntheticRecords: Sequence, Sendable {
     ]
 }
 
-/// SplitMix64: a small, fast, deterministic generator (not for secrets).
-struct SplitMix64 {
+/// SplitMix64: a small, fast, deterministic generator (not for secrets), for synthetic data and
+/// property-style tests.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,4 +1,5 @@
 import Testing
+import VaultSandbox
 @testable import VaultCore
 
 private func parse(_ text: String) throws(JSONParseError) -> JSONValue {
@@ -336,7 +337,7 @@ struct JSONCanonicalTests {
                     "\u{E000}", "\u{F8FF}", "\u{FB33}", "\u{FFFD}", "\u{FFFF}", "\u{10000}", "\u{1F600}", "\u{10FFFF}",
                     "a\u{E000}", "a\u{1F600}", "a\u{FFFF}b", "a\u{10000}b", "abcdefgh", "abcdefghi", "abcdefgh\u{E000}",
                     "abcdefgh\u{1F600}", "abcdefg\u{E000}", "abcdefg\u{1F600}", "\u{1F600}\u{E000}", "\u{1F600}\u{1F600}"]
-        var generator = JSONTestRandom(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let alphabet: [Unicode.Scalar] = ["a", "b", "\u{7F}", "\u{E9}", "\u{D7FF}", "\u{E000}", "\u{FFFF}", "\u{10000}", "\u{1F600}"]
         for _ in 0..<60 {
             var s = ""
@@ -432,7 +433,7 @@ struct JSONCanonicalTests {
 
     @Test("parse(canonical(x)) == x for randomly generated values")
     func randomRoundTrip() throws {
-        var generator = JSONTestRandom(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<300 {
             let value = Self.randomValue(depth: 0, &generator)
             let bytes = value.canonicalBytes
@@ -442,7 +443,7 @@ struct JSONCanonicalTests {
         }
     }
 
-    fileprivate static func randomValue(depth: Int, _ g: inout JSONTestRandom) -> JSONValue {
+    fileprivate static func randomValue(depth: Int, _ g: inout SplitMix64) -> JSONValue {
         switch g.next() % (depth >= 4 ? 4 : 6) {
         case 0: return [JSONValue.null, .bool(true), .bool(false)][Int(g.next() % 3)]
         case 1:
@@ -458,7 +459,7 @@ struct JSONCanonicalTests {
         }
     }
 
-    fileprivate static func randomString(_ g: inout JSONTestRandom) -> String {
+    fileprivate static func randomString(_ g: inout SplitMix64) -> String {
         let alphabet: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "\u{0}", "\u{1F}", "\n", "\u{7F}",
                                           "\u{E9}", "\u{2028}", "\u{E000}", "\u{FFFF}", "\u{1F600}", "\u{10FFFF}"]
         var s = ""

@@ -1,4 +1,5 @@
 import Testing
+import VaultSandbox
 @testable import VaultCore
 
 private func parse(_ text: String, limits: JSONLimits = JSONLimits()) throws(JSONParseError) -> JSONValue {
@@ -423,7 +424,7 @@ struct JSONParserTests {
 
     @Test("the literal-digits fast path agrees with exact double conversion")
     func fastNumberPath() throws {
-        var generator = JSONTestRandom(seed: 0x5EED)
+        var generator = SplitMix64(seed: 0x5EED)
         for _ in 0..<20_000 {
             let digits = String(generator.next() % 1_000_000_000_000_000)   // up to 15 digits
             let point = Int(generator.next() % UInt64(digits.count + 1))

@@ -1,4 +1,5 @@
 import Testing
+import VaultSandbox
 @testable import VaultCore
 
 private func json(_ text: String) -> JSONValue {
@@ -135,7 +136,7 @@ struct JSONPatchTests {
 
     @Test("diff then apply reproduces randomly generated documents")
     func diffRandom() throws {
-        var generator = JSONTestRandom(seed: 2024)
+        var generator = SplitMix64(seed: 2024)
         for _ in 0..<300 {
             let old = Self.randomValue(depth: 0, &generator)
             let new = Self.mutate(old, &generator)
@@ -145,7 +146,7 @@ struct JSONPatchTests {
         }
     }
 
-    fileprivate static func randomValue(depth: Int, _ g: inout JSONTestRandom) -> JSONValue {
+    fileprivate static func randomValue(depth: Int, _ g: inout SplitMix64) -> JSONValue {
         let keys = ["a", "b", "c", "a/b", "~", "", "\u{E9}", "\u{1F600}"]
         switch g.next() % (depth >= 3 ? 3 : 5) {
         case 0: return [JSONValue.null, .bool(true), .bool(false)][Int(g.next() % 3)]
@@ -160,7 +161,7 @@ struct JSONPatchTests {
     }
 
     /// A random variation of `value` (sometimes unchanged, sometimes entirely new).
-    fileprivate static func mutate(_ value: JSONValue, _ g: inout JSONTestRandom) -> JSONValue {
+    fileprivate static func mutate(_ value: JSONValue, _ g: inout SplitMix64) -> JSONValue {
         switch g.next() % 6 {
         case 0: return value
         case 1: return randomValue(depth: 2, &g)

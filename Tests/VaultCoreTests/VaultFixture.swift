@@ -37,16 +37,3 @@ struct VaultFixture {
 func bonusRuleChange(_ eventId: String, id: String = "123", state: String, reason: String = "raise cap") -> String {
     #"{"eventId":"\#(eventId)","stream":"audit.change","entity":{"type":"bonusRule","id":"\#(id)"},"action":"update","actor":{"id":"bo-admin-7","role":"bonus_manager","ip":"10.0.0.5"},"occurredAt":"2026-11-20T10:00:00Z","reason":"\#(reason)","jurisdiction":"MT","state":\#(state)}"#
 }
-
-/// Deterministic pseudo-random numbers for property-style tests.
-struct JSONTestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
