@@ -70,6 +70,9 @@ final class CommitQueue: Sendable {
         }
     }
 
+    /// True if no batch is queued or committing.
+    var isIdle: Bool { state.withLock { $0.queued == 0 } }
+
     /// True if, besides the batch just enqueued, another is queued or committing. (Batches commit in
     /// order, so once the latest batch has committed, all have.)
     func othersInFlight() -> Bool {

@@ -11,7 +11,8 @@ public enum EvidenceJSON {
     /// One version of an entity: seq, version, eventId, stream, recordedAt, the record's fields,
     /// `diff` (RFC 6902 from the previous version), and the evidence: `record` and `salt` (base64
     /// of the exact bytes), `entry` and `leafHash`. An erased record shows `"erased": true` and its
-    /// entry only.
+    /// entry, its commitment (which the erased bytes cannot be guessed from) and `erasedBy`, the seq
+    /// of the erasure entry that lists it.
     public static func version(_ item: HistoryItem) throws -> JSONValue {
         let record = item.record
         var out: [String: JSONValue] = [
@@ -22,6 +23,8 @@ public enum EvidenceJSON {
         ]
         guard let body = record.body, let salt = record.salt else {
             out["erased"] = .bool(true)
+            if let entry = try? Entry(parsing: item.entry) { out["commitment"] = .string(entry.commitment.base64) }
+            out["erasedBy"] = item.erasedBy.map { .int($0) } ?? .null
             return .object(out)
         }
         let submitted = try JSONParser.parse(Array(body))

@@ -36,26 +36,29 @@ public struct AppendResult: Sendable, Equatable {
 /// sequences anything else. A crash at any point leaves whole batches only, each covered by its
 /// signed checkpoint; an acknowledgement therefore means: durable, integrated and signed.
 public actor LogWriter {
-    private let store: any VaultStorage
+    let store: any VaultStorage
     private let signer: NoteSigner
-    private let clock: any VaultClock
-    private let retention: RetentionSchedule
+    let clock: any VaultClock
+    let policies: RetentionPolicySet
     /// Held for the writer's lifetime: no other process can write to this vault meanwhile.
     private let lock: WriterLock
     private var range: CompactRange
-    private var heads = EntityHeadCache()
-    private let commits: CommitQueue
+    var heads = EntityHeadCache()
+    let commits: CommitQueue
     /// The recorded-at time of the newest entry; entries never go back in time.
-    private var lastRecordedAt: Int64
+    var lastRecordedAt: Int64
+    /// Policies in force that the log does not hold yet; recorded with the next batch.
+    var unrecordedPolicies: [RetentionPolicy]
     /// Where the writer's time went, summed over every batch; the benchmark prints it.
     public private(set) var timings = AppendTimings()
 
-    init(store: any VaultStorage, signer: NoteSigner, clock: any VaultClock, retention: RetentionSchedule,
-         lock: WriterLock, range: CompactRange, lastRecordedAt: Int64) {
+    init(store: any VaultStorage, signer: NoteSigner, clock: any VaultClock, policies: RetentionPolicySet,
+         lock: WriterLock, range: CompactRange, lastRecordedAt: Int64, unrecordedPolicies: [RetentionPolicy] = []) {
+        self.unrecordedPolicies = unrecordedPolicies
         self.store = store
         self.signer = signer
         self.clock = clock
-        self.retention = retention
+        self.policies = policies
         self.lock = lock
         self.range = range
         self.commits = CommitQueue(store: store)
@@ -76,6 +79,13 @@ public actor LogWriter {
     /// its commit. Batches commit in the order they are sequenced. Throws a `RecordRejection`
     /// (naming the record's `line`) before anything is queued when a record cannot be sequenced.
     public func sequence(_ records: [ValidatedRecord]) async throws -> PendingBatch {
+        try await reloadAfterFailedCommit()
+        return try sequenceNow(records)
+    }
+
+    /// After a failed commit, waits for the queue to empty and reloads the tree and forgets cached
+    /// entity states, so nothing is sequenced onto a tree that was not stored.
+    func reloadAfterFailedCommit() async throws {
         if commits.failedSinceLastReload() {
             // Let every queued commit finish (they fail their compare-and-swap), then start again
             // from what is stored. Another call may have reloaded while this one waited (the actor
@@ -87,6 +97,12 @@ public actor LogWriter {
                 commits.reloaded()
             }
         }
+    }
+
+    /// Sequences a batch without suspending, so the caller's decisions made just before (on a
+    /// drained queue) still hold when it is queued. `erasures` are seqs of records that the batch's
+    /// first new record (an erasure record) erases in the same transaction.
+    func sequenceNow(_ records: [ValidatedRecord], erasures: [RetentionSubject] = []) throws -> PendingBatch {
         // The log's clock never runs backwards, even if the machine's does.
         let now = max(clock.nowMillis(), lastRecordedAt)
         var stopwatch = Stopwatch()
@@ -106,8 +122,17 @@ public actor LogWriter {
         var results: [AppendResult] = []
         results.reserveCapacity(records.count)
 
-        for (index, record) in records.enumerated() {
-            let line = record.line ?? index + 1
+        // The policies in force that the log does not hold yet, then the submitted records, then the
+        // vault records those cause (relationship events): one atomic batch under one checkpoint, so
+        // no record is ever stored before the policy that assigned its retention.
+        let policyRecords = unrecordedPolicies.map { PolicyRecord.make($0, at: now) }
+        var queue = policyRecords + records
+        let submitted = policyRecords.count..<(policyRecords.count + records.count)
+        var index = -1
+        while index + 1 < queue.count {
+            index += 1
+            let record = queue[index]
+            let line = record.line ?? index - submitted.lowerBound + 1
             if let stored = existing[record.eventId] {
                 guard let body = stored.body else {
                     throw RecordRejection(.erased, field: "eventId", "event id \(record.eventId) belongs to record \(stored.seq), "
@@ -148,10 +173,10 @@ public actor LogWriter {
             }
             let change = try EntityChange(applying: record, to: head, line: line)
             let seq = tree.size
-            let rule = retention.rule(for: record.streamName)
-            let entry = Entry(kind: record.kind, seq: UInt64(seq), recordedAt: now, retentionMode: rule.mode,
-                              retainUntil: retention.retainUntil(recordedAt: now, rule: rule),
-                              retentionClass: rule.retentionClass, commitment: record.commitment)
+            let retention = policies.assign(stream: record.streamName, jurisdiction: record.jurisdiction, recordedAt: now)
+            let entry = Entry(kind: record.kind, seq: UInt64(seq), recordedAt: now, retentionMode: retention.mode,
+                              retainUntil: retention.retainUntil, retentionClass: retention.retentionClass,
+                              commitment: record.commitment)
             let entryBytes = entry.bytes
             let hashes = tree.append(leafHash: MerkleHashing.leafHash(entryBytes))
             leaves.append(StoredLeaf(seq: seq, entry: Data(entryBytes), hashes: hashes))
@@ -162,19 +187,24 @@ public actor LogWriter {
                 diff: change.diff.map { Data($0.canonicalBytes) }, stateAfter: change.stateAfter))
             batchHeads[key] = change.head
             inBatch[record.eventId] = (seq, record.canonicalBytes)
-            results.append(AppendResult(eventId: record.eventId, seq: seq, duplicate: false))
+            if submitted.contains(index) { results.append(AppendResult(eventId: record.eventId, seq: seq, duplicate: false)) }
+            if let event = RelationshipEvent(record, seq: seq, at: now) { queue.append(event.record) }
         }
         if leaves.isEmpty { return PendingBatch(results: results, tickets: awaited) }
 
         let root = tree.rootHash
         let checkpoint = Checkpoint(origin: signer.name, size: UInt64(tree.size), rootHash: root)
         let signed = try SignedCheckpoint(signing: checkpoint, with: signer)
+        let erasedBy = range.size
         let ticket = commits.enqueue(LogBatch(previous: (range.size, range.rootHash), leaves: leaves, records: rows,
-                                              rootHash: root, checkpointNote: signed.serialized, checkpointTime: now),
+                                              rootHash: root, checkpointNote: signed.serialized, checkpointTime: now,
+                                              erasures: erasures.map { ($0.seq, erasedBy) }),
                                      eventIds: inBatch)
         timings.sequencing += stopwatch.lap()
         range = tree
         lastRecordedAt = now
+        unrecordedPolicies = []
+        heads.forget(erasures.map { EntityKey(type: $0.entityType, id: $0.entityId) })
         heads.adopt(batchHeads, evictionAllowed: !commits.othersInFlight())
         return PendingBatch(results: results, tickets: awaited + [ticket])
     }
@@ -281,6 +311,11 @@ struct EntityHeadCache {
         if let head = heads[key] ?? prefetched[key] { return head }
         guard let latest = try store.latestRecord(entityType: key.type, entityId: key.id) else { return .none }
         return EntityHead(version: latest.version, state: try EntityHeadCache.state(of: latest))
+    }
+
+    /// Forgets the cached heads of `keys` (entities whose records are being erased).
+    mutating func forget(_ keys: [EntityKey]) {
+        for key in keys { heads[key] = nil }
     }
 
     /// Records the heads a batch produced. The cache starts over when full, but only when

@@ -19,6 +19,7 @@ public struct ValidatedRecord: Sendable {
     public let jurisdiction: String
     /// Milliseconds since the Unix epoch.
     public let occurredAt: Int64
+    public let action: String
     public let canonicalBytes: [UInt8]
     /// The entity's full new state, when the record carries one.
     public let state: JSONValue?
@@ -77,7 +78,7 @@ public struct RecordValidator: Sendable {
         }
         let entityType = try name(entity, "type", path: "entity.type")
         let entityId = try identifier(entity, "id", path: "entity.id")
-        _ = try name(object, "action")
+        let action = try name(object, "action")
         try validateActor(object["actor"])
         let occurredText = try string(object, "occurredAt")
         guard let occurredAt = Timestamp.parseMillis(occurredText) else {
@@ -126,7 +127,7 @@ public struct RecordValidator: Sendable {
         return ValidatedRecord(eventId: eventId, streamName: stream.rawValue, kind: .record, entityType: entityType,
                                entityId: entityId,
                                playerId: playerId, jurisdiction: jurisdiction, occurredAt: occurredAt,
-                               canonicalBytes: canonical, state: state, explicitDiff: diff, salt: salt,
+                               action: action, canonicalBytes: canonical, state: state, explicitDiff: diff, salt: salt,
                                commitment: Entry.commitment(salt: salt, record: canonical))
     }
 

@@ -11,11 +11,15 @@ public final class Vault: Sendable {
     /// The log's origin: the first line of its checkpoints and the name of its key.
     public let origin: String
     public let verifierKey: NoteVerifierKey
+    /// The retention policies in force, from the data directory's `retention/`.
+    public let policies: RetentionPolicySet
 
-    /// Creates a new vault in `path` (created if absent, mode 0700) with a fresh Ed25519 log key.
-    /// Refuses a directory that already holds a vault.
+    /// Creates a new vault in `path` (created if absent, mode 0700) with a fresh Ed25519 log key and
+    /// the retention `policies` (copied into `path/retention`; the log records them with its first
+    /// batch). Refuses a directory that already holds a vault.
     @discardableResult
-    public static func create(at path: String, origin: String) throws -> Vault {
+    public static func create(at path: String, origin: String,
+                              policies: RetentionPolicySet = .operatorDefault) throws -> Vault {
         let directory = VaultDirectory(path: path)
         guard !directory.exists else {
             throw VaultError(.alreadyExists, "\(path) already holds a vault; use another directory")
@@ -31,6 +35,7 @@ public final class Vault: Sendable {
                                                 attributes: [.posixPermissions: 0o700])
         try directory.writeSigningKey(signer)
         try (signer.verifierKey.description + "\n").write(toFile: directory.verifierKeyPath, atomically: true, encoding: .utf8)
+        try directory.writePolicies(policies)
         let store = try SQLiteStore(path: directory.databasePath)
         try store.setMetadata("origin", origin)
         // Publish the empty tree's checkpoint, so a vault always has a signed checkpoint.
@@ -38,7 +43,7 @@ public final class Vault: Sendable {
                                          with: signer)
         try store.commit(LogBatch(previous: nil, leaves: [], records: [], rootHash: MerkleHashing.emptyTreeHash,
                                   checkpointNote: empty.serialized, checkpointTime: SystemClock().nowMillis()))
-        return try Vault(directory: directory, store: store, verifierKey: signer.verifierKey)
+        return try Vault(directory: directory, store: store, verifierKey: signer.verifierKey, policies: policies)
     }
 
     /// Opens the vault in `path` and checks that the stored tree matches the latest signed
@@ -49,10 +54,12 @@ public final class Vault: Sendable {
             throw VaultError(.noVault, "no vault in \(path); create one with: regvault init --data \(path) --origin ORIGIN")
         }
         return try Vault(directory: directory, store: try SQLiteStore(path: directory.databasePath),
-                         verifierKey: try directory.readVerifierKey())
+                         verifierKey: try directory.readVerifierKey(),
+                         policies: try RetentionPolicySet.load(directory: directory.retentionPath))
     }
 
-    private init(directory: VaultDirectory, store: SQLiteStore, verifierKey: NoteVerifierKey) throws {
+    private init(directory: VaultDirectory, store: SQLiteStore, verifierKey: NoteVerifierKey,
+                 policies: RetentionPolicySet) throws {
         guard let origin = try store.metadata("origin") else {
             throw VaultError(.integrity, "the vault database has no origin; it was not created by regvault init")
         }
@@ -63,11 +70,14 @@ public final class Vault: Sendable {
         self.store = store
         self.origin = origin
         self.verifierKey = verifierKey
+        self.policies = policies
         _ = try verifiedRange()
     }
 
     /// Takes the writer role (one process at a time) and returns the log's writer. Reads the
-    /// private signing key, which must match the verifier key.
+    /// private signing key, which must match the verifier key. Refuses retention policies that would
+    /// shorten what the policies recorded in the log promised (see
+    /// `RetentionPolicySet.refusalToReplace`); the writer records changed policies with its first batch.
     public func makeWriter(clock: any VaultClock = SystemClock()) throws -> LogWriter {
         let lock = try WriterLock(path: directory.writerLockPath)
         let signer = try directory.readSigningKey()
@@ -75,12 +85,18 @@ public final class Vault: Sendable {
             throw VaultError(.keyFile, "the log key \(directory.signingKeyPath) does not match \(directory.verifierKeyPath)")
         }
         let range = try verifiedRange()
+        let recorded = try recordedPolicies()
+        if let recordedSet = try? RetentionPolicySet(recorded), let why = recordedSet.refusalToReplace(with: policies) {
+            throw VaultError(.invalidPolicy, "the retention policies in \(directory.retentionPath) would weaken those in "
+                + "force: \(why)")
+        }
+        let changed = policies.policies.filter { policy in !recorded.contains(policy) }
         var lastRecordedAt = Int64.min
         if range.size > 0, let last = try store.leaf(seq: range.size - 1) {
             lastRecordedAt = try Entry(parsing: last.entry).recordedAt
         }
-        return LogWriter(store: store, signer: signer, clock: clock, retention: RetentionSchedule(), lock: lock,
-                         range: range, lastRecordedAt: lastRecordedAt)
+        return LogWriter(store: store, signer: signer, clock: clock, policies: policies, lock: lock,
+                         range: range, lastRecordedAt: lastRecordedAt, unrecordedPolicies: changed)
     }
 
     /// Loads the tree's right edge and checks it against the latest signed checkpoint.
@@ -105,6 +121,26 @@ public final class Vault: Sendable {
         }
         return range
     }
+
+    /// The policies recorded in the log, each in its latest version.
+    func recordedPolicies() throws -> [RetentionPolicy] {
+        var latest: [String: StoredRecord] = [:]
+        var after: (recordedAt: Int64, seq: Int64)?
+        while true {
+            let page = try store.records(stream: VaultStream.policy.rawValue, from: Int64.min, to: Int64.max, after: after,
+                                         limit: 1000)
+            for record in page { latest[record.entityId] = record }
+            guard let last = page.last, page.count == 1000 else { break }
+            after = (last.recordedAt, last.seq)
+        }
+        return try latest.values.sorted { $0.seq < $1.seq }.compactMap { record in
+            guard let state = try RetentionLedger.stateValue(of: record) else { return nil }
+            return try RetentionPolicy(parsing: state.canonicalBytes)
+        }
+    }
+
+    /// The ledger that reads records' retention state.
+    public var retention: RetentionLedger { RetentionLedger(store: store, policies: policies) }
 
     // MARK: reads
 
@@ -172,7 +208,7 @@ public final class Vault: Sendable {
                 throw VaultError(.integrity, "record \(record.seq) has no entry in the log")
             }
             return HistoryItem(record: record, entry: leaf.entry)
-        }
+        }.withErasures(from: store)
     }
 }
 
@@ -195,9 +231,26 @@ public struct ConsistencyProof: Sendable, Equatable {
 public struct HistoryItem: Sendable {
     public let record: StoredRecord
     public let entry: Data
+    /// For an erased record, the seq of the erasure entry that erased it.
+    public var erasedBy: Int64?
 
-    public init(record: StoredRecord, entry: Data) {
+    public init(record: StoredRecord, entry: Data, erasedBy: Int64? = nil) {
         self.record = record
         self.entry = entry
+        self.erasedBy = erasedBy
+    }
+}
+
+extension Array where Element == HistoryItem {
+    /// The items with `erasedBy` filled in for erased records, read with one lookup per erased record.
+    public func withErasures(from store: any VaultStorage) throws -> [HistoryItem] {
+        let erased = filter { $0.record.salt == nil }.map(\.record.seq)
+        if erased.isEmpty { return self }
+        let erasures = try store.erasures(of: erased)
+        return map { item in
+            var item = item
+            item.erasedBy = erasures[item.record.seq]
+            return item
+        }
     }
 }

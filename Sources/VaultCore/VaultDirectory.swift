@@ -14,6 +14,7 @@ import VaultFormat
 /// | `log.key` | the log's Ed25519 signing key, `PRIVATE+KEY+origin+id+key`, mode 0600 |
 /// | `log.pub` | the verifier key string anyone may have |
 /// | `writer.lock` | held (flock) by the one process that writes |
+/// | `retention/` | the retention policies in force, one JSON file per jurisdiction |
 public struct VaultDirectory: Sendable {
     public let path: String
 
@@ -25,6 +26,17 @@ public struct VaultDirectory: Sendable {
     public var signingKeyPath: String { path + "/log.key" }
     public var verifierKeyPath: String { path + "/log.pub" }
     var writerLockPath: String { path + "/writer.lock" }
+    public var retentionPath: String { path + "/retention" }
+
+    /// Writes the policy files (each as its file was written) into `retention/`.
+    func writePolicies(_ policies: RetentionPolicySet) throws {
+        try FileManager.default.createDirectory(atPath: retentionPath, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        for policy in policies.policies {
+            try Data(policy.fileBytes).write(to: URL(fileURLWithPath: retentionPath + "/" + policy.id + ".json"),
+                                             options: .atomic)
+        }
+    }
 
     /// True if the directory holds a vault.
     public var exists: Bool { FileManager.default.fileExists(atPath: databasePath) }

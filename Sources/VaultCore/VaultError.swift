@@ -9,6 +9,12 @@ public struct VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case notFound = "not_found"
         case invalidRequest = "invalid_request"
         case keyFile = "key_file"
+        case invalidPolicy = "invalid_policy"
+        /// A retention or hold rule forbids the request (compliance mode, an active hold, not yet expired).
+        case retentionLocked = "retention_locked"
+        /// The request needs a role or a governance bypass it does not carry.
+        case forbidden = "forbidden"
+        case conflict = "conflict"
     }
 
     public let code: Code

@@ -17,6 +17,9 @@ public enum EntryKind: UInt8, Sendable, CaseIterable {
     case keyRotation = 6
     /// A stored object version (a report or document).
     case objectVersion = 7
+    /// A change of one record's retention (extension, governance shortening, mode), or the event
+    /// that starts an event-triggered retention period (the end of a business relationship).
+    case retention = 8
 }
 
 /// How a record's retention is enforced, as in S3 Object Lock.

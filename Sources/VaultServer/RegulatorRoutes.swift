@@ -61,7 +61,8 @@ struct RegulatorRoutes {
                     throw APIError(.notFound, "not_found", "no report \(eventId) filed in \(period.0)")
                 }
                 let entry = try vault.entry(seq: record.seq)
-                return .json(try EvidenceJSON.version(HistoryItem(record: record, entry: entry.bytes)))
+                let item = try [HistoryItem(record: record, entry: entry.bytes)].withErasures(from: vault.store)[0]
+                return .json(try EvidenceJSON.version(item))
             }
         }
         group.get("player/:id") { request, context in

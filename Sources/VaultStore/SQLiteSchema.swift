@@ -16,8 +16,27 @@ enum SQLiteSchema {
         migrator.registerMigration("v2: stream and player indexes") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3: erasures") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
+
+    /// Which erasure entry erased which record; written in the same transaction as the erasure,
+    /// append-only like the leaves.
+    static let v3 = """
+    CREATE TABLE erasures (
+        seq INTEGER PRIMARY KEY NOT NULL,
+        erased_by INTEGER NOT NULL
+    ) STRICT;
+    CREATE TRIGGER erasures_are_append_only_update BEFORE UPDATE ON erasures
+    BEGIN SELECT RAISE(ABORT, 'erasures are append-only'); END;
+    CREATE TRIGGER erasures_are_append_only_delete BEFORE DELETE ON erasures
+    BEGIN SELECT RAISE(ABORT, 'erasures are append-only'); END;
+    CREATE TRIGGER erasures_follow_erasure BEFORE INSERT ON erasures
+    WHEN (SELECT salt FROM records WHERE seq = NEW.seq) IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'only an erased record has an erasure'); END;
+    """
 
     /// The inspector's queries: one stream in a time window, one player's timeline.
     static let v2 = """

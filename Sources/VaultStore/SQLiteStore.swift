@@ -11,9 +11,11 @@ public final class SQLiteStore: VaultStorage {
     /// The pragmas every connection gets. The page cache is 256 MiB per connection so that the
     /// random-key indexes (event id, entity) of a multi-million-record log stay in memory while
     /// ingesting; the benchmark's bare-SQLite baseline uses the same pragmas. Recursive triggers
-    /// make the deletes that `INSERT OR REPLACE` performs fire the delete-refusing triggers.
+    /// make the deletes that `INSERT OR REPLACE` performs fire the delete-refusing triggers. Secure
+    /// delete overwrites the space freed by an erasure with zeros.
     public static let connectionPragmas = """
         PRAGMA synchronous = FULL;
+        PRAGMA secure_delete = ON;
         PRAGMA recursive_triggers = ON;
         PRAGMA cache_size = -262144;
         PRAGMA temp_store = MEMORY;
@@ -60,6 +62,17 @@ public final class SQLiteStore: VaultStorage {
             for record in batch.records {
                 SQLiteStore.bind(record, to: insertRecord)
                 try insertRecord.run(db)
+            }
+            for erasure in batch.erasures {
+                guard erasure.erasedBy >= batch.startSize, erasure.erasedBy < batch.endSize else {
+                    throw StorageError(.corrupt, "record \(erasure.seq) would be erased by \(erasure.erasedBy), not an entry of this batch")
+                }
+                try db.execute(sql: "UPDATE records SET body = NULL, salt = NULL, diff = NULL, state_after = NULL "
+                    + "WHERE seq = ? AND salt IS NOT NULL", arguments: [erasure.seq])
+                guard db.changesCount == 1 else {
+                    throw StorageError(.notFound, "record \(erasure.seq) does not exist or is already erased")
+                }
+                try db.execute(sql: "INSERT INTO erasures (seq, erased_by) VALUES (?, ?)", arguments: [erasure.seq, erasure.erasedBy])
             }
             try db.execute(sql: "INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [batch.endSize, batch.rootHash.data, batch.checkpointNote, batch.checkpointTime])
@@ -232,6 +245,56 @@ public final class SQLiteStore: VaultStorage {
             }
             return found
         }
+    }
+
+    // MARK: retention
+
+    public func unerasedSubjects(after: Int64, limit: Int) throws -> [RetentionSubject] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                \(SQLiteStore.subjectColumns) WHERE r.seq > ? AND r.salt IS NOT NULL ORDER BY r.seq LIMIT ?
+                """, arguments: [after, limit]).map(SQLiteStore.subject)
+        }
+    }
+
+    public func subjects(seqs: [Int64]) throws -> [Int64: RetentionSubject] {
+        try pool.read { db in
+            let lookup = try db.cachedStatement(sql: "\(SQLiteStore.subjectColumns) WHERE r.seq = ?")
+            var found: [Int64: RetentionSubject] = [:]
+            for seq in seqs {
+                if let row = try Row.fetchOne(lookup, arguments: [seq]) { found[seq] = SQLiteStore.subject(row) }
+            }
+            return found
+        }
+    }
+
+    public func erasures(of seqs: [Int64]) throws -> [Int64: Int64] {
+        try pool.read { db in
+            let lookup = try db.cachedStatement(sql: "SELECT erased_by FROM erasures WHERE seq = ?")
+            var found: [Int64: Int64] = [:]
+            for seq in seqs {
+                if let by = try Int64.fetchOne(lookup, arguments: [seq]) { found[seq] = by }
+            }
+            return found
+        }
+    }
+
+    public func purgeErasedData() throws {
+        // secure_delete already zeroed the freed space in the pages the erasure rewrote; the old
+        // page images still sit in the write-ahead log until it is checkpointed and truncated.
+        try pool.writeWithoutTransaction { db in
+            _ = try db.checkpoint(.truncate)
+        }
+    }
+
+    private static let subjectColumns = """
+        SELECT r.seq, r.stream, r.entity_type, r.entity_id, r.player_id, r.recorded_at, r.salt IS NULL, l.entry
+        FROM records r JOIN leaves l ON l.seq = r.seq
+        """
+
+    private static func subject(_ row: Row) -> RetentionSubject {
+        RetentionSubject(seq: row[0], stream: row[1], entityType: row[2], entityId: row[3], playerId: row[4],
+                         recordedAt: row[5], erased: row[6], entry: row[7])
     }
 
     // MARK: encoding

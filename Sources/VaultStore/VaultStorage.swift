@@ -70,15 +70,19 @@ public struct LogBatch: Sendable {
     /// The signed checkpoint note for the tree after the batch, exactly as signed.
     public var checkpointNote: String
     public var checkpointTime: Int64
+    /// Records to erase in the same transaction (their body, salt, diff and state), each by the
+    /// erasure entry at `erasedBy`, which must be one of this batch's leaves.
+    public var erasures: [(seq: Int64, erasedBy: Int64)]
 
     public init(previous: (size: Int64, root: Hash)?, leaves: [StoredLeaf], records: [StoredRecord], rootHash: Hash,
-                checkpointNote: String, checkpointTime: Int64) {
+                checkpointNote: String, checkpointTime: Int64, erasures: [(seq: Int64, erasedBy: Int64)] = []) {
         self.previous = previous
         self.leaves = leaves
         self.records = records
         self.rootHash = rootHash
         self.checkpointNote = checkpointNote
         self.checkpointTime = checkpointTime
+        self.erasures = erasures
     }
 
     /// The tree size before the batch; the first leaf's seq.
@@ -99,7 +103,9 @@ public struct LogBatch: Sendable {
 /// - Only one writer calls `commit`; any number of readers may call the read methods concurrently
 ///   with it and with each other, and they see whole batches only.
 /// - Leaves and checkpoints are never updated or deleted. Records are never deleted; the only
-///   update allowed is erasure (body, salt, diff and state set to nil together).
+///   update allowed is erasure (body, salt, diff and state set to nil together), which happens only
+///   in the commit of the batch that holds the erasure entry, and is recorded with that entry's seq.
+/// - Erased bytes are unrecoverable from the store's files once `purgeErasedData()` has returned.
 public protocol VaultStorage: HashReader {
     /// The number of leaves in the log.
     func treeSize() throws -> Int64
@@ -133,6 +139,16 @@ public protocol VaultStorage: HashReader {
         -> [StoredRecord]
     /// Records about one player, by seq, starting after seq `after`, at most `limit`.
     func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord]
+    /// Records not yet erased with seq greater than `after`, in seq order, at most `limit`, with
+    /// their entries: what the sweeper examines.
+    func unerasedSubjects(after: Int64, limit: Int) throws -> [RetentionSubject]
+    /// The records with the given seqs, with their entries, keyed by seq.
+    func subjects(seqs: [Int64]) throws -> [Int64: RetentionSubject]
+    /// For each of `seqs` that was erased, the seq of the erasure entry that erased it.
+    func erasures(of seqs: [Int64]) throws -> [Int64: Int64]
+    /// Makes the bytes of erased records unrecoverable from the store's files (for SQLite: zeroed
+    /// pages via `secure_delete`, then a checkpoint that truncates the write-ahead log).
+    func purgeErasedData() throws
     /// A configuration value stored with the log (such as its origin).
     func metadata(_ key: String) throws -> String?
     func setMetadata(_ key: String, _ value: String) throws

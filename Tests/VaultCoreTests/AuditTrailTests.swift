@@ -15,12 +15,12 @@ struct AuditTrailTests {
         }
         let trail = try fixture.vault.audit(entityType: "bonusRule", entityId: "123")
         let checkpoint = trail.checkpoint.checkpoint
-        #expect(checkpoint.size == 24)
+        #expect(checkpoint.size == 25)
         #expect(trail.changes.map(\.item.record.version) == [1, 2, 3, 4])
         for change in trail.changes {
-            #expect(change.inclusion.treeSize == 24)
+            #expect(change.inclusion.treeSize == 25)
             try ProofCheck.checkInclusion(leafHash: MerkleHashing.leafHash(change.item.entry), index: change.inclusion.index,
-                                          size: 24, proof: change.inclusion.hashes, root: checkpoint.rootHash)
+                                          size: 25, proof: change.inclusion.hashes, root: checkpoint.rootHash)
             let entry = try Entry(parsing: change.item.entry)
             #expect(entry.commitment == Entry.commitment(salt: try #require(change.item.record.salt),
                                                          record: try #require(change.item.record.body)))
@@ -29,7 +29,7 @@ struct AuditTrailTests {
         let json = try EvidenceJSON.audit(trail)
         #expect(json["checkpoint"]?.stringValue == trail.checkpoint.serialized)
         #expect(json["changes"]?.arrayValue?.count == 4)
-        #expect(json["changes"]?.arrayValue?.first?["inclusion"]?["treeSize"] == .number(JSONNumber(24)))
+        #expect(json["changes"]?.arrayValue?.first?["inclusion"]?["treeSize"] == .number(JSONNumber(25)))
         #expect(throws: VaultError(.notFound, "")) { try fixture.vault.audit(entityType: "bonusRule", entityId: "nope") }
     }
 }

@@ -60,6 +60,12 @@ final class FaultyStore: VaultStorage {
     func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord] {
         try inner.records(playerId: playerId, after: after, limit: limit)
     }
+    func unerasedSubjects(after: Int64, limit: Int) throws -> [RetentionSubject] {
+        try inner.unerasedSubjects(after: after, limit: limit)
+    }
+    func subjects(seqs: [Int64]) throws -> [Int64: RetentionSubject] { try inner.subjects(seqs: seqs) }
+    func erasures(of seqs: [Int64]) throws -> [Int64: Int64] { try inner.erasures(of: seqs) }
+    func purgeErasedData() throws { try inner.purgeErasedData() }
     func metadata(_ key: String) throws -> String? { try inner.metadata(key) }
     func setMetadata(_ key: String, _ value: String) throws { try inner.setMetadata(key, value) }
     func readHashes(_ indexes: [Int64]) throws -> [Hash] { try inner.readHashes(indexes) }
@@ -74,7 +80,7 @@ struct CommitFailureTests {
         let store = FaultyStore(vault.store)
         let signer = try NoteSigner(privateKeyText: String(contentsOfFile: path + "/log.key", encoding: .utf8))
         let writer = LogWriter(store: store, signer: signer, clock: ManualClock(millis: VaultFixture.now),
-                               retention: RetentionSchedule(), lock: try WriterLock(path: path + "/writer.lock"),
+                               policies: vault.policies, lock: try WriterLock(path: path + "/writer.lock"),
                                range: CompactRange(), lastRecordedAt: 0)
         return (vault, store, writer)
     }

@@ -19,28 +19,30 @@ struct LogWriterTests {
     func sequencingAndCheckpoints() async throws {
         let fixture = try VaultFixture()
         let first = try await fixture.append((0..<5).map { bonusRuleChange("evt-\($0)", state: #"{"maxBonus":\#($0)}"#) })
-        #expect(first.map(\.seq) == [0, 1, 2, 3, 4])
+        // Seq 0 is the retention policy's entry, which the first batch records before its records.
+        #expect(first.map(\.seq) == [1, 2, 3, 4, 5])
         #expect(first.allSatisfy { !$0.duplicate })
         let second = try await fixture.append([bonusRuleChange("evt-5", state: "{}")])
-        #expect(second.map(\.seq) == [5])
+        #expect(second.map(\.seq) == [6])
 
         let checkpoint = try #require(try fixture.vault.latestCheckpoint())
-        #expect(checkpoint.checkpoint.size == 6)
+        #expect(checkpoint.checkpoint.size == 7)
         // The signed root is the RFC 9162 root of the stored entries, recomputed independently.
         var range = CompactRange()
-        for seq in Int64(0)..<6 {
+        for seq in Int64(0)..<7 {
             let entry = try fixture.vault.entry(seq: seq)
             #expect(MerkleHashing.leafHash(entry.bytes) == entry.leafHash)
             let parsed = try Entry(parsing: entry.bytes)
-            #expect(parsed.seq == UInt64(seq) && parsed.kind == .record && parsed.recordedAt == VaultFixture.now)
+            #expect(parsed.seq == UInt64(seq) && parsed.kind == (seq == 0 ? .policy : .record)
+                && parsed.recordedAt == VaultFixture.now)
             range.append(leafHash: entry.leafHash)
         }
         #expect(range.rootHash == checkpoint.checkpoint.rootHash)
         // The checkpoint after the first batch was kept and is consistent with the latest.
-        let earlier = try #require(try fixture.vault.store.checkpoint(size: 5))
+        let earlier = try #require(try fixture.vault.store.checkpoint(size: 6))
         let old = try SignedCheckpoint(verifying: Array(earlier.utf8), verifierKeys: [fixture.vault.verifierKey])
-        let proof = try fixture.vault.consistencyProof(from: 5, to: 6)
-        try ProofCheck.checkConsistency(oldSize: 5, newSize: 6, oldRoot: old.checkpoint.rootHash,
+        let proof = try fixture.vault.consistencyProof(from: 6, to: 7)
+        try ProofCheck.checkConsistency(oldSize: 6, newSize: 7, oldRoot: old.checkpoint.rootHash,
                                         newRoot: checkpoint.checkpoint.rootHash, proof: proof.hashes)
     }
 
@@ -48,7 +50,7 @@ struct LogWriterTests {
     func entryCommitment() async throws {
         let fixture = try VaultFixture()
         try await fixture.append([bonusRuleChange("evt-1", state: #"{"note":"MARKER-PII-12345"}"#)])
-        let entry = try fixture.vault.entry(seq: 0)
+        let entry = try fixture.vault.entry(seq: VaultFixture.firstRecordSeq)
         #expect(!String(decoding: entry.bytes, as: UTF8.self).contains("MARKER"))
         let item = try #require(try fixture.vault.history(entityType: "bonusRule", entityId: "123").first)
         let salt = try #require(item.record.salt)
@@ -56,7 +58,7 @@ struct LogWriterTests {
         let body = try #require(item.record.body)
         #expect(try Entry(parsing: entry.bytes).commitment == Entry.commitment(salt: salt, record: body))
         let parsed = try Entry(parsing: entry.bytes)
-        #expect(parsed.retentionMode == .compliance && parsed.retentionClass == "audit.change")
+        #expect(parsed.retentionMode == .compliance && parsed.retentionClass == "default.all")
         #expect(parsed.retainUntil == Timestamp.addingYears(7, toMillis: VaultFixture.now))
     }
 
@@ -70,7 +72,7 @@ struct LogWriterTests {
         let again = try await fixture.append([reordered, record])
         #expect(again == [AppendResult(eventId: "evt-1", seq: original[0].seq, duplicate: true),
                           AppendResult(eventId: "evt-1", seq: original[0].seq, duplicate: true)])
-        #expect(try fixture.vault.checkpointSize() == 2)
+        #expect(try fixture.vault.checkpointSize() == 3)
     }
 
     @Test("the same event id with different content is refused, naming the line, and the batch stores nothing")
@@ -93,7 +95,7 @@ struct LogWriterTests {
         #expect(try fixture.vault.latestCheckpoint() == before)
         #expect(try fixture.vault.store.records(eventIds: ["evt-9", "evt-7"]).isEmpty)
         // The writer is still usable and continues from the same tree.
-        #expect(try await fixture.append([bonusRuleChange("evt-10", state: "{}")]).map(\.seq) == [1])
+        #expect(try await fixture.append([bonusRuleChange("evt-10", state: "{}")]).map(\.seq) == [2])
     }
 
     @Test("only one writer at a time")
@@ -107,7 +109,7 @@ struct LogWriterTests {
         let fixture = try VaultFixture()
         try await fixture.append((0..<7).map { bonusRuleChange("evt-\($0)", state: "{}") })
         let reopened = try Vault.open(at: fixture.path)
-        #expect(try reopened.checkpointSize() == 7)
+        #expect(try reopened.checkpointSize() == 8)
         #expect(try reopened.latestCheckpoint() == fixture.vault.latestCheckpoint())
     }
 
@@ -117,13 +119,13 @@ struct LogWriterTests {
         let lines = SyntheticRecords(seed: 7, count: 2_500).enumerated().map { InputLine(number: $0 + 1, bytes: Array($1.utf8)) }
         var acks: [AppendResult] = []
         try await IngestPipeline(writer: fixture.writer, batchSize: 300, clock: fixture.clock).run(lines: lines) { acks += $0 }
-        #expect(acks.map(\.seq) == (0..<2_500).map(Int64.init))
+        #expect(acks.map(\.seq) == (1...2_500).map(Int64.init))
         let checkpoint = try #require(try fixture.vault.latestCheckpoint()).checkpoint
-        #expect(checkpoint.size == 2_500)
-        #expect(try MerkleTree.rootHash(size: 2_500, reader: fixture.vault.store) == checkpoint.rootHash)
-        for seq: Int64 in [0, 1, 777, 2_499] {
+        #expect(checkpoint.size == 2_501)
+        #expect(try MerkleTree.rootHash(size: 2_501, reader: fixture.vault.store) == checkpoint.rootHash)
+        for seq: Int64 in [0, 1, 777, 2_500] {
             let proof = try fixture.vault.inclusionProof(seq: seq)
-            try ProofCheck.checkInclusion(leafHash: proof.leafHash, index: seq, size: 2_500, proof: proof.hashes,
+            try ProofCheck.checkInclusion(leafHash: proof.leafHash, index: seq, size: 2_501, proof: proof.hashes,
                                           root: checkpoint.rootHash)
         }
     }
@@ -131,7 +133,7 @@ struct LogWriterTests {
     @Test("impossible proof requests are clear errors")
     func proofRequests() async throws {
         let fixture = try VaultFixture()
-        try await fixture.append((0..<4).map { bonusRuleChange("evt-\($0)", state: "{}") })
+        try await fixture.append((0..<3).map { bonusRuleChange("evt-\($0)", state: "{}") })
         #expect(throws: VaultError(.invalidRequest, "")) { try fixture.vault.inclusionProof(seq: 4) }
         #expect(throws: VaultError(.invalidRequest, "")) { try fixture.vault.inclusionProof(seq: -1) }
         #expect(throws: VaultError(.invalidRequest, "")) { try fixture.vault.inclusionProof(seq: 0, size: 5) }

@@ -10,12 +10,16 @@ struct VaultFixture {
     let clock: ManualClock
     let writer: LogWriter
 
+    /// The first batch of a new vault starts with the entry of its retention policy (the operator
+    /// default), so the first record's seq is 1.
+    static let firstRecordSeq: Int64 = 1
+
     /// 2026-11-20T12:00:00Z.
     static let now: Int64 = 1_795_176_000_000
 
-    init(origin: String = "test.regvault.local/log") throws {
+    init(origin: String = "test.regvault.local/log", policies: RetentionPolicySet = .operatorDefault) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("vault-\(UUID().uuidString)").path
-        vault = try Vault.create(at: path, origin: origin)
+        vault = try Vault.create(at: path, origin: origin, policies: policies)
         clock = ManualClock(millis: VaultFixture.now)
         writer = try vault.makeWriter(clock: clock)
     }
@@ -31,6 +35,19 @@ struct VaultFixture {
         }
         return try await writer.append(validated)
     }
+}
+
+/// The policies in the repository's `retention/` directory.
+func repositoryPolicies() throws -> RetentionPolicySet {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return try RetentionPolicySet.load(directory: root.appendingPathComponent("retention").path)
+}
+
+/// A record on any stream, for retention tests.
+func record(_ eventId: String, stream: String, jurisdiction: String, player: String? = nil, action: String = "update",
+            entity: (type: String, id: String) = ("thing", "1"), note: String = "") -> String {
+    let playerField = player.map { #","playerId":"\#($0)""# } ?? ""
+    return #"{"eventId":"\#(eventId)","stream":"\#(stream)","entity":{"type":"\#(entity.type)","id":"\#(entity.id)"},"action":"\#(action)","actor":{"id":"ops"},"occurredAt":"2026-11-20T10:00:00Z","reason":"test","jurisdiction":"\#(jurisdiction)"\#(playerField),"state":{"note":"\#(note)"}}"#
 }
 
 /// A bonus-rule change record with the given event id and state JSON.

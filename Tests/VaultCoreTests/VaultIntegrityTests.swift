@@ -8,7 +8,7 @@ struct VaultIntegrityTests {
     @Test("a vault whose stored tree no longer matches its signed checkpoint refuses to open")
     func tamperedLeaf() async throws {
         let fixture = try VaultFixture()
-        try await fixture.append((0..<5).map { bonusRuleChange("e\($0)", state: "{}") })
+        try await fixture.append((0..<4).map { bonusRuleChange("e\($0)", state: "{}") })
         let path = fixture.path
         let queue = try DatabaseQueue(path: path + "/vault.sqlite")
         try await queue.write { db in

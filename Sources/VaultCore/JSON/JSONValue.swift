@@ -79,6 +79,12 @@ public indirect enum JSONValue: Sendable, Equatable {
         return nil
     }
 
+    /// The canonical text when this value is `.number`, otherwise `nil`.
+    public var numberText: String? {
+        if case .number(let n) = self { return n.canonical }
+        return nil
+    }
+
     /// The elements when this value is `.array`, otherwise `nil`.
     public var arrayValue: [JSONValue]? {
         if case .array(let elements) = self { return elements }
