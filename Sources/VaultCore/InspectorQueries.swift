@@ -71,7 +71,7 @@ extension Vault {
                 throw VaultError(.integrity, "record \(record.seq) has no entry in the log")
             }
             return HistoryItem(record: record, entry: leaf.entry)
-        }.withErasures(from: store)
+        }.verified().withErasures(from: store)
         let next = records.count > limit ? shown.last.map { PageCursor(recordedAt: $0.recordedAt, seq: $0.seq).text } : nil
         return RecordPage(items: items, nextCursor: next)
     }

@@ -36,7 +36,8 @@ public final class Vault: Sendable {
         try directory.writeSigningKey(signer)
         try (signer.verifierKey.description + "\n").write(toFile: directory.verifierKeyPath, atomically: true, encoding: .utf8)
         try directory.writePolicies(policies)
-        let store = try SQLiteStore(path: directory.databasePath)
+        try DataKeys.generate(in: directory)
+        let store = try SQLiteStore(path: directory.databasePath, cipher: try DataKeys.load(from: directory))
         try store.setMetadata("origin", origin)
         // Publish the empty tree's checkpoint, so a vault always has a signed checkpoint.
         let empty = try SignedCheckpoint(signing: Checkpoint(origin: origin, size: 0, rootHash: MerkleHashing.emptyTreeHash),
@@ -47,19 +48,21 @@ public final class Vault: Sendable {
     }
 
     /// Opens the vault in `path` and checks that the stored tree matches the latest signed
-    /// checkpoint; refuses to open a vault that does not.
-    public static func open(at path: String) throws -> Vault {
+    /// checkpoint and that no entry or record row is missing; refuses to open a vault that does not,
+    /// unless `checkingOnOpen` is false (for `checkIntegrity`, which reports everything wrong).
+    public static func open(at path: String, checkingOnOpen: Bool = true) throws -> Vault {
         let directory = VaultDirectory(path: path)
         guard directory.exists else {
             throw VaultError(.noVault, "no vault in \(path); create one with: regvault init --data \(path) --origin ORIGIN")
         }
-        return try Vault(directory: directory, store: try SQLiteStore(path: directory.databasePath),
+        let store = try SQLiteStore(path: directory.databasePath, cipher: try DataKeys.load(from: directory))
+        return try Vault(directory: directory, store: store,
                          verifierKey: try directory.readVerifierKey(),
-                         policies: try RetentionPolicySet.load(directory: directory.retentionPath))
+                         policies: try RetentionPolicySet.load(directory: directory.retentionPath), checking: checkingOnOpen)
     }
 
     private init(directory: VaultDirectory, store: SQLiteStore, verifierKey: NoteVerifierKey,
-                 policies: RetentionPolicySet) throws {
+                 policies: RetentionPolicySet, checking: Bool = true) throws {
         guard let origin = try store.metadata("origin") else {
             throw VaultError(.integrity, "the vault database has no origin; it was not created by regvault init")
         }
@@ -71,7 +74,21 @@ public final class Vault: Sendable {
         self.origin = origin
         self.verifierKey = verifierKey
         self.policies = policies
-        _ = try verifiedRange()
+        if checking {
+            do {
+                _ = try verifiedRange()
+                let size = try store.treeSize()
+                let counts = try store.rowCounts()
+                guard counts.leaves == size, counts.records == size else {
+                    throw VaultError(.integrity, "the log has \(size) entries but \(counts.leaves) entry rows and "
+                        + "\(counts.records) record rows are stored: rows were deleted")
+                }
+            } catch let error as VaultError {
+                throw VaultError(.integrity, error.reason + "; run regvault check --data \(directory.path)")
+            } catch {
+                throw VaultError(.integrity, "the stored tree cannot be read (\(error)); run regvault check --data \(directory.path)")
+            }
+        }
     }
 
     /// Takes the writer role (one process at a time) and returns the log's writer. Reads the
@@ -208,7 +225,7 @@ public final class Vault: Sendable {
                 throw VaultError(.integrity, "record \(record.seq) has no entry in the log")
             }
             return HistoryItem(record: record, entry: leaf.entry)
-        }.withErasures(from: store)
+        }.verified().withErasures(from: store)
     }
 }
 
@@ -242,6 +259,19 @@ public struct HistoryItem: Sendable {
 }
 
 extension Array where Element == HistoryItem {
+    /// The items, after checking that each record that is not erased matches its entry's commitment;
+    /// a record altered in storage is refused rather than served.
+    public func verified() throws -> [HistoryItem] {
+        for item in self {
+            guard let body = item.record.body, let salt = item.record.salt else { continue }
+            guard (try? Entry(parsing: item.entry).commitment) == Entry.commitment(salt: salt, record: body) else {
+                throw VaultError(.integrity, "record \(item.record.seq) does not match its entry's commitment: the stored "
+                    + "record was altered; run regvault check")
+            }
+        }
+        return self
+    }
+
     /// The items with `erasedBy` filled in for erased records, read with one lookup per erased record.
     public func withErasures(from store: any VaultStorage) throws -> [HistoryItem] {
         let erased = filter { $0.record.salt == nil }.map(\.record.seq)

@@ -15,6 +15,7 @@ import VaultFormat
 /// | `log.pub` | the verifier key string anyone may have |
 /// | `writer.lock` | held (flock) by the one process that writes |
 /// | `retention/` | the retention policies in force, one JSON file per jurisdiction |
+/// | `keys/` | the data keys that encrypt record bodies at rest (`DataKeys`), mode 0700 |
 public struct VaultDirectory: Sendable {
     public let path: String
 
@@ -27,6 +28,7 @@ public struct VaultDirectory: Sendable {
     public var verifierKeyPath: String { path + "/log.pub" }
     var writerLockPath: String { path + "/writer.lock" }
     public var retentionPath: String { path + "/retention" }
+    public var keysPath: String { path + "/keys" }
 
     /// Writes the policy files (each as its file was written) into `retention/`.
     func writePolicies(_ policies: RetentionPolicySet) throws {

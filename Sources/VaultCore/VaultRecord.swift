@@ -17,6 +17,8 @@ public enum VaultStream: String, CaseIterable, Sendable {
     case policy = "vault.policy"
     /// Stored object versions (entity `object`/<key>).
     case object = "vault.object"
+    /// Data key rotations (entity `data_key`/<key file name>).
+    case keys = "vault.keys"
 }
 
 /// Who made a change the vault records: an identity from a client certificate or an operator at

@@ -7,6 +7,9 @@ public import VaultFormat
 /// block the writer. See `VaultStorage` for the contract.
 public final class SQLiteStore: VaultStorage {
     private let pool: DatabasePool
+    /// Seals record bodies, diffs and states before they are written and opens them when read;
+    /// nil stores them in the clear (the benchmark's baseline only).
+    private let cipher: RecordCipher?
 
     /// The pragmas every connection gets. The page cache is 256 MiB per connection so that the
     /// random-key indexes (event id, entity) of a multi-million-record log stay in memory while
@@ -22,7 +25,9 @@ public final class SQLiteStore: VaultStorage {
         """
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    /// - Parameter cipher: encrypts the erasable parts of records at rest.
+    public init(path: String, cipher: RecordCipher?) throws {
+        self.cipher = cipher
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: SQLiteStore.connectionPragmas)
@@ -60,7 +65,7 @@ public final class SQLiteStore: VaultStorage {
             }
             let insertRecord = RawStatement(try db.cachedStatement(sql: SQLiteStore.insertRecordSQL))
             for record in batch.records {
-                SQLiteStore.bind(record, to: insertRecord)
+                SQLiteStore.bind(try sealed(record), to: insertRecord)
                 try insertRecord.run(db)
             }
             for erasure in batch.erasures {
@@ -189,7 +194,7 @@ public final class SQLiteStore: VaultStorage {
             var found: [String: StoredRecord] = [:]
             for eventId in eventIds {
                 lookup.bind(1, eventId)
-                while try lookup.next(db) { found[eventId] = SQLiteStore.record(lookup) }
+                while try lookup.next(db) { found[eventId] = try opened(SQLiteStore.record(lookup)) }
             }
             return found
         }
@@ -198,7 +203,7 @@ public final class SQLiteStore: VaultStorage {
     public func history(entityType: String, entityId: String) throws -> [StoredRecord] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "\(SQLiteStore.recordColumns) WHERE entity_type = ? AND entity_id = ? ORDER BY seq",
-                             arguments: [entityType, entityId]).map(SQLiteStore.record)
+                             arguments: [entityType, entityId]).map { try self.opened(SQLiteStore.record($0)) }
         }
     }
 
@@ -210,7 +215,7 @@ public final class SQLiteStore: VaultStorage {
                 \(SQLiteStore.recordColumns)
                 WHERE stream = ? AND recorded_at >= ? AND recorded_at < ? AND (recorded_at, seq) > (?, ?)
                 ORDER BY recorded_at, seq LIMIT ?
-                """, arguments: [stream, from, to, start.0, start.1, limit]).map(SQLiteStore.record)
+                """, arguments: [stream, from, to, start.0, start.1, limit]).map { try self.opened(SQLiteStore.record($0)) }
         }
     }
 
@@ -218,14 +223,14 @@ public final class SQLiteStore: VaultStorage {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 \(SQLiteStore.recordColumns) WHERE player_id = ? AND seq > ? ORDER BY seq LIMIT ?
-                """, arguments: [playerId, after ?? -1, limit]).map(SQLiteStore.record)
+                """, arguments: [playerId, after ?? -1, limit]).map { try self.opened(SQLiteStore.record($0)) }
         }
     }
 
     public func latestRecord(entityType: String, entityId: String) throws -> StoredRecord? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "\(SQLiteStore.recordColumns) WHERE entity_type = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1",
-                             arguments: [entityType, entityId]).map(SQLiteStore.record)
+                             arguments: [entityType, entityId]).map { try self.opened(SQLiteStore.record($0)) }
         }
     }
 
@@ -241,9 +246,60 @@ public final class SQLiteStore: VaultStorage {
             for entity in entities {
                 lookup.bind(1, entity.type)
                 lookup.bind(2, entity.id)
-                while try lookup.next(db) { found[entity.type + "\u{0}" + entity.id] = SQLiteStore.record(lookup) }
+                while try lookup.next(db) { found[entity.type + "\u{0}" + entity.id] = try opened(SQLiteStore.record(lookup)) }
             }
             return found
+        }
+    }
+
+    // MARK: encryption
+
+    private func sealed(_ record: StoredRecord) throws -> StoredRecord {
+        guard let cipher else { return record }
+        var out = record
+        out.body = try record.body.map { try cipher.seal($0, seq: record.seq, column: .body) }
+        out.diff = try record.diff.map { try cipher.seal($0, seq: record.seq, column: .diff) }
+        out.stateAfter = try record.stateAfter.map { try cipher.seal($0, seq: record.seq, column: .stateAfter) }
+        return out
+    }
+
+    private func opened(_ record: StoredRecord) throws -> StoredRecord {
+        guard let cipher else { return record }
+        var out = record
+        out.body = try record.body.map { try cipher.open($0, seq: record.seq, column: .body) }
+        out.diff = try record.diff.map { try cipher.open($0, seq: record.seq, column: .diff) }
+        out.stateAfter = try record.stateAfter.map { try cipher.open($0, seq: record.seq, column: .stateAfter) }
+        return out
+    }
+
+    // MARK: integrity
+
+    public func recordsForCheck(from: Int64, to: Int64) throws -> [(record: StoredRecord, unreadable: String?)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "\(SQLiteStore.recordColumns) WHERE seq >= ? AND seq < ? ORDER BY seq",
+                             arguments: [from, to]).map { row in
+                let stored = SQLiteStore.record(row)
+                do {
+                    return (try opened(stored), nil)
+                } catch {
+                    return (stored, "\(error)")
+                }
+            }
+        }
+    }
+
+    public func allCheckpoints() throws -> [(size: Int64, note: String)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT size, note FROM checkpoints ORDER BY size").map { ($0[0], $0[1]) }
+        }
+    }
+
+    /// The number of leaf rows and of record rows; equal to each other and to the tree size in an
+    /// intact vault.
+    public func rowCounts() throws -> (leaves: Int64, records: Int64) {
+        try pool.read { db in
+            (try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM leaves") ?? 0,
+             try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0)
         }
     }
 

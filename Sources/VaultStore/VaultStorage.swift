@@ -146,6 +146,12 @@ public protocol VaultStorage: HashReader {
     func subjects(seqs: [Int64]) throws -> [Int64: RetentionSubject]
     /// For each of `seqs` that was erased, the seq of the erasure entry that erased it.
     func erasures(of seqs: [Int64]) throws -> [Int64: Int64]
+    /// Records with seq in `[from, to)`, in seq order. A record whose stored bytes cannot be read
+    /// (for example, they no longer decrypt) is returned with `unreadable` set instead of failing the
+    /// whole read, so an integrity check can name it.
+    func recordsForCheck(from: Int64, to: Int64) throws -> [(record: StoredRecord, unreadable: String?)]
+    /// Every stored checkpoint: its size and signed note, by size.
+    func allCheckpoints() throws -> [(size: Int64, note: String)]
     /// Makes the bytes of erased records unrecoverable from the store's files (for SQLite: zeroed
     /// pages via `secure_delete`, then a checkpoint that truncates the write-ahead log).
     func purgeErasedData() throws

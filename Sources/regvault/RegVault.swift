@@ -8,7 +8,8 @@ struct RegVault: AsyncParsableCommand {
         discussion: "Every command takes --data DIR, the vault's data directory. Output is JSON (one object per line) "
             + "on standard output; progress and errors go to standard error.",
         subcommands: [InitCommand.self, KeysCommand.self, AppendCommand.self, CheckpointCommand.self,
-                      EntryCommand.self, ProveCommand.self, HistoryCommand.self, AuditCommand.self, GenerateCommand.self, ServeCommand.self]
+                      EntryCommand.self, ProveCommand.self, HistoryCommand.self, AuditCommand.self, GenerateCommand.self, ServeCommand.self,
+                      SweepCommand.self, HoldCommand.self, RetentionCommand.self, CheckCommand.self]
     )
 }
 

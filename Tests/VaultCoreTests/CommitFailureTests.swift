@@ -66,6 +66,10 @@ final class FaultyStore: VaultStorage {
     func subjects(seqs: [Int64]) throws -> [Int64: RetentionSubject] { try inner.subjects(seqs: seqs) }
     func erasures(of seqs: [Int64]) throws -> [Int64: Int64] { try inner.erasures(of: seqs) }
     func purgeErasedData() throws { try inner.purgeErasedData() }
+    func recordsForCheck(from: Int64, to: Int64) throws -> [(record: StoredRecord, unreadable: String?)] {
+        try inner.recordsForCheck(from: from, to: to)
+    }
+    func allCheckpoints() throws -> [(size: Int64, note: String)] { try inner.allCheckpoints() }
     func metadata(_ key: String) throws -> String? { try inner.metadata(key) }
     func setMetadata(_ key: String, _ value: String) throws { try inner.setMetadata(key, value) }
     func readHashes(_ indexes: [Int64]) throws -> [Hash] { try inner.readHashes(indexes) }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import Testing
@@ -11,7 +12,7 @@ struct SQLiteStoreTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/vault.sqlite"
-        return (try SQLiteStore(path: path), path)
+        return (try SQLiteStore(path: path, cipher: RecordCipher(keys: [1: SymmetricKey(size: .bits256)])), path)
     }
 
     static func batch(start: Int64, count: Int, range: inout CompactRange) -> LogBatch {

@@ -289,7 +289,8 @@ def parse_entry(raw: bytes) -> Entry:
 
 def check_record_entry(e: Entry, seq: int):
     assert e.version == 1, f"entry version {e.version}"
-    assert e.kind == 1, f"entry kind {e.kind}, expected 1 (record)"
+    expected = 5 if seq < POLICY_ENTRIES else 1
+    assert e.kind == expected, f"entry kind {e.kind}, expected {expected} (5 policy, 1 record)"
     assert e.seq == seq, f"entry seq {e.seq} != leaf index {seq}"
     assert e.retention_mode in (1, 2), f"retention mode {e.retention_mode}"
     assert e.retain_until >= e.recorded_at, "retainUntil before recordedAt"
@@ -411,6 +412,9 @@ def test_own_merkle_verifiers_accept_rfc_proofs_and_reject_every_tampering():
 # ==================================================================================================
 
 SMALL_ORIGIN = "independent-verify.test/small-log"
+# A new vault's first batch starts with the entry of each retention policy in force (kind 5); a vault
+# made without --retention has one, the operator default. Client records follow.
+POLICY_ENTRIES = 1
 SMALL_COUNT = 137  # not a power of two; every entry and every proof of this tree is checked
 GROWN_ORIGIN = "independent-verify.test/grown-log"
 GROWN_FIRST = 260
@@ -497,7 +501,7 @@ def test_fresh_vault_has_signed_empty_checkpoint_that_no_other_key_verifies(make
 
 def test_append_acknowledges_seqs_0_to_n_minus_1_in_input_order(small):
     acks = small["acks"]
-    assert [a["seq"] for a in acks] == list(range(SMALL_COUNT))
+    assert [a["seq"] for a in acks] == list(range(POLICY_ENTRIES, POLICY_ENTRIES + SMALL_COUNT))
     assert [a["eventId"] for a in acks] == [event_id(r) for r in small["records"]]
     for ack in acks:
         assert set(ack) <= {"eventId", "seq", "duplicate"}, ack
@@ -507,7 +511,7 @@ def test_append_acknowledges_seqs_0_to_n_minus_1_in_input_order(small):
 def test_checkpoint_is_signed_by_the_vault_key_over_the_body_bytes(small):
     cp, key = small["cp"], small["key"]
     assert cp.origin == SMALL_ORIGIN == key.name
-    assert cp.size == SMALL_COUNT
+    assert cp.size == POLICY_ENTRIES + SMALL_COUNT
     assert cp.raw == cp.body + b"\n" + b"".join(
         (EM_DASH + " " + s.name + " " + b64e(s.key_id + s.signature) + "\n").encode("utf-8") for s in cp.signatures)
     ours = [s for s in cp.signatures if s.name == key.name]
@@ -521,7 +525,7 @@ def test_checkpoint_is_signed_by_the_vault_key_over_the_body_bytes(small):
 
 
 def test_every_entry_matches_its_leaf_hash_layout_and_the_signed_tree_root(small, small_entries):
-    assert len(small_entries) == SMALL_COUNT
+    assert len(small_entries) == POLICY_ENTRIES + SMALL_COUNT
     for seq, (raw, printed_leaf) in enumerate(small_entries):
         assert printed_leaf == leaf_hash(raw), f"seq {seq}: leafHash != SHA-256(0x00 || entry)"
         entry = parse_entry(raw)
@@ -589,14 +593,14 @@ def test_consistency_proofs_between_earlier_sizes_verify_against_independently_c
 # ==================================================================================================
 
 def test_second_append_continues_the_sequence(grown):
-    assert [a["seq"] for a in grown["acks_a"]] == list(range(GROWN_FIRST))
-    assert [a["seq"] for a in grown["acks_b"]] == list(range(GROWN_FIRST, GROWN_TOTAL))
+    assert [a["seq"] for a in grown["acks_a"]] == list(range(POLICY_ENTRIES, POLICY_ENTRIES + GROWN_FIRST))
+    assert [a["seq"] for a in grown["acks_b"]] == list(range(POLICY_ENTRIES + GROWN_FIRST, POLICY_ENTRIES + GROWN_TOTAL))
     assert [a["eventId"] for a in grown["acks_a"] + grown["acks_b"]] == [event_id(r) for r in grown["records"]]
 
 
 def test_consistency_proof_links_the_signed_checkpoints_before_and_after_append(grown):
     a, b, key = grown["cp_a"], grown["cp_b"], grown["key"]
-    assert (a.origin, a.size) == (GROWN_ORIGIN, GROWN_FIRST)
+    assert (a.origin, a.size) == (GROWN_ORIGIN, POLICY_ENTRIES + GROWN_FIRST)
     assert (b.origin, b.size) == (GROWN_ORIGIN, GROWN_TOTAL)
     assert checkpoint_verifies(a, key) and checkpoint_verifies(b, key)
     proof = grown["vault"].prove_consistency(a.size, b.size)
@@ -709,9 +713,9 @@ def test_reappending_the_same_file_acknowledges_duplicates_and_does_not_grow_the
     vault = make_vault("independent-verify.test/idempotent")
     first = parse_acks(vault.append_lines(records[:20], "batch.jsonl").stdout)
     cp1 = parse_checkpoint(vault.checkpoint())
-    assert cp1.size == 20
+    assert cp1.size == POLICY_ENTRIES + 20
     again = parse_acks(vault.append_file(vault.data.parent / "batch.jsonl").stdout)
-    assert [a["seq"] for a in again] == [a["seq"] for a in first] == list(range(20))
+    assert [a["seq"] for a in again] == [a["seq"] for a in first] == list(range(POLICY_ENTRIES, POLICY_ENTRIES + 20))
     assert [a["eventId"] for a in again] == [event_id(r) for r in records[:20]]
     assert all(a.get("duplicate") is True for a in again), again
     cp2 = parse_checkpoint(vault.checkpoint())
@@ -719,10 +723,10 @@ def test_reappending_the_same_file_acknowledges_duplicates_and_does_not_grow_the
 
     # Mixed input: stored records keep their original seqs, new ones get the next ones.
     mixed = parse_acks(vault.append_lines(records[10:25], "mixed.jsonl").stdout)
-    assert [a["seq"] for a in mixed] == list(range(10, 25))
+    assert [a["seq"] for a in mixed] == list(range(POLICY_ENTRIES + 10, POLICY_ENTRIES + 25))
     assert [a.get("duplicate", False) for a in mixed] == [True] * 10 + [False] * 5
     cp3 = parse_checkpoint(vault.checkpoint())
-    assert cp3.size == 25 and checkpoint_verifies(cp3, parse_verifier_key(vault.keys_public().rstrip("\n")))
+    assert cp3.size == POLICY_ENTRIES + 25 and checkpoint_verifies(cp3, parse_verifier_key(vault.keys_public().rstrip("\n")))
     proof = [b64d(h) for h in vault.prove_consistency(20, 25)["hashes"]]
     assert verify_consistency(20, 25, cp1.root, cp3.root, proof)
 
@@ -768,7 +772,7 @@ def test_refused_input_exits_65_names_line_3_and_stores_nothing(make_vault, gene
     vault = make_vault("independent-verify.test/refusal")
     vault.append_lines(stored, "stored.jsonl")
     before = vault.checkpoint()
-    assert parse_checkpoint(before).size == 20
+    assert parse_checkpoint(before).size == POLICY_ENTRIES + 20
 
     lines = [fresh[0], fresh[1], bad_line(stored[5], fresh[4]), fresh[2], fresh[3]]
     proc = vault.append_lines(lines, "bad.jsonl", check=False)
@@ -786,7 +790,7 @@ def test_refused_input_exits_65_names_line_3_and_stores_nothing(make_vault, gene
 
     # Nothing of the refused input was stored: its valid lines are new records with the next seqs.
     good = parse_acks(vault.append_lines([fresh[0], fresh[1], fresh[2], fresh[3]], "good.jsonl").stdout)
-    assert [a["seq"] for a in good] == [20, 21, 22, 23]
+    assert [a["seq"] for a in good] == [POLICY_ENTRIES + n for n in (20, 21, 22, 23)]
     assert not any(a.get("duplicate", False) for a in good), good
 
 

@@ -59,7 +59,7 @@ def test_audit_over_https_verifies_with_an_independent_client(server):
                              capture_output=True, check=True).stdout
     status, body = call(server, "/v1/records", "ingest", records)
     assert status == 200, body
-    assert [r["seq"] for r in json.loads(body)["results"]] == list(range(300))
+    assert [r["seq"] for r in json.loads(body)["results"]] == list(range(1, 301))  # seq 0: the retention policy
 
     key = parse_verifier_key((server["data"] / "log.pub").read_text().strip())
     status, body = call(server, "/regulator/audit?entity=bonusRule&id=123", "regulator_read")
@@ -67,7 +67,7 @@ def test_audit_over_https_verifies_with_an_independent_client(server):
     trail = json.loads(body)
     checkpoint = parse_checkpoint(trail["checkpoint"].encode())
     assert checkpoint_verifies(checkpoint, key), "the checkpoint signature must verify with the published key"
-    assert checkpoint.size == 300
+    assert checkpoint.size == 301
     assert trail["changes"], "bonus rule 123 has changes in the generated data"
     for change in trail["changes"]:
         entry = b64d(change["entry"])

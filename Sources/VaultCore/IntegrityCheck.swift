@@ -1,0 +1,160 @@
+import Foundation
+public import VaultFormat
+import VaultStore
+
+/// What `Vault.checkIntegrity` found: every problem, each naming where it is, rather than the
+/// first one only.
+public struct IntegrityReport: Sendable {
+    public struct Problem: Sendable, Equatable {
+        /// Where: `entry 17`, `record 17`, `checkpoint 4096`, `log`.
+        public let location: String
+        public let reason: String
+    }
+
+    public var entries: Int64 = 0
+    public var records: Int64 = 0
+    public var erased: Int64 = 0
+    public var checkpoints = 0
+    public var problems: [Problem] = []
+
+    public var isIntact: Bool { problems.isEmpty }
+
+    /// `{"intact","entries","records","erased","checkpoints","problems":[{"location","reason"}]}`.
+    public var json: JSONValue {
+        .object([
+            "intact": .bool(isIntact), "entries": .int(entries), "records": .int(records), "erased": .int(erased),
+            "checkpoints": .int(Int64(checkpoints)),
+            "problems": .array(problems.map { .object(["location": .string($0.location), "reason": .string($0.reason)]) }),
+        ])
+    }
+
+    mutating func problem(_ location: String, _ reason: String) {
+        // A tampered file can produce millions of problems; the first thousand say enough.
+        if problems.count < 1000 { problems.append(Problem(location: location, reason: reason)) }
+    }
+}
+
+extension Vault {
+    /// Reads the whole vault and checks everything the log promises, without trusting any stored
+    /// hash:
+    /// - the entries are contiguous from 0, each parses, carries its own seq and hashes to its stored
+    ///   leaf hash; the tree recomputed from the entries reproduces every stored tree hash, and the
+    ///   root of every stored checkpoint, whose signatures verify with the log key;
+    /// - every entry has its record; every record that is not erased matches its entry's commitment
+    ///   (and decrypts); every erased record is listed by the erasure entry that erased it.
+    /// `progress` gets the number of entries checked so far.
+    public func checkIntegrity(pageSize: Int64 = 10_000, progress: ((Int64) -> Void)? = nil) throws -> IntegrityReport {
+        var report = IntegrityReport()
+        let checkpoints = try store.allCheckpoints()
+        report.checkpoints = checkpoints.count
+        var checkpointRoots: [Int64: Hash] = [:]
+        for (size, note) in checkpoints {
+            do {
+                let signed = try SignedCheckpoint(verifying: Array(note.utf8), verifierKeys: [verifierKey])
+                guard Int64(signed.checkpoint.size) == size else {
+                    report.problem("checkpoint \(size)", "the note signs size \(signed.checkpoint.size)")
+                    continue
+                }
+                checkpointRoots[size] = signed.checkpoint.rootHash
+            } catch {
+                report.problem("checkpoint \(size)", "its signature does not verify with the log key: \(error)")
+            }
+        }
+        if checkpointRoots[0] != nil, checkpointRoots[0] != MerkleHashing.emptyTreeHash {
+            report.problem("checkpoint 0", "does not sign the empty tree's root")
+        }
+        let signedSize = checkpoints.last?.size ?? 0
+        let storedSize = try store.treeSize()
+        if storedSize != signedSize {
+            report.problem("log", "\(storedSize) entries are stored but the latest checkpoint signs \(signedSize)")
+        }
+
+        var range = CompactRange()
+        var erasureBodies: [Int64: Set<Int64>] = [:]
+        var start: Int64 = 0
+        while start < storedSize {
+            let end = min(start + pageSize, storedSize)
+            let leaves = try store.leaves(from: start, to: end)
+            let records = Dictionary(try store.recordsForCheck(from: start, to: end).map { ($0.record.seq, $0) },
+                                     uniquingKeysWith: { first, _ in first })
+            let erasedRecords = records.values.filter { $0.record.salt == nil }.map(\.record.seq)
+            let erasures = try store.erasures(of: erasedRecords)
+            var expected = start
+            for leaf in leaves {
+                while expected < leaf.seq {
+                    report.problem("entry \(expected)", "is missing from the log")
+                    range.appendMissing()
+                    expected += 1
+                }
+                expected = leaf.seq + 1
+                report.entries += 1
+                let leafHash = MerkleHashing.leafHash(leaf.entry)
+                let recomputed = range.append(leafHash: leafHash)
+                if recomputed != leaf.hashes {
+                    report.problem("entry \(leaf.seq)", leaf.hashes.first == leafHash
+                        ? "its stored tree hashes differ from those recomputed from the entries"
+                        : "its bytes do not hash to its stored leaf hash: the entry was altered")
+                }
+                if let root = checkpointRoots[range.size], root != range.rootHash {
+                    report.problem("checkpoint \(range.size)", "its root differs from the root recomputed from the entries")
+                }
+                let entry: Entry
+                do {
+                    entry = try Entry(parsing: leaf.entry)
+                } catch {
+                    report.problem("entry \(leaf.seq)", "is not a valid entry: \(error)")
+                    continue
+                }
+                if entry.seq != UInt64(leaf.seq) { report.problem("entry \(leaf.seq)", "carries seq \(entry.seq)") }
+                guard let (record, unreadable) = records[leaf.seq] else {
+                    report.problem("record \(leaf.seq)", "is missing")
+                    continue
+                }
+                report.records += 1
+                if let unreadable {
+                    report.problem("record \(leaf.seq)", "cannot be read: \(unreadable)")
+                    continue
+                }
+                if let body = record.body, let salt = record.salt {
+                    if Entry.commitment(salt: salt, record: body) != entry.commitment {
+                        report.problem("record \(leaf.seq)", "does not match its entry's commitment: the record was altered")
+                    }
+                } else {
+                    report.erased += 1
+                    guard let by = erasures[leaf.seq] else {
+                        report.problem("record \(leaf.seq)", "is erased, but no erasure entry erased it")
+                        continue
+                    }
+                    if erasureBodies[by] == nil { erasureBodies[by] = try erasedSeqs(listedBy: by) }
+                    if erasureBodies[by]?.contains(leaf.seq) != true {
+                        report.problem("record \(leaf.seq)", "is erased, but erasure entry \(by) does not list it")
+                    }
+                }
+            }
+            while expected < end {
+                report.problem("entry \(expected)", "is missing from the log")
+                range.appendMissing()
+                expected += 1
+            }
+            start = end
+            progress?(start)
+        }
+        return report
+    }
+
+    /// The seqs an erasure entry's record lists as erased.
+    private func erasedSeqs(listedBy seq: Int64) throws -> Set<Int64> {
+        guard let record = try store.recordsForCheck(from: seq, to: seq + 1).first?.record, let body = record.body,
+              record.stream == VaultStream.erasure.rawValue else { return [] }
+        let listed = try JSONParser.parse(Array(body))["erased"]?.arrayValue ?? []
+        return Set(listed.compactMap { $0["seq"]?.numberText.flatMap { Int64($0) } })
+    }
+}
+
+extension CompactRange {
+    /// Stands in for a missing entry so the check can go on (with a zero leaf hash: every root after
+    /// it then differs, which the check reports once per checkpoint).
+    mutating func appendMissing() {
+        _ = append(leafHash: Hash(bytes: [UInt8](repeating: 0, count: 32))!)
+    }
+}
