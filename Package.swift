@@ -79,7 +79,9 @@ let package = Package(
         .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore", "VaultStore", "VaultFormat", "VaultSandbox",
                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["regvault", "VaultFormat", "VaultSandbox", "VaultCore", "VaultServer"], swiftSettings: strictSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["regvault", "VaultFormat", "VaultSandbox", "VaultCore", "VaultServer",
+                                                              .product(name: "GRDB", package: "GRDB.swift"),
+                                                              .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

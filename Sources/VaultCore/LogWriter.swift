@@ -47,14 +47,18 @@ public actor LogWriter {
     let commits: CommitQueue
     /// The recorded-at time of the newest entry; entries never go back in time.
     var lastRecordedAt: Int64
+    /// Where stored objects' bytes live; their files go when their records are erased.
+    let objectFiles: ObjectFiles?
     /// Policies in force that the log does not hold yet; recorded with the next batch.
     var unrecordedPolicies: [RetentionPolicy]
     /// Where the writer's time went, summed over every batch; the benchmark prints it.
     public private(set) var timings = AppendTimings()
 
     init(store: any VaultStorage, signer: NoteSigner, clock: any VaultClock, policies: RetentionPolicySet,
-         lock: WriterLock, range: CompactRange, lastRecordedAt: Int64, unrecordedPolicies: [RetentionPolicy] = []) {
+         lock: WriterLock, range: CompactRange, lastRecordedAt: Int64, unrecordedPolicies: [RetentionPolicy] = [],
+         objectFiles: ObjectFiles? = nil) {
         self.unrecordedPolicies = unrecordedPolicies
+        self.objectFiles = objectFiles
         self.store = store
         self.signer = signer
         self.clock = clock
@@ -174,6 +178,7 @@ public actor LogWriter {
             let change = try EntityChange(applying: record, to: head, line: line)
             let seq = tree.size
             let retention = policies.assign(stream: record.streamName, jurisdiction: record.jurisdiction, recordedAt: now)
+                .strengthened(by: record.requestedRetention)
             let entry = Entry(kind: record.kind, seq: UInt64(seq), recordedAt: now, retentionMode: retention.mode,
                               retainUntil: retention.retainUntil, retentionClass: retention.retentionClass,
                               commitment: record.commitment)

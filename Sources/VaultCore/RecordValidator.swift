@@ -30,6 +30,9 @@ public struct ValidatedRecord: Sendable {
     public let commitment: Hash
     /// The 1-based line of the input this record came from, for error messages.
     public var line: Int?
+    /// Retention asked for beyond the policy (a stored object's lock); it can only strengthen what
+    /// the policy assigns.
+    public var requestedRetention: (mode: RetentionMode, retainUntil: Int64)?
 }
 
 /// Checks submitted records against `RecordSchema` and canonicalises them. Pure apart from drawing

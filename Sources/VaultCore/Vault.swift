@@ -13,6 +13,8 @@ public final class Vault: Sendable {
     public let verifierKey: NoteVerifierKey
     /// The retention policies in force, from the data directory's `retention/`.
     public let policies: RetentionPolicySet
+    /// Seals and opens record bodies and object bytes with the data keys in `keys/`.
+    let cipher: RecordCipher
 
     /// Creates a new vault in `path` (created if absent, mode 0700) with a fresh Ed25519 log key and
     /// the retention `policies` (copied into `path/retention`; the log records them with its first
@@ -37,14 +39,15 @@ public final class Vault: Sendable {
         try (signer.verifierKey.description + "\n").write(toFile: directory.verifierKeyPath, atomically: true, encoding: .utf8)
         try directory.writePolicies(policies)
         try DataKeys.generate(in: directory)
-        let store = try SQLiteStore(path: directory.databasePath, cipher: try DataKeys.load(from: directory))
+        let cipher = try DataKeys.load(from: directory)
+        let store = try SQLiteStore(path: directory.databasePath, cipher: cipher)
         try store.setMetadata("origin", origin)
         // Publish the empty tree's checkpoint, so a vault always has a signed checkpoint.
         let empty = try SignedCheckpoint(signing: Checkpoint(origin: origin, size: 0, rootHash: MerkleHashing.emptyTreeHash),
                                          with: signer)
         try store.commit(LogBatch(previous: nil, leaves: [], records: [], rootHash: MerkleHashing.emptyTreeHash,
                                   checkpointNote: empty.serialized, checkpointTime: SystemClock().nowMillis()))
-        return try Vault(directory: directory, store: store, verifierKey: signer.verifierKey, policies: policies)
+        return try Vault(directory: directory, store: store, cipher: cipher, verifierKey: signer.verifierKey, policies: policies)
     }
 
     /// Opens the vault in `path` and checks that the stored tree matches the latest signed
@@ -55,13 +58,14 @@ public final class Vault: Sendable {
         guard directory.exists else {
             throw VaultError(.noVault, "no vault in \(path); create one with: regvault init --data \(path) --origin ORIGIN")
         }
-        let store = try SQLiteStore(path: directory.databasePath, cipher: try DataKeys.load(from: directory))
-        return try Vault(directory: directory, store: store,
+        let cipher = try DataKeys.load(from: directory)
+        let store = try SQLiteStore(path: directory.databasePath, cipher: cipher)
+        return try Vault(directory: directory, store: store, cipher: cipher,
                          verifierKey: try directory.readVerifierKey(),
                          policies: try RetentionPolicySet.load(directory: directory.retentionPath), checking: checkingOnOpen)
     }
 
-    private init(directory: VaultDirectory, store: SQLiteStore, verifierKey: NoteVerifierKey,
+    private init(directory: VaultDirectory, store: SQLiteStore, cipher: RecordCipher, verifierKey: NoteVerifierKey,
                  policies: RetentionPolicySet, checking: Bool = true) throws {
         guard let origin = try store.metadata("origin") else {
             throw VaultError(.integrity, "the vault database has no origin; it was not created by regvault init")
@@ -71,6 +75,7 @@ public final class Vault: Sendable {
         }
         self.directory = directory
         self.store = store
+        self.cipher = cipher
         self.origin = origin
         self.verifierKey = verifierKey
         self.policies = policies
@@ -113,7 +118,8 @@ public final class Vault: Sendable {
             lastRecordedAt = try Entry(parsing: last.entry).recordedAt
         }
         return LogWriter(store: store, signer: signer, clock: clock, policies: policies, lock: lock,
-                         range: range, lastRecordedAt: lastRecordedAt, unrecordedPolicies: changed)
+                         range: range, lastRecordedAt: lastRecordedAt, unrecordedPolicies: changed,
+                         objectFiles: ObjectFiles(directory: directory.objectsPath, cipher: cipher))
     }
 
     /// Loads the tree's right edge and checks it against the latest signed checkpoint.

@@ -16,6 +16,7 @@ import VaultFormat
 /// | `writer.lock` | held (flock) by the one process that writes |
 /// | `retention/` | the retention policies in force, one JSON file per jurisdiction |
 /// | `keys/` | the data keys that encrypt record bodies at rest (`DataKeys`), mode 0700 |
+/// | `objects/` | stored object versions, sealed, one read-only file each (`ObjectFiles`) |
 public struct VaultDirectory: Sendable {
     public let path: String
 
@@ -29,6 +30,7 @@ public struct VaultDirectory: Sendable {
     var writerLockPath: String { path + "/writer.lock" }
     public var retentionPath: String { path + "/retention" }
     public var keysPath: String { path + "/keys" }
+    public var objectsPath: String { path + "/objects" }
 
     /// Writes the policy files (each as its file was written) into `retention/`.
     func writePolicies(_ policies: RetentionPolicySet) throws {

@@ -48,8 +48,8 @@ public struct VaultActor: Sendable, Equatable {
 enum VaultRecord {
     static func make(stream: VaultStream, kind: EntryKind, entityType: String, entityId: String, action: String,
                      actor: VaultActor, at: Int64, reason: String? = nil, state: JSONValue? = nil,
-                     extra: [String: JSONValue] = [:]) -> ValidatedRecord {
-        let eventId = stream.rawValue + "-" + UUID().uuidString.lowercased()
+                     extra: [String: JSONValue] = [:], eventId: String? = nil, jurisdiction: String = "") -> ValidatedRecord {
+        let eventId = eventId ?? stream.rawValue + "-" + UUID().uuidString.lowercased()
         var object = extra
         object["eventId"] = .string(eventId)
         object["stream"] = .string(stream.rawValue)
@@ -62,7 +62,7 @@ enum VaultRecord {
         let body = JSONValue.object(object).canonicalBytes
         let salt = SecureRandom.bytes(RecordValidator.saltLength)
         return ValidatedRecord(eventId: eventId, streamName: stream.rawValue, kind: kind, entityType: entityType,
-                               entityId: entityId, playerId: nil, jurisdiction: "", occurredAt: at, action: action,
+                               entityId: entityId, playerId: nil, jurisdiction: jurisdiction, occurredAt: at, action: action,
                                canonicalBytes: body, state: state, explicitDiff: nil, salt: salt,
                                commitment: Entry.commitment(salt: salt, record: body))
     }

@@ -32,11 +32,18 @@ public struct APIError: HTTPResponseError {
         return APIError(status, rejection.code.rawValue, rejection.reason, line: rejection.line, field: rejection.field)
     }
 
+    /// The API error for a refused retention change: 403 with the rule that refused it.
+    static func from(_ refusal: RetentionRefusal) -> APIError {
+        APIError(.forbidden, refusal.code.rawValue, refusal.reason)
+    }
+
     /// The API error for a failed vault operation.
     static func from(_ error: VaultError) -> APIError {
         switch error.code {
         case .notFound: return APIError(.notFound, error.code.rawValue, error.reason)
         case .invalidRequest: return APIError(.badRequest, error.code.rawValue, error.reason)
+        case .forbidden, .retentionLocked: return APIError(.forbidden, error.code.rawValue, error.reason)
+        case .conflict: return APIError(.conflict, error.code.rawValue, error.reason)
         default: return APIError(.internalServerError, error.code.rawValue, "the vault could not answer; see its log")
         }
     }

@@ -55,6 +55,29 @@ enum OpenAPIDocument {
             entry: {type: string}
             leafHash: {type: string}
             erased: {type: boolean}
+            commitment: {type: string, description: 'erased records: base64 of the commitment in the entry'}
+            erasedBy: {type: [integer, "null"], description: 'erased records: seq of the erasure entry that lists it'}
+        Retention:
+          type: object
+          properties:
+            mode: {type: string, enum: [compliance, governance]}
+            retainUntil: {type: string, description: RFC 3339 time, or "indefinite" for the vault's own evidence}
+            legalHolds: {type: array, items: {type: string}}
+            awaitingTrigger: {type: boolean, description: the period starts when the business relationship ends}
+            erased: {type: boolean}
+        Hold:
+          type: object
+          properties:
+            holdId: {type: string}
+            scope: {type: object, description: 'exactly one of playerId, entity {type,id}, objectKey, stream, seq'}
+            caseRef: {type: string}
+            reason: {type: string}
+            placedBy: {type: string}
+            placedAt: {type: string}
+            status: {type: string, enum: [active, lifted]}
+            liftedBy: {type: string}
+            liftedAt: {type: string}
+            liftReason: {type: string}
         Page:
           type: object
           properties:
@@ -69,6 +92,77 @@ enum OpenAPIDocument {
           description: a page of records; also as application/x-ndjson or text/csv by Accept, with X-Next-Cursor
           content: {application/json: {schema: {$ref: '#/components/schemas/Page'}}}
     paths:
+      /v1/objects/{key}:
+        parameters:
+          - {name: key, in: path, required: true, schema: {type: string}, description: '/-separated segments of A-Z a-z 0-9 . _ -'}
+        put:
+          summary: 'Store a new write-once version (role ingest). Lock with x-amz-object-lock-mode (GOVERNANCE|COMPLIANCE), x-amz-object-lock-retain-until-date, x-amz-object-lock-legal-hold (ON|OFF) or x-regvault-object-lock (JSON); x-regvault-report-period lists it under /regulator/reports; x-regvault-jurisdiction picks the retention policy.'
+          requestBody: {required: true, content: {application/octet-stream: {}}}
+          responses:
+            '200': {description: 'the version {key, versionId, seq, sha256, size, contentType, retention}, with x-amz-version-id and lock headers'}
+            '400': {$ref: '#/components/responses/Error'}
+            '413': {$ref: '#/components/responses/Error'}
+        get:
+          summary: 'The bytes of the latest version or ?versionId=, with lock headers; ?versions=true lists every version (roles ingest, compliance_officer, admin)'
+          parameters:
+            - {name: versionId, in: query, schema: {type: string}}
+            - {name: versions, in: query, schema: {type: string, enum: ['true']}}
+          responses:
+            '200': {description: the bytes, or the version list as JSON}
+            '404': {$ref: '#/components/responses/Error'}
+            '410': {$ref: '#/components/responses/Error'}
+        head:
+          summary: The lock state and digest of a version, without its bytes
+          parameters:
+            - {name: versionId, in: query, schema: {type: string}}
+          responses:
+            '200': {description: headers only}
+            '404': {description: no such object}
+        delete:
+          summary: 'Erase one version before its retention ends: governance mode only, role admin, x-amz-bypass-governance-retention: true and x-regvault-reason; never under a legal hold'
+          parameters:
+            - {name: versionId, in: query, required: true, schema: {type: string}}
+          responses:
+            '200': {description: '{key, versionId, erasedBy}'}
+            '403': {$ref: '#/components/responses/Error'}
+      /v1/records/{seq}/retention:
+        parameters:
+          - {name: seq, in: path, required: true, schema: {type: integer, minimum: 0}}
+        get:
+          summary: A record's retention (roles ingest, compliance_officer, admin)
+          responses:
+            '200': {description: the retention, content: {application/json: {schema: {$ref: '#/components/schemas/Retention'}}}}
+            '404': {$ref: '#/components/responses/Error'}
+        put:
+          summary: 'Extend retention ({"retainUntil","reason"}), lock governance into compliance ({"mode":"compliance"}), or with x-amz-bypass-governance-retention: true shorten governance-mode retention (role admin, with a reason). Every change is an entry.'
+          requestBody: {required: true, content: {application/json: {}}}
+          responses:
+            '200': {description: '{"retention": Retention, "seq": the change entry}'}
+            '400': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Error'}
+      /v1/holds:
+        get:
+          summary: Active legal holds (all with ?all=true) (role compliance_officer)
+          parameters:
+            - {name: all, in: query, schema: {type: string, enum: ['true']}}
+          responses:
+            '200': {description: '{"holds":[Hold]}'}
+        post:
+          summary: 'Place a legal hold: {"scope":{...},"caseRef","reason"} (role compliance_officer); it blocks erasure until lifted'
+          requestBody: {required: true, content: {application/json: {}}}
+          responses:
+            '201': {description: '{"hold": Hold, "seq": its entry}'}
+            '400': {$ref: '#/components/responses/Error'}
+      /v1/holds/{id}/lift:
+        parameters:
+          - {name: id, in: path, required: true, schema: {type: string}}
+        post:
+          summary: 'Lift a legal hold: {"reason"} (role compliance_officer)'
+          requestBody: {required: true, content: {application/json: {}}}
+          responses:
+            '200': {description: '{"hold": Hold, "seq": its entry}'}
+            '404': {$ref: '#/components/responses/Error'}
+            '409': {$ref: '#/components/responses/Error'}
       /v1/records:
         post:
           summary: Append records (role ingest). A JSON array or JSON lines; all validated before any is stored.
@@ -107,7 +201,7 @@ enum OpenAPIDocument {
           responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}}
       /regulator/reports/{period}:
         get:
-          summary: Reports filed in a day (2026-11-20), ISO week (2026-W47), month (2026-11) or quarter (2026-Q4).
+          summary: 'Reports filed in a day (2026-11-20), ISO week (2026-W47), month (2026-11) or quarter (2026-Q4): report records in the page, and the stored report files of that period in "objects" (JSON only).'
           parameters:
             - {name: period, in: path, required: true, schema: {type: string}}
             - {$ref: '#/components/parameters/cursor'}
@@ -115,12 +209,12 @@ enum OpenAPIDocument {
           responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}}
       /regulator/reports/{period}/{eventId}:
         get:
-          summary: One report filed in the period, with its evidence.
+          summary: 'One report filed in the period, with its evidence; for a stored report file (eventId object:<versionId>), its bytes.'
           parameters:
             - {name: period, in: path, required: true, schema: {type: string}}
             - {name: eventId, in: path, required: true, schema: {type: string}}
           responses:
-            '200': {description: a Version, content: {application/json: {schema: {$ref: '#/components/schemas/Version'}}}}
+            '200': {description: a Version, or a stored report's bytes, content: {application/json: {schema: {$ref: '#/components/schemas/Version'}}}}
             '404': {$ref: '#/components/responses/Error'}
       /regulator/checkpoint:
         get:

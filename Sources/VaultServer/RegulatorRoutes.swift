@@ -48,13 +48,22 @@ struct RegulatorRoutes {
                 try ListingFormat(accept: request.headers[.accept]).response(
                     try vault.streamLog(stream: RecordSchema.Stream.report.rawValue, from: period.1.start,
                                         to: period.1.end, cursor: cursor, limit: limit),
-                    extra: ["period": .string(period.0)])
+                    extra: ["period": .string(period.0),
+                            "objects": .array(try vault.objectVersions(period: period.0).map(\.json))])
             }
         }
         group.get("reports/:period/:eventId") { _, context in
             let period = try reportingPeriod(context)
             let eventId = try context.parameters.require("eventId")
             return try answer {
+                // A stored report file: its event id is object:<version id>.
+                if let version = try vault.objectVersions(period: period.0).first(where: { "object:" + $0.versionId == eventId }) {
+                    var response = Response(status: .ok, headers: [.contentType: version.contentType],
+                                            body: .init(byteBuffer: ByteBuffer(bytes: try vault.objectBytes(version))))
+                    response.headers[.init("x-regvault-seq")!] = String(version.seq)
+                    response.headers[.eTag] = "\"\(version.sha256)\""
+                    return response.counting(1)
+                }
                 guard let record = try vault.store.records(eventIds: [eventId])[eventId],
                       record.stream == RecordSchema.Stream.report.rawValue,
                       record.recordedAt >= period.1.start, record.recordedAt < period.1.end else {

@@ -14,9 +14,9 @@ final class RouteCatalog: Sendable {
         CatalogedRoutes(group: group, prefix: prefix, catalog: self)
     }
 
-    fileprivate func record(_ method: String, _ path: String) {
+    fileprivate func record(_ method: String, _ path: String, catchAll: String) {
         let openAPIPath = path.split(separator: "/").map { part -> String in
-            if part == "**" { return "{tilePath}" }
+            if part == "**" { return "{\(catchAll)}" }
             return part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
         }.joined(separator: "/")
         routes.withLock { $0.append("\(method) /\(openAPIPath)") }
@@ -28,16 +28,36 @@ struct CatalogedRoutes {
     let group: RouterGroup<VaultRequestContext>
     let prefix: String
     let catalog: RouteCatalog
+    /// The OpenAPI name of a trailing `**`.
+    var catchAll = "tilePath"
 
     func get(_ path: String,
              use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
-        catalog.record("GET", prefix + "/" + path)
+        catalog.record("GET", prefix + "/" + path, catchAll: catchAll)
         group.get(RouterPath(path), use: handler)
     }
 
     func post(_ path: String,
               use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
-        catalog.record("POST", prefix + "/" + path)
+        catalog.record("POST", prefix + "/" + path, catchAll: catchAll)
         group.post(RouterPath(path), use: handler)
+    }
+
+    func put(_ path: String,
+             use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
+        catalog.record("PUT", prefix + "/" + path, catchAll: catchAll)
+        group.put(RouterPath(path), use: handler)
+    }
+
+    func head(_ path: String,
+              use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
+        catalog.record("HEAD", prefix + "/" + path, catchAll: catchAll)
+        group.head(RouterPath(path), use: handler)
+    }
+
+    func delete(_ path: String,
+                use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
+        catalog.record("DELETE", prefix + "/" + path, catchAll: catchAll)
+        group.delete(RouterPath(path), use: handler)
     }
 }

@@ -12,17 +12,20 @@ public import Foundation
 ///     {"commonName": "bonus-engine", "roles": ["ingest"], "allowFrom": ["10.20.0.0/16"]},
 ///     {"commonName": "mga-inspector-1", "roles": ["regulator_read"], "allowFrom": ["192.0.2.10/32"]}
 ///   ],
-///   "limits": {"maxBodyBytes": 16777216, "maxBatchRecords": 10000}
+///   "limits": {"maxBodyBytes": 16777216, "maxBatchRecords": 10000, "maxObjectBytes": 67108864},
+///   "sweepIntervalSeconds": 3600
 /// }
 /// ```
 /// A client is identified by the common name of its verified certificate; relative file paths
-/// are resolved against the configuration file's directory.
+/// are resolved against the configuration file's directory. `sweepIntervalSeconds` (default 3600;
+/// 0 turns it off) is how often the server erases records whose retention has ended.
 public struct ServerConfiguration: Codable, Sendable {
     public var data: String
     public var listen: String
     public var tls: TLSFiles
     public var identities: [Identity]
     public var limits: Limits = Limits()
+    public var sweepIntervalSeconds: Int = 3600
 
     public struct TLSFiles: Codable, Sendable {
         public var certificate: String
@@ -41,6 +44,8 @@ public struct ServerConfiguration: Codable, Sendable {
     public struct Limits: Codable, Sendable {
         public var maxBodyBytes: Int = 16 * 1024 * 1024
         public var maxBatchRecords: Int = 10_000
+        /// The largest object `PUT /v1/objects/{key}` accepts (64 MiB).
+        public var maxObjectBytes: Int = 64 * 1024 * 1024
 
         public init() {}
 
@@ -48,6 +53,7 @@ public struct ServerConfiguration: Codable, Sendable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
             maxBatchRecords = try container.decodeIfPresent(Int.self, forKey: .maxBatchRecords) ?? maxBatchRecords
+            maxObjectBytes = try container.decodeIfPresent(Int.self, forKey: .maxObjectBytes) ?? maxObjectBytes
         }
     }
 
@@ -58,6 +64,7 @@ public struct ServerConfiguration: Codable, Sendable {
         tls = try container.decode(TLSFiles.self, forKey: .tls)
         identities = try container.decode([Identity].self, forKey: .identities)
         limits = try container.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
+        sweepIntervalSeconds = try container.decodeIfPresent(Int.self, forKey: .sweepIntervalSeconds) ?? sweepIntervalSeconds
     }
 
     public init(data: String, listen: String, tls: TLSFiles, identities: [Identity], limits: Limits = Limits()) {
@@ -114,6 +121,12 @@ public struct ServerConfiguration: Codable, Sendable {
             }
         }
         _ = try ListenAddress(listen)
+        guard sweepIntervalSeconds >= 0 else {
+            throw ServerError.configuration("sweepIntervalSeconds must be 0 (off) or a number of seconds")
+        }
+        guard (1...(1 << 30)).contains(limits.maxObjectBytes) else {
+            throw ServerError.configuration("limits.maxObjectBytes must be 1 to 1073741824")
+        }
     }
 }
 

@@ -37,6 +37,14 @@ final class ServerMetrics: Sendable {
         registry.makeCounter(descriptor: descriptor, labels: [("result", "duplicate")]).increment(by: Int64(duplicates))
     }
 
+    func swept(_ summary: SweepSummary) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "regvault_erased_records_total",
+                                                              helpText: "Records erased at the end of their retention."))
+            .increment(by: Int64(summary.erased))
+        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "regvault_sweeps_total", helpText: "Sweeps run."))
+            .increment()
+    }
+
     /// The Prometheus text exposition, with the log gauges read now.
     func render(vault: Vault) -> String {
         if let checkpoint = try? vault.latestCheckpointRecord() {

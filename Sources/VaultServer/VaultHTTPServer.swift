@@ -11,13 +11,17 @@ public import VaultCore
 ///
 /// | route | roles |
 /// |---|---|
-/// | `POST /v1/records` | ingest |
+/// | `POST /v1/records`, `PUT /v1/objects/{key}` | ingest |
+/// | `GET/HEAD /v1/objects/{key}`, `GET/PUT /v1/records/{seq}/retention` | ingest, compliance_officer, admin |
+/// | `DELETE /v1/objects/{key}?versionId=` | admin (governance bypass) |
+/// | `POST /v1/holds`, `POST /v1/holds/{id}/lift`, `GET /v1/holds` | compliance_officer |
 /// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit`, `/regulator/logs/{stream}`, `/regulator/player/{id}`, `/regulator/reports/{period}[/{eventId}]` | regulator_read, compliance_officer |
 /// | `GET /log/checkpoint`, `/log/tile/…` (C2SP tlog-tiles) | any identity |
 /// | `GET /healthz`, `/metrics`, `/openapi.yaml` | any identity |
 ///
 /// Every request under `/regulator` from an authenticated identity, answered or refused, becomes
-/// an access entry in the log (stream `vault.access`), batched by `AccessJournal`.
+/// an access entry in the log (stream `vault.access`), batched by `AccessJournal`. Every
+/// `sweepIntervalSeconds` the server erases the records whose retention has ended.
 public struct VaultHTTPServer: Sendable {
     public let configuration: ServerConfiguration
     public let vault: Vault
@@ -47,7 +51,11 @@ public struct VaultHTTPServer: Sendable {
             },
             logger: Logger(label: "regvault")
         )
+        let sweeper = Task { [configuration, writer, metrics] in
+            await VaultHTTPServer.sweepPeriodically(every: configuration.sweepIntervalSeconds, writer: writer, metrics: metrics)
+        }
         try await app.runService()
+        sweeper.cancel()
         // Requests have finished; record the last inspector accesses before stopping.
         await journal.flush()
     }
@@ -66,12 +74,46 @@ public struct VaultHTTPServer: Sendable {
         let ingest = router.group("v1").add(middleware: RequireRole(roles: [.ingest], metrics: metrics))
         IngestRoutes(writer: writer, limits: configuration.limits, clock: SystemClock(), metrics: metrics)
             .register(on: catalog.group(ingest, prefix: "/v1"))
+        let objects = ObjectRoutes(vault: vault, writer: writer, maxObjectBytes: configuration.limits.maxObjectBytes)
+        var objectWrites = catalog.group(ingest, prefix: "/v1")
+        objectWrites.catchAll = "key"
+        objects.registerWrites(on: objectWrites)
+        let lifecycle = router.group("v1").add(middleware: RequireRole(roles: [.ingest, .complianceOfficer, .admin],
+                                                                       metrics: metrics))
+        var objectReads = catalog.group(lifecycle, prefix: "/v1")
+        objectReads.catchAll = "key"
+        objects.registerReads(on: objectReads)
+        let retention = RetentionRoutes(vault: vault, writer: writer)
+        retention.registerRecordRetention(on: catalog.group(lifecycle, prefix: "/v1"))
+        let holds = router.group("v1").add(middleware: RequireRole(roles: [.complianceOfficer], metrics: metrics))
+        retention.registerHolds(on: catalog.group(holds, prefix: "/v1"))
         let inspector = router.group("regulator")
             .add(middleware: AccessJournalMiddleware(journal: journal))
             .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], metrics: metrics))
         RegulatorRoutes(vault: vault).register(on: catalog.group(inspector, prefix: "/regulator"))
         LogRoutes(vault: vault).register(on: catalog.group(router.group("log"), prefix: "/log"))
         return router
+    }
+
+    /// Sweeps every `seconds` (never when 0) until cancelled; a failed sweep is logged and retried
+    /// at the next interval.
+    static func sweepPeriodically(every seconds: Int, writer: LogWriter, metrics: ServerMetrics) async {
+        guard seconds > 0 else { return }
+        let logger = Logger(label: "regvault.sweep")
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: .seconds(seconds))
+                let summary = try await writer.sweep()
+                metrics.swept(summary)
+                if summary.erased > 0 {
+                    logger.info("erased \(summary.erased) records; erasure entries \(summary.erasureEntries)")
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("sweep failed: \(error)")
+            }
+        }
     }
 
     func makeTLSConfiguration() throws -> TLSConfiguration {

@@ -344,13 +344,13 @@ public final class SQLiteStore: VaultStorage {
     }
 
     private static let subjectColumns = """
-        SELECT r.seq, r.stream, r.entity_type, r.entity_id, r.player_id, r.recorded_at, r.salt IS NULL, l.entry
+        SELECT r.seq, r.event_id, r.stream, r.entity_type, r.entity_id, r.player_id, r.recorded_at, r.salt IS NULL, l.entry
         FROM records r JOIN leaves l ON l.seq = r.seq
         """
 
     private static func subject(_ row: Row) -> RetentionSubject {
-        RetentionSubject(seq: row[0], stream: row[1], entityType: row[2], entityId: row[3], playerId: row[4],
-                         recordedAt: row[5], erased: row[6], entry: row[7])
+        RetentionSubject(seq: row[0], eventId: row[1], stream: row[2], entityType: row[3], entityId: row[4], playerId: row[5],
+                         recordedAt: row[6], erased: row[7], entry: row[8])
     }
 
     // MARK: encoding

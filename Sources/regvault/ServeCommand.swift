@@ -21,6 +21,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With --dev: the data directory.") var data: String?
     @Option(help: "With --dev: HOST:PORT to listen on (port 0 picks a free port).") var listen = "127.0.0.1:8443"
     @Option(help: "With --dev: the origin of a vault created now.") var origin = "dev.regvault.local/log"
+    @Option(help: "With --dev: retention policy files for a vault created now (default: the operator default).")
+    var retention: String?
+    @Option(name: .customLong("sweep-interval"),
+            help: "Seconds between sweeps that erase expired records (0: never); overrides the configuration.")
+    var sweepInterval: Int?
 
     func validate() throws {
         if dev {
@@ -33,12 +38,19 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration: ServerConfiguration
+        var configuration: ServerConfiguration
         if dev, let data {
-            if !VaultDirectory(path: data).exists { try Vault.create(at: data, origin: origin) }
+            if !VaultDirectory(path: data).exists {
+                let policies = try retention.map { try RetentionPolicySet.load(directory: $0) } ?? .operatorDefault
+                try Vault.create(at: data, origin: origin, policies: policies)
+            }
             configuration = try DevelopmentMode.prepare(dataDirectory: data, listen: listen)
         } else {
             configuration = try ServerConfiguration.load(path: config!)
+        }
+        if let sweepInterval {
+            guard sweepInterval >= 0 else { throw ValidationError("--sweep-interval must be 0 or more seconds") }
+            configuration.sweepIntervalSeconds = sweepInterval
         }
         let vault = try Vault.open(at: configuration.data)
         let writer = try vault.makeWriter()

@@ -26,28 +26,29 @@ struct CLITests {
         let append = try RegVaultBinary.run(["append", "--data", data, "-"], input: records(400))
         #expect(append.status == 0, "\(append.stderr)")
         let acks = try append.stdout.split(separator: "\n").map(json)
-        #expect(acks.map { $0["seq"] as! Int } == Array(0..<400))
+        // Seq 0 is the entry of the retention policy, which the first batch records first.
+        #expect(acks.map { $0["seq"] as! Int } == Array(1...400))
 
         let note = try RegVaultBinary.run(["checkpoint", "--data", data]).stdout
         let checkpoint = try SignedCheckpoint(verifying: Array(note.utf8), verifierKeys: [key]).checkpoint
-        #expect(checkpoint.size == 400)
+        #expect(checkpoint.size == 401)
 
         let entry = try json(RegVaultBinary.run(["entry", "--data", data, "--seq", "123"]).stdout.dropLast())
         let entryBytes = Data(base64Encoded: entry["entry"] as! String)!
         #expect(MerkleHashing.leafHash(entryBytes).base64 == entry["leafHash"] as! String)
 
         let inclusion = try json(RegVaultBinary.run(["prove", "inclusion", "--data", data, "--seq", "123"]).stdout.dropLast())
-        #expect(inclusion["treeSize"] as! Int == 400 && inclusion["index"] as! Int == 123)
-        try ProofCheck.checkInclusion(leafHash: MerkleHashing.leafHash(entryBytes), index: 123, size: 400,
+        #expect(inclusion["treeSize"] as! Int == 401 && inclusion["index"] as! Int == 123)
+        try ProofCheck.checkInclusion(leafHash: MerkleHashing.leafHash(entryBytes), index: 123, size: 401,
                                       proof: (inclusion["hashes"] as! [String]).map { Hash(base64: $0)! },
                                       root: checkpoint.rootHash)
 
         _ = try RegVaultBinary.run(["append", "--data", data, "-"], input: records(100, seed: 12))
         let newNote = try RegVaultBinary.run(["checkpoint", "--data", data]).stdout
         let newCheckpoint = try SignedCheckpoint(verifying: Array(newNote.utf8), verifierKeys: [key]).checkpoint
-        let consistency = try json(RegVaultBinary.run(["prove", "consistency", "--data", data, "--from", "400", "--to", "500"])
+        let consistency = try json(RegVaultBinary.run(["prove", "consistency", "--data", data, "--from", "401", "--to", "501"])
             .stdout.dropLast())
-        try ProofCheck.checkConsistency(oldSize: 400, newSize: 500, oldRoot: checkpoint.rootHash, newRoot: newCheckpoint.rootHash,
+        try ProofCheck.checkConsistency(oldSize: 401, newSize: 501, oldRoot: checkpoint.rootHash, newRoot: newCheckpoint.rootHash,
                                         proof: (consistency["hashes"] as! [String]).map { Hash(base64: $0)! })
 
         let history = try RegVaultBinary.run(["history", "--data", data, "--entity", "bonusRule", "--id", "123"])
@@ -91,7 +92,7 @@ struct CLITests {
         let secondAcks = try second.stdout.split(separator: "\n").map(json)
         #expect(secondAcks.map { $0["seq"] as! Int } == firstSeqs)
         #expect(secondAcks.allSatisfy { $0["duplicate"] as? Bool == true })
-        #expect(try RegVaultBinary.run(["checkpoint", "--data", data]).stdout.split(separator: "\n")[1] == "50")
+        #expect(try RegVaultBinary.run(["checkpoint", "--data", data]).stdout.split(separator: "\n")[1] == "51")
     }
 
     @Test("mistakes get clear errors and a non-zero status")

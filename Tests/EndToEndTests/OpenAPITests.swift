@@ -14,7 +14,7 @@ struct OpenAPITests {
                 path = String(line.dropFirst(2).dropLast())
             } else if line.hasPrefix("  "), !line.hasPrefix("   ") {
                 path = nil
-            } else if let path, let method = ["get", "post", "put", "delete"].first(where: { line == "    \($0):" }) {
+            } else if let path, let method = ["get", "head", "post", "put", "delete"].first(where: { line == "    \($0):" }) {
                 operations.insert("\(method.uppercased()) \(path)")
             }
         }

@@ -79,7 +79,7 @@ struct ServerTests {
                                      extra: ["-X", "POST", "-H", "Content-Type: application/x-ndjson", "--data-binary", "@" + body])
         #expect(ingest.status == 200, "\(ingest.body)")
         let results = try json(ingest.body)["results"] as! [[String: Any]]
-        #expect(results.map { $0["seq"] as! Int } == Array(0..<600))
+        #expect(results.map { $0["seq"] as! Int } == Array(1...600))  // seq 0: the retention policy
         let counted = try server.curl("/metrics", as: "admin").body
         #expect(counted.contains(#"regvault_ingest_records_total{result="stored"} 600"#), "\(counted)")
 

@@ -601,7 +601,7 @@ def test_second_append_continues_the_sequence(grown):
 def test_consistency_proof_links_the_signed_checkpoints_before_and_after_append(grown):
     a, b, key = grown["cp_a"], grown["cp_b"], grown["key"]
     assert (a.origin, a.size) == (GROWN_ORIGIN, POLICY_ENTRIES + GROWN_FIRST)
-    assert (b.origin, b.size) == (GROWN_ORIGIN, GROWN_TOTAL)
+    assert (b.origin, b.size) == (GROWN_ORIGIN, POLICY_ENTRIES + GROWN_TOTAL)
     assert checkpoint_verifies(a, key) and checkpoint_verifies(b, key)
     proof = grown["vault"].prove_consistency(a.size, b.size)
     assert proof["from"] == a.size and proof["to"] == b.size
@@ -727,8 +727,9 @@ def test_reappending_the_same_file_acknowledges_duplicates_and_does_not_grow_the
     assert [a.get("duplicate", False) for a in mixed] == [True] * 10 + [False] * 5
     cp3 = parse_checkpoint(vault.checkpoint())
     assert cp3.size == POLICY_ENTRIES + 25 and checkpoint_verifies(cp3, parse_verifier_key(vault.keys_public().rstrip("\n")))
-    proof = [b64d(h) for h in vault.prove_consistency(20, 25)["hashes"]]
-    assert verify_consistency(20, 25, cp1.root, cp3.root, proof)
+    old, new = POLICY_ENTRIES + 20, POLICY_ENTRIES + 25
+    proof = [b64d(h) for h in vault.prove_consistency(old, new)["hashes"]]
+    assert verify_consistency(old, new, cp1.root, cp3.root, proof)
 
 
 def _malformed(stored, fresh):

@@ -100,6 +100,10 @@ extension LogWriter {
                                       actor: VaultActor(id: "regvault"), at: now,
                                       extra: ["erased": .array(listed), "rules": .object(rules)])
         let erasureSeq = try await sequenceNow([record], erasures: erasable).acknowledged()[0].seq
+        // The erasure is durable; now the erased object versions' files go too.
+        for subject in erasable where subject.stream == VaultStream.object.rawValue {
+            try objectFiles?.remove(eventId: subject.eventId)
+        }
         return (erasureSeq, erasable.map(\.seq), refused)
     }
 

@@ -17,6 +17,14 @@ public struct RetentionPolicySet: Sendable, Equatable {
         public let retentionClass: String
         public let mode: RetentionMode
         public let retainUntil: Int64
+
+        /// The assignment strengthened by a request: the later retain-until and the stricter mode.
+        func strengthened(by request: (mode: RetentionMode, retainUntil: Int64)?) -> Assignment {
+            guard let request else { return self }
+            return Assignment(retentionClass: retentionClass,
+                              mode: mode == .compliance || request.mode == .compliance ? .compliance : .governance,
+                              retainUntil: max(retainUntil, request.retainUntil))
+        }
     }
 
     /// The class of the vault's own permanent evidence.
@@ -96,6 +104,9 @@ public struct RetentionPolicySet: Sendable, Equatable {
         case VaultStream.access.rawValue:
             return Assignment(retentionClass: RetentionPolicySet.accessClass, mode: .compliance,
                               retainUntil: Timestamp.addingYears(RetentionPolicySet.operatorDefaultYears, toMillis: recordedAt))
+        case VaultStream.object.rawValue:
+            // Stored objects are reports and documents: the report rule of their jurisdiction.
+            return assign(stream: RecordSchema.Stream.report.rawValue, jurisdiction: jurisdiction, recordedAt: recordedAt)
         case _ where VaultStream(rawValue: stream) != nil:
             return Assignment(retentionClass: RetentionPolicySet.permanentClass, mode: .compliance, retainUntil: Int64.max)
         default:
