@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds RegVault, creates a vault in ./vault-data (or $REGVAULT_DATA) if there is none, loads a
-# synthetic data set, prints the signed checkpoint and the change history of bonus rule 123, then
-# serves the ingest and inspector API over mutual TLS on https://127.0.0.1:8443 (or
+# Builds RegVault, creates a vault in ./vault-data (or $REGVAULT_DATA) if there is none, with the
+# retention policies in retention/, loads a synthetic data set, prints the signed checkpoint and the
+# change history of bonus rule 123, then serves the ingest and inspector API over mutual TLS on https://127.0.0.1:8443 (or
 # $REGVAULT_LISTEN) with development certificates, until Ctrl-C.
 # Running it again is safe: the same records are recognised as already stored.
 set -euo pipefail
@@ -13,7 +13,7 @@ regvault="$(swift build --show-bin-path)/regvault"
 data="${REGVAULT_DATA:-./vault-data}"
 
 if [ ! -f "$data/vault.sqlite" ]; then
-  "$regvault" init --data "$data" --origin "${REGVAULT_ORIGIN:-demo.regvault.local/log}" >/dev/null
+  "$regvault" init --data "$data" --origin "${REGVAULT_ORIGIN:-demo.regvault.local/log}" --retention retention >/dev/null
 fi
 "$regvault" generate --count "${REGVAULT_DEMO_RECORDS:-20000}" --seed 1 | "$regvault" append --data "$data" - >/dev/null
 

@@ -8,7 +8,8 @@ public enum EvidenceJSON {
     static let recordFields = ["occurredAt", "actor", "action", "reason", "playerId", "jurisdiction",
                                "decisionId", "policyVer", "dataVer", "modelVer"]
 
-    /// One version of an entity: seq, version, eventId, stream, recordedAt, the record's fields,
+    /// One version of an entity: seq, version, eventId, stream, recordedAt, `retention` (class, mode
+    /// and retain-until as fixed in its entry), the record's fields,
     /// `diff` (RFC 6902 from the previous version), and the evidence: `record` and `salt` (base64
     /// of the exact bytes), `entry` and `leafHash`. An erased record shows `"erased": true` and its
     /// entry, its commitment (which the erased bytes cannot be guessed from) and `erasedBy`, the seq
@@ -21,6 +22,13 @@ public enum EvidenceJSON {
             "entity": .object(["type": .string(record.entityType), "id": .string(record.entityId)]),
             "entry": .base64(item.entry), "leafHash": .string(MerkleHashing.leafHash(item.entry).base64),
         ]
+        if let entry = try? Entry(parsing: item.entry) {
+            // As fixed in the entry at ingest; extensions and holds are at /v1/records/{seq}/retention.
+            out["retention"] = .object([
+                "class": .string(entry.retentionClass), "mode": .string(entry.retentionMode.name),
+                "retainUntil": .string(entry.retainUntil == Int64.max ? "indefinite" : Timestamp.format(millis: entry.retainUntil)),
+            ])
+        }
         guard let body = record.body, let salt = record.salt else {
             out["erased"] = .bool(true)
             if let entry = try? Entry(parsing: item.entry) { out["commitment"] = .string(entry.commitment.base64) }

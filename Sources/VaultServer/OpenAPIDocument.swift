@@ -55,6 +55,7 @@ enum OpenAPIDocument {
             entry: {type: string}
             leafHash: {type: string}
             erased: {type: boolean}
+            retention: {type: object, description: 'class, mode and retainUntil as fixed in the entry at ingest'}
             commitment: {type: string, description: 'erased records: base64 of the commitment in the entry'}
             erasedBy: {type: [integer, "null"], description: 'erased records: seq of the erasure entry that lists it'}
         Retention:
@@ -108,7 +109,7 @@ enum OpenAPIDocument {
             - {name: versionId, in: query, schema: {type: string}}
             - {name: versions, in: query, schema: {type: string, enum: ['true']}}
           responses:
-            '200': {description: the bytes, or the version list as JSON}
+            '200': {description: 'the bytes, or the version list as JSON'}
             '404': {$ref: '#/components/responses/Error'}
             '410': {$ref: '#/components/responses/Error'}
         head:
@@ -214,7 +215,7 @@ enum OpenAPIDocument {
             - {name: period, in: path, required: true, schema: {type: string}}
             - {name: eventId, in: path, required: true, schema: {type: string}}
           responses:
-            '200': {description: a Version, or a stored report's bytes, content: {application/json: {schema: {$ref: '#/components/schemas/Version'}}}}
+            '200': {description: 'a Version, or a stored report''s bytes', content: {application/json: {schema: {$ref: '#/components/schemas/Version'}}}}
             '404': {$ref: '#/components/responses/Error'}
       /regulator/checkpoint:
         get:

@@ -256,19 +256,21 @@ public final class SQLiteStore: VaultStorage {
 
     private func sealed(_ record: StoredRecord) throws -> StoredRecord {
         guard let cipher else { return record }
-        var out = record
-        out.body = try record.body.map { try cipher.seal($0, seq: record.seq, column: .body) }
-        out.diff = try record.diff.map { try cipher.seal($0, seq: record.seq, column: .diff) }
-        out.stateAfter = try record.stateAfter.map { try cipher.seal($0, seq: record.seq, column: .stateAfter) }
-        return out
+        return try SQLiteStore.transformingEncryptedColumns(of: record) { try cipher.seal($0, seq: record.seq, column: $1) }
     }
 
     private func opened(_ record: StoredRecord) throws -> StoredRecord {
         guard let cipher else { return record }
+        return try SQLiteStore.transformingEncryptedColumns(of: record) { try cipher.open($0, seq: record.seq, column: $1) }
+    }
+
+    /// The record with its body, diff and state-after (those present) passed through `transform`.
+    private static func transformingEncryptedColumns(of record: StoredRecord,
+                                                     _ transform: (Data, RecordCipher.Column) throws -> Data) throws -> StoredRecord {
         var out = record
-        out.body = try record.body.map { try cipher.open($0, seq: record.seq, column: .body) }
-        out.diff = try record.diff.map { try cipher.open($0, seq: record.seq, column: .diff) }
-        out.stateAfter = try record.stateAfter.map { try cipher.open($0, seq: record.seq, column: .stateAfter) }
+        out.body = try record.body.map { try transform($0, .body) }
+        out.diff = try record.diff.map { try transform($0, .diff) }
+        out.stateAfter = try record.stateAfter.map { try transform($0, .stateAfter) }
         return out
     }
 

@@ -13,6 +13,18 @@ struct ActorOption: ParsableArguments {
     }
 }
 
+extension DataOption {
+    /// The vault's writer (the server must not be running).
+    func writer() throws -> LogWriter {
+        try Vault.open(at: data).makeWriter()
+    }
+}
+
+/// Prints `{name: value, "seq": the entry that recorded the change}`.
+func printChange(_ name: String, _ value: JSONValue, seq: Int64) {
+    Output.json(.object([name: value, "seq": .number(JSONNumber(Int(seq)))]))
+}
+
 /// Parses an RFC 3339 time argument.
 func parseTime(_ text: String, option: String) throws -> Int64 {
     guard let millis = Timestamp.parseMillis(text) else {
@@ -35,7 +47,7 @@ struct SweepCommand: AsyncParsableCommand {
     @OptionGroup var options: DataOption
 
     func run() async throws {
-        let writer = try Vault.open(at: options.data).makeWriter()
+        let writer = try options.writer()
         let summary = try await writer.sweep { progress in
             Output.note("sweep: examined \(progress.examined), erased \(progress.erased), held \(progress.held)")
         }
@@ -79,10 +91,10 @@ struct HoldCommand: AsyncParsableCommand {
                 throw ValidationError("give exactly one of --player, --entity/--id, --object-key, --stream, --seq")
             }
             let scope = try LegalHold.Scope(json: scopes[0])
-            let writer = try Vault.open(at: options.data).makeWriter()
+            let writer = try options.writer()
             let (hold, seq) = try await writer.placeHold(scope: scope, caseReference: caseReference, reason: reason,
                                                          actor: who.vaultActor)
-            Output.json(.object(["hold": hold.json, "seq": .number(JSONNumber(Int(seq)))]))
+            printChange("hold", hold.json, seq: seq)
         }
     }
 
@@ -94,9 +106,9 @@ struct HoldCommand: AsyncParsableCommand {
         @Option(help: "Why the hold is lifted.") var reason: String
 
         func run() async throws {
-            let writer = try Vault.open(at: options.data).makeWriter()
+            let writer = try options.writer()
             let (hold, seq) = try await writer.liftHold(id: id, reason: reason, actor: who.vaultActor)
-            Output.json(.object(["hold": hold.json, "seq": .number(JSONNumber(Int(seq)))]))
+            printChange("hold", hold.json, seq: seq)
         }
     }
 
@@ -143,10 +155,10 @@ struct RetentionCommand: AsyncParsableCommand {
         @Option(help: "Why.") var reason: String
 
         func run() async throws {
-            let writer = try Vault.open(at: options.data).makeWriter()
+            let writer = try options.writer()
             let (state, seq) = try await writer.changeRetention(seq: self.seq, change: .extend(until: parseTime(until, option: "--until")),
                                                                 actor: who.vaultActor, reason: reason)
-            Output.json(.object(["retention": state.json, "seq": .number(JSONNumber(Int(seq)))]))
+            printChange("retention", state.json, seq: seq)
         }
     }
 
@@ -160,12 +172,12 @@ struct RetentionCommand: AsyncParsableCommand {
         @Option(help: "Required: why.") var reason: String?
 
         func run() async throws {
-            let writer = try Vault.open(at: options.data).makeWriter()
+            let writer = try options.writer()
             let authority = RetentionState.Authority(isAdmin: true, bypassGovernance: bypass, reason: reason)
             let (state, seq) = try await writer.changeRetention(
                 seq: self.seq, change: .shorten(until: parseTime(until, option: "--until"), authority: authority),
                 actor: VaultActor(id: who.vaultActor.id, role: "admin"), reason: reason)
-            Output.json(.object(["retention": state.json, "seq": .number(JSONNumber(Int(seq)))]))
+            printChange("retention", state.json, seq: seq)
         }
     }
 
@@ -177,10 +189,10 @@ struct RetentionCommand: AsyncParsableCommand {
         @Option(help: "Why.") var reason: String
 
         func run() async throws {
-            let writer = try Vault.open(at: options.data).makeWriter()
+            let writer = try options.writer()
             let (state, seq) = try await writer.changeRetention(seq: self.seq, change: .lockInComplianceMode,
                                                                 actor: who.vaultActor, reason: reason)
-            Output.json(.object(["retention": state.json, "seq": .number(JSONNumber(Int(seq)))]))
+            printChange("retention", state.json, seq: seq)
         }
     }
 }
