@@ -1,0 +1,88 @@
+"""After a sweep, an independent verifier (this file's own RFC 9162, C2SP and SHA-256 code, shared
+with test_independent_verify.py) still proves every entry and both checkpoints, sees each erased
+record as erased with the commitment its entry holds, finds it listed by the erasure entry, and
+finds none of its bytes in the vault's files."""
+import json
+from pathlib import Path
+
+from test_independent_verify import (b64d, checkpoint_verifies, leaf_hash, mth, parse_checkpoint, parse_entry,
+                                     parse_verifier_key, sha256, verify_consistency, verify_inclusion)
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def record(event_id: str, stream: str, jurisdiction: str, marker: str) -> bytes:
+    return json.dumps({
+        "eventId": event_id, "stream": stream, "entity": {"type": "bonusRule", "id": event_id},
+        "action": "update", "actor": {"id": "bo-admin"}, "occurredAt": "2026-11-20T10:00:00Z",
+        "reason": "test", "jurisdiction": jurisdiction, "state": {"note": marker},
+    }).encode()
+
+
+def test_every_proof_holds_after_a_sweep_and_erased_records_are_accounted_for(regvault_bin, tmp_path):
+    from conftest import Vault
+    vault = Vault(regvault_bin, tmp_path / "data", "erasure.test/log")
+    vault.run("init", "--data", vault.data, "--origin", vault.origin, "--retention", REPOSITORY / "retention")
+    key = parse_verifier_key(vault.keys_public().rstrip("\n"))
+    marker = "MARKER-erase-me-7f3a9c"
+    # GB audit.change records are governance mode (gb.platform-config); FR payments fall to the
+    # operator default, compliance mode.
+    lines = [record(f"cfg-{i}", "audit.change", "GB", marker) for i in range(6)]
+    lines += [record(f"pay-{i}", "payment", "FR", "kept") for i in range(6)]
+    acks = [json.loads(l) for l in vault.append_lines(lines, "records.jsonl").stdout.splitlines()]
+    governed = [a["seq"] for a in acks[:6]]
+    before = parse_checkpoint(vault.checkpoint())
+
+    for seq in governed[:4]:
+        vault.run("retention", "shorten", "--data", vault.data, "--seq", seq, "--until", "2020-01-01T00:00:00Z",
+                  "--bypass-governance", "--reason", "erasure request")
+    sweep = vault.json_out("sweep", "--data", vault.data)
+    assert sweep["erased"] == 4 and len(sweep["erasureEntries"]) == 1
+
+    after = parse_checkpoint(vault.checkpoint())
+    assert checkpoint_verifies(after, key) and checkpoint_verifies(before, key)
+    entries = [b64d(vault.entry(seq)["entry"]) for seq in range(after.size)]
+    leaves = [leaf_hash(e) for e in entries]
+    assert mth(leaves) == after.root, "the tree recomputed from the entries is not the signed root"
+    assert mth(leaves[:before.size]) == before.root
+    for seq in range(after.size):
+        proof = vault.prove_inclusion(seq)
+        assert verify_inclusion(seq, after.size, leaves[seq], [b64d(h) for h in proof["hashes"]], after.root)
+    consistency = [b64d(h) for h in vault.prove_consistency(before.size, after.size)["hashes"]]
+    assert verify_consistency(before.size, after.size, before.root, after.root, consistency)
+
+    erasure_seq = sweep["erasureEntries"][0]
+    assert parse_entry(entries[erasure_seq]).kind == 4, "the erasure entry has kind 4 (erasure)"
+    for seq, ack in zip(governed + [a["seq"] for a in acks[6:]], acks):
+        version = vault.history("bonusRule", ack["eventId"])[0]
+        assert version["seq"] == seq
+        if seq in governed[:4]:
+            assert version["erased"] is True and "record" not in version and "salt" not in version
+            assert b64d(version["commitment"]) == parse_entry(entries[seq]).commitment
+            assert version["erasedBy"] == erasure_seq
+        else:
+            assert sha256(b64d(version["salt"]) + b64d(version["record"])) == parse_entry(entries[seq]).commitment
+    # The erasure's record (entity erasure/<UTC day of the sweep>) lists what went and under which rule.
+    listed = None
+    for version in vault.run("history", "--data", vault.data, "--entity", "erasure", "--id",
+                             parse_erasure_day(vault, erasure_seq)).stdout.splitlines():
+        version = json.loads(version)
+        if version["seq"] == erasure_seq:
+            listed = json.loads(b64d(version["record"]))
+            assert sha256(b64d(version["salt"]) + b64d(version["record"])) == parse_entry(entries[erasure_seq]).commitment
+    assert listed is not None
+    assert sorted(e["seq"] for e in listed["erased"]) == sorted(governed[:4])
+    assert all(e["class"] == "gb.platform-config" for e in listed["erased"])
+    assert listed["rules"]["gb.platform-config"]["policy"] == "gb-ukgc@2026-11-22"
+    assert listed["rules"]["gb.platform-config"]["source"], "each rule an erasure used cites its source"
+
+    for path in vault.data.rglob("*"):
+        if path.is_file():
+            assert marker.encode() not in path.read_bytes(), f"erased bytes found in {path}"
+
+
+def parse_erasure_day(vault, erasure_seq: int) -> str:
+    """The erasure entity's id: the UTC day of the sweep, from the entry's recorded-at time."""
+    import datetime
+    entry = parse_entry(b64d(vault.entry(erasure_seq)["entry"]))
+    return datetime.datetime.fromtimestamp(entry.recorded_at / 1000, datetime.timezone.utc).strftime("%Y-%m-%d")
