@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "VaultFormat", targets: ["VaultFormat"]),
         .executable(name: "regvault", targets: ["regvault"]),
         .executable(name: "regvault-bench", targets: ["regvault-bench"]),
+        .executable(name: "regvault-verify", targets: ["regvault-verify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -37,9 +38,16 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // libarchive, for export archives (pax tar, gzip, zstd). tools/setup.sh installs libarchive-dev.
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .target(
+            name: "VaultArchive",
+            dependencies: ["CArchive"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "VaultCore",
-            dependencies: ["VaultFormat", "VaultStore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["VaultFormat", "VaultStore", "VaultArchive", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // Deterministic synthetic operator data: the demo, the benchmarks and (later) the sandbox.
@@ -73,13 +81,21 @@ let package = Package(
         ),
         .testTarget(name: "VaultFormatTests", dependencies: ["VaultFormat", .product(name: "Crypto", package: "swift-crypto")],
                     resources: [.copy("Vectors")], swiftSettings: strictSettings),
+        // The offline verifier: VaultFormat, the archive reader and argument parsing only; no networking.
+        .executableTarget(
+            name: "regvault-verify",
+            dependencies: ["VaultFormat", "VaultArchive", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "VaultArchiveTests", dependencies: ["VaultArchive"], swiftSettings: strictSettings),
         .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultFormat", .product(name: "GRDB", package: "GRDB.swift"),
                                                      .product(name: "Crypto", package: "swift-crypto")],
                     swiftSettings: strictSettings),
         .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore", "VaultStore", "VaultFormat", "VaultSandbox",
                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["regvault", "VaultFormat", "VaultSandbox", "VaultCore", "VaultServer",
+        .testTarget(name: "EndToEndTests", dependencies: ["regvault", "regvault-verify", "VaultFormat", "VaultSandbox", "VaultCore",
+                                                              "VaultServer", "VaultArchive",
                                                               .product(name: "GRDB", package: "GRDB.swift"),
                                                               .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
     ],

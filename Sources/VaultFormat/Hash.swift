@@ -30,6 +30,27 @@ public struct Hash: Hashable, Sendable, CustomStringConvertible {
         self.init(bytes: bytes)
     }
 
+    /// Decodes a hash from exactly 64 lower-case hexadecimal digits.
+    public init?(hex: some StringProtocol) {
+        let digits = Array(hex.utf8)
+        guard digits.count == 2 * Hash.byteCount else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Hash.byteCount)
+        for i in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = Hash.hexValue(digits[i]), let low = Hash.hexValue(digits[i + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        self.init(bytes: bytes)
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: c - 0x30
+        case 0x61...0x66: c - 0x61 + 10
+        default: nil
+        }
+    }
+
     /// The 32 bytes of the hash.
     public var bytes: [UInt8] {
         withUnsafeBytes { Array($0) }

@@ -29,6 +29,13 @@ public enum MerkleHashing {
 }
 
 extension Hash {
+    /// SHA-256 of `bytes`.
+    public static func sha256(_ bytes: some ContiguousBytes) -> Hash {
+        var hasher = SHA256()
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return Hash(digest: hasher.finalize())
+    }
+
     /// Wraps a SHA-256 digest.
     public init(digest: SHA256.Digest) {
         self = digest.withUnsafeBytes { Hash(copying: $0) }

@@ -37,10 +37,11 @@ public struct SignedNote: Sendable, Equatable {
     public let text: String
     public let signatures: [Signature]
 
-    /// Parses a note's structure without checking any signature.
-    public init(parsing data: some Collection<UInt8>) throws {
-        guard data.count <= SignedNote.maxSize else {
-            throw VaultFormatError(.malformedNote, "note is larger than \(SignedNote.maxSize) bytes")
+    /// Parses a note's structure without checking any signature. Refuses notes larger than
+    /// `maxSize` (64 KiB unless a format built on notes, such as an export manifest, allows more).
+    public init(parsing data: some Collection<UInt8>, maxSize: Int = SignedNote.maxSize) throws {
+        guard data.count <= maxSize else {
+            throw VaultFormatError(.malformedNote, "note is larger than \(maxSize) bytes")
         }
         guard let whole = String(validating: data, as: UTF8.self) else {
             throw VaultFormatError(.malformedNote, "note is not valid UTF-8")

@@ -15,6 +15,9 @@ public struct VaultFormatError: Error, Equatable, CustomStringConvertible, Senda
         case invalidSignature = "invalid_signature"
         case malformedCheckpoint = "malformed_checkpoint"
         case malformedEntry = "malformed_entry"
+        case malformedManifest = "malformed_manifest"
+        case malformedArchiveMember = "malformed_archive_member"
+        case malformedProof = "malformed_proof"
     }
 
     public let code: Code

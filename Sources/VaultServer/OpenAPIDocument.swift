@@ -217,18 +217,37 @@ enum OpenAPIDocument {
           responses:
             '200': {description: 'a Version, or a stored report''s bytes', content: {application/json: {schema: {$ref: '#/components/schemas/Version'}}}}
             '404': {$ref: '#/components/responses/Error'}
+      /regulator/exports:
+        post:
+          summary: 'Start an export archive (docs/ARCHIVE.md): body {"from","to","entity":{"type","id"},"player","stream","compression"}, all optional; none for the full log'
+          requestBody: {content: {application/json: {}}}
+          responses:
+            '202': {description: 'the job {id, state, progress}; Location names it'}
+            '400': {$ref: '#/components/responses/Error'}
+            '429': {$ref: '#/components/responses/Error'}
+      /regulator/exports/{id}:
+        get:
+          summary: 'While running, the job''s progress (202); when done, the archive itself; verify it with regvault-verify'
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+          responses:
+            '200': {description: the archive, content: {application/gzip: {}, application/x-tar: {}, application/zstd: {}}}
+            '202': {description: 'the job {id, state, progress}'}
+            '404': {$ref: '#/components/responses/Error'}
+            '500': {description: 'the export failed: the job with its error'}
       /regulator/checkpoint:
         get:
           summary: The latest signed checkpoint (C2SP tlog-checkpoint in a C2SP signed note), exactly as signed.
           responses: {'200': {description: the note, content: {text/plain: {}}}}
       /regulator/proof/inclusion:
         get:
-          summary: RFC 9162 inclusion proof of entry seq in the tree of size (default the latest checkpoint's).
+          summary: 'RFC 9162 inclusion proof of entry seq in the tree of size (default the latest checkpoint''s); with format=tlog-proof, a C2SP tlog-proof file against that signed checkpoint.'
           parameters:
             - {name: seq, in: query, required: true, schema: {type: integer}}
             - {name: size, in: query, schema: {type: integer}}
+            - {name: format, in: query, schema: {type: string, enum: [json, tlog-proof]}}
           responses:
-            '200': {description: proof, content: {application/json: {schema: {$ref: '#/components/schemas/InclusionProof'}}}}
+            '200': {description: proof, content: {application/json: {schema: {$ref: '#/components/schemas/InclusionProof'}}, text/plain: {}}}
             '400': {$ref: '#/components/responses/Error'}
       /regulator/proof/consistency:
         get:

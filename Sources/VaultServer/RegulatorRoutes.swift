@@ -12,7 +12,23 @@ struct RegulatorRoutes {
         group.get("proof/inclusion") { request, _ in
             let seq = try int64(request, "seq")
             let size = try request.uri.queryParameters.get("size").map { _ in try int64(request, "size") }
-            return try answer { .json(EvidenceJSON.inclusion(try vault.inclusionProof(seq: seq, size: size))) }
+            let format = request.uri.queryParameters.get("format")
+            guard format == nil || format == "tlog-proof" || format == "json" else {
+                throw APIError(.badRequest, "invalid_parameter", "format is json (the default) or tlog-proof")
+            }
+            return try answer {
+                guard format == "tlog-proof" else {
+                    return .json(EvidenceJSON.inclusion(try vault.inclusionProof(seq: seq, size: size)))
+                }
+                // A C2SP tlog-proof against the signed checkpoint of that size (the latest by default).
+                let treeSize = try size ?? vault.checkpointSize()
+                guard let note = try vault.store.checkpoint(size: treeSize) else {
+                    throw VaultError(.notFound, "no checkpoint was signed for tree size \(treeSize)")
+                }
+                let proof = try vault.inclusionProof(seq: seq, size: treeSize)
+                let text = TlogProof(index: UInt64(seq), hashes: proof.hashes, checkpoint: note).text
+                return Response.text(text, contentType: "text/plain; charset=utf-8")
+            }
         }
         group.get("proof/consistency") { request, _ in
             let from = try int64(request, "from"), to = try int64(request, "to")

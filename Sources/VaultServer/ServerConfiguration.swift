@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The server's configuration file (JSON). Every option a deployment must decide has no default:
 /// the server refuses to start without TLS files and at least one identity.

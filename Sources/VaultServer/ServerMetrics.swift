@@ -17,41 +17,41 @@ final class ServerMetrics: Sendable {
 
     func responded(route: String, status: Int, after duration: Duration) {
         registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(metricName: "api_response_time", helpText: "Response time in seconds."),
+            descriptor: MetricNameDescriptor(metricName: "api_response_time", unitName: "", helpText: "Response time in seconds."),
             labels: [("route", route), ("status", String(status))], buckets: ServerMetrics.buckets
         ).record(duration)
     }
 
     func refused(_ reason: String) {
         registry.makeCounter(
-            descriptor: MetricNameDescriptor(metricName: "regvault_refusals_total",
+            descriptor: MetricNameDescriptor(metricName: "regvault_refusals_total", unitName: "",
                                              helpText: "Requests refused by access control, by reason."),
             labels: [("reason", reason)]
         ).increment()
     }
 
     func ingested(stored: Int, duplicates: Int) {
-        let descriptor = MetricNameDescriptor(metricName: "regvault_ingest_records_total",
+        let descriptor = MetricNameDescriptor(metricName: "regvault_ingest_records_total", unitName: "",
                                               helpText: "Records acknowledged, newly stored or already stored.")
         registry.makeCounter(descriptor: descriptor, labels: [("result", "stored")]).increment(by: Int64(stored))
         registry.makeCounter(descriptor: descriptor, labels: [("result", "duplicate")]).increment(by: Int64(duplicates))
     }
 
     func swept(_ summary: SweepSummary) {
-        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "regvault_erased_records_total",
+        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "regvault_erased_records_total", unitName: "",
                                                               helpText: "Records erased at the end of their retention."))
             .increment(by: Int64(summary.erased))
-        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "regvault_sweeps_total", helpText: "Sweeps run."))
+        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "regvault_sweeps_total", unitName: "", helpText: "Sweeps run."))
             .increment()
     }
 
     /// The Prometheus text exposition, with the log gauges read now.
     func render(vault: Vault) -> String {
         if let checkpoint = try? vault.latestCheckpointRecord() {
-            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_tree_size",
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_tree_size", unitName: "",
                                                                 helpText: "Entries in the latest signed checkpoint."))
                 .set(to: Double(checkpoint.size))
-            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_checkpoint_age_seconds",
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_checkpoint_age_seconds", unitName: "",
                                                                 helpText: "Seconds since the latest checkpoint was signed."))
                 .set(to: Double(SystemClock().nowMillis() - checkpoint.signedAt) / 1000)
         }

@@ -1,5 +1,5 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -15,6 +15,7 @@ public import VaultCore
 /// | `GET/HEAD /v1/objects/{key}`, `GET/PUT /v1/records/{seq}/retention` | ingest, compliance_officer, admin |
 /// | `DELETE /v1/objects/{key}?versionId=` | admin (governance bypass) |
 /// | `POST /v1/holds`, `POST /v1/holds/{id}/lift`, `GET /v1/holds` | compliance_officer |
+/// | `POST /regulator/exports`, `GET /regulator/exports/{id}` | regulator_read, compliance_officer |
 /// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit`, `/regulator/logs/{stream}`, `/regulator/player/{id}`, `/regulator/reports/{period}[/{eventId}]` | regulator_read, compliance_officer |
 /// | `GET /log/checkpoint`, `/log/tile/…` (C2SP tlog-tiles) | any identity |
 /// | `GET /healthz`, `/metrics`, `/openapi.yaml` | any identity |
@@ -28,12 +29,14 @@ public struct VaultHTTPServer: Sendable {
     public let writer: LogWriter
     private let metrics = ServerMetrics()
     private let journal: AccessJournal
+    private let exports: ExportJobs
 
-    public init(configuration: ServerConfiguration, vault: Vault, writer: LogWriter) {
+    public init(configuration: ServerConfiguration, vault: Vault, writer: LogWriter) throws {
         self.configuration = configuration
         self.vault = vault
         self.writer = writer
         self.journal = AccessJournal(writer: writer)
+        self.exports = try ExportJobs(vault: vault)
     }
 
     /// Serves until SIGINT or SIGTERM; `onListening` gets the base URL once the port is bound.
@@ -91,6 +94,7 @@ public struct VaultHTTPServer: Sendable {
             .add(middleware: AccessJournalMiddleware(journal: journal))
             .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], metrics: metrics))
         RegulatorRoutes(vault: vault).register(on: catalog.group(inspector, prefix: "/regulator"))
+        ExportRoutes(jobs: exports).register(on: catalog.group(inspector, prefix: "/regulator"))
         LogRoutes(vault: vault).register(on: catalog.group(router.group("log"), prefix: "/log"))
         return router
     }

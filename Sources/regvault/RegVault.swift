@@ -9,7 +9,8 @@ struct RegVault: AsyncParsableCommand {
             + "on standard output; progress and errors go to standard error.",
         subcommands: [InitCommand.self, KeysCommand.self, AppendCommand.self, CheckpointCommand.self,
                       EntryCommand.self, ProveCommand.self, HistoryCommand.self, AuditCommand.self, GenerateCommand.self, ServeCommand.self,
-                      SweepCommand.self, HoldCommand.self, RetentionCommand.self, CheckCommand.self]
+                      SweepCommand.self, HoldCommand.self, RetentionCommand.self, CheckCommand.self,
+                      ExportCommand.self]
     )
 }
 

@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let vault = try Vault.open(at: configuration.data)
         let writer = try vault.makeWriter()
-        let server = VaultHTTPServer(configuration: configuration, vault: vault, writer: writer)
+        let server = try VaultHTTPServer(configuration: configuration, vault: vault, writer: writer)
         let certs = configuration.data + "/dev-certs"
         let dev = self.dev
         try await server.run { url in

@@ -25,7 +25,7 @@ struct OpenAPITests {
     func routesMatch() throws {
         let data = RegVaultBinary.temporaryDirectory("openapi")
         let vault = try Vault.create(at: data, origin: "openapi.test/log")
-        let server = VaultHTTPServer(
+        let server = try VaultHTTPServer(
             configuration: ServerConfiguration(data: data, listen: "127.0.0.1:0",
                                                tls: .init(certificate: "", privateKey: "", clientCAs: []), identities: []),
             vault: vault, writer: try vault.makeWriter())

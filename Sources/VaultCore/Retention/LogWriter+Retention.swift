@@ -87,8 +87,14 @@ extension LogWriter {
             }
             let entry = try Entry(parsing: subject.entry)
             erasable.append(subject)
-            listed.append(.object(["seq": .int(seq), "class": .string(entry.retentionClass),
-                                   "retainUntil": .string(Timestamp.format(millis: state.retainUntil))]))
+            // What a verifier needs to check the erasure: the rule's end, and what a hold could have covered.
+            var item: [String: JSONValue] = [
+                "seq": .int(seq), "class": .string(entry.retentionClass),
+                "retainUntil": .string(Timestamp.format(millis: state.retainUntil)), "stream": .string(subject.stream),
+                "entity": .object(["type": .string(subject.entityType), "id": .string(subject.entityId)]),
+            ]
+            if let player = subject.playerId { item["playerId"] = .string(player) }
+            listed.append(.object(item))
             if let (policy, rule) = ledger.policies.rule(forClass: entry.retentionClass) {
                 rules[entry.retentionClass] = .object(["policy": .string(policy.reference), "years": .int(Int64(rule.years)),
                                                        "trigger": .string(rule.trigger.rawValue), "source": .string(rule.source)])

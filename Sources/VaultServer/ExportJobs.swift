@@ -1,0 +1,96 @@
+import Foundation
+import Synchronization
+import VaultArchive
+import VaultCore
+import VaultFormat
+
+/// Export jobs started through `POST /regulator/exports`: each runs on a thread of its own, writes
+/// its archive to a private temporary directory (outside the data directory, mode 0700: an archive
+/// holds record bodies in the clear), and is forgotten, with its file, an hour after it finished.
+final class ExportJobs: Sendable {
+    struct Job: Sendable {
+        let id: String
+        let requestedBy: String
+        let filter: ExportFilter
+        let compression: ArchiveCompression
+        let path: String
+        var state = State.running
+        var done: Int64 = 0
+        var total: Int64 = 0
+        var summary: ExportSummary?
+        var error: String?
+        var finishedAt: Date?
+
+        enum State: String, Sendable { case running, done, failed }
+
+        var json: JSONValue {
+            var object: [String: JSONValue] = [
+                "id": .string(id), "state": .string(state.rawValue), "requestedBy": .string(requestedBy),
+                "filter": (try? JSONParser.parse(Array(filter.canonicalJSON.utf8))) ?? .null,
+                "progress": .object(["done": .number(JSONNumber(Int(done))), "total": .number(JSONNumber(Int(total)))]),
+            ]
+            if let summary { object["summary"] = summary.json }
+            if let error { object["error"] = .string(error) }
+            return .object(object)
+        }
+    }
+
+    static let keepFor: TimeInterval = 3600
+    static let maxRunning = 2
+    private let vault: Vault
+    private let directory: String
+    private let jobs = Mutex([String: Job]())
+
+    init(vault: Vault) throws {
+        self.vault = vault
+        directory = NSTemporaryDirectory() + "regvault-exports-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+    }
+
+    /// Starts an export and returns its job; refuses when `maxRunning` are already running.
+    func start(filter: ExportFilter, compression: ArchiveCompression, requestedBy: String) throws -> Job {
+        forgetExpired()
+        let id = "export-" + UUID().uuidString.lowercased()
+        let suffix = compression == .gzip ? ".tar.gz" : compression == .zstd ? ".tar.zst" : ".tar"
+        let job = Job(id: id, requestedBy: requestedBy, filter: filter, compression: compression, path: directory + "/" + id + suffix)
+        try jobs.withLock { jobs in
+            guard jobs.values.filter({ $0.state == .running }).count < ExportJobs.maxRunning else {
+                throw APIError(.tooManyRequests, "exports_busy", "\(ExportJobs.maxRunning) exports are running; try again later")
+            }
+            jobs[id] = job
+        }
+        let thread = Thread { [self] in run(job) }
+        thread.name = "regvault-export"
+        thread.start()
+        return job
+    }
+
+    func job(_ id: String) -> Job? {
+        jobs.withLock { $0[id] }
+    }
+
+    private func run(_ job: Job) {
+        do {
+            let summary = try vault.export(to: job.path, filter: job.filter, compression: job.compression) { [self] progress in
+                update(job.id) { $0.done = progress.done; $0.total = progress.total }
+            }
+            update(job.id) { $0.summary = summary; $0.state = .done; $0.finishedAt = Date() }
+        } catch {
+            update(job.id) { $0.error = "\(error)"; $0.state = .failed; $0.finishedAt = Date() }
+        }
+    }
+
+    private func update(_ id: String, _ change: (inout Job) -> Void) {
+        jobs.withLock { jobs in if var job = jobs[id] { change(&job); jobs[id] = job } }
+    }
+
+    private func forgetExpired() {
+        let expired = jobs.withLock { jobs in
+            let old = jobs.values.filter { $0.finishedAt.map { Date().timeIntervalSince($0) > ExportJobs.keepFor } ?? false }
+            for job in old { jobs[job.id] = nil }
+            return old
+        }
+        for job in expired { try? FileManager.default.removeItem(atPath: job.path) }
+    }
+}

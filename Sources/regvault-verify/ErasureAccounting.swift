@@ -1,0 +1,136 @@
+import Foundation
+import VaultFormat
+
+/// Accounts for every entry whose record is not in the archive: it must have been erased by an
+/// erasure entry in the archive (whose own record is present and matches), after the retain-until
+/// that erasure lists, with that retain-until no earlier than the entry's own unless a governance
+/// bypass in the archive shortened it, and with no legal hold in the archive active over it when it
+/// was erased. Order in the log (seq) decides what was active when.
+struct ErasureAccounting {
+    let scan: ArchiveScan
+    let log: (String) -> Void
+
+    /// One erased record, as an erasure entry lists it.
+    struct Erased {
+        let erasureSeq: Int64
+        let erasedAt: Int64
+        let retainUntil: Int64
+        let stream: String?
+        let entityType: String?
+        let entityId: String?
+        let playerId: String?
+    }
+
+    /// A legal hold's life in the log: the seq that placed it, the seq that lifted it, its scope.
+    struct Hold {
+        var placedSeq: Int64
+        var liftedSeq: Int64?
+        var scope: [String: Any]
+    }
+
+    /// Returns the number of erased records accounted for; adds a problem for each that is not.
+    func check(_ problems: inout Problems) -> Int {
+        let records = vaultRecords()
+        var erased: [Int64: Erased] = [:]
+        var bypasses: [Int64: Int64] = [:]
+        var extensions: [Int64: Int64] = [:]
+        var holds: [String: Hold] = [:]
+        for (seq, body) in records.sorted(by: { $0.key < $1.key }) {
+            guard let entry = scan.entries[seq]?.entry else { continue }
+            switch entry.kind {
+            case .erasure:
+                for item in body["erased"] as? [[String: Any]] ?? [] {
+                    guard let target = (item["seq"] as? NSNumber)?.int64Value,
+                          let until = (item["retainUntil"] as? String).flatMap(Self.millis) else {
+                        problems.add(scan.records[seq]!.member, "erasure record \(seq) lists an item without seq or retainUntil")
+                        continue
+                    }
+                    let entity = item["entity"] as? [String: Any]
+                    erased[target] = Erased(erasureSeq: seq, erasedAt: entry.recordedAt, retainUntil: until,
+                                            stream: item["stream"] as? String, entityType: entity?["type"] as? String,
+                                            entityId: entity?["id"] as? String, playerId: item["playerId"] as? String)
+                }
+            case .retention:
+                let state = body["state"] as? [String: Any]
+                guard let target = (state?["seq"] as? NSNumber)?.int64Value,
+                      let until = (state?["retainUntil"] as? String).flatMap(Self.millis) else { continue }
+                switch body["action"] as? String {
+                case "governance_bypass": bypasses[target] = min(bypasses[target] ?? Int64.max, until)
+                case "extend": extensions[target] = max(extensions[target] ?? Int64.min, until)
+                default: break
+                }
+            case .legalHold:
+                guard let state = body["state"] as? [String: Any], let id = state["holdId"] as? String else { continue }
+                if body["action"] as? String == "lift" {
+                    holds[id]?.liftedSeq = seq
+                } else if holds[id] == nil {
+                    holds[id] = Hold(placedSeq: seq, liftedSeq: nil, scope: state["scope"] as? [String: Any] ?? [:])
+                }
+            default:
+                break
+            }
+        }
+
+        var accounted = 0
+        for seq in scan.entries.keys.sorted() where scan.records[seq] == nil {
+            let entry = scan.entries[seq]!
+            let location = entry.member
+            guard let item = erased[seq] else {
+                problems.add(location, "record \(seq) is missing and no erasure entry in the archive accounts for it")
+                continue
+            }
+            guard item.erasedAt >= item.retainUntil else {
+                problems.add(location, "record \(seq) was erased by entry \(item.erasureSeq) before the end of its retention")
+                continue
+            }
+            let owed = max(entry.entry.retainUntil, extensions[seq] ?? Int64.min)
+            if item.retainUntil < owed {
+                guard entry.entry.retentionMode == .governance, let shortened = bypasses[seq], shortened <= item.retainUntil else {
+                    problems.add(location, "record \(seq) was erased by entry \(item.erasureSeq) before the retain-until its "
+                        + "entry and extensions set, and no governance bypass in the archive allows it")
+                    continue
+                }
+            }
+            if let hold = holds.first(where: { _, hold in
+                hold.placedSeq < item.erasureSeq && (hold.liftedSeq.map { $0 > item.erasureSeq } ?? true)
+                    && covers(hold.scope, seq: seq, item)
+            }) {
+                problems.add(location, "record \(seq) was erased by entry \(item.erasureSeq) while legal hold \(hold.key) covered it")
+                continue
+            }
+            accounted += 1
+        }
+        log("erasures: \(accounted) missing records accounted for by erasure entries")
+        return accounted
+    }
+
+    /// The JSON of the vault's own records present in the archive (erasures, holds, retention changes).
+    private func vaultRecords() -> [Int64: [String: Any]] {
+        var out: [Int64: [String: Any]] = [:]
+        for (seq, record) in scan.records {
+            guard let bytes = record.vaultRecord, scan.entries[seq]?.entry.commitment == record.commitment,
+                  let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { continue }
+            out[seq] = object
+        }
+        return out
+    }
+
+    private func covers(_ scope: [String: Any], seq: Int64, _ item: Erased) -> Bool {
+        if let target = (scope["seq"] as? NSNumber)?.int64Value { return target == seq }
+        if let player = scope["playerId"] as? String { return item.playerId == player }
+        if let stream = scope["stream"] as? String { return item.stream == stream }
+        if let entity = scope["entity"] as? [String: Any] {
+            return item.entityType == entity["type"] as? String && item.entityId == entity["id"] as? String
+        }
+        // A scope this verifier does not understand could cover anything.
+        return true
+    }
+
+    /// Milliseconds from an RFC 3339 UTC time as the vault writes it (`2026-11-20T10:00:00.000Z`).
+    static func millis(_ text: String) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let date = formatter.date(from: text) else { return nil }
+        return Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+}
