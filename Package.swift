@@ -79,7 +79,7 @@ let package = Package(
             dependencies: ["VaultCore", "VaultFormat", "VaultStore", "VaultSandbox", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "VaultFormatTests", dependencies: ["VaultFormat", .product(name: "Crypto", package: "swift-crypto")],
+        .testTarget(name: "VaultFormatTests", dependencies: ["VaultFormat", "VaultSandbox", .product(name: "Crypto", package: "swift-crypto")],
                     resources: [.copy("Vectors")], swiftSettings: strictSettings),
         // The offline verifier: VaultFormat, the archive reader and argument parsing only; no networking.
         .executableTarget(

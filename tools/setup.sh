@@ -3,7 +3,7 @@
 # Safe to run any number of times. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-debian_packages=(libsqlite3-dev libssl-dev libarchive-dev openssl curl python3)
+debian_packages=(libsqlite3-dev libssl-dev libarchive-dev openssl curl python3 tar gzip zstd binutils)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -101,8 +101,9 @@ public struct ArchiveReader: Sendable {
         of path: String, size: Int64, from session: TarReadSession, totalBytes: inout Int64
     ) throws(ArchiveError) -> [UInt8] {
         var bytes: [UInt8] = []
-        // Grow with the data rather than trusting the header for a large allocation.
-        bytes.reserveCapacity(Int(min(size, 1 << 20)))
+        // One allocation of the declared size, which was checked against `maxMemberBytes` and the
+        // total limit before any data was read; a header that lies is caught below.
+        bytes.reserveCapacity(Int(min(size, limits.maxMemberBytes)))
         while true {
             let piece = try session.readData(member: path)
             if piece.isEmpty {

@@ -77,20 +77,11 @@ public struct Entry: Sendable, Equatable {
     /// Parses the exact bytes of an entry.
     public init(parsing bytes: some Collection<UInt8>) throws {
         let b = Array(bytes)
-        func fail(_ why: String) -> VaultFormatError { VaultFormatError(.malformedEntry, why) }
-        guard b.count >= 61 else { throw fail("entry is \(b.count) bytes, shorter than any valid entry") }
-        guard b[0] == Entry.formatVersion else { throw fail("unknown entry format version \(b[0])") }
-        guard let kind = EntryKind(rawValue: b[1]) else { throw fail("unknown entry kind \(b[1])") }
-        guard let mode = RetentionMode(rawValue: b[18]) else { throw fail("unknown retention mode \(b[18])") }
+        let header = try EntryHeader(parsing: b)
         let classLength = Int(b[27])
-        guard b.count == 60 + classLength else {
-            throw fail("entry is \(b.count) bytes but its retention class length implies \(60 + classLength)")
-        }
-        let retentionClass = String(decoding: b[28..<(28 + classLength)], as: UTF8.self)
-        guard Entry.isValidRetentionClass(retentionClass) else { throw fail("retention class is not [a-z0-9._-]{1,64}") }
-        self.init(kind: kind, seq: Entry.readUInt64(b, 2), recordedAt: Int64(bitPattern: Entry.readUInt64(b, 10)),
-                  retentionMode: mode, retainUntil: Int64(bitPattern: Entry.readUInt64(b, 19)),
-                  retentionClass: retentionClass, commitment: Hash(bytes: b[(28 + classLength)...])!)
+        self.init(kind: header.kind, seq: header.seq, recordedAt: header.recordedAt, retentionMode: header.retentionMode,
+                  retainUntil: header.retainUntil,
+                  retentionClass: String(decoding: b[28..<(28 + classLength)], as: UTF8.self), commitment: header.commitment)
     }
 
     /// The exact bytes of the entry; its leaf hash is `MerkleHashing.leafHash(bytes)`.
@@ -128,8 +119,45 @@ public struct Entry: Sendable, Equatable {
     private static func append(_ value: UInt64, to out: inout [UInt8]) {
         for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
+}
 
-    private static func readUInt64(_ b: [UInt8], _ offset: Int) -> UInt64 {
-        b[offset..<(offset + 8)].reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
+/// An entry's fields without its retention class, parsed and checked exactly as `Entry(parsing:)`
+/// does (every byte of the class is checked too), without allocating: for verifiers that read
+/// millions of entries.
+public struct EntryHeader: Sendable, Equatable {
+    public let kind: EntryKind
+    public let seq: UInt64
+    public let recordedAt: Int64
+    public let retentionMode: RetentionMode
+    public let retainUntil: Int64
+    public let commitment: Hash
+
+    public init(parsing bytes: some ContiguousBytes) throws {
+        self = try bytes.withUnsafeBytes { try EntryHeader(parsingBuffer: $0) }
+    }
+
+    private init(parsingBuffer bytes: UnsafeRawBufferPointer) throws {
+        func fail(_ why: String) -> VaultFormatError { VaultFormatError(.malformedEntry, why) }
+        let count = bytes.count
+        guard count >= 61 else { throw fail("entry is \(count) bytes, shorter than any valid entry") }
+        func byte(_ offset: Int) -> UInt8 { bytes[offset] }
+        func uint64(_ offset: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { ($0 << 8) | UInt64(byte(offset + $1)) } }
+        guard byte(0) == Entry.formatVersion else { throw fail("unknown entry format version \(byte(0))") }
+        guard let kind = EntryKind(rawValue: byte(1)) else { throw fail("unknown entry kind \(byte(1))") }
+        guard let mode = RetentionMode(rawValue: byte(18)) else { throw fail("unknown retention mode \(byte(18))") }
+        let classLength = Int(byte(27))
+        guard count == 60 + classLength else {
+            throw fail("entry is \(count) bytes but its retention class length implies \(60 + classLength)")
+        }
+        guard (1...Entry.maxRetentionClassLength).contains(classLength), (28..<(28 + classLength)).allSatisfy({ offset in
+            let c = byte(offset)
+            return (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x5F || c == 0x2D
+        }) else { throw fail("retention class is not [a-z0-9._-]{1,64}") }
+        self.kind = kind
+        self.seq = uint64(2)
+        self.recordedAt = Int64(bitPattern: uint64(10))
+        self.retentionMode = mode
+        self.retainUntil = Int64(bitPattern: uint64(19))
+        self.commitment = Hash(copying: UnsafeRawBufferPointer(rebasing: bytes[(28 + classLength)...]))
     }
 }

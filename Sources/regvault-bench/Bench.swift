@@ -6,7 +6,7 @@ import VaultSandbox
 import VaultStore
 
 /// Measures the log core against this machine's own SQLite, in one process, and prints a Markdown
-/// table. Usage: `swift run -c release regvault-bench [RECORDS]` (default 1,000,000).
+/// table. Usage: `swift run -c release regvault-bench [RECORDS] [--only-archive]` (default 1,000,000).
 ///
 /// - ingest: the production path (validation, canonicalisation, diffs, entries, tree hashes, one
 ///   signed checkpoint and one durable transaction per batch) against the same rows inserted into a
@@ -16,18 +16,28 @@ import VaultStore
 /// - history: latency of an entity with 100 versions spread through the log.
 /// - check: `regvault check` (every entry, tree hash, checkpoint and record commitment) against
 ///   SHA-256 of the same entries alone.
+/// - export and verify: a full export archive, and the `regvault-verify` binary next to this one
+///   checking it, against raw SHA-256 of 300-byte inputs in this process.
 /// - sweep: erasing every record seven years later (secure delete, erasure entries, WAL truncated)
 ///   against bare SQLite nulling the same columns of the same rows, batch for batch.
 @main
 struct Bench {
     static func main() async throws {
         let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000
+        // `--only-archive`: ingest, then only the export and verify rows (for working on them).
+        let onlyArchive = CommandLine.arguments.contains("--only-archive")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("regvault-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         print("generating \(count) synthetic records…", to: &standardError)
         let lines = makeInput(count: count)
         var rows: [[String]] = []
 
+        if onlyArchive {
+            let vault = try await vaultIngest(lines: lines, batchSize: IngestPipeline.defaultBatchSize, path: "\(root)/vault")
+            let exported = try exportAndVerify(vault: vault.vault, path: "\(root)/export.tar")
+            print("export \(rate(exported.export)), verify \(rate(exported.verify)), SHA-256 \(rate(exported.sha256))")
+            return
+        }
         let validationRate = try validationAlone(lines: lines)
         rows.append(["validate + canonicalise + salt/commit only, one core", rate(validationRate), "", ""])
         for batchSize in [1_000, IngestPipeline.defaultBatchSize] {
@@ -43,6 +53,10 @@ struct Bench {
                 let check = try checkRate(vault: vault.vault)
                 rows.append(["check, entries at \(count)", rate(check.vault), rate(check.sha256) + " (SHA-256 of the entries)",
                              String(format: "%.2f", check.vault / check.sha256)])
+                let exported = try exportAndVerify(vault: vault.vault, path: "\(root)/export.tar")
+                rows.append(["export, full, records at \(count)", rate(exported.export), "", ""])
+                rows.append(["regvault-verify, records at \(count)", rate(exported.verify),
+                             rate(exported.sha256) + " (SHA-256 of 300-byte inputs)", String(format: "%.2f", exported.verify / exported.sha256)])
                 let sweep = try await sweepRate(vault: vault.vault)
                 let bareSweep = try bareErasure(path: "\(root)/bare-\(batchSize).sqlite", batchSize: 1_000)
                 rows.append(["sweep: records erased at \(count)", rate(sweep), rate(bareSweep) + " (UPDATE … SET NULL)",
@@ -169,6 +183,36 @@ struct Bench {
         let hashSeconds = Date().timeIntervalSince(hashStarted)
         print("check: \(report.entries) entries in \(String(format: "%.1f", seconds)) s (fold \(folded))", to: &standardError)
         return (Double(report.entries) / seconds, Double(entries.count) / hashSeconds)
+    }
+
+    /// Exports the whole log, runs `regvault-verify` on the archive, and measures raw SHA-256.
+    static func exportAndVerify(vault: Vault, path: String) throws -> (export: Double, verify: Double, sha256: Double) {
+        var started = Date()
+        let summary = try vault.export(to: path)
+        let exportSeconds = Date().timeIntervalSince(started)
+        let verifier = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("regvault-verify")
+        let process = Process()
+        process.executableURL = verifier
+        process.arguments = [path, "--key", vault.verifierKey.description]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        started = Date()
+        try process.run()
+        process.waitUntilExit()
+        let verifySeconds = Date().timeIntervalSince(started)
+        precondition(process.terminationStatus == 0, "the benchmark's archive verifies")
+        let input = [UInt8](repeating: 7, count: 300)
+        var folded: UInt8 = 0
+        started = Date()
+        for i in 0..<1_000_000 {
+            var bytes = input
+            bytes[0] = UInt8(truncatingIfNeeded: i)
+            folded ^= Hash.sha256(bytes).bytes[0]
+        }
+        let shaRate = 1_000_000 / Date().timeIntervalSince(started)
+        print("export: \(summary.records) records, \(summary.bytes) bytes in \(String(format: "%.1f", exportSeconds)) s; "
+              + "verify \(String(format: "%.1f", verifySeconds)) s (fold \(folded))", to: &standardError)
+        return (Double(summary.records) / exportSeconds, Double(summary.records) / verifySeconds, shaRate)
     }
 
     /// Sweeps seven years and a day after ingest, when every record has expired.

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 import VaultArchive
 import VaultFormat
@@ -7,7 +12,7 @@ import VaultFormat
 /// processed as they stream past; only what later checks need is kept.
 struct ArchiveScan {
     struct ScannedEntry {
-        let entry: Entry
+        let entry: EntryHeader
         let leafHash: Hash
         /// The member it came from, for messages.
         let member: String
@@ -26,12 +31,12 @@ struct ArchiveScan {
     var checkpoint: [UInt8]?
     var keys: String?
     var consistency: String?
-    var entries: [Int64: ScannedEntry] = [:]
+    var entries = SeqTable<ScannedEntry>()
     /// Full exports: which entries chunks were seen, and how many entries each held.
     var entryChunks: [Int64: Int] = [:]
     var inclusionProofs: [Int64: [Hash]] = [:]
     var sawInclusion = false
-    var records: [Int64: ScannedRecord] = [:]
+    var records = SeqTable<ScannedRecord>()
     var problems = Problems()
 
     /// Reads every member of the archive at `path`. A member the reader refuses (unsafe, too large,
@@ -39,9 +44,7 @@ struct ArchiveScan {
     init(path: String, limits: ArchiveLimits, log: (String) -> Void) {
         do {
             try ArchiveReader(path: path, limits: limits).forEachMember { member in
-                let bytes = [UInt8](member.bytes)
-                members.append(ExportManifest.Member(path: member.path, size: Int64(bytes.count), digest: Hash.sha256(bytes)))
-                scan(member.path, bytes)
+                scan(member)
             }
         } catch let error as ArchiveError {
             problems.add(error.member ?? "archive", "the archive cannot be read safely: \(error.reason)")
@@ -49,6 +52,42 @@ struct ArchiveScan {
             problems.add("archive", "the archive cannot be read: \(error)")
         }
         log("read \(members.count) members: \(entries.count) entries, \(records.count) records")
+    }
+
+    /// Records the member's digest and reads what it holds; the large members (entries, records)
+    /// are hashed and parsed on every core at once.
+    private mutating func scan(_ member: ArchiveMember) {
+        let path = member.path, bytes = member.bytes
+        let isRecords = ArchiveLayout.chunkFirst(path, prefix: ArchiveLayout.recordsPrefix) != nil
+        let entriesFirst = ArchiveLayout.chunkFirst(path, prefix: ArchiveLayout.entriesPrefix)
+        guard isRecords || entriesFirst != nil else {
+            members.append(ExportManifest.Member(path: path, size: member.size, digest: Hash.sha256(bytes)))
+            scan(path, bytes)
+            return
+        }
+        if let first = entriesFirst {
+            let (digest, parsed) = ArchiveScan.digestAndParse(bytes) { EntryChunk.parse(bytes, first: first) }
+            members.append(ExportManifest.Member(path: path, size: member.size, digest: digest))
+            apply(parsed, path: path, first: first)
+        } else {
+            let known = entries
+            let (digest, parsed) = ArchiveScan.digestAndParse(bytes) { RecordChunk.parse(bytes, entries: known) }
+            members.append(ExportManifest.Member(path: path, size: member.size, digest: digest))
+            apply(parsed, path: path)
+        }
+    }
+
+    /// The member's SHA-256, computed while `parse` runs on the other cores.
+    static func digestAndParse<T>(_ bytes: [UInt8], _ parse: () -> T) -> (Hash, T) {
+        var digest: Hash?
+        var parsed: T?
+        withoutActuallyEscaping(parse) { parse in
+            nonisolated(unsafe) let parse = parse
+            let results = ParallelWork.map(2) { index -> (Hash?, T?) in index == 0 ? (Hash.sha256(bytes), nil) : (nil, parse()) }
+            digest = results[0].0
+            parsed = results[1].1
+        }
+        return (digest!, parsed!)
     }
 
     private mutating func scan(_ path: String, _ bytes: [UInt8]) {
@@ -61,13 +100,8 @@ struct ArchiveScan {
         case ArchiveLayout.readme: break
         case _ where path.hasPrefix(ArchiveLayout.retentionPrefix) && path.hasSuffix(".json"): break
         default:
-            if let first = ArchiveLayout.chunkFirst(path, prefix: ArchiveLayout.entriesPrefix) {
-                scanEntries(path, first: first, bytes)
-            } else if ArchiveLayout.chunkFirst(path, prefix: ArchiveLayout.recordsPrefix) != nil {
-                scanRecords(path, bytes)
-            } else {
-                problems.add(path, "is not a member of the export format")
-            }
+            // Entries and records members are read by `scan(_: ArchiveMember)`.
+            problems.add(path, "is not a member of the export format")
         }
     }
 
@@ -79,26 +113,39 @@ struct ArchiveScan {
         return text
     }
 
-    private mutating func scanEntries(_ path: String, first: Int64, _ bytes: [UInt8]) {
-        let decoded: [[UInt8]]
-        do {
-            decoded = try ArchiveLayout.decodeEntries(bytes)
-        } catch {
-            problems.add(path, "\(error)")
-            return
+    private mutating func apply(_ chunk: EntryChunk, path: String, first: Int64) {
+        for (seq, parsed) in chunk.entries {
+            switch parsed {
+            case .success(let entry):
+                if !entries.insert(ScannedEntry(entry: entry.header, leafHash: entry.leafHash, member: path), at: seq) {
+                    problems.add(path, "entry \(seq) appears twice")
+                }
+            case .failure(let reason):
+                problems.add(path, reason.text)
+            }
         }
-        entryChunks[first] = decoded.count
-        for (offset, raw) in decoded.enumerated() {
-            addEntry(raw, expectedSeq: first + Int64(offset), member: path)
+        if let reason = chunk.cutOff { problems.add(path, reason) }
+        entryChunks[first] = chunk.entries.count
+    }
+
+    private mutating func apply(_ chunk: RecordChunk, path: String) {
+        for line in chunk.lines {
+            guard let record = line.record else {
+                problems.add(path, "line \(line.number): a record line is '<seq> <salt, base64> <record, base64>'")
+                continue
+            }
+            if !records.insert(ScannedRecord(commitment: record.commitment, member: path, vaultRecord: record.vaultRecord),
+                               at: record.seq) {
+                problems.add(path, "record \(record.seq) appears twice")
+            }
         }
     }
 
     private mutating func scanInclusion(_ path: String, _ bytes: [UInt8]) {
         sawInclusion = true
-        guard let text = text(path, bytes) else { return }
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+        for (number, line) in ArchiveScan.lines(bytes).enumerated() {
             do {
-                let parsed = try ArchiveLayout.parseInclusionLine(line)
+                let parsed = try ArchiveLayout.parseInclusionLine(Substring(decoding: bytes[line], as: UTF8.self))
                 guard inclusionProofs[parsed.seq] == nil else {
                     problems.add(path, "line \(number + 1): entry \(parsed.seq) appears twice")
                     continue
@@ -111,40 +158,78 @@ struct ArchiveScan {
         }
     }
 
-    private mutating func addEntry(_ raw: [UInt8], expectedSeq: Int64, member: String) {
+    private mutating func addEntry(_ raw: some RandomAccessCollection<UInt8> & ContiguousBytes, expectedSeq: Int64, member: String) {
         do {
-            let entry = try Entry(parsing: raw)
+            let entry = try EntryHeader(parsing: raw)
             guard entry.seq == UInt64(expectedSeq) else {
                 problems.add(member, "entry \(expectedSeq) carries seq \(entry.seq)")
                 return
             }
-            guard entries[expectedSeq] == nil else {
+            if !entries.insert(ScannedEntry(entry: entry, leafHash: MerkleHashing.leafHash(raw), member: member), at: expectedSeq) {
                 problems.add(member, "entry \(expectedSeq) appears twice")
-                return
             }
-            entries[expectedSeq] = ScannedEntry(entry: entry, leafHash: MerkleHashing.leafHash(raw), member: member)
         } catch {
             problems.add(member, "entry \(expectedSeq) is malformed: \(error)")
         }
     }
 
-    private mutating func scanRecords(_ path: String, _ bytes: [UInt8]) {
-        guard let text = text(path, bytes) else { return }
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
-            do {
-                let parsed = try ArchiveLayout.parseRecordLine(line)
-                guard records[parsed.seq] == nil else {
-                    problems.add(path, "record \(parsed.seq) appears twice")
-                    continue
-                }
-                let isVaultRecord = parsed.record.starts(with: Array(#"{"#.utf8))
-                    && String(decoding: parsed.record, as: UTF8.self).contains(#""stream":"vault."#)
-                records[parsed.seq] = ScannedRecord(commitment: Entry.commitment(salt: parsed.salt, record: parsed.record),
-                                                    member: path, vaultRecord: isVaultRecord ? parsed.record : nil)
-            } catch {
-                problems.add(path, "line \(number + 1): \(error)")
+    /// Record lines `<seq> <salt> <record>`, parsed in place.
+    static let vaultStreamMarker = Array(#""stream":"vault."#.utf8)
+
+    /// The ranges of the lines of `bytes` (each ended by a newline; a last line without one counts).
+    static func lines(_ bytes: [UInt8]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(bytes.count / 256)
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var start = 0
+            while start < raw.count {
+                // memchr: the newline search is the inner loop of reading millions of lines.
+                let found = memchr(base + start, 0x0A, raw.count - start)
+                let end = found.map { base.distance(to: UnsafeRawPointer($0)) } ?? raw.count
+                if end > start { ranges.append(start..<end) }
+                start = end + 1
             }
         }
+        return ranges
+    }
+
+    /// One record line: a canonical decimal seq and two canonical base64 fields, one space apart;
+    /// the fields are decoded into `salt` and `record`, whose storage is reused line after line.
+    static func recordLine(_ bytes: [UInt8], _ line: Range<Int>, salt: inout [UInt8], record: inout [UInt8]) -> Int64? {
+        bytes.withUnsafeBytes { raw -> Int64? in
+            let text = UnsafeRawBufferPointer(rebasing: raw[line])
+            guard let first = ArchiveScan.indexOfSpace(text, from: 0), let second = ArchiveScan.indexOfSpace(text, from: first + 1),
+                  ArchiveScan.indexOfSpace(text, from: second + 1) == nil else { return nil }
+            let digits = text[..<first]
+            guard !digits.isEmpty, digits.count <= 18, digits.count == 1 || digits.first != 0x30 else { return nil }
+            var seq: Int64 = 0
+            for digit in digits {
+                guard digit >= 0x30, digit <= 0x39 else { return nil }
+                seq = seq * 10 + Int64(digit - 0x30)
+            }
+            guard FastBase64.decode(UnsafeRawBufferPointer(rebasing: text[(first + 1)..<second]), into: &salt),
+                  FastBase64.decode(UnsafeRawBufferPointer(rebasing: text[(second + 1)...]), into: &record) else { return nil }
+            return seq
+        }
+    }
+
+    /// The index of the first space in `text` at or after `from` (memchr).
+    static func indexOfSpace(_ text: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard let base = text.baseAddress, from < text.count, let found = memchr(base + from, 0x20, text.count - from) else {
+            return nil
+        }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count, let head = needle.first else { return false }
+        var index = haystack.startIndex
+        while let found = haystack[index...].firstIndex(of: head), found + needle.count <= haystack.count {
+            if haystack[found..<(found + needle.count)].elementsEqual(needle) { return true }
+            index = found + 1
+        }
+        return false
     }
 }
 

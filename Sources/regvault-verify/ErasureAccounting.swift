@@ -72,7 +72,7 @@ struct ErasureAccounting {
         }
 
         var accounted = 0
-        for seq in scan.entries.keys.sorted() where scan.records[seq] == nil {
+        for seq in scan.entries.seqs where scan.records[seq] == nil {
             let entry = scan.entries[seq]!
             let location = entry.member
             guard let item = erased[seq] else {
@@ -107,9 +107,9 @@ struct ErasureAccounting {
     /// The JSON of the vault's own records present in the archive (erasures, holds, retention changes).
     private func vaultRecords() -> [Int64: [String: Any]] {
         var out: [Int64: [String: Any]] = [:]
-        for (seq, record) in scan.records {
+        scan.records.forEach { seq, record in
             guard let bytes = record.vaultRecord, scan.entries[seq]?.entry.commitment == record.commitment,
-                  let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { continue }
+                  let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { return }
             out[seq] = object
         }
         return out

@@ -122,7 +122,7 @@ struct Verifier {
                 }
                 _ = range.append(leafHash: entry.leafHash)
             }
-            if let extra = scan.entries.keys.first(where: { $0 >= size }) {
+            if let extra = scan.entries.seqs.last, extra >= size {
                 problems.add(scan.entries[extra]!.member, "entry \(extra) is beyond the checkpoint's size \(size)")
             }
             if range.rootHash != checkpoint.rootHash {
@@ -134,7 +134,7 @@ struct Verifier {
         case .partial:
             if !scan.entryChunks.isEmpty { problems.add(ArchiveLayout.entriesPrefix, "a partial export has no entries members") }
             var verified = 0
-            for seq in scan.entries.keys.sorted() {
+            for seq in scan.entries.seqs {
                 let entry = scan.entries[seq]!
                 do {
                     try ProofCheck.checkInclusion(leafHash: entry.leafHash, index: seq, size: size,
@@ -151,10 +151,10 @@ struct Verifier {
     /// Each record belongs to an entry in the archive and matches its commitment.
     private func checkRecords(_ scan: ArchiveScan, _ problems: inout Problems) {
         var matched = 0
-        for (seq, record) in scan.records {
+        scan.records.forEach { seq, record in
             guard let entry = scan.entries[seq] else {
                 problems.add(record.member, "record \(seq) has no entry in the archive")
-                continue
+                return
             }
             if record.commitment != entry.entry.commitment {
                 problems.add(record.member, "record \(seq) does not match its entry's commitment: the record or its salt was altered")

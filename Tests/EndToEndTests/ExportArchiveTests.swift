@@ -205,6 +205,19 @@ struct ExportArchiveTests {
         #expect(throws: (any Error).self) { try parsed.verify(entry: Array(entryBytes.dropLast()) + [0], key: try NoteVerifierKey(key)) }
     }
 
+    @Test("regvault-verify carries no networking code: no NIO, Hummingbird, URLSession or FoundationNetworking symbols or libraries")
+    func verifierHasNoNetworking() throws {
+        let symbols = try Tool.run("nm", [VerifierBinary.url.path]).stdout
+        #expect(symbols.contains("ExportManifest"), "nm read the verifier's symbols")
+        for name in ["NIOCore", "NIOPosix", "Hummingbird", "URLSession", "FoundationNetworking"] {
+            #expect(!symbols.contains(name), "the verifier links \(name)")
+        }
+        let libraries = try Tool.run("ldd", [VerifierBinary.url.path]).stdout
+        #expect(!libraries.contains("FoundationNetworking") && !libraries.contains("libcurl"), "\(libraries)")
+        // The same check finds NIO in the server binary, so it can fail.
+        #expect(try Tool.run("nm", [RegVaultBinary.url.path]).stdout.contains("NIOCore"))
+    }
+
     // MARK: helpers
 
     /// The bytes of the kind's item within its member: one entry, one record line or salt, one proof
