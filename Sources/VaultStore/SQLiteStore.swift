@@ -68,16 +68,19 @@ public final class SQLiteStore: VaultStorage {
                 SQLiteStore.bind(try sealed(record), to: insertRecord)
                 try insertRecord.run(db)
             }
+            // Prepared once per transaction: the triggers make these statements costly to compile.
+            let erase = try db.cachedStatement(sql: "UPDATE records SET body = NULL, salt = NULL, diff = NULL, state_after = NULL "
+                + "WHERE seq = ? AND salt IS NOT NULL")
+            let recordErasure = try db.cachedStatement(sql: "INSERT INTO erasures (seq, erased_by) VALUES (?, ?)")
             for erasure in batch.erasures {
                 guard erasure.erasedBy >= batch.startSize, erasure.erasedBy < batch.endSize else {
                     throw StorageError(.corrupt, "record \(erasure.seq) would be erased by \(erasure.erasedBy), not an entry of this batch")
                 }
-                try db.execute(sql: "UPDATE records SET body = NULL, salt = NULL, diff = NULL, state_after = NULL "
-                    + "WHERE seq = ? AND salt IS NOT NULL", arguments: [erasure.seq])
+                try erase.execute(arguments: [erasure.seq])
                 guard db.changesCount == 1 else {
                     throw StorageError(.notFound, "record \(erasure.seq) does not exist or is already erased")
                 }
-                try db.execute(sql: "INSERT INTO erasures (seq, erased_by) VALUES (?, ?)", arguments: [erasure.seq, erasure.erasedBy])
+                try recordErasure.execute(arguments: [erasure.seq, erasure.erasedBy])
             }
             try db.execute(sql: "INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [batch.endSize, batch.rootHash.data, batch.checkpointNote, batch.checkpointTime])

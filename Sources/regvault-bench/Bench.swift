@@ -6,7 +6,8 @@ import VaultSandbox
 import VaultStore
 
 /// Measures the log core against this machine's own SQLite, in one process, and prints a Markdown
-/// table. Usage: `swift run -c release regvault-bench [RECORDS] [--only-archive]` (default 1,000,000).
+/// table. Usage: `swift run -c release regvault-bench [RECORDS] [--only archive|check|sweep]` (default
+/// 1,000,000 records, every measurement).
 ///
 /// - ingest: the production path (validation, canonicalisation, diffs, entries, tree hashes, one
 ///   signed checkpoint and one durable transaction per batch) against the same rows inserted into a
@@ -24,18 +25,24 @@ import VaultStore
 struct Bench {
     static func main() async throws {
         let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000
-        // `--only-archive`: ingest, then only the export and verify rows (for working on them).
-        let onlyArchive = CommandLine.arguments.contains("--only-archive")
+        // `--only archive|check|sweep`: ingest, then only that measurement (for working on it).
+        let only = CommandLine.arguments.firstIndex(of: "--only").map { CommandLine.arguments[$0 + 1] }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("regvault-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         print("generating \(count) synthetic records…", to: &standardError)
         let lines = makeInput(count: count)
         var rows: [[String]] = []
 
-        if onlyArchive {
+        if let only {
             let vault = try await vaultIngest(lines: lines, batchSize: IngestPipeline.defaultBatchSize, path: "\(root)/vault")
-            let exported = try exportAndVerify(vault: vault.vault, path: "\(root)/export.tar")
-            print("export \(rate(exported.export)), verify \(rate(exported.verify)), SHA-256 \(rate(exported.sha256))")
+            switch only {
+            case "archive":
+                let exported = try exportAndVerify(vault: vault.vault, path: "\(root)/export.tar")
+                print("export \(rate(exported.export)), verify \(rate(exported.verify)), SHA-256 \(rate(exported.sha256))")
+            case "check": print("check \(rate(try checkRate(vault: vault.vault).vault))")
+            case "sweep": print("sweep \(rate(try await sweepRate(vault: vault.vault)))")
+            default: print("--only archive, check or sweep", to: &standardError)
+            }
             return
         }
         let validationRate = try validationAlone(lines: lines)
