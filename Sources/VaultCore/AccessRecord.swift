@@ -1,5 +1,5 @@
 import Foundation
-public import VaultFormat
+import VaultFormat
 
 /// One inspector request, as the vault records it in its own log: the entry is of kind `access`,
 /// on the stream `vault.access`, entity `inspector`/<identity>, so the log itself proves who looked

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import VaultFormat
 
 /// An entity's change history as an inspector receives it: every version, oldest first, each with

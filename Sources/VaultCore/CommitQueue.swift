@@ -1,6 +1,6 @@
 import Dispatch
 import Synchronization
-public import VaultStore
+import VaultStore
 
 /// A batch that has been sequenced and queued for commit.
 public struct PendingBatch: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-public import VaultStore
+import VaultStore
 
 /// A page of records and the cursor that continues after it (nil on the last page).
 public struct RecordPage: Sendable {

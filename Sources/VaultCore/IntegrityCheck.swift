@@ -1,5 +1,5 @@
 import Foundation
-public import VaultFormat
+import VaultFormat
 import VaultStore
 
 /// What `Vault.checkIntegrity` found: every problem, each naming where it is, rather than the

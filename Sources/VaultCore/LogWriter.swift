@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 import Dispatch
-public import VaultFormat
-public import VaultStore
+import VaultFormat
+import VaultStore
 
 /// What the vault answers for one submitted record.
 public struct AppendResult: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Foundation
-public import VaultFormat
+import VaultFormat
 
 /// The vault's own streams, written by the vault rather than by clients. Their records go through
 /// the same writer, entries and proofs as client records.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The signed manifest of an export archive (docs/ARCHIVE.md): which log and tree head the archive
 /// belongs to, what it holds, and the size and SHA-256 of every other member. Its text is

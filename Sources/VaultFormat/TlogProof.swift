@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A C2SP `tlog-proof` (c2sp.org/tlog-proof): an offline proof that entry `index` is in the tree
 /// of a signed checkpoint.

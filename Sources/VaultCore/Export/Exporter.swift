@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 public import VaultArchive
 public import VaultFormat
 import VaultStore

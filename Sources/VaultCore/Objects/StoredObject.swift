@@ -1,7 +1,7 @@
 import Crypto
 public import Foundation
 public import VaultFormat
-public import VaultStore
+import VaultStore
 
 /// One stored version of an object, as its record in the log describes it.
 public struct ObjectVersion: Sendable {

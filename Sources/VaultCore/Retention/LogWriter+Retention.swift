@@ -1,6 +1,6 @@
 import Foundation
-public import VaultFormat
-public import VaultStore
+import VaultFormat
+import VaultStore
 
 /// Legal holds, retention changes and erasure. Each of these first lets every queued commit finish,
 /// then reads the state it decides on and sequences its entry without suspending in between, so no

@@ -1,5 +1,5 @@
 import Foundation
-public import VaultFormat
+import VaultFormat
 public import VaultStore
 
 /// Reads the retention state of stored records from the log: each record's entry (mode,

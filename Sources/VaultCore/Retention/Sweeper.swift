@@ -1,6 +1,6 @@
 import Foundation
-public import VaultFormat
-public import VaultStore
+import VaultFormat
+import VaultStore
 
 /// What a sweep did.
 public struct SweepSummary: Sendable, Equatable {
