@@ -340,6 +340,12 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
+    public func erasureCount(since seq: Int64) throws -> Int64 {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM erasures WHERE erased_by >= ?", arguments: [seq]) ?? 0
+        }
+    }
+
     public func purgeErasedData() throws {
         // secure_delete already zeroed the freed space in the pages the erasure rewrote; the old
         // page images still sit in the write-ahead log until it is checkpointed and truncated.

@@ -144,6 +144,8 @@ public protocol VaultStorage: HashReader {
     func unerasedSubjects(after: Int64, limit: Int) throws -> [RetentionSubject]
     /// The records with the given seqs, with their entries, keyed by seq.
     func subjects(seqs: [Int64]) throws -> [Int64: RetentionSubject]
+    /// How many records were erased by erasure entries at or after `seq`.
+    func erasureCount(since seq: Int64) throws -> Int64
     /// For each of `seqs` that was erased, the seq of the erasure entry that erased it.
     func erasures(of seqs: [Int64]) throws -> [Int64: Int64]
     /// Records with seq in `[from, to)`, in seq order. A record whose stored bytes cannot be read

@@ -113,19 +113,20 @@ struct Verifier {
         switch manifest.scope {
         case .full:
             if scan.sawInclusion { problems.add(ArchiveLayout.inclusion, "a full export has no inclusion member") }
-            var range = CompactRange()
+            var leaves: [Hash] = []
+            leaves.reserveCapacity(Int(size))
             for seq in 0..<size {
                 guard let entry = scan.entries[seq] else {
                     problems.add(ArchiveLayout.chunkPath(ArchiveLayout.entriesPrefix, first: seq / ArchiveLayout.chunk * ArchiveLayout.chunk),
                                  "entry \(seq) is missing")
                     return
                 }
-                _ = range.append(leafHash: entry.leafHash)
+                leaves.append(entry.leafHash)
             }
             if let extra = scan.entries.seqs.last, extra >= size {
                 problems.add(scan.entries[extra]!.member, "entry \(extra) is beyond the checkpoint's size \(size)")
             }
-            if range.rootHash != checkpoint.rootHash {
+            if ParallelWork.treeRoot(leaves) != checkpoint.rootHash {
                 problems.add(ArchiveLayout.entriesPrefix, "the RFC 9162 root of the archive's entries is not the signed root: "
                     + "an entry was altered, added or removed")
             } else {

@@ -32,9 +32,23 @@ extension Vault {
     /// (`ArchiveWriter` writes a temporary file, fsyncs and renames it). Reads only; needs the log key to sign the
     /// manifest. The same vault state and options give a byte-identical file.
     /// - Parameter proveFrom: an earlier tree size to include a consistency proof from.
+    ///
+    /// The export reads while the vault may go on writing. Records erased during the export by an
+    /// erasure entry beyond the export's checkpoint could not be accounted for in the archive, so
+    /// the export then starts again from the newer checkpoint (at most three times).
     @discardableResult
     public func export(to path: String, filter: ExportFilter = ExportFilter(), compression: ArchiveCompression = .none,
                        proveFrom: Int64? = nil, progress: (@Sendable (ExportProgress) -> Void)? = nil) throws -> ExportSummary {
+        for _ in 0..<3 {
+            let summary = try exportOnce(to: path, filter: filter, compression: compression, proveFrom: proveFrom,
+                                         progress: progress)
+            if try store.erasureCount(since: summary.treeSize) == 0 { return summary }
+        }
+        throw VaultError(.conflict, "records kept being erased while the export ran; export again after the sweep")
+    }
+
+    private func exportOnce(to path: String, filter: ExportFilter, compression: ArchiveCompression, proveFrom: Int64?,
+                            progress: (@Sendable (ExportProgress) -> Void)?) throws -> ExportSummary {
         try filter.validate()
         let signer = try directory.readSigningKey()
         guard let checkpoint = try latestCheckpoint(), let info = try store.latestCheckpointInfo() else {
