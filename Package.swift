@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
@@ -63,6 +64,7 @@ let package = Package(
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTLS", package: "hummingbird"),
                            .product(name: "X509", package: "swift-certificates"),
+                           .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "SwiftASN1", package: "swift-asn1"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Crypto", package: "swift-crypto")],
@@ -97,7 +99,8 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["regvault", "regvault-verify", "VaultFormat", "VaultSandbox", "VaultCore",
                                                               "VaultServer", "VaultArchive",
                                                               .product(name: "GRDB", package: "GRDB.swift"),
-                                                              .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
+                                                              .product(name: "Crypto", package: "swift-crypto"),
+                                                              .product(name: "JWTKit", package: "jwt-kit")], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,16 +10,21 @@ public struct AccessPolicy: Sendable {
     struct Entry: Sendable {
         let roles: Set<Role>
         let allowFrom: [CIDR]
+        let acceptsBearerTokens: Bool
     }
 
     let identities: [String: Entry]
+    /// Set when the configuration has `bearerTokens`.
+    let tokens: BearerTokens?
 
-    public init(_ identities: [ServerConfiguration.Identity]) {
+    init(_ identities: [ServerConfiguration.Identity], tokens: BearerTokens?) {
         var table: [String: Entry] = [:]
         for identity in identities {
-            table[identity.commonName] = Entry(roles: Set(identity.roles), allowFrom: identity.allowFrom.compactMap(CIDR.init))
+            table[identity.commonName] = Entry(roles: Set(identity.roles), allowFrom: identity.allowFrom.compactMap(CIDR.init),
+                                               acceptsBearerTokens: identity.acceptsBearerTokens)
         }
         self.identities = table
+        self.tokens = tokens
     }
 }
 
@@ -44,15 +49,31 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard entry.allowFrom.contains(where: { $0.contains(address) }) else {
             return try refuse("address_not_allowed", "identity '\(commonName)' may not connect from \(address)", request, context)
         }
-        context.identity = ClientIdentity(commonName: commonName, roles: entry.roles, address: address)
+        var identity = ClientIdentity(commonName: commonName, roles: entry.roles, address: address)
+        if let header = request.headers[.authorization] {
+            guard header.hasPrefix("Bearer "), entry.acceptsBearerTokens, let tokens = policy.tokens else {
+                return try refuse("invalid_token", "identity '\(commonName)' does not accept bearer tokens", request, context,
+                                  status: .unauthorized)
+            }
+            do {
+                let (subject, roles) = try await tokens.verify(String(header.dropFirst("Bearer ".count)))
+                identity = ClientIdentity(commonName: commonName, roles: roles, address: address, tokenSubject: subject)
+            } catch {
+                return try refuse("invalid_token", error.reason, request, context, status: .unauthorized)
+            }
+        }
+        context.identity = identity
         return try await next(request, context)
     }
 
-    private func refuse(_ code: String, _ message: String, _ request: Request, _ context: Context) throws -> Response {
+    private func refuse(_ code: String, _ message: String, _ request: Request, _ context: Context,
+                        status: HTTPResponse.Status = .forbidden) throws -> Response {
         metrics.refused(code)
         context.logger.notice("refused request", metadata: ["code": .string(code), "path": .string(request.uri.path),
                                                             "address": .string(context.channel.remoteAddress?.ipAddress ?? "")])
-        return try APIError(.forbidden, code, message).response(from: request, context: context)
+        var response = try APIError(status, code, message).response(from: request, context: context)
+        if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\"" }
+        return response
     }
 
     static func commonName(of certificate: NIOSSLCertificate) -> String? {

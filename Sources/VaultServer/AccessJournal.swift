@@ -65,7 +65,7 @@ struct AccessJournalMiddleware: RouterMiddleware {
         }
         if let identity = context.identity {
             let count = response?.headers[.init("X-Result-Count")!].flatMap { Int($0) }
-            await journal.record(AccessRecord(identity: identity.commonName, address: identity.address,
+            await journal.record(AccessRecord(identity: identity.name, address: identity.address,
                                               method: request.method.rawValue, path: request.uri.path,
                                               query: request.uri.query ?? "", status: status, resultCount: count,
                                               at: SystemClock().nowMillis()))

@@ -23,7 +23,7 @@ struct ExportRoutes {
                 return compression
             } ?? .gzip
             let job = try jobs.start(filter: filter, compression: compression,
-                                     requestedBy: context.identity?.commonName ?? "unknown")
+                                     requestedBy: context.identity?.name ?? "unknown")
             var response = Response.json(job.json, status: .accepted)
             response.headers[.location] = "/regulator/exports/\(job.id)"
             return response

@@ -12,6 +12,9 @@ enum OpenAPIDocument {
         in the log itself as an access entry (stream vault.access). Every connection uses mutual TLS (TLS 1.2 or
         later); the client certificate's common name must be a configured identity, connecting from one of
         its allowed address ranges, with a role the route allows. Refusals are 403 with an error code.
+        An identity configured to accept bearer tokens may add "Authorization: Bearer <JWT>" (issuer, audience and
+        keys from the configuration); the token's regulator_read or compliance_officer role then applies, and a bad
+        token is refused with 401 invalid_token.
         Errors have the body {"error": {"code": "...", "message": "...", "line": N, "field": "..."}}.
     components:
       schemas:

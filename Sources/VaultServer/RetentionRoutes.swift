@@ -91,7 +91,7 @@ struct RetentionRoutes {
 
 /// Who made the request, as the vault records it.
 func actor(_ context: VaultRequestContext) -> VaultActor {
-    VaultActor(id: context.identity?.commonName ?? "unknown", role: context.identity?.roles.map(\.rawValue).sorted().first,
+    VaultActor(id: context.identity?.name ?? "unknown", role: context.identity?.roles.map(\.rawValue).sorted().first,
                ip: context.identity?.address)
 }
 

@@ -13,7 +13,8 @@ import Foundation
 ///     {"commonName": "mga-inspector-1", "roles": ["regulator_read"], "allowFrom": ["192.0.2.10/32"]}
 ///   ],
 ///   "limits": {"maxBodyBytes": 16777216, "maxBatchRecords": 10000, "maxObjectBytes": 67108864},
-///   "sweepIntervalSeconds": 3600
+///   "sweepIntervalSeconds": 3600,
+///   "bearerTokens": {"issuer": "https://sso.regulator.example", "audience": "regvault", "jwks": "sso-keys.json"}
 /// }
 /// ```
 /// A client is identified by the common name of its verified certificate; relative file paths
@@ -26,6 +27,23 @@ public struct ServerConfiguration: Codable, Sendable {
     public var identities: [Identity]
     public var limits: Limits = Limits()
     public var sweepIntervalSeconds: Int = 3600
+    /// Optional OAuth2 bearer tokens for identities that accept them (see `BearerTokens`).
+    public var bearerTokens: BearerTokens?
+
+    public struct BearerTokens: Codable, Sendable {
+        /// The issuer (`iss`) every token must name.
+        public var issuer: String
+        /// The audience (`aud`) every token must include.
+        public var audience: String
+        /// A JWKS file with the issuer's public keys.
+        public var jwks: String
+
+        public init(issuer: String, audience: String, jwks: String) {
+            self.issuer = issuer
+            self.audience = audience
+            self.jwks = jwks
+        }
+    }
 
     public struct TLSFiles: Codable, Sendable {
         public var certificate: String
@@ -39,6 +57,24 @@ public struct ServerConfiguration: Codable, Sendable {
         public var roles: [Role]
         /// CIDR ranges the identity may connect from, e.g. `10.0.0.0/8`, `::1/128`.
         public var allowFrom: [String]
+        /// True if requests on this identity's connections may carry a bearer token, whose roles then
+        /// replace the certificate's (see `BearerTokens`). Default false.
+        public var acceptsBearerTokens: Bool = false
+
+        public init(commonName: String, roles: [Role], allowFrom: [String], acceptsBearerTokens: Bool = false) {
+            self.commonName = commonName
+            self.roles = roles
+            self.allowFrom = allowFrom
+            self.acceptsBearerTokens = acceptsBearerTokens
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            commonName = try container.decode(String.self, forKey: .commonName)
+            roles = try container.decode([Role].self, forKey: .roles)
+            allowFrom = try container.decode([String].self, forKey: .allowFrom)
+            acceptsBearerTokens = try container.decodeIfPresent(Bool.self, forKey: .acceptsBearerTokens) ?? false
+        }
     }
 
     public struct Limits: Codable, Sendable {
@@ -65,6 +101,7 @@ public struct ServerConfiguration: Codable, Sendable {
         identities = try container.decode([Identity].self, forKey: .identities)
         limits = try container.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
         sweepIntervalSeconds = try container.decodeIfPresent(Int.self, forKey: .sweepIntervalSeconds) ?? sweepIntervalSeconds
+        bearerTokens = try container.decodeIfPresent(BearerTokens.self, forKey: .bearerTokens)
     }
 
     public init(data: String, listen: String, tls: TLSFiles, identities: [Identity], limits: Limits = Limits()) {
@@ -97,6 +134,7 @@ public struct ServerConfiguration: Codable, Sendable {
         configuration.tls.certificate = resolve(configuration.tls.certificate)
         configuration.tls.privateKey = resolve(configuration.tls.privateKey)
         configuration.tls.clientCAs = configuration.tls.clientCAs.map(resolve)
+        if let jwks = configuration.bearerTokens?.jwks { configuration.bearerTokens?.jwks = resolve(jwks) }
         try configuration.validate()
         return configuration
     }
@@ -121,6 +159,9 @@ public struct ServerConfiguration: Codable, Sendable {
             }
         }
         _ = try ListenAddress(listen)
+        if identities.contains(where: \.acceptsBearerTokens), bearerTokens == nil {
+            throw ServerError.configuration("an identity accepts bearer tokens but bearerTokens (issuer, audience, jwks) is not configured")
+        }
         guard sweepIntervalSeconds >= 0 else {
             throw ServerError.configuration("sweepIntervalSeconds must be 0 (off) or a number of seconds")
         }

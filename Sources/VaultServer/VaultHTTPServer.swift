@@ -43,8 +43,10 @@ public struct VaultHTTPServer: Sendable {
     /// On shutdown, requests in flight finish first, so nothing acknowledged is lost.
     public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
         let listen = try ListenAddress(configuration.listen)
+        var tokens: BearerTokens?
+        if let bearer = configuration.bearerTokens { tokens = try await BearerTokens(configuration: bearer) }
         let app = Application(
-            router: makeRouter(),
+            router: makeRouter(tokens: tokens),
             server: try .tls(.http1(), tlsConfiguration: try makeTLSConfiguration()),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "RegVault"),
             onServerRunning: { channel in
@@ -64,10 +66,11 @@ public struct VaultHTTPServer: Sendable {
     }
 
     /// The router; every route it gets is also recorded in `catalog`.
-    func makeRouter(catalog: RouteCatalog = RouteCatalog()) -> Router<VaultRequestContext> {
+    func makeRouter(catalog: RouteCatalog = RouteCatalog(), tokens: BearerTokens? = nil) -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
         router.add(middleware: ResponseTimeMiddleware(metrics: metrics))
-        router.add(middleware: AuthenticationMiddleware(policy: AccessPolicy(configuration.identities), metrics: metrics))
+        router.add(middleware: AuthenticationMiddleware(policy: AccessPolicy(configuration.identities, tokens: tokens),
+                                                        metrics: metrics))
         let root = catalog.group(router.group(), prefix: "")
         root.get("healthz") { _, _ in Response.text("ok\n") }
         root.get("metrics") { [metrics, vault] _, _ in

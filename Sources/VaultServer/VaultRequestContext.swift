@@ -7,6 +7,11 @@ public struct ClientIdentity: Sendable {
     public let commonName: String
     public let roles: Set<Role>
     public let address: String
+    /// The subject of the bearer token the request carried, if any (its roles are then `roles`).
+    public var tokenSubject: String? = nil
+
+    /// How the vault records who acted: the common name, or `<common name>/<token subject>`.
+    public var name: String { tokenSubject.map { commonName + "/" + $0 } ?? commonName }
 }
 
 /// What a handler may know about a request beyond the request itself: the connection it came on
