@@ -147,16 +147,7 @@ public final class Vault: Sendable {
 
     /// The policies recorded in the log, each in its latest version.
     func recordedPolicies() throws -> [RetentionPolicy] {
-        var latest: [String: StoredRecord] = [:]
-        var after: (recordedAt: Int64, seq: Int64)?
-        while true {
-            let page = try store.records(stream: VaultStream.policy.rawValue, from: Int64.min, to: Int64.max, after: after,
-                                         limit: 1000)
-            for record in page { latest[record.entityId] = record }
-            guard let last = page.last, page.count == 1000 else { break }
-            after = (last.recordedAt, last.seq)
-        }
-        return try latest.values.sorted { $0.seq < $1.seq }.compactMap { record in
+        try store.latestPerEntity(stream: .policy).compactMap { record in
             guard let state = try RetentionLedger.stateValue(of: record) else { return nil }
             return try RetentionPolicy(parsing: state.canonicalBytes)
         }

@@ -31,33 +31,31 @@ struct CatalogedRoutes {
     /// The OpenAPI name of a trailing `**`.
     var catchAll = "tilePath"
 
-    func get(_ path: String,
-             use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
-        catalog.record("GET", prefix + "/" + path, catchAll: catchAll)
-        group.get(RouterPath(path), use: handler)
+    typealias Handler = @Sendable (Request, VaultRequestContext) async throws -> Response
+
+    /// Registers `handler` for `method` on `path` and records the route.
+    func on(_ method: HTTPRequest.Method, _ path: String, use handler: @escaping Handler) {
+        catalog.record(method.rawValue, prefix + "/" + path, catchAll: catchAll)
+        group.on(RouterPath(path), method: method, use: handler)
     }
 
-    func post(_ path: String,
-              use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
-        catalog.record("POST", prefix + "/" + path, catchAll: catchAll)
-        group.post(RouterPath(path), use: handler)
+    func get(_ path: String, use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
+        on(.get, path) { try await handler($0, $1).response(from: $0, context: $1) }
     }
 
-    func put(_ path: String,
-             use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
-        catalog.record("PUT", prefix + "/" + path, catchAll: catchAll)
-        group.put(RouterPath(path), use: handler)
+    func post(_ path: String, use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
+        on(.post, path) { try await handler($0, $1).response(from: $0, context: $1) }
     }
 
-    func head(_ path: String,
-              use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
-        catalog.record("HEAD", prefix + "/" + path, catchAll: catchAll)
-        group.head(RouterPath(path), use: handler)
+    func put(_ path: String, use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
+        on(.put, path) { try await handler($0, $1).response(from: $0, context: $1) }
     }
 
-    func delete(_ path: String,
-                use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
-        catalog.record("DELETE", prefix + "/" + path, catchAll: catchAll)
-        group.delete(RouterPath(path), use: handler)
+    func head(_ path: String, use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
+        on(.head, path) { try await handler($0, $1).response(from: $0, context: $1) }
+    }
+
+    func delete(_ path: String, use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
+        on(.delete, path) { try await handler($0, $1).response(from: $0, context: $1) }
     }
 }

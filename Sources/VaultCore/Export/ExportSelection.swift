@@ -17,7 +17,7 @@ struct ExportSelection {
             selected += try store.history(entityType: RetentionLedger.changeEntityType, entityId: "seq-\(seq)").map(\.seq)
         }
         for stream in [VaultStream.hold, .policy] {
-            selected += try allRecords(stream: stream.rawValue, from: Int64.min, to: Int64.max).map(\.seq)
+            selected += try store.allRecords(stream: stream.rawValue).map(\.seq)
         }
         return Array(Set(selected.filter { $0 < treeSize })).sorted()
     }
@@ -40,20 +40,8 @@ struct ExportSelection {
         } else {
             let streams = filter.stream.map { [$0] }
                 ?? RecordSchema.Stream.allCases.map(\.rawValue) + VaultStream.allCases.map(\.rawValue)
-            candidates = try streams.flatMap { try allRecords(stream: $0, from: filter.from ?? Int64.min, to: filter.to ?? Int64.max) }
+            candidates = try streams.flatMap { try store.allRecords(stream: $0, from: filter.from ?? Int64.min, to: filter.to ?? Int64.max) }
         }
         return candidates.filter(filter.matches)
-    }
-
-    private func allRecords(stream: String, from: Int64, to: Int64) throws -> [StoredRecord] {
-        var found: [StoredRecord] = []
-        var after: (recordedAt: Int64, seq: Int64)?
-        while true {
-            let page = try store.records(stream: stream, from: from, to: to, after: after, limit: 1000)
-            found += page
-            guard let last = page.last, page.count == 1000 else { break }
-            after = (last.recordedAt, last.seq)
-        }
-        return found
     }
 }

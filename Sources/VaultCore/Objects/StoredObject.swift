@@ -165,15 +165,7 @@ extension Vault {
 
     /// Object versions stored for a reporting period (those given that period when stored).
     public func objectVersions(period: String) throws -> [ObjectVersion] {
-        var found: [ObjectVersion] = []
-        var after: (recordedAt: Int64, seq: Int64)?
-        while true {
-            let page = try store.records(stream: VaultStream.object.rawValue, from: Int64.min, to: Int64.max, after: after,
-                                         limit: 1000)
-            found += try page.compactMap { try ObjectVersion(record: $0) }.filter { $0.period == period }
-            guard let last = page.last, page.count == 1000 else { break }
-            after = (last.recordedAt, last.seq)
-        }
-        return found
+        try store.allRecords(stream: VaultStream.object.rawValue).compactMap { try ObjectVersion(record: $0) }
+            .filter { $0.period == period }
     }
 }

@@ -16,21 +16,10 @@ public struct RetentionLedger: Sendable {
 
     /// Every legal hold ever placed, in its latest state, oldest first.
     public func holds() throws -> [LegalHold] {
-        var latest: [String: (seq: Int64, record: StoredRecord)] = [:]
-        var after: (recordedAt: Int64, seq: Int64)?
-        while true {
-            let page = try store.records(stream: VaultStream.hold.rawValue, from: Int64.min, to: Int64.max, after: after,
-                                         limit: 1000)
-            for record in page where latest[record.entityId].map({ $0.seq < record.seq }) ?? true {
-                latest[record.entityId] = (record.seq, record)
-            }
-            guard let last = page.last, page.count == 1000 else { break }
-            after = (last.recordedAt, last.seq)
-        }
-        return try latest.values.sorted { $0.record.entityId < $1.record.entityId }.compactMap { item in
-            guard let body = item.record.body else { return nil }
+        try store.latestPerEntity(stream: .hold).compactMap { record in
+            guard let body = record.body else { return nil }
             guard let state = try JSONParser.parse(Array(body))["state"] else {
-                throw StorageError(.corrupt, "legal hold record \(item.seq) has no state")
+                throw StorageError(.corrupt, "legal hold record \(record.seq) has no state")
             }
             return try LegalHold(state: state)
         }.sorted { $0.placedAt < $1.placedAt }
