@@ -130,7 +130,7 @@ public enum ArchiveLayout {
     }
 
     static func decimalSeq(_ text: Substring) -> Int64? {
-        ExportManifest.decimal(text).flatMap { $0 <= UInt64(Int64.max) ? Int64($0) : nil }
+        Checkpoint.parseSize(text).flatMap { $0 <= UInt64(Int64.max) ? Int64($0) : nil }
     }
 
     static func malformed(_ why: String) -> VaultFormatError {

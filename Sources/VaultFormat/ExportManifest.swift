@@ -96,7 +96,7 @@ public struct ExportManifest: Sendable, Equatable {
         origin = String(try value(lines[1], "origin"))
         guard !origin.isEmpty, !origin.contains(" ") else { throw fail("the origin must be one word") }
         let checkpoint = try value(lines[2], "checkpoint").split(separator: " ", omittingEmptySubsequences: false)
-        guard checkpoint.count == 2, let size = Self.decimal(checkpoint[0]), let root = Hash(base64: String(checkpoint[1])) else {
+        guard checkpoint.count == 2, let size = Checkpoint.parseSize(checkpoint[0]), let root = Hash(base64: String(checkpoint[1])) else {
             throw fail("the checkpoint line is 'checkpoint <size> <root, base64>'")
         }
         treeSize = size
@@ -110,7 +110,7 @@ public struct ExportManifest: Sendable, Equatable {
         var seen: Set<String> = []
         for line in lines.dropFirst(5) {
             let fields = try value(line, "member").split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3, let digest = Hash(hex: fields[0]), let size = Self.decimal(fields[1]),
+            guard fields.count == 3, let digest = Hash(hex: fields[0]), let size = Checkpoint.parseSize(fields[1]),
                   size <= UInt64(Int64.max), !fields[2].isEmpty else {
                 throw fail("a member line is 'member <sha-256 hex> <size> <path>': '\(line.prefix(120))'")
             }
@@ -119,13 +119,5 @@ public struct ExportManifest: Sendable, Equatable {
             members.append(Member(path: path, size: Int64(size), digest: digest))
         }
         self.members = members
-    }
-
-    /// A canonical decimal (no sign, no leading zeros), as checkpoints require.
-    static func decimal(_ text: Substring) -> UInt64? {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), text == "0" || text.first != "0" else {
-            return nil
-        }
-        return UInt64(text)
     }
 }

@@ -51,7 +51,7 @@ public struct TlogProof: Sendable, Equatable {
             lines.removeFirst()
         }
         guard let indexLine = lines.first, indexLine.hasPrefix("index "),
-              let index = ExportManifest.decimal(indexLine.dropFirst(6)) else {
+              let index = Checkpoint.parseSize(indexLine.dropFirst(6)) else {
             throw fail("a tlog-proof has an 'index N' line")
         }
         var hashes: [Hash] = []
