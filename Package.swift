@@ -51,16 +51,17 @@ let package = Package(
             dependencies: ["VaultFormat", "VaultStore", "VaultArchive", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
-        // Deterministic synthetic operator data: the demo, the benchmarks and (later) the sandbox.
+        // Deterministic synthetic operator data and the regulator sandbox's replaying log: the demo, the
+        // benchmarks and the sandbox.
         .target(
             name: "VaultSandbox",
-            dependencies: [],
+            dependencies: ["VaultCore", "VaultFormat", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // The HTTPS server: mutual TLS, identities and roles, the ingest and inspector routes.
         .target(
             name: "VaultServer",
-            dependencies: ["VaultCore", "VaultFormat", "VaultStore",
+            dependencies: ["VaultSandbox", "VaultCore", "VaultFormat", "VaultStore",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTLS", package: "hummingbird"),
                            .product(name: "X509", package: "swift-certificates"),
@@ -89,6 +90,7 @@ let package = Package(
             dependencies: ["VaultFormat", "VaultArchive", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "VaultSandboxTests", dependencies: ["VaultSandbox", "VaultCore", "VaultFormat"], swiftSettings: strictSettings),
         .testTarget(name: "VaultArchiveTests", dependencies: ["VaultArchive"], swiftSettings: strictSettings),
         .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultFormat", .product(name: "GRDB", package: "GRDB.swift"),
                                                      .product(name: "Crypto", package: "swift-crypto")],

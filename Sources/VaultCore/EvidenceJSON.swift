@@ -1,5 +1,5 @@
-import Foundation
-import VaultFormat
+public import Foundation
+public import VaultFormat
 
 /// The JSON shapes the vault answers with, shared by the command line and the inspector API, so
 /// that both say exactly the same thing.
@@ -81,7 +81,7 @@ public enum EvidenceJSON {
 }
 
 extension JSONValue {
-    static func int(_ value: Int64) -> JSONValue { .number(JSONNumber(Int(value))) }
-    static func base64(_ bytes: some DataProtocol) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
-    static func hashes(_ hashes: [Hash]) -> JSONValue { .array(hashes.map { .string($0.base64) }) }
+    public static func int(_ value: Int64) -> JSONValue { .number(JSONNumber(Int(value))) }
+    public static func base64(_ bytes: some DataProtocol) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
+    public static func hashes(_ hashes: [Hash]) -> JSONValue { .array(hashes.map { .string($0.base64) }) }
 }

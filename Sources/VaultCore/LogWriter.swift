@@ -51,13 +51,17 @@ public actor LogWriter {
     let objectFiles: ObjectFiles?
     /// Policies in force that the log does not hold yet; recorded with the next batch.
     var unrecordedPolicies: [RetentionPolicy]
+    /// True for a log that must be the same on every run (the sandbox's): the policy records the
+    /// writer makes get event ids and salts derived from their content instead of random ones.
+    let reproducible: Bool
     /// Where the writer's time went, summed over every batch; the benchmark prints it.
     public private(set) var timings = AppendTimings()
 
     init(store: any VaultStorage, signer: NoteSigner, clock: any VaultClock, policies: RetentionPolicySet,
          lock: WriterLock, range: CompactRange, lastRecordedAt: Int64, unrecordedPolicies: [RetentionPolicy] = [],
-         objectFiles: ObjectFiles? = nil) {
+         objectFiles: ObjectFiles? = nil, reproducible: Bool = false) {
         self.unrecordedPolicies = unrecordedPolicies
+        self.reproducible = reproducible
         self.objectFiles = objectFiles
         self.store = store
         self.signer = signer
@@ -129,7 +133,7 @@ public actor LogWriter {
         // The policies in force that the log does not hold yet, then the submitted records, then the
         // vault records those cause (relationship events): one atomic batch under one checkpoint, so
         // no record is ever stored before the policy that assigned its retention.
-        let policyRecords = unrecordedPolicies.map { PolicyRecord.make($0, at: now) }
+        let policyRecords = unrecordedPolicies.map { PolicyRecord.make($0, at: now, reproducible: reproducible) }
         var queue = policyRecords + records
         let submitted = policyRecords.count..<(policyRecords.count + records.count)
         var index = -1

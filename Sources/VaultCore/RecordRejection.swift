@@ -12,6 +12,9 @@ public struct RecordRejection: Error, Equatable, CustomStringConvertible, Sendab
         case conflict = "event_id_conflict"
         /// The event id belongs to a record whose content has been erased, so it cannot be compared.
         case erased = "event_id_erased"
+        /// The event id has the sandbox prefix (`sbx-`): synthetic data never enters the production
+        /// log, and the sandbox log takes nothing else.
+        case wrongLog = "wrong_log"
     }
 
     public let code: Code

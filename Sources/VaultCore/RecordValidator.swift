@@ -39,13 +39,25 @@ public struct ValidatedRecord: Sendable {
 /// the salt, so many records can be validated in parallel before the single writer sequences them.
 public struct RecordValidator: Sendable {
     public static let saltLength = 32
+    /// The event id prefix of the regulator sandbox's synthetic records. The production log refuses
+    /// such records and the sandbox log takes no others, so neither log's data can enter the other.
+    public static let sandboxEventIdPrefix = "sbx-"
 
-    public init() {}
+    /// True when validating for the sandbox log (see `sandboxEventIdPrefix`).
+    public let isSandbox: Bool
+
+    public init(sandbox: Bool = false) {
+        isSandbox = sandbox
+    }
 
     /// Validates one record given as the bytes of one JSON object.
-    /// - Parameter now: the vault's current time, which `occurredAt` may not exceed by more than
-    ///   `RecordSchema.maxClockSkewMillis`.
-    public func validate(_ bytes: [UInt8], now: Int64) throws(RecordRejection) -> ValidatedRecord {
+    /// - Parameters:
+    ///   - now: the vault's current time, which `occurredAt` may not exceed by more than
+    ///     `RecordSchema.maxClockSkewMillis`.
+    ///   - salt: the commitment's salt; by default 32 fresh random bytes. Only the sandbox, whose log
+    ///     must be reproducible byte for byte, passes its own (derived from public data, so its
+    ///     commitments hide nothing).
+    public func validate(_ bytes: [UInt8], now: Int64, salt: [UInt8]? = nil) throws(RecordRejection) -> ValidatedRecord {
         guard bytes.count <= RecordSchema.maxRecordBytes else {
             throw RecordRejection(.tooLarge, field: nil, "record is \(bytes.count) bytes; the limit is \(RecordSchema.maxRecordBytes)")
         }
@@ -68,6 +80,12 @@ public struct RecordValidator: Sendable {
         }
 
         let eventId = try identifier(object, "eventId")
+        if eventId.hasPrefix(RecordValidator.sandboxEventIdPrefix) != isSandbox {
+            throw RecordRejection(.wrongLog, field: "eventId", isSandbox
+                ? "the sandbox log takes only synthetic records, whose event ids start with \(RecordValidator.sandboxEventIdPrefix)"
+                : "event ids starting with \(RecordValidator.sandboxEventIdPrefix) belong to the regulator sandbox's synthetic data, "
+                    + "which never enters the production log")
+        }
         let streamName = try string(object, "stream")
         guard let stream = RecordSchema.Stream(rawValue: streamName) else {
             throw RecordRejection(.unknownStream, field: "stream", "unknown stream '\(streamName.prefix(64))'; streams are "
@@ -126,7 +144,7 @@ public struct RecordValidator: Sendable {
         }
 
         let canonical = value.canonicalBytes
-        let salt = SecureRandom.bytes(RecordValidator.saltLength)
+        let salt = salt ?? SecureRandom.bytes(RecordValidator.saltLength)
         return ValidatedRecord(eventId: eventId, streamName: stream.rawValue, kind: .record, entityType: entityType,
                                entityId: entityId,
                                playerId: playerId, jurisdiction: jurisdiction, occurredAt: occurredAt,

@@ -18,17 +18,23 @@ public final class Vault: Sendable {
 
     /// Creates a new vault in `path` (created if absent, mode 0700) with a fresh Ed25519 log key and
     /// the retention `policies` (copied into `path/retention`; the log records them with its first
-    /// batch). Refuses a directory that already holds a vault.
+    /// batch). Refuses a directory that already holds a vault. `signer`, whose name must be the
+    /// origin, replaces the fresh key (the sandbox's log key is derived from public data).
     @discardableResult
-    public static func create(at path: String, origin: String,
-                              policies: RetentionPolicySet = .operatorDefault) throws -> Vault {
+    public static func create(at path: String, origin: String, policies: RetentionPolicySet = .operatorDefault,
+                              signer givenSigner: NoteSigner? = nil) throws -> Vault {
         let directory = VaultDirectory(path: path)
         guard !directory.exists else {
             throw VaultError(.alreadyExists, "\(path) already holds a vault; use another directory")
         }
         let signer: NoteSigner
         do {
-            signer = try NoteSigner(generatingKeyFor: origin)
+            signer = try givenSigner ?? NoteSigner(generatingKeyFor: origin)
+            guard signer.name == origin else {
+                throw VaultError(.keyFile, "the log key is named '\(signer.name)' but the origin is '\(origin)'")
+            }
+        } catch let error as VaultError {
+            throw error
         } catch {
             throw VaultError(.invalidOrigin, "origin '\(origin)' must be non-empty without spaces or '+', "
                 + "like vault.example.com/operator/log")
@@ -100,7 +106,8 @@ public final class Vault: Sendable {
     /// private signing key, which must match the verifier key. Refuses retention policies that would
     /// shorten what the policies recorded in the log promised (see
     /// `RetentionPolicySet.refusalToReplace`); the writer records changed policies with its first batch.
-    public func makeWriter(clock: any VaultClock = SystemClock()) throws -> LogWriter {
+    /// `reproducible` (for the sandbox) makes the writer's own policy records the same on every run.
+    public func makeWriter(clock: any VaultClock = SystemClock(), reproducible: Bool = false) throws -> LogWriter {
         let lock = try WriterLock(path: directory.writerLockPath)
         let signer = try directory.readSigningKey()
         guard signer.verifierKey == verifierKey else {
@@ -119,7 +126,7 @@ public final class Vault: Sendable {
         }
         return LogWriter(store: store, signer: signer, clock: clock, policies: policies, lock: lock,
                          range: range, lastRecordedAt: lastRecordedAt, unrecordedPolicies: changed,
-                         objectFiles: ObjectFiles(directory: directory.objectsPath, cipher: cipher))
+                         objectFiles: ObjectFiles(directory: directory.objectsPath, cipher: cipher), reproducible: reproducible)
     }
 
     /// Loads the tree's right edge and checks it against the latest signed checkpoint.

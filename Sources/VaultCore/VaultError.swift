@@ -15,6 +15,8 @@ public struct VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         /// The request needs a role or a governance bypass it does not carry.
         case forbidden = "forbidden"
         case conflict = "conflict"
+        /// A file the vault manages could not be written.
+        case io = "io"
     }
 
     public let code: Code

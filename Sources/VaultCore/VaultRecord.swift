@@ -48,7 +48,8 @@ public struct VaultActor: Sendable, Equatable {
 enum VaultRecord {
     static func make(stream: VaultStream, kind: EntryKind, entityType: String, entityId: String, action: String,
                      actor: VaultActor, at: Int64, reason: String? = nil, state: JSONValue? = nil,
-                     extra: [String: JSONValue] = [:], eventId: String? = nil, jurisdiction: String = "") -> ValidatedRecord {
+                     extra: [String: JSONValue] = [:], eventId: String? = nil, jurisdiction: String = "",
+                     reproducible: Bool = false) -> ValidatedRecord {
         let eventId = eventId ?? stream.rawValue + "-" + UUID().uuidString.lowercased()
         var object = extra
         object["eventId"] = .string(eventId)
@@ -60,7 +61,8 @@ enum VaultRecord {
         if let reason { object["reason"] = .string(reason) }
         if let state { object["state"] = state }
         let body = JSONValue.object(object).canonicalBytes
-        let salt = SecureRandom.bytes(RecordValidator.saltLength)
+        // A reproducible record's salt is SHA-256 of its bytes: the same every run, and hiding nothing.
+        let salt = reproducible ? Hash.sha256(body).bytes : SecureRandom.bytes(RecordValidator.saltLength)
         return ValidatedRecord(eventId: eventId, streamName: stream.rawValue, kind: kind, entityType: entityType,
                                entityId: entityId, playerId: nil, jurisdiction: jurisdiction, occurredAt: at, action: action,
                                canonicalBytes: body, state: state, explicitDiff: nil, salt: salt,

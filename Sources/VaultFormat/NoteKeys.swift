@@ -94,6 +94,18 @@ public struct NoteSigner: Sendable {
         self.init(name: name, privateKey: Curve25519.Signing.PrivateKey())
     }
 
+    /// The signer whose Ed25519 key is the 32-byte `seed` (RFC 8032 private key). Anyone who knows
+    /// the seed can sign: only for keys that are public by design, such as the sandbox log's.
+    public init(name: String, publicSeed seed: [UInt8]) throws {
+        guard isValidNoteKeyName(name) else {
+            throw VaultFormatError(.malformedSignerKey, "key name '\(name)' must be non-empty, without spaces or '+'")
+        }
+        guard seed.count == 32, let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed) else {
+            throw VaultFormatError(.malformedSignerKey, "an Ed25519 seed is 32 bytes")
+        }
+        self.init(name: name, privateKey: key)
+    }
+
     /// Parses the private key text form.
     public init(privateKeyText text: String) throws {
         let parts = text.trimmingCharacters(in: .newlines).split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)

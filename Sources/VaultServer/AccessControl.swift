@@ -16,8 +16,10 @@ public struct AccessPolicy: Sendable {
     let identities: [String: Entry]
     /// Set when the configuration has `bearerTokens`.
     let tokens: BearerTokens?
+    /// Set when the server runs the regulator sandbox.
+    let sandbox: SandboxAccess?
 
-    init(_ identities: [ServerConfiguration.Identity], tokens: BearerTokens?) {
+    init(_ identities: [ServerConfiguration.Identity], tokens: BearerTokens?, sandbox: SandboxAccess? = nil) {
         var table: [String: Entry] = [:]
         for identity in identities {
             table[identity.commonName] = Entry(roles: Set(identity.roles), allowFrom: identity.allowFrom.compactMap(CIDR.init),
@@ -25,6 +27,29 @@ public struct AccessPolicy: Sendable {
         }
         self.identities = table
         self.tokens = tokens
+        self.sandbox = sandbox
+    }
+}
+
+/// Who may use the regulator sandbox: any certificate issued by the sandbox CA, from the sandbox's
+/// allowed ranges, on `/sandbox/` paths only.
+struct SandboxAccess: Sendable {
+    let authority: Certificate
+    let allowFrom: [CIDR]
+
+    init(authorityPEMFile path: String, allowFrom: [String]) throws {
+        do {
+            authority = try Certificate(pemEncoded: String(contentsOfFile: path, encoding: .utf8))
+        } catch {
+            throw ServerError.configuration("cannot read the sandbox CA certificate \(path): \(error)")
+        }
+        self.allowFrom = allowFrom.compactMap(CIDR.init)
+    }
+
+    /// True if the sandbox CA signed `certificate` (its issuer name is the CA's and the CA's key
+    /// verifies its signature). The TLS layer has already checked the chain and validity.
+    func issued(_ certificate: Certificate) -> Bool {
+        certificate.issuer == authority.subject && authority.publicKey.isValidSignature(certificate.signature, for: certificate)
     }
 }
 
@@ -39,9 +64,21 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let address = context.channel.remoteAddress?.ipAddress ?? ""
-        guard let certificate = try await context.channel.nioSSL_peerCertificate().get(),
+        guard let peer = try await context.channel.nioSSL_peerCertificate().get(),
+              let der = try? peer.toDERBytes(), let certificate = try? Certificate(derEncoded: der),
               let commonName = AuthenticationMiddleware.commonName(of: certificate) else {
             return try refuse("no_client_certificate", "the connection has no verified client certificate", request, context)
+        }
+        if let sandbox = policy.sandbox, sandbox.issued(certificate) {
+            guard sandbox.allowFrom.contains(where: { $0.contains(address) }) else {
+                return try refuse("address_not_allowed", "sandbox certificate '\(commonName)' may not connect from \(address)",
+                                  request, context)
+            }
+            guard request.uri.path.hasPrefix("/sandbox/") else {
+                return try refuse("sandbox_only", "a sandbox certificate opens /sandbox/regulator/ and nothing else", request, context)
+            }
+            context.identity = ClientIdentity(commonName: commonName, roles: [.sandbox], address: address)
+            return try await next(request, context)
         }
         guard let entry = policy.identities[commonName] else {
             return try refuse("unknown_identity", "certificate '\(commonName)' is not a configured identity", request, context)
@@ -76,9 +113,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return response
     }
 
-    static func commonName(of certificate: NIOSSLCertificate) -> String? {
-        guard let der = try? certificate.toDERBytes(), let parsed = try? Certificate(derEncoded: der) else { return nil }
-        for rdn in parsed.subject {
+    static func commonName(of certificate: Certificate) -> String? {
+        for rdn in certificate.subject {
             for attribute in rdn where attribute.type == .RDNAttributeType.commonName {
                 return String(describing: attribute.value)
             }

@@ -37,12 +37,17 @@ final class ExportJobs: Sendable {
 
     static let keepFor: TimeInterval = 3600
     static let maxRunning = 2
-    private let vault: Vault
+    /// The log to export, asked when a job starts (the sandbox's changes when it is reset).
+    private let vaults: @Sendable () throws -> Vault
     private let directory: String
     private let jobs = Mutex([String: Job]())
 
-    init(vault: Vault) throws {
-        self.vault = vault
+    convenience init(vault: Vault) throws {
+        try self.init(vaults: { vault })
+    }
+
+    init(vaults: @escaping @Sendable () throws -> Vault) throws {
+        self.vaults = vaults
         directory = NSTemporaryDirectory() + "regvault-exports-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
@@ -51,6 +56,7 @@ final class ExportJobs: Sendable {
     /// Starts an export and returns its job; refuses when `maxRunning` are already running.
     func start(filter: ExportFilter, compression: ArchiveCompression, requestedBy: String) throws -> Job {
         forgetExpired()
+        let vault = try vaults()
         let id = "export-" + UUID().uuidString.lowercased()
         let suffix = compression == .gzip ? ".tar.gz" : compression == .zstd ? ".tar.zst" : ".tar"
         let job = Job(id: id, requestedBy: requestedBy, filter: filter, compression: compression, path: directory + "/" + id + suffix)
@@ -60,7 +66,7 @@ final class ExportJobs: Sendable {
             }
             jobs[id] = job
         }
-        let thread = Thread { [self] in run(job) }
+        let thread = Thread { [self] in run(job, vault) }
         thread.name = "regvault-export"
         thread.start()
         return job
@@ -70,7 +76,7 @@ final class ExportJobs: Sendable {
         jobs.withLock { $0[id] }
     }
 
-    private func run(_ job: Job) {
+    private func run(_ job: Job, _ vault: Vault) {
         do {
             let summary = try vault.export(to: job.path, filter: job.filter, compression: job.compression) { [self] progress in
                 update(job.id) { $0.done = progress.done; $0.total = progress.total }

@@ -25,7 +25,7 @@ struct ExportRoutes {
             let job = try jobs.start(filter: filter, compression: compression,
                                      requestedBy: context.identity?.name ?? "unknown")
             var response = Response.json(job.json, status: .accepted)
-            response.headers[.location] = "/regulator/exports/\(job.id)"
+            response.headers[.location] = group.prefix + "/exports/\(job.id)"
             return response
         }
         group.get("exports/:id") { _, context in

@@ -1,8 +1,12 @@
 /// The OpenAPI 3.1 description of every route, served at `/openapi.yaml`. A test checks that every
 /// route the server registers is described here, and the Python suite validates it against the
-/// OpenAPI schema.
+/// OpenAPI schema. The sandbox mirror's inspector routes are the production ones under
+/// `/sandbox/regulator`, so their descriptions are derived from them (`sandboxMirror`).
 enum OpenAPIDocument {
-    static let yaml = """
+    static let yaml = base + sandboxMirror(of: base) + sandboxOwn
+
+    /// The production routes.
+    private static let base = """
     openapi: 3.1.0
     info:
       title: RegVault API
@@ -285,5 +289,61 @@ enum OpenAPIDocument {
         get:
           summary: This document (any identity).
           responses: {'200': {description: the OpenAPI document, content: {application/yaml: {}}}}
+
+    """
+
+    /// Every `/regulator/…` path of `document`, under `/sandbox/regulator/…`, each
+    /// summary prefixed to say it answers from the sandbox log.
+    static func sandboxMirror(of document: String) -> String {
+        var out = ""
+        var copying = false
+        for line in document.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("  /") {
+                copying = line.hasPrefix("  /regulator/")
+                if copying { out += "  /sandbox" + line.dropFirst(2) + "\n" }
+            } else if copying, !line.isEmpty {
+                out += sandboxSummary(String(line)) + "\n"
+            }
+        }
+        return out
+    }
+
+    /// A `summary:` line said of the sandbox; other lines unchanged.
+    private static func sandboxSummary(_ line: String) -> String {
+        let prefix = "Sandbox (role sandbox, the sandbox log): "
+        guard let key = line.range(of: "summary: ") else { return line }
+        var value = String(line[key.upperBound...])
+        if value.hasPrefix("'"), value.hasSuffix("'") {
+            value = String(value.dropFirst().dropLast())
+        } else {
+            value = value.replacingOccurrences(of: "'", with: "''")
+        }
+        return line[..<key.upperBound] + "'" + prefix + value + "'"
+    }
+
+    /// The sandbox's own routes.
+    private static let sandboxOwn = """
+      /sandbox/regulator/key:
+        get:
+          summary: 'Sandbox: the sandbox log''s verifier key (C2SP note key name+keyid+base64), derived from public data and published in sandbox/keys/.'
+          responses: {'200': {description: one line, content: {text/plain: {}}}}
+      /sandbox/regulator/status:
+        get:
+          summary: 'Sandbox: the scenario being replayed, how far, and the tree size.'
+          responses:
+            '200': {description: '{"scenario","description","origin","seed","verifierKey","recordsReplayed","complete","treeSize","initialTreeSize","replay":{...},"builtInScenarios"}'}
+            '503': {$ref: '#/components/responses/Error'}
+      /sandbox/regulator/vectors:
+        get:
+          summary: 'Sandbox: test vectors a client must accept or reject, each with the reason (sandbox/README.md).'
+          responses: {'200': {description: '{"origin","verifierKey","scenario","reasons","vectors":[{"id","kind","description","input","expect","reason"}]}'}}
+      /sandbox/admin/reset:
+        post:
+          summary: 'Rebuild the sandbox from a built-in scenario (role admin): body {"scenario":"demo"}. The same scenario gives the same log.'
+          requestBody: {content: {application/json: {}}}
+          responses:
+            '200': {description: '{"scenario","treeSize","verifierKey"}'}
+            '400': {$ref: '#/components/responses/Error'}
+
     """
 }

@@ -4,12 +4,23 @@ import VaultCore
 import VaultFormat
 
 /// The inspector API under `/regulator`: the signed checkpoint, proofs, and entity audit trails.
+/// The sandbox mirror registers the same routes under `/sandbox/regulator` over its own log.
 struct RegulatorRoutes {
-    let vault: Vault
+    /// The log to answer from, asked once per request (the sandbox's changes when it is reset).
+    let vaults: @Sendable () throws -> Vault
+
+    init(vault: Vault) {
+        vaults = { vault }
+    }
+
+    init(vaults: @escaping @Sendable () throws -> Vault) {
+        self.vaults = vaults
+    }
 
     func register(on group: CatalogedRoutes) {
-        group.get("checkpoint") { _, _ in try checkpoint(vault) }
+        group.get("checkpoint") { _, _ in try checkpoint(try vaults()) }
         group.get("proof/inclusion") { request, _ in
+            let vault = try vaults()
             let seq = try int64(request, "seq")
             let size = try request.uri.queryParameters.get("size").map { _ in try int64(request, "size") }
             let format = request.uri.queryParameters.get("format")
@@ -31,10 +42,12 @@ struct RegulatorRoutes {
             }
         }
         group.get("proof/consistency") { request, _ in
+            let vault = try vaults()
             let from = try int64(request, "from"), to = try int64(request, "to")
             return try answer { .json(EvidenceJSON.consistency(try vault.consistencyProof(from: from, to: to))) }
         }
         group.get("audit") { request, _ in
+            let vault = try vaults()
             let entity = try string(request, "entity"), id = try string(request, "id")
             return try answer {
                 let trail = try vault.audit(entityType: entity, entityId: id)
@@ -42,6 +55,7 @@ struct RegulatorRoutes {
             }
         }
         group.get("logs/:type") { request, context in
+            let vault = try vaults()
             let type = try context.parameters.require("type")
             let streams = RecordSchema.Stream.allCases.map(\.rawValue) + VaultStream.allCases.map(\.rawValue)
             guard streams.contains(type) else {
@@ -58,6 +72,7 @@ struct RegulatorRoutes {
             }
         }
         group.get("reports/:period") { request, context in
+            let vault = try vaults()
             let period = try reportingPeriod(context)
             let (cursor, limit) = try paging(request)
             return try answer {
@@ -69,6 +84,7 @@ struct RegulatorRoutes {
             }
         }
         group.get("reports/:period/:eventId") { _, context in
+            let vault = try vaults()
             let period = try reportingPeriod(context)
             let eventId = try context.parameters.require("eventId")
             return try answer {
@@ -91,6 +107,7 @@ struct RegulatorRoutes {
             }
         }
         group.get("player/:id") { request, context in
+            let vault = try vaults()
             let id = try context.parameters.require("id")
             let (cursor, limit) = try paging(request)
             return try answer {

@@ -14,9 +14,11 @@ import Foundation
 ///   ],
 ///   "limits": {"maxBodyBytes": 16777216, "maxBatchRecords": 10000, "maxObjectBytes": 67108864},
 ///   "sweepIntervalSeconds": 3600,
-///   "bearerTokens": {"issuer": "https://sso.regulator.example", "audience": "regvault", "jwks": "sso-keys.json"}
+///   "bearerTokens": {"issuer": "https://sso.regulator.example", "audience": "regvault", "jwks": "sso-keys.json"},
+///   "sandbox": {"scenario": "demo", "clientCA": "sandbox-ca.pem", "allowFrom": ["198.51.100.0/24"]}
 /// }
 /// ```
+/// `sandbox` (optional) serves the regulator sandbox under `/sandbox/regulator/` (see `Sandbox`).
 /// A client is identified by the common name of its verified certificate; relative file paths
 /// are resolved against the configuration file's directory. `sweepIntervalSeconds` (default 3600;
 /// 0 turns it off) is how often the server erases records whose retention has ended.
@@ -29,6 +31,43 @@ public struct ServerConfiguration: Codable, Sendable {
     public var sweepIntervalSeconds: Int = 3600
     /// Optional OAuth2 bearer tokens for identities that accept them (see `BearerTokens`).
     public var bearerTokens: BearerTokens?
+    /// Optional regulator sandbox beside the production routes.
+    public var sandbox: Sandbox?
+
+    /// The regulator sandbox: a separate log replaying a synthetic scenario, opened only by
+    /// certificates from its own CA.
+    public struct Sandbox: Codable, Sendable {
+        /// A built-in scenario name (`demo`, `mid-size-operator`) or a scenario file. Default `demo`.
+        /// A reset to another scenario lasts until the server restarts.
+        public var scenario: String = "demo"
+        /// The CA that issues sandbox client certificates (`regvault sandbox issue-cert`). It must not
+        /// be one of `tls.clientCAs`: a sandbox certificate opens the sandbox and nothing else.
+        public var clientCA: String
+        /// CIDR ranges sandbox certificates may connect from.
+        public var allowFrom: [String]
+        /// Where the sandbox log lives; default `<data>/sandbox`.
+        public var data: String?
+
+        public init(scenario: String = "demo", clientCA: String, allowFrom: [String], data: String? = nil) {
+            self.scenario = scenario
+            self.clientCA = clientCA
+            self.allowFrom = allowFrom
+            self.data = data
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            scenario = try container.decodeIfPresent(String.self, forKey: .scenario) ?? "demo"
+            clientCA = try container.decode(String.self, forKey: .clientCA)
+            allowFrom = try container.decode([String].self, forKey: .allowFrom)
+            data = try container.decodeIfPresent(String.self, forKey: .data)
+        }
+    }
+
+    /// The sandbox log's directory, when a sandbox is configured.
+    public var sandboxDirectory: String? {
+        sandbox.map { $0.data ?? data + "/sandbox" }
+    }
 
     public struct BearerTokens: Codable, Sendable {
         /// The issuer (`iss`) every token must name.
@@ -102,6 +141,7 @@ public struct ServerConfiguration: Codable, Sendable {
         limits = try container.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
         sweepIntervalSeconds = try container.decodeIfPresent(Int.self, forKey: .sweepIntervalSeconds) ?? sweepIntervalSeconds
         bearerTokens = try container.decodeIfPresent(BearerTokens.self, forKey: .bearerTokens)
+        sandbox = try container.decodeIfPresent(Sandbox.self, forKey: .sandbox)
     }
 
     public init(data: String, listen: String, tls: TLSFiles, identities: [Identity], limits: Limits = Limits()) {
@@ -135,6 +175,13 @@ public struct ServerConfiguration: Codable, Sendable {
         configuration.tls.privateKey = resolve(configuration.tls.privateKey)
         configuration.tls.clientCAs = configuration.tls.clientCAs.map(resolve)
         if let jwks = configuration.bearerTokens?.jwks { configuration.bearerTokens?.jwks = resolve(jwks) }
+        if let sandbox = configuration.sandbox {
+            configuration.sandbox?.clientCA = resolve(sandbox.clientCA)
+            configuration.sandbox?.data = sandbox.data.map(resolve)
+            if sandbox.scenario.contains("/") || sandbox.scenario.hasSuffix(".json") {
+                configuration.sandbox?.scenario = resolve(sandbox.scenario)
+            }
+        }
         try configuration.validate()
         return configuration
     }
@@ -150,6 +197,10 @@ public struct ServerConfiguration: Codable, Sendable {
         for identity in identities {
             guard !identity.roles.isEmpty else {
                 throw ServerError.configuration("identity \(identity.commonName) has no roles")
+            }
+            guard !identity.roles.contains(.sandbox) else {
+                throw ServerError.configuration("identity \(identity.commonName): the sandbox role comes only from the "
+                    + "sandbox CA (sandbox.clientCA), never from an identity")
             }
             guard !identity.allowFrom.isEmpty else {
                 throw ServerError.configuration("identity \(identity.commonName) has no allowFrom ranges")
@@ -168,6 +219,15 @@ public struct ServerConfiguration: Codable, Sendable {
         guard (1...(1 << 30)).contains(limits.maxObjectBytes) else {
             throw ServerError.configuration("limits.maxObjectBytes must be 1 to 1073741824")
         }
+        if let sandbox {
+            guard !tls.clientCAs.contains(sandbox.clientCA) else {
+                throw ServerError.configuration("sandbox.clientCA is also in tls.clientCAs: a sandbox certificate must "
+                    + "open the sandbox and nothing else, so the sandbox needs a CA of its own")
+            }
+            guard !sandbox.allowFrom.isEmpty, sandbox.allowFrom.allSatisfy({ CIDR($0) != nil }) else {
+                throw ServerError.configuration("sandbox.allowFrom must list CIDR ranges, such as 198.51.100.0/24")
+            }
+        }
     }
 }
 
@@ -177,6 +237,9 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     case regulatorRead = "regulator_read"
     case complianceOfficer = "compliance_officer"
     case admin
+    /// The regulator sandbox (`/sandbox/regulator/*`) and nothing else: held by every certificate
+    /// from the sandbox CA, by no configured identity.
+    case sandbox
 }
 
 /// `HOST:PORT` or `[IPv6]:PORT`.

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOSSL
 public import VaultCore
+public import VaultSandbox
 
 /// The RegVault HTTPS server: TLS 1.2 or later with client certificates required and verified,
 /// identities and roles checked in middleware before any handler, and the routes:
@@ -19,6 +20,8 @@ public import VaultCore
 /// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit`, `/regulator/logs/{stream}`, `/regulator/player/{id}`, `/regulator/reports/{period}[/{eventId}]` | regulator_read, compliance_officer |
 /// | `GET /log/checkpoint`, `/log/tile/…` (C2SP tlog-tiles) | any identity |
 /// | `GET /healthz`, `/metrics`, `/openapi.yaml` | any identity |
+/// | `GET /sandbox/regulator/…` (every inspector route above, plus `key`, `status`, `vectors`) | sandbox (certificates from the sandbox CA, which open nothing else) |
+/// | `POST /sandbox/admin/reset` | admin |
 ///
 /// Every request under `/regulator` from an authenticated identity, answered or refused, becomes
 /// an access entry in the log (stream `vault.access`), batched by `AccessJournal`. Every
@@ -30,6 +33,9 @@ public struct VaultHTTPServer: Sendable {
     private let metrics = ServerMetrics()
     private let journal: AccessJournal
     private let exports: ExportJobs
+    /// The regulator sandbox's log, when the configuration has a sandbox.
+    public let sandbox: SandboxLog?
+    private let sandboxRoutes: SandboxRoutes?
 
     public init(configuration: ServerConfiguration, vault: Vault, writer: LogWriter) throws {
         self.configuration = configuration
@@ -37,6 +43,9 @@ public struct VaultHTTPServer: Sendable {
         self.writer = writer
         self.journal = AccessJournal(writer: writer)
         self.exports = try ExportJobs(vault: vault)
+        let sandbox = configuration.sandboxDirectory.map { SandboxLog(root: $0) }
+        self.sandbox = sandbox
+        self.sandboxRoutes = try sandbox.map { try SandboxRoutes(sandbox: $0) }
     }
 
     /// Serves until SIGINT or SIGTERM; `onListening` gets the base URL once the port is bound.
@@ -45,8 +54,12 @@ public struct VaultHTTPServer: Sendable {
         let listen = try ListenAddress(configuration.listen)
         var tokens: BearerTokens?
         if let bearer = configuration.bearerTokens { tokens = try await BearerTokens(configuration: bearer) }
+        if let sandbox, let scenario = configuration.sandbox?.scenario {
+            // The sandbox serves its initial records from the first request on.
+            try await sandbox.start(try ScenarioSource(nameOrPath: scenario))
+        }
         let app = Application(
-            router: makeRouter(tokens: tokens),
+            router: makeRouter(tokens: tokens, sandboxAccess: try sandboxAccess()),
             server: try .tls(.http1(), tlsConfiguration: try makeTLSConfiguration()),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "RegVault"),
             onServerRunning: { channel in
@@ -59,18 +72,24 @@ public struct VaultHTTPServer: Sendable {
         let sweeper = Task { [configuration, writer, metrics] in
             await VaultHTTPServer.sweepPeriodically(every: configuration.sweepIntervalSeconds, writer: writer, metrics: metrics)
         }
+        let replay = Task { [sandbox] in
+            let logger = Logger(label: "regvault.sandbox")
+            await sandbox?.run { logger.error("sandbox replay failed: \($0)") }
+        }
         try await app.runService()
         sweeper.cancel()
+        replay.cancel()
         // Requests have finished; record the last inspector accesses before stopping.
         await journal.flush()
     }
 
     /// The router; every route it gets is also recorded in `catalog`.
-    func makeRouter(catalog: RouteCatalog = RouteCatalog(), tokens: BearerTokens? = nil) -> Router<VaultRequestContext> {
+    func makeRouter(catalog: RouteCatalog = RouteCatalog(), tokens: BearerTokens? = nil,
+                    sandboxAccess: SandboxAccess? = nil) -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
         router.add(middleware: ResponseTimeMiddleware(metrics: metrics))
-        router.add(middleware: AuthenticationMiddleware(policy: AccessPolicy(configuration.identities, tokens: tokens),
-                                                        metrics: metrics))
+        router.add(middleware: AuthenticationMiddleware(
+            policy: AccessPolicy(configuration.identities, tokens: tokens, sandbox: sandboxAccess), metrics: metrics))
         let root = catalog.group(router.group(), prefix: "")
         root.get("healthz") { _, _ in Response.text("ok\n") }
         root.get("metrics") { [metrics, vault] _, _ in
@@ -99,7 +118,19 @@ public struct VaultHTTPServer: Sendable {
         RegulatorRoutes(vault: vault).register(on: catalog.group(inspector, prefix: "/regulator"))
         ExportRoutes(jobs: exports).register(on: catalog.group(inspector, prefix: "/regulator"))
         LogRoutes(vault: vault).register(on: catalog.group(router.group("log"), prefix: "/log"))
+        if let routes = sandboxRoutes {
+            let mirror = router.group("sandbox/regulator").add(middleware: RequireRole(roles: [.sandbox], metrics: metrics))
+            routes.register(regulator: catalog.group(mirror, prefix: "/sandbox/regulator"))
+            let admin = router.group("sandbox/admin").add(middleware: RequireRole(roles: [.admin], metrics: metrics))
+            routes.register(admin: catalog.group(admin, prefix: "/sandbox/admin"))
+        }
         return router
+    }
+
+    /// The sandbox CA and ranges, when the configuration has a sandbox.
+    func sandboxAccess() throws -> SandboxAccess? {
+        guard let sandbox = configuration.sandbox else { return nil }
+        return try SandboxAccess(authorityPEMFile: sandbox.clientCA, allowFrom: sandbox.allowFrom)
     }
 
     /// Sweeps every `seconds` (never when 0) until cancelled; a failed sweep is logged and retried
@@ -134,7 +165,10 @@ public struct VaultHTTPServer: Sendable {
             // The client's certificate is checked against the client CAs; its name is not matched
             // against its address (identities are mapped by common name, addresses by allowFrom).
             config.certificateVerification = .noHostnameVerification
-            config.trustRoots = .certificates(try tls.clientCAs.flatMap { try NIOSSLCertificate.fromPEMFile($0) })
+            // Sandbox certificates complete the handshake too; the authentication middleware then
+            // confines them to /sandbox/.
+            let authorities = tls.clientCAs + [configuration.sandbox?.clientCA].compactMap { $0 }
+            config.trustRoots = .certificates(try authorities.flatMap { try NIOSSLCertificate.fromPEMFile($0) })
             return config
         } catch let error as NIOSSLError {
             throw ServerError.configuration("cannot load the TLS files: \(error)")

@@ -11,7 +11,9 @@ struct ServeCommand: AsyncParsableCommand {
         Production: regvault serve --config FILE (see ServerConfiguration: TLS files, client CAs, identities with \
         roles and allowed address ranges). Development: regvault serve --dev --data DIR [--listen 127.0.0.1:8443] \
         creates the vault if absent and development certificates under DIR/dev-certs/, allows each role's \
-        certificate from loopback only, and prints the base URL and certificate paths. Stops gracefully on \
+        certificate from loopback only, and prints the base URL and certificate paths. Development mode also \
+        serves the regulator sandbox under /sandbox/regulator/ (its log in DIR/sandbox, replaying the scenario \
+        of --sandbox-scenario), opened by DIR/dev-certs/sandbox.pem from its own CA. Stops gracefully on \
         SIGINT or SIGTERM: requests in flight finish first.
         """
     )
@@ -23,6 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With --dev: the origin of a vault created now.") var origin = "dev.regvault.local/log"
     @Option(help: "With --dev: retention policy files for a vault created now (default: the operator default).")
     var retention: String?
+    @Option(name: .customLong("sandbox-scenario"),
+            help: "With --dev: the sandbox's scenario, built-in (demo, mid-size-operator) or a file.")
+    var sandboxScenario = "demo"
     @Option(name: .customLong("sweep-interval"),
             help: "Seconds between sweeps that erase expired records (0: never); overrides the configuration.")
     var sweepInterval: Int?
@@ -44,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let policies = try retention.map { try RetentionPolicySet.load(directory: $0) } ?? .operatorDefault
                 try Vault.create(at: data, origin: origin, policies: policies)
             }
-            configuration = try DevelopmentMode.prepare(dataDirectory: data, listen: listen)
+            configuration = try DevelopmentMode.prepare(dataDirectory: data, listen: listen, sandboxScenario: sandboxScenario)
         } else {
             configuration = try ServerConfiguration.load(path: config!)
         }
@@ -64,6 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
                     + DevelopmentMode.roles.map { "\($0.rawValue).pem/.key" }.joined(separator: ", ") + "\n"
                 text += "try: curl --cacert \(certs)/ca.pem --cert \(certs)/regulator_read.pem --key \(certs)/regulator_read.key "
                     + "'\(url)/regulator/audit?entity=bonusRule&id=123'\n"
+                text += "sandbox: curl --cacert \(certs)/ca.pem --cert \(certs)/sandbox.pem --key \(certs)/sandbox.key "
+                    + "'\(url)/sandbox/regulator/status'\n"
             }
             FileHandle.standardOutput.write(Data(text.utf8))
         }

@@ -25,15 +25,16 @@ struct OpenAPITests {
     func routesMatch() throws {
         let data = RegVaultBinary.temporaryDirectory("openapi")
         let vault = try Vault.create(at: data, origin: "openapi.test/log")
-        let server = try VaultHTTPServer(
-            configuration: ServerConfiguration(data: data, listen: "127.0.0.1:0",
-                                               tls: .init(certificate: "", privateKey: "", clientCAs: []), identities: []),
-            vault: vault, writer: try vault.makeWriter())
+        var configuration = ServerConfiguration(data: data, listen: "127.0.0.1:0",
+                                                tls: .init(certificate: "", privateKey: "", clientCAs: []), identities: [])
+        configuration.sandbox = .init(clientCA: "", allowFrom: ["127.0.0.1/32"])
+        let server = try VaultHTTPServer(configuration: configuration, vault: vault, writer: try vault.makeWriter())
         let catalog = RouteCatalog()
         _ = server.makeRouter(catalog: catalog)
         let registered = Set(catalog.all)
         #expect(registered.count == catalog.all.count, "a route registered twice")
         #expect(registered.count >= 14)
+        #expect(registered.contains("GET /sandbox/regulator/audit") && registered.contains("POST /sandbox/admin/reset"))
         #expect(registered.subtracting(documented()).isEmpty, "undocumented: \(registered.subtracting(documented()).sorted())")
         #expect(documented().subtracting(registered).isEmpty, "documented but missing: \(documented().subtracting(registered).sorted())")
     }

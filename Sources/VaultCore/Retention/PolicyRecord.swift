@@ -6,8 +6,12 @@ import VaultFormat
 enum PolicyRecord {
     static let entityType = "retention_policy"
 
-    static func make(_ policy: RetentionPolicy, at: Int64) -> ValidatedRecord {
+    /// - Parameter reproducible: derive the event id from the policy and time and the salt from
+    ///   the record's bytes (`VaultRecord.make`), for a log that must be the same on every run.
+    static func make(_ policy: RetentionPolicy, at: Int64, reproducible: Bool = false) -> ValidatedRecord {
         VaultRecord.make(stream: .policy, kind: .policy, entityType: entityType, entityId: policy.id, action: "apply",
-                         actor: VaultActor(id: "regvault"), at: at, state: policy.json)
+                         actor: VaultActor(id: "regvault"), at: at, state: policy.json,
+                         eventId: reproducible ? "\(VaultStream.policy.rawValue)-\(policy.id)-\(at)" : nil,
+                         reproducible: reproducible)
     }
 }

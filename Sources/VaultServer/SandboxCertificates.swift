@@ -1,0 +1,37 @@
+import Foundation
+
+/// Client certificates for the regulator sandbox, from the sandbox's own CA: a certificate it issues
+/// opens `/sandbox/` and nothing else, whatever its name (see `SandboxAccess`).
+public enum SandboxCertificates {
+    /// Issues `into/NAME.pem` and `into/NAME.key` (0600) for `commonName` from the CA at
+    /// `authorityBase.pem`/`.key`, creating that CA first if it does not exist (its key 0600).
+    /// Refuses to overwrite an existing certificate or key. Returns the certificate's path.
+    @discardableResult
+    public static func issue(commonName: String, authorityBase: String, into directory: String,
+                             fileName: String? = nil) throws -> String {
+        let name = fileName ?? commonName
+        guard !commonName.isEmpty, commonName.utf8.count <= 64,
+              name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }), !name.hasPrefix(".") else {
+            throw ServerError.configuration("the certificate name '\(commonName)' must be 1 to 64 letters, digits, '.', '_' or '-'")
+        }
+        let base = directory + "/" + name
+        for file in [base + ".pem", base + ".key"] where FileManager.default.fileExists(atPath: file) {
+            throw ServerError.configuration("\(file) already exists; choose another name or remove it first")
+        }
+        let authorityDirectory = (authorityBase as NSString).deletingLastPathComponent
+        for dir in [directory, authorityDirectory] where !dir.isEmpty {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        }
+        let authority: CertificateAuthority
+        if FileManager.default.fileExists(atPath: authorityBase + ".pem") {
+            authority = try CertificateAuthority(base: authorityBase)
+        } else {
+            authority = try CertificateAuthority(name: "RegVault regulator sandbox CA")
+            try DevelopmentMode.write(authority.certificate, authority.key, to: authorityBase)
+        }
+        let (certificate, key) = try authority.issue(commonName: commonName)
+        try DevelopmentMode.write(certificate, key, to: base)
+        return base + ".pem"
+    }
+}
