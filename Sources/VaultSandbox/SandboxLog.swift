@@ -92,9 +92,10 @@ public actor SandboxLog {
     @discardableResult
     public func tick() async throws -> Int {
         guard var replay, !replay.complete else { return 0 }
-        let count = try await append(upTo: replay.generation.source.scenario.replay.recordsPerTick, &replay)
+        let before = replay.replayed
+        _ = try await sequence(upTo: replay.generation.source.scenario.replay.recordsPerTick, &replay)?.acknowledged()
         self.replay = replay
-        return count
+        return replay.replayed - before
     }
 
     /// Ticks every `replay.tickSeconds` until the task is cancelled; a failed tick goes to
@@ -130,12 +131,17 @@ public actor SandboxLog {
         var replay = Replay(records: ScenarioGenerator(scenario: scenario).makeIterator(), replayed: 0, complete: false,
                             writer: try vault.makeWriter(clock: clock, reproducible: true), clock: clock,
                             generation: Generation(source: source, vault: vault, directory: directory, initialSize: 0, firstBatchSize: 0))
+        // One batch validates and sequences while the one before it commits.
+        var committing: PendingBatch?
         var firstBatchSize: Int64 = 0
         while replay.replayed < scenario.replay.initialRecords && !replay.complete {
             let wanted = min(SandboxLog.loadBatchRecords, scenario.replay.initialRecords - replay.replayed)
-            _ = try await append(upTo: wanted, &replay)
-            if firstBatchSize == 0 { firstBatchSize = try vault.store.treeSize() }
+            let pending = try await sequence(upTo: wanted, &replay)
+            _ = try await committing?.acknowledged()
+            committing = pending
+            if firstBatchSize == 0 { firstBatchSize = try await firstBatchSizeAfter(pending) }
         }
+        _ = try await committing?.acknowledged()
         replay.generation = Generation(source: source, vault: vault, directory: directory,
                                        initialSize: try vault.store.treeSize(), firstBatchSize: firstBatchSize)
         return replay
@@ -166,13 +172,14 @@ public actor SandboxLog {
         published.withLock { $0 = replay.generation }
     }
 
-    /// Validates the next records (at most `limit`) for the sandbox log and appends them as one batch.
-    private func append(upTo limit: Int, _ replay: inout Replay) async throws -> Int {
+    /// Validates the next records (at most `limit`) for the sandbox log and sequences them as one
+    /// batch; nil once the scenario has no more.
+    private func sequence(upTo limit: Int, _ replay: inout Replay) async throws -> PendingBatch? {
         var batch: [GeneratedRecord] = []
         while batch.count < limit, let record = replay.records.next() { batch.append(record) }
         guard let last = batch.last else {
             replay.complete = true
-            return 0
+            return nil
         }
         let origin = replay.generation.source.scenario.origin
         let now = last.occurredAtMillis + 1000
@@ -185,9 +192,15 @@ public actor SandboxLog {
                 throw VaultError(.invalidRequest, "scenario record \(record.index) is not a valid record: \(error)")
             }
         }
-        _ = try await replay.writer.append(validated)
+        let pending = try await replay.writer.sequence(validated)
         replay.replayed += batch.count
-        return batch.count
+        return pending
+    }
+
+    /// The tree size once the first batch (the policy entries and the first records) is stored.
+    private func firstBatchSizeAfter(_ pending: PendingBatch?) async throws -> Int64 {
+        let results = try await pending?.acknowledged() ?? []
+        return (results.map(\.seq).max() ?? -1) + 1
     }
 
     // MARK: the current pointer

@@ -6,8 +6,8 @@ import VaultSandbox
 import VaultStore
 
 /// Measures the log core against this machine's own SQLite, in one process, and prints a Markdown
-/// table. Usage: `swift run -c release regvault-bench [RECORDS] [--only archive|check|sweep]` (default
-/// 1,000,000 records, every measurement).
+/// table. Usage: `swift run -c release regvault-bench [RECORDS] [--only archive|check|sweep|sandbox]`
+/// (default 1,000,000 records, every measurement; `sandbox` is `SandboxBench`, which needs no RECORDS).
 ///
 /// - ingest: the production path (validation, canonicalisation, diffs, entries, tree hashes, one
 ///   signed checkpoint and one durable transaction per batch) against the same rows inserted into a
@@ -29,6 +29,10 @@ struct Bench {
         let only = CommandLine.arguments.firstIndex(of: "--only").map { CommandLine.arguments[$0 + 1] }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("regvault-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
+        if only == "sandbox" {
+            printTable(try await SandboxBench.rows(root: root), baseline: "baseline")
+            return
+        }
         print("generating \(count) synthetic records…", to: &standardError)
         let lines = makeInput(count: count)
         var rows: [[String]] = []
@@ -41,7 +45,7 @@ struct Bench {
                 print("export \(rate(exported.export)), verify \(rate(exported.verify)), SHA-256 \(rate(exported.sha256))")
             case "check": print("check \(rate(try checkRate(vault: vault.vault).vault))")
             case "sweep": print("sweep \(rate(try await sweepRate(vault: vault.vault)))")
-            default: print("--only archive, check or sweep", to: &standardError)
+            default: print("--only archive, check, sweep or sandbox", to: &standardError)
             }
             return
         }
@@ -70,7 +74,11 @@ struct Bench {
                              String(format: "%.2f", sweep / bareSweep)])
             }
         }
-        print("| measure | RegVault | bare SQLite (same rows, indexes, pragmas, batch) | ratio |")
+        printTable(rows, baseline: "bare SQLite (same rows, indexes, pragmas, batch)")
+    }
+
+    static func printTable(_ rows: [[String]], baseline: String) {
+        print("| measure | RegVault | \(baseline) | ratio |")
         print("|---|---|---|---|")
         for row in rows { print("| " + row.joined(separator: " | ") + " |") }
     }
