@@ -78,6 +78,59 @@ public enum EvidenceJSON {
             "changes": .array(changes),
         ])
     }
+
+    /// `audit(trail).canonicalBytes`, built on every core: each change is decoded and serialised
+    /// on its own, and the members are joined in canonical order ("changes" < "checkpoint" <
+    /// "entity"). The bytes are identical to the single-threaded ones.
+    public static func auditBytes(_ trail: AuditTrail) throws -> [UInt8] {
+        let changes = trail.changes
+        let parts = ParallelParts(count: changes.count)
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(changes.count, 1))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: changes.count, by: workers) {
+                let change = changes[index]
+                parts.set(index, Result {
+                    var object = try version(change.item).objectValue ?? [:]
+                    object["inclusion"] = inclusion(change.inclusion)
+                    return JSONValue.object(object).canonicalBytes
+                })
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(parts.totalCount + 1024)
+        out.append(contentsOf: #"{"changes":["#.utf8)
+        for (index, part) in try parts.values().enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: part)
+        }
+        out.append(contentsOf: #"],"checkpoint":"#.utf8)
+        JSONValue.string(trail.checkpoint.serialized).writeCanonical(into: &out)
+        out.append(contentsOf: #","entity":"#.utf8)
+        JSONValue.object(["type": .string(trail.entityType), "id": .string(trail.entityId)]).writeCanonical(into: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
+
+/// Results written by index from several threads, each index once.
+private final class ParallelParts: @unchecked Sendable {
+    // @unchecked: each slot is written by exactly one worker and read only after
+    // `concurrentPerform` returns, which orders the writes before the reads.
+    private var slots: [Result<[UInt8], any Error>?]
+
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ result: Result<[UInt8], any Error>) {
+        slots.withUnsafeMutableBufferPointer { $0[index] = result }
+    }
+
+    var totalCount: Int { slots.reduce(0) { $0 + ((try? $1?.get())?.count ?? 0) } }
+
+    func values() throws -> [[UInt8]] {
+        try slots.map { try $0!.get() }
+    }
 }
 
 extension JSONValue {

@@ -23,12 +23,12 @@ public struct PageCursor: Sendable, Equatable {
         while base64.count % 4 != 0 { base64 += "=" }
         guard text.count <= 64, let data = Data(base64Encoded: base64),
               let decoded = String(data: data, encoding: .utf8) else {
-            throw VaultError(.invalidRequest, "cursor is not one this vault gave out")
+            throw VaultError(.invalidRequest, "cursor is malformed; pass the nextCursor of the previous page unchanged")
         }
         let parts = decoded.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "v1", let time = Int64(parts[1]), let seq = Int64(parts[2]), seq >= 0,
               PageCursor(recordedAt: time, seq: seq).text == text else {
-            throw VaultError(.invalidRequest, "cursor is not one this vault gave out")
+            throw VaultError(.invalidRequest, "cursor is malformed; pass the nextCursor of the previous page unchanged")
         }
         self.init(recordedAt: time, seq: seq)
     }

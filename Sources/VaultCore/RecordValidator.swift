@@ -39,8 +39,9 @@ public struct ValidatedRecord: Sendable {
 /// the salt, so many records can be validated in parallel before the single writer sequences them.
 public struct RecordValidator: Sendable {
     public static let saltLength = 32
-    /// The event id prefix of the regulator sandbox's synthetic records. The production log refuses
-    /// such records and the sandbox log takes no others, so neither log's data can enter the other.
+    /// The event id prefix of the regulator sandbox's synthetic records, in any case. The production
+    /// log refuses such records and the sandbox log takes no others, so neither log's data can enter
+    /// the other.
     public static let sandboxEventIdPrefix = "sbx-"
 
     /// True when validating for the sandbox log (see `sandboxEventIdPrefix`).
@@ -80,7 +81,7 @@ public struct RecordValidator: Sendable {
         }
 
         let eventId = try identifier(object, "eventId")
-        if eventId.hasPrefix(RecordValidator.sandboxEventIdPrefix) != isSandbox {
+        if eventId.lowercased().hasPrefix(RecordValidator.sandboxEventIdPrefix) != isSandbox {
             throw RecordRejection(.wrongLog, field: "eventId", isSandbox
                 ? "the sandbox log takes only synthetic records, whose event ids start with \(RecordValidator.sandboxEventIdPrefix)"
                 : "event ids starting with \(RecordValidator.sandboxEventIdPrefix) belong to the regulator sandbox's synthetic data, "

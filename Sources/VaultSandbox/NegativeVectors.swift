@@ -5,8 +5,8 @@ import VaultFormat
 
 /// The sandbox's published test vectors: documents a regulator's client must accept, and documents
 /// it must reject, each with the one reason a correct client reaches. Built from the sandbox log at
-/// two fixed tree sizes (after its first batch and after its initial records), so a scenario always
-/// gives the same vectors.
+/// two fixed tree sizes (its initial size, and the first checkpoint at or past half of it), so a
+/// scenario always gives the same vectors.
 ///
 /// Every case is `{"id", "kind", "description", "input", "expect": "accept"|"reject", "reason"}`.
 /// Kinds and the checks a client makes, in this order (the first that fails is the reason):
@@ -33,12 +33,14 @@ public enum NegativeVectors {
     public static func document(for generation: SandboxLog.Generation) throws -> JSONValue {
         let vault = generation.vault
         let origin = generation.source.scenario.origin
-        let signer = try SandboxKey.signer(origin: origin)
-        let oldSize = generation.firstBatchSize, newSize = generation.initialSize
-        guard oldSize > 0, newSize > oldSize, let oldNote = try vault.store.checkpoint(size: oldSize),
-              let newNote = try vault.store.checkpoint(size: newSize) else {
-            throw VaultError(.notFound, "the sandbox log has no checkpoints at its initial sizes yet")
+        let signer = try SandboxKey.signer(for: generation.source)
+        let newSize = generation.initialSize
+        guard let newNote = try vault.store.checkpoint(size: newSize),
+              let old = try vault.store.allCheckpoints().first(where: { $0.size >= max(3, newSize / 2) && $0.size < newSize }) else {
+            throw VaultError(.notFound, "the vectors need two checkpoints of this scenario's initial records, at least half of them "
+                + "apart; its initial records are too few (replay.initialRecords)")
         }
+        let oldSize = old.size, oldNote = old.note
         var cases: [JSONValue] = []
         cases += try checkpointCases(note: newNote, origin: origin, signer: signer, size: newSize)
         cases += try inclusionCases(vault: vault, note: newNote, oldSize: oldSize, newSize: newSize)

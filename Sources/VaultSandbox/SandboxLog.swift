@@ -7,28 +7,31 @@ public import VaultCore
 /// ingest, no holds and no access entries, and its records (event ids `sbx-…`) are refused by the
 /// production log as production records are refused by it (`RecordValidator.sandboxEventIdPrefix`).
 ///
-/// **Replay.** `start` loads the scenario's first `replay.initialRecords` records at once, in
-/// batches of `loadBatchRecords`; then every `tick` appends the next `replay.recordsPerTick` as one
-/// batch, until the scenario ends. Each batch is recorded at the scenario's time (its last record's
-/// `occurredAt` plus one second) with salts derived from the origin, so the same scenario always
-/// gives the same entries and the same signed checkpoints, on every run and every machine.
+/// **Replay.** `start` loads the scenario's first `replay.initialRecords` records at once; then
+/// every `tick` appends the next `replay.recordsPerTick`, until the scenario ends. A batch holds
+/// at most `loadBatchRecords` records spanning at most `maxBatchSpanMillis` of scenario time, and
+/// is recorded at the scenario's time (its last record's `occurredAt` plus one second), so a record
+/// is recorded within the hour it occurred, as a live operator's would be. Salts come from the
+/// origin and the key from the scenario (`SandboxKey`), so the same scenario always gives the same
+/// entries and the same signed checkpoints, on every run and every machine.
 ///
 /// **Directories.** `root/current` names the generation being served, `root/<scenario>-<n>`.
 /// A reset builds the new generation beside the old one, switches `current` (write, fsync,
 /// rename), and only then removes the old one; readers holding the old vault finish undisturbed.
 public actor SandboxLog {
-    /// Records per batch while loading `replay.initialRecords`.
+    /// The most records in one batch.
     public static let loadBatchRecords = 1_000
+    /// The most scenario time one batch spans: one hour.
+    public static let maxBatchSpanMillis: Int64 = 3_600_000
 
     /// The log being served: safe to read from any task while replay and reset go on.
     public struct Generation: Sendable {
         public let source: ScenarioSource
         public let vault: Vault
         public let directory: String
-        /// The tree size once the initial records were loaded, and after the first load batch:
-        /// fixed for a scenario, so the negative vectors built on them never change.
+        /// The tree size once the initial records were loaded: fixed for a scenario, so the
+        /// negative vectors built on it never change.
         public let initialSize: Int64
-        public let firstBatchSize: Int64
     }
 
     /// Where the replay stands.
@@ -46,6 +49,8 @@ public actor SandboxLog {
     /// What only the replaying side needs.
     private struct Replay {
         var records: ScenarioGenerator.Iterator
+        /// A record taken from `records` that did not fit the last batch.
+        var next: GeneratedRecord? = nil
         var replayed: Int
         var complete: Bool
         let writer: LogWriter
@@ -125,25 +130,21 @@ public actor SandboxLog {
     private func build(directory: String, source: ScenarioSource) async throws -> Replay {
         let scenario = source.scenario
         try? FileManager.default.removeItem(atPath: directory)
-        let vault = try Vault.create(at: directory, origin: scenario.origin, signer: try SandboxKey.signer(origin: scenario.origin))
+        let vault = try Vault.create(at: directory, origin: scenario.origin, signer: try SandboxKey.signer(for: source))
         try Data(source.text.utf8).write(to: URL(fileURLWithPath: directory + "/scenario.json"))
         let clock = ManualClock(millis: scenario.startMillis)
         var replay = Replay(records: ScenarioGenerator(scenario: scenario).makeIterator(), replayed: 0, complete: false,
                             writer: try vault.makeWriter(clock: clock, reproducible: true), clock: clock,
-                            generation: Generation(source: source, vault: vault, directory: directory, initialSize: 0, firstBatchSize: 0))
+                            generation: Generation(source: source, vault: vault, directory: directory, initialSize: 0))
         // One batch validates and sequences while the one before it commits.
         var committing: PendingBatch?
-        var firstBatchSize: Int64 = 0
         while replay.replayed < scenario.replay.initialRecords && !replay.complete {
-            let wanted = min(SandboxLog.loadBatchRecords, scenario.replay.initialRecords - replay.replayed)
-            let pending = try await sequence(upTo: wanted, &replay)
+            let pending = try await sequence(upTo: scenario.replay.initialRecords - replay.replayed, &replay)
             _ = try await committing?.acknowledged()
             committing = pending
-            if firstBatchSize == 0 { firstBatchSize = try await firstBatchSizeAfter(pending) }
         }
         _ = try await committing?.acknowledged()
-        replay.generation = Generation(source: source, vault: vault, directory: directory,
-                                       initialSize: try vault.store.treeSize(), firstBatchSize: firstBatchSize)
+        replay.generation = Generation(source: source, vault: vault, directory: directory, initialSize: try vault.store.treeSize())
         return replay
     }
 
@@ -162,8 +163,7 @@ public actor SandboxLog {
         for _ in 0..<records { guard iterator.next() != nil else { return nil } }
         let policies = Int64(vault.policies.policies.count)
         let generation = Generation(source: source, vault: vault, directory: directory,
-                                    initialSize: policies + Int64(scenario.replay.initialRecords),
-                                    firstBatchSize: policies + Int64(min(SandboxLog.loadBatchRecords, scenario.replay.initialRecords)))
+                                    initialSize: policies + Int64(scenario.replay.initialRecords))
         return Replay(records: iterator, replayed: records, complete: false, writer: writer, clock: clock, generation: generation)
     }
 
@@ -172,11 +172,19 @@ public actor SandboxLog {
         published.withLock { $0 = replay.generation }
     }
 
-    /// Validates the next records (at most `limit`) for the sandbox log and sequences them as one
-    /// batch; nil once the scenario has no more.
+    /// Validates the next records (at most `limit` and `loadBatchRecords`, spanning at most
+    /// `maxBatchSpanMillis`) for the sandbox log and sequences them as one batch; nil once the
+    /// scenario has no more.
     private func sequence(upTo limit: Int, _ replay: inout Replay) async throws -> PendingBatch? {
         var batch: [GeneratedRecord] = []
-        while batch.count < limit, let record = replay.records.next() { batch.append(record) }
+        while batch.count < min(limit, SandboxLog.loadBatchRecords), let record = replay.next ?? replay.records.next() {
+            replay.next = nil
+            if let first = batch.first, record.occurredAtMillis - first.occurredAtMillis > SandboxLog.maxBatchSpanMillis {
+                replay.next = record
+                break
+            }
+            batch.append(record)
+        }
         guard let last = batch.last else {
             replay.complete = true
             return nil
@@ -197,11 +205,6 @@ public actor SandboxLog {
         return pending
     }
 
-    /// The tree size once the first batch (the policy entries and the first records) is stored.
-    private func firstBatchSizeAfter(_ pending: PendingBatch?) async throws -> Int64 {
-        let results = try await pending?.acknowledged() ?? []
-        return (results.map(\.seq).max() ?? -1) + 1
-    }
 
     // MARK: the current pointer
 

@@ -7,9 +7,24 @@ public struct ScenarioSource: Sendable {
     public let scenario: Scenario
     public let text: String
 
-    /// Parses `text` strictly (see `Scenario`).
+    /// The prefix every sandbox origin has, so that no sandbox checkpoint can pass for a
+    /// production log's.
+    public static let originPrefix = "sandbox."
+
+    /// Parses `text` strictly (see `Scenario`). Refuses an origin without the `sandbox.` prefix and
+    /// a built-in scenario's name on any other text (a modified copy must be renamed, so that no
+    /// one mistakes its log for the published one).
     public init(text: String) throws(ScenarioError) {
-        scenario = try Scenario(json: Array(text.utf8))
+        let scenario = try Scenario(json: Array(text.utf8))
+        guard scenario.origin.hasPrefix(ScenarioSource.originPrefix) else {
+            throw ScenarioError(field: "origin", reason: "a sandbox log's origin starts with '\(ScenarioSource.originPrefix)' "
+                + "(such as sandbox.regvault.example/\(scenario.name)), so that it can never pass for a production log")
+        }
+        if let builtIn = Scenario.builtInText(named: scenario.name), builtIn != text {
+            throw ScenarioError(field: "name", reason: "'\(scenario.name)' is a built-in scenario; give a modified copy a name "
+                + "of its own")
+        }
+        self.scenario = scenario
         self.text = text
     }
 

@@ -56,6 +56,11 @@ extension Response {
                  body: .init(byteBuffer: ByteBuffer(bytes: value.canonicalBytes)))
     }
 
+    /// A JSON response whose canonical bytes are already made.
+    static func json(bytes: [UInt8]) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     /// The response with an `X-Result-Count` header, which the access journal records.
     func counting(_ count: Int) -> Response {
         var response = self

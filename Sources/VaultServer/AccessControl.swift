@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import NIOSSL
 import X509
@@ -75,7 +76,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
                                   request, context)
             }
             guard request.uri.path.hasPrefix("/sandbox/") else {
-                return try refuse("sandbox_only", "a sandbox certificate opens /sandbox/regulator/ and nothing else", request, context)
+                return try refuse("sandbox_only", "a sandbox certificate opens /sandbox/regulator/ and nothing else", request, context,
+                                  commonName: "sandbox:" + commonName)
             }
             context.identity = ClientIdentity(commonName: commonName, roles: [.sandbox], address: address)
             return try await next(request, context)
@@ -104,10 +106,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     private func refuse(_ code: String, _ message: String, _ request: Request, _ context: Context,
-                        status: HTTPResponse.Status = .forbidden) throws -> Response {
+                        status: HTTPResponse.Status = .forbidden, commonName: String? = nil) throws -> Response {
         metrics.refused(code)
-        context.logger.notice("refused request", metadata: ["code": .string(code), "path": .string(request.uri.path),
-                                                            "address": .string(context.channel.remoteAddress?.ipAddress ?? "")])
+        var metadata: Logger.Metadata = ["code": .string(code), "path": .string(request.uri.path),
+                                         "address": .string(context.channel.remoteAddress?.ipAddress ?? "")]
+        if let commonName { metadata["certificate"] = .string(commonName) }
+        context.logger.notice("refused request", metadata: metadata)
         var response = try APIError(status, code, message).response(from: request, context: context)
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\"" }
         return response

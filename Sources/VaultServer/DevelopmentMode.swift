@@ -22,7 +22,8 @@ public enum DevelopmentMode {
             try generate(into: certs)
         }
         if !FileManager.default.fileExists(atPath: certs + "/sandbox.pem") {
-            try SandboxCertificates.issue(commonName: "sandbox", authorityBase: certs + "/sandbox-ca", into: certs)
+            try SandboxCertificates.issue(commonName: "sandbox", authorityBase: certs + "/sandbox-ca", into: certs,
+                                          creatingAuthority: true)
         }
         var configuration = ServerConfiguration(
             data: dir, listen: listen,

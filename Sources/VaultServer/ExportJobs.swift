@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import VaultArchive
 import VaultCore
@@ -6,19 +7,22 @@ import VaultFormat
 
 /// Export jobs started through `POST /regulator/exports`: each runs on a thread of its own, writes
 /// its archive to a private temporary directory (outside the data directory, mode 0700: an archive
-/// holds record bodies in the clear), and is forgotten, with its file, an hour after it finished.
+/// holds record bodies in the clear), and is forgotten, with its file, an hour after it finished or
+/// when the server stops (`removeAll`).
 final class ExportJobs: Sendable {
     struct Job: Sendable {
         let id: String
         let requestedBy: String
         let filter: ExportFilter
         let compression: ArchiveCompression
+        let proveFrom: Int64?
         let path: String
         var state = State.running
         var done: Int64 = 0
         var total: Int64 = 0
         var summary: ExportSummary?
-        var error: String?
+        /// Why it failed, in words fit for the client (no server paths): `code` and `message`.
+        var error: (code: String, message: String)?
         var finishedAt: Date?
 
         enum State: String, Sendable { case running, done, failed }
@@ -30,7 +34,7 @@ final class ExportJobs: Sendable {
                 "progress": .object(["done": .number(JSONNumber(Int(done))), "total": .number(JSONNumber(Int(total)))]),
             ]
             if let summary { object["summary"] = summary.json }
-            if let error { object["error"] = .string(error) }
+            if let error { object["error"] = .object(["code": .string(error.code), "message": .string(error.message)]) }
             return .object(object)
         }
     }
@@ -54,12 +58,16 @@ final class ExportJobs: Sendable {
     }
 
     /// Starts an export and returns its job; refuses when `maxRunning` are already running.
-    func start(filter: ExportFilter, compression: ArchiveCompression, requestedBy: String) throws -> Job {
+    func start(filter: ExportFilter, compression: ArchiveCompression, proveFrom: Int64? = nil, requestedBy: String) throws -> Job {
         forgetExpired()
+        // Recreated if something cleaned the temporary directory while the server ran.
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o700])
         let vault = try vaults()
         let id = "export-" + UUID().uuidString.lowercased()
         let suffix = compression == .gzip ? ".tar.gz" : compression == .zstd ? ".tar.zst" : ".tar"
-        let job = Job(id: id, requestedBy: requestedBy, filter: filter, compression: compression, path: directory + "/" + id + suffix)
+        let job = Job(id: id, requestedBy: requestedBy, filter: filter, compression: compression, proveFrom: proveFrom,
+                      path: directory + "/" + id + suffix)
         try jobs.withLock { jobs in
             guard jobs.values.filter({ $0.state == .running }).count < ExportJobs.maxRunning else {
                 throw APIError(.tooManyRequests, "exports_busy", "\(ExportJobs.maxRunning) exports are running; try again later")
@@ -78,13 +86,27 @@ final class ExportJobs: Sendable {
 
     private func run(_ job: Job, _ vault: Vault) {
         do {
-            let summary = try vault.export(to: job.path, filter: job.filter, compression: job.compression) { [self] progress in
+            let summary = try vault.export(to: job.path, filter: job.filter, compression: job.compression,
+                                           proveFrom: job.proveFrom) { [self] progress in
                 update(job.id) { $0.done = progress.done; $0.total = progress.total }
             }
             update(job.id) { $0.summary = summary; $0.state = .done; $0.finishedAt = Date() }
         } catch {
-            update(job.id) { $0.error = "\(error)"; $0.state = .failed; $0.finishedAt = Date() }
+            let failure: (String, String)
+            if let error = error as? VaultError, [.notFound, .invalidRequest].contains(error.code) {
+                failure = (error.code == .notFound ? "no_records" : "invalid_request", error.reason)
+            } else {
+                Logger(label: "regvault.export").error("export \(job.id) failed: \(error)")
+                failure = ("export_failed", "the export failed; the server's log has the details")
+            }
+            update(job.id) { $0.error = failure; $0.state = .failed; $0.finishedAt = Date() }
         }
+    }
+
+    /// Deletes every archive and the directory; for the server's shutdown.
+    func removeAll() {
+        jobs.withLock { $0.removeAll() }
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     private func update(_ id: String, _ change: (inout Job) -> Void) {

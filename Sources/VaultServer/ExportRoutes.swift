@@ -22,7 +22,7 @@ struct ExportRoutes {
                 }
                 return compression
             } ?? .gzip
-            let job = try jobs.start(filter: filter, compression: compression,
+            let job = try jobs.start(filter: filter, compression: compression, proveFrom: try ExportRoutes.proveFrom(body),
                                      requestedBy: context.identity?.name ?? "unknown")
             var response = Response.json(job.json, status: .accepted)
             response.headers[.location] = group.prefix + "/exports/\(job.id)"
@@ -33,7 +33,10 @@ struct ExportRoutes {
             guard let job = jobs.job(id) else { throw APIError(.notFound, "not_found", "no export \(id)") }
             switch job.state {
             case .running: return Response.json(job.json, status: .accepted)
-            case .failed: return Response.json(job.json, status: .internalServerError)
+            case .failed:
+                let error = job.error ?? ("export_failed", "the export failed")
+                throw APIError(error.code == "export_failed" ? .internalServerError : error.code == "no_records" ? .notFound : .badRequest,
+                               error.code, error.message)
             case .done: return try ExportRoutes.file(job)
             }
         }
@@ -58,10 +61,26 @@ struct ExportRoutes {
                         body: body)
     }
 
+    /// The filters of a request body. Every field is checked: a filter of the wrong type or an
+    /// unknown stream is refused, never dropped (dropping it would export more than was asked).
     static func filter(_ body: JSONValue) throws -> ExportFilter {
-        let known: Set = ["from", "to", "entity", "player", "stream", "compression"]
+        let known: Set = ["from", "to", "entity", "player", "stream", "compression", "proveFrom"]
         if let unknown = body.objectValue?.keys.filter({ !known.contains($0) }).sorted().first {
             throw APIError(.badRequest, "invalid_request", "unknown field \(unknown)")
+        }
+        func text(_ key: String) throws -> String? {
+            guard let value = body[key] else { return nil }
+            guard let text = value.stringValue, !text.isEmpty, text.utf8.count <= 256 else {
+                throw APIError(.badRequest, "invalid_request", "\(key) must be a non-empty string")
+            }
+            return text
+        }
+        if let stream = try text("stream") {
+            let streams = RecordSchema.Stream.allCases.map(\.rawValue) + VaultStream.allCases.map(\.rawValue)
+            guard streams.contains(stream) else {
+                throw APIError(.badRequest, "unknown_stream", "unknown stream '\(stream.prefix(64))'; streams are "
+                    + streams.joined(separator: ", "))
+            }
         }
         func time(_ key: String) throws -> Int64? {
             guard let value = body[key] else { return nil }
@@ -71,11 +90,22 @@ struct ExportRoutes {
             return millis
         }
         let entity = body["entity"]
-        if entity != nil, entity?["type"]?.stringValue == nil || entity?["id"]?.stringValue == nil {
-            throw APIError(.badRequest, "invalid_request", "entity is {\"type\":...,\"id\":...}")
+        if let entity {
+            guard let members = entity.objectValue, members.count == 2, let type = members["type"]?.stringValue, !type.isEmpty,
+                  let id = members["id"]?.stringValue, !id.isEmpty else {
+                throw APIError(.badRequest, "invalid_request", "entity is {\"type\":...,\"id\":...}")
+            }
         }
         return ExportFilter(from: try time("from"), to: try time("to"), entityType: entity?["type"]?.stringValue,
-                            entityId: entity?["id"]?.stringValue, player: body["player"]?.stringValue,
-                            stream: body["stream"]?.stringValue)
+                            entityId: entity?["id"]?.stringValue, player: try text("player"), stream: try text("stream"))
+    }
+
+    /// `proveFrom`: an earlier tree size the archive proves consistency from (`--prove-from`).
+    static func proveFrom(_ body: JSONValue) throws -> Int64? {
+        guard let value = body["proveFrom"] else { return nil }
+        guard let text = value.numberText, let size = Int64(text), size >= 1 else {
+            throw APIError(.badRequest, "invalid_request", "proveFrom must be a tree size of 1 or more")
+        }
+        return size
     }
 }

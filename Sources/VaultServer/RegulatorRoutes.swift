@@ -51,7 +51,7 @@ struct RegulatorRoutes {
             let entity = try string(request, "entity"), id = try string(request, "id")
             return try answer {
                 let trail = try vault.audit(entityType: entity, entityId: id)
-                return .json(try EvidenceJSON.audit(trail)).counting(trail.changes.count)
+                return Response.json(bytes: try EvidenceJSON.auditBytes(trail)).counting(trail.changes.count)
             }
         }
         group.get("logs/:type") { request, context in
@@ -151,7 +151,7 @@ func paging(_ request: Request) throws -> (PageCursor?, Int) {
     do {
         return (try PageCursor(text), limit)
     } catch {
-        throw APIError(.badRequest, "invalid_cursor", "cursor is not one this vault gave out")
+        throw APIError(.badRequest, "invalid_cursor", "cursor is malformed; pass the nextCursor of the previous page unchanged")
     }
 }
 

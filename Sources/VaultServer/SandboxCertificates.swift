@@ -4,11 +4,12 @@ import Foundation
 /// opens `/sandbox/` and nothing else, whatever its name (see `SandboxAccess`).
 public enum SandboxCertificates {
     /// Issues `into/NAME.pem` and `into/NAME.key` (0600) for `commonName` from the CA at
-    /// `authorityBase.pem`/`.key`, creating that CA first if it does not exist (its key 0600).
+    /// `authorityBase.pem`/`.key`. A missing CA is an error unless `creatingAuthority`, which then
+    /// makes one (its key 0600; its name carries a random suffix, so no two sandbox CAs look alike).
     /// Refuses to overwrite an existing certificate or key. Returns the certificate's path.
     @discardableResult
     public static func issue(commonName: String, authorityBase: String, into directory: String,
-                             fileName: String? = nil) throws -> String {
+                             fileName: String? = nil, creatingAuthority: Bool = false) throws -> String {
         let name = fileName ?? commonName
         guard !commonName.isEmpty, commonName.utf8.count <= 64,
               name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }), !name.hasPrefix(".") else {
@@ -27,7 +28,11 @@ public enum SandboxCertificates {
         if FileManager.default.fileExists(atPath: authorityBase + ".pem") {
             authority = try CertificateAuthority(base: authorityBase)
         } else {
-            authority = try CertificateAuthority(name: "RegVault regulator sandbox CA")
+            guard creatingAuthority else {
+                throw ServerError.configuration("there is no sandbox CA at \(authorityBase).pem; give --create-ca to make one there")
+            }
+            let suffix = (0..<4).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
+            authority = try CertificateAuthority(name: "RegVault regulator sandbox CA \(suffix)")
             try DevelopmentMode.write(authority.certificate, authority.key, to: authorityBase)
         }
         let (certificate, key) = try authority.issue(commonName: commonName)

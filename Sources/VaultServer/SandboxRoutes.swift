@@ -23,6 +23,11 @@ struct SandboxRoutes {
         exports = try ExportJobs(vaults: { try SandboxRoutes.generation(sandbox).vault })
     }
 
+    /// Deletes the sandbox's export archives; for the server's shutdown.
+    func removeExports() {
+        exports.removeAll()
+    }
+
     func register(regulator group: CatalogedRoutes) {
         let sandbox = sandbox
         RegulatorRoutes(vaults: { try SandboxRoutes.generation(sandbox).vault }).register(on: group)
@@ -40,6 +45,7 @@ struct SandboxRoutes {
                 "scenario": .string(scenario.name), "description": .string(scenario.description),
                 "origin": .string(scenario.origin), "seed": .string(String(scenario.seed)),
                 "verifierKey": .string(generation.vault.verifierKey.description),
+                "generation": .string((generation.directory as NSString).lastPathComponent),
                 "recordsReplayed": .int(Int64(status.replayed)), "complete": .bool(status.complete),
                 "treeSize": .int(status.treeSize), "initialTreeSize": .int(generation.initialSize),
                 "replay": .object([

@@ -162,9 +162,14 @@ public struct ServerConfiguration: Codable, Sendable {
         }
         var configuration: ServerConfiguration
         do {
+            try refuseUnknownKeys(in: try JSONSerialization.jsonObject(with: data))
             configuration = try JSONDecoder().decode(ServerConfiguration.self, from: data)
+        } catch let error as ServerError {
+            throw ServerError.configuration("\(path): \(error)")
+        } catch let error as DecodingError {
+            throw ServerError.configuration("\(path) is not a valid configuration: \(describe(error))")
         } catch {
-            throw ServerError.configuration("\(path) is not a valid configuration: \(error)")
+            throw ServerError.configuration("\(path) is not JSON: \(error.localizedDescription)")
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ file: String) -> String {
@@ -184,6 +189,47 @@ public struct ServerConfiguration: Codable, Sendable {
         }
         try configuration.validate()
         return configuration
+    }
+
+    /// The keys each object of the file may have; a misspelt option is refused rather than ignored.
+    static let knownKeys: [String: Set<String>] = [
+        "": ["data", "listen", "tls", "identities", "limits", "sweepIntervalSeconds", "bearerTokens", "sandbox"],
+        "tls": ["certificate", "privateKey", "clientCAs"],
+        "identities[]": ["commonName", "roles", "allowFrom", "acceptsBearerTokens"],
+        "limits": ["maxBodyBytes", "maxBatchRecords", "maxObjectBytes"],
+        "bearerTokens": ["issuer", "audience", "jwks"],
+        "sandbox": ["scenario", "clientCA", "allowFrom", "data"],
+    ]
+
+    private static func refuseUnknownKeys(in object: Any) throws {
+        func check(_ value: Any?, _ section: String) throws {
+            guard let members = value as? [String: Any], let known = knownKeys[section] else { return }
+            if let unknown = members.keys.filter({ !known.contains($0) }).sorted().first {
+                let place = section.isEmpty ? "" : " in \(section)"
+                throw ServerError.configuration("unknown option '\(unknown)'\(place); the options are "
+                    + known.sorted().joined(separator: ", "))
+            }
+        }
+        try check(object, "")
+        let top = object as? [String: Any]
+        for section in ["tls", "limits", "bearerTokens", "sandbox"] { try check(top?[section], section) }
+        for identity in top?["identities"] as? [Any] ?? [] { try check(identity, "identities[]") }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "'\(path(context)).\(key.stringValue)' is required".replacingOccurrences(of: "'.", with: "'")
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            return "'\(path(context))' must be \(type)".replacingOccurrences(of: "'.", with: "'")
+        case .dataCorrupted(let context):
+            return "'\(path(context))': \(context.debugDescription)".replacingOccurrences(of: "'.", with: "'")
+        @unknown default:
+            return "\(error)"
+        }
     }
 
     /// Refuses configurations that would leave the server open or unusable.

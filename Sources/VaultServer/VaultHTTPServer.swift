@@ -4,6 +4,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import X509
 public import VaultCore
 public import VaultSandbox
 
@@ -54,12 +55,17 @@ public struct VaultHTTPServer: Sendable {
         let listen = try ListenAddress(configuration.listen)
         var tokens: BearerTokens?
         if let bearer = configuration.bearerTokens { tokens = try await BearerTokens(configuration: bearer) }
+        let sandboxAccess = try sandboxAccess()
         if let sandbox, let scenario = configuration.sandbox?.scenario {
             // The sandbox serves its initial records from the first request on.
-            try await sandbox.start(try ScenarioSource(nameOrPath: scenario))
+            let source = try ScenarioSource(nameOrPath: scenario)
+            guard source.scenario.origin != vault.origin else {
+                throw ServerError.configuration("the sandbox scenario's origin is the production log's (\(vault.origin))")
+            }
+            try await sandbox.start(source)
         }
         let app = Application(
-            router: makeRouter(tokens: tokens, sandboxAccess: try sandboxAccess()),
+            router: makeRouter(tokens: tokens, sandboxAccess: sandboxAccess),
             server: try .tls(.http1(), tlsConfiguration: try makeTLSConfiguration()),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "RegVault"),
             onServerRunning: { channel in
@@ -79,8 +85,11 @@ public struct VaultHTTPServer: Sendable {
         try await app.runService()
         sweeper.cancel()
         replay.cancel()
-        // Requests have finished; record the last inspector accesses before stopping.
+        // Requests have finished; record the last inspector accesses before stopping, and remove
+        // the export archives (record bodies in the clear) from the temporary directory.
         await journal.flush()
+        exports.removeAll()
+        sandboxRoutes?.removeExports()
     }
 
     /// The router; every route it gets is also recorded in `catalog`.
@@ -127,10 +136,25 @@ public struct VaultHTTPServer: Sendable {
         return router
     }
 
-    /// The sandbox CA and ranges, when the configuration has a sandbox.
+    /// The sandbox CA and ranges, when the configuration has a sandbox. Refuses a sandbox CA whose
+    /// key is also a production client CA's (the same CA under another file name would let every
+    /// production certificate in as a sandbox one, and the reverse).
     func sandboxAccess() throws -> SandboxAccess? {
         guard let sandbox = configuration.sandbox else { return nil }
-        return try SandboxAccess(authorityPEMFile: sandbox.clientCA, allowFrom: sandbox.allowFrom)
+        let access = try SandboxAccess(authorityPEMFile: sandbox.clientCA, allowFrom: sandbox.allowFrom)
+        for file in configuration.tls.clientCAs {
+            let production: [Certificate]
+            do {
+                production = try NIOSSLCertificate.fromPEMFile(file).map { try Certificate(derEncoded: try $0.toDERBytes()) }
+            } catch {
+                throw ServerError.configuration("cannot read the client CA bundle \(file): \(error)")
+            }
+            if production.contains(where: { $0.publicKey == access.authority.publicKey }) {
+                throw ServerError.configuration("the sandbox CA (\(sandbox.clientCA)) is also a production client CA (in \(file)): "
+                    + "the sandbox needs a CA of its own, so that a sandbox certificate opens the sandbox and nothing else")
+            }
+        }
+        return access
     }
 
     /// Sweeps every `seconds` (never when 0) until cancelled; a failed sweep is logged and retried

@@ -6,7 +6,7 @@ import VaultSandbox
 import VaultStore
 
 /// Measures the log core against this machine's own SQLite, in one process, and prints a Markdown
-/// table. Usage: `swift run -c release regvault-bench [RECORDS] [--only archive|check|sweep|sandbox]`
+/// table. Usage: `swift run -c release regvault-bench [RECORDS] [--only archive|check|sweep|audit|sandbox]`
 /// (default 1,000,000 records, every measurement; `sandbox` is `SandboxBench`, which needs no RECORDS).
 ///
 /// - ingest: the production path (validation, canonicalisation, diffs, entries, tree hashes, one
@@ -25,7 +25,7 @@ import VaultStore
 struct Bench {
     static func main() async throws {
         let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000
-        // `--only archive|check|sweep`: ingest, then only that measurement (for working on it).
+        // `--only archive|check|sweep|audit`: ingest, then only that measurement (for working on it).
         let only = CommandLine.arguments.firstIndex(of: "--only").map { CommandLine.arguments[$0 + 1] }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("regvault-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -44,8 +44,14 @@ struct Bench {
                 let exported = try exportAndVerify(vault: vault.vault, path: "\(root)/export.tar")
                 print("export \(rate(exported.export)), verify \(rate(exported.verify)), SHA-256 \(rate(exported.sha256))")
             case "check": print("check \(rate(try checkRate(vault: vault.vault).vault))")
+            case "audit":
+                let audit = try auditLatency(vault: vault.vault)
+                print(String(format: "audit p50 %.2f ms, p99 %.2f ms", audit.p50, audit.p99))
+                let trailOnly = try latency { _ = try vault.vault.audit(entityType: "bonusRule", entityId: historyEntity) }
+                let history = try historyLatency(vault: vault.vault)
+                print(String(format: "of which the trail p50 %.2f ms, history p50 %.2f ms", trailOnly.p50, history.p50))
             case "sweep": print("sweep \(rate(try await sweepRate(vault: vault.vault)))")
-            default: print("--only archive, check, sweep or sandbox", to: &standardError)
+            default: print("--only archive, check, sweep, audit or sandbox", to: &standardError)
             }
             return
         }
@@ -61,6 +67,9 @@ struct Bench {
                 let latency = try historyLatency(vault: vault.vault)
                 rows.append(["history, 100 versions at \(count): p50 / p99",
                              String(format: "%.2f ms / %.2f ms", latency.p50, latency.p99), "", ""])
+                let audit = try auditLatency(vault: vault.vault)
+                rows.append(["audit trail with 100 proofs, as JSON bytes, at \(count): p50 / p99",
+                             String(format: "%.2f ms / %.2f ms", audit.p50, audit.p99), "", ""])
                 let check = try checkRate(vault: vault.vault)
                 rows.append(["check, entries at \(count)", rate(check.vault), rate(check.sha256) + " (SHA-256 of the entries)",
                              String(format: "%.2f", check.vault / check.sha256)])
@@ -174,12 +183,28 @@ struct Bench {
     }
 
     static func historyLatency(vault: Vault) throws -> (p50: Double, p99: Double) {
+        try latency {
+            let items = try vault.history(entityType: "bonusRule", entityId: historyEntity)
+            precondition(items.count == 100, "the timed entity has 100 versions, found \(items.count)")
+        }
+    }
+
+    /// `/regulator/audit`'s work without HTTP: the trail with 100 proofs, as the JSON bytes served.
+    static func auditLatency(vault: Vault) throws -> (p50: Double, p99: Double) {
+        try latency {
+            let trail = try vault.audit(entityType: "bonusRule", entityId: historyEntity)
+            precondition(trail.changes.count == 100, "the timed entity has 100 versions, found \(trail.changes.count)")
+            _ = try EvidenceJSON.auditBytes(trail)
+        }
+    }
+
+    /// p50 and p99 of 1,000 runs of `body`, in milliseconds.
+    static func latency(_ body: () throws -> Void) throws -> (p50: Double, p99: Double) {
         var samples: [Double] = []
         for _ in 0..<1_000 {
             let started = DispatchTime.now().uptimeNanoseconds
-            let items = try vault.history(entityType: "bonusRule", entityId: historyEntity)
+            try body()
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
-            precondition(items.count == 100, "the timed entity has 100 versions, found \(items.count)")
         }
         samples.sort()
         return (samples[samples.count / 2], samples[samples.count * 99 / 100])

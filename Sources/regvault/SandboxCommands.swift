@@ -15,7 +15,7 @@ struct SandboxCommand: ParsableCommand {
             commandName: "issue-cert",
             abstract: "Issue a sandbox client certificate (NAME.pem, NAME.key) from the sandbox CA.",
             discussion: """
-            The sandbox CA is CA.pem and CA.key (created on first use; keep CA.key off the server). Give CA.pem \
+            The sandbox CA is CA.pem and CA.key (made with --create-ca; keep CA.key off the server). Give CA.pem \
             to the server as sandbox.clientCA. Any certificate it issues opens /sandbox/regulator/ and nothing \
             else. In development mode the CA is DIR/dev-certs/sandbox-ca.
             """
@@ -24,9 +24,10 @@ struct SandboxCommand: ParsableCommand {
         @Argument(help: "The certificate's common name, e.g. the regulator's team.") var name: String
         @Option(help: "The CA's path without .pem/.key.") var ca: String
         @Option(help: "Directory for NAME.pem and NAME.key.") var out: String = "."
+        @Flag(name: .customLong("create-ca"), help: "Make the CA first if there is none at --ca.") var createCA = false
 
         func run() throws {
-            let path = try SandboxCertificates.issue(commonName: name, authorityBase: ca, into: out)
+            let path = try SandboxCertificates.issue(commonName: name, authorityBase: ca, into: out, creatingAuthority: createCA)
             print(path)
         }
     }
@@ -54,13 +55,14 @@ struct SandboxCommand: ParsableCommand {
 
     struct Key: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "key", abstract: "Print the verifier key of a scenario's sandbox log (derived, the same everywhere).")
+            commandName: "key",
+            abstract: "Print the verifier key of a scenario's sandbox log (derived from the scenario: the same everywhere).")
 
         @Option(help: "A built-in scenario name or a scenario file.") var scenario = "demo"
 
         func run() throws {
             let source = try ScenarioSource(nameOrPath: scenario)
-            print(try SandboxKey.signer(origin: source.scenario.origin).verifierKey.description)
+            print(try SandboxKey.signer(for: source).verifierKey.description)
         }
     }
 }

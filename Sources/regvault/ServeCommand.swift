@@ -66,7 +66,8 @@ struct ServeCommand: AsyncParsableCommand {
             var text = "listening on \(url)\n"
             if dev {
                 text += "development certificates in \(certs): ca.pem, server.pem, "
-                    + DevelopmentMode.roles.map { "\($0.rawValue).pem/.key" }.joined(separator: ", ") + "\n"
+                    + DevelopmentMode.roles.map { "\($0.rawValue).pem/.key" }.joined(separator: ", ")
+                    + ", other-ca-client.pem/.key (refused), sandbox.pem/.key (the sandbox only, from sandbox-ca.pem)\n"
                 text += "try: curl --cacert \(certs)/ca.pem --cert \(certs)/regulator_read.pem --key \(certs)/regulator_read.key "
                     + "'\(url)/regulator/audit?entity=bonusRule&id=123'\n"
                 text += "sandbox: curl --cacert \(certs)/ca.pem --cert \(certs)/sandbox.pem --key \(certs)/sandbox.key "

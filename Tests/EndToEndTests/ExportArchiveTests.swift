@@ -166,6 +166,41 @@ struct ExportArchiveTests {
         #expect(try fixture.verify(partial, extra: ["--trusted-checkpoint", trustedPath]).status == 0)
     }
 
+    @Test("over HTTPS an export filter of the wrong type or an unknown stream is refused, never dropped; one that selects nothing is 404; proveFrom adds a consistency proof")
+    func exportRequestsAreStrict() async throws {
+        let server = try ServerTests.Server.dev(RegVaultBinary.temporaryDirectory("export-strict"))
+        let records = (1...20).map { ExportFixture.record("strict-\($0)", entityId: "\($0 % 4)", state: #"{"n":\#($0)}"#) }
+        #expect(try server.curl("/v1/records", as: "ingest", extra: ["-X", "POST", "--data-binary", records.joined(separator: "\n")])
+            .status == 200)
+        for body in [#"{"player":5}"#, #"{"player":null}"#, #"{"player":["p-1"]}"#, #"{"stream":5}"#, #"{"stream":"foo"}"#,
+                     #"{"entity":{"type":"bonusRule"}}"#, #"{"entity":{"type":"bonusRule","id":"1","x":1}}"#, #"{"proveFrom":0}"#,
+                     #"{"proveFrom":"3"}"#] {
+            let refused = try server.curl("/regulator/exports", as: "regulator_read", extra: ["-X", "POST", "--data-binary", body])
+            #expect(refused.status == 400, "\(body): \(refused.status) \(refused.body)")
+        }
+        func finish(_ body: String) async throws -> (status: Int, body: String, id: String) {
+            let started = try server.curl("/regulator/exports", as: "regulator_read", extra: ["-X", "POST", "--data-binary", body])
+            #expect(started.status == 202, "\(started.body)")
+            let id = try #require((try JSONSerialization.jsonObject(with: Data(started.body.utf8)) as? [String: Any])?["id"] as? String)
+            var answer = (status: 202, body: "")
+            for _ in 0..<100 where answer.status == 202 {
+                try await Task.sleep(for: .milliseconds(100))
+                answer = try server.curl("/regulator/exports/\(id)", as: "regulator_read")
+            }
+            return (answer.status, answer.body, id)
+        }
+        let nothing = try await finish(#"{"entity":{"type":"bonusRule","id":"nope"}}"#)
+        #expect(nothing.status == 404 && nothing.body.contains("no_records"), "\(nothing.body)")
+        #expect(!nothing.body.contains("/tmp"), "no server paths in errors")
+        let proved = try await finish(#"{"entity":{"type":"bonusRule","id":"1"},"proveFrom":3,"compression":"none"}"#)
+        #expect(proved.status == 200)
+        let archive = server.data + "-proved.tar"
+        #expect(try Tool.run("curl", ["-sS", "--fail", "--cacert", server.certs + "/ca.pem", "--cert", server.certs + "/regulator_read.pem",
+                                      "--key", server.certs + "/regulator_read.key", "-o", archive,
+                                      server.url + "/regulator/exports/\(proved.id)"]).status == 0)
+        #expect(try Tool.run("tar", ["-tf", archive]).stdout.contains("regvault-export/consistency"))
+    }
+
     @Test("over HTTPS: an inspector starts an export, watches it, downloads it and verifies it; a tlog-proof checks offline")
     func exportOverHTTPS() async throws {
         let server = try ServerTests.Server.dev(RegVaultBinary.temporaryDirectory("export-api"))

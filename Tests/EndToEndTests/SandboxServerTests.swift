@@ -93,12 +93,32 @@ struct SandboxServerTests {
         #expect(configuration.sandboxDirectory == "/tmp/x/sandbox")
         configuration.identities.append(.init(commonName: "sneaky", roles: [.sandbox], allowFrom: ["10.0.0.0/8"]))
         #expect(throws: ServerError.self) { try configuration.validate() }
+
+        // A misspelt option is named, not ignored; a missing one is named by its path.
+        let dir = RegVaultBinary.temporaryDirectory("config-keys")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let base = #""data":"d","listen":"127.0.0.1:0","tls":{"certificate":"s.pem","privateKey":"s.key","clientCAs":["ca.pem"]},"identities":[{"commonName":"i","roles":["regulator_read"],"allowFrom":["10.0.0.0/8"]}]"#
+        for (text, expected) in [
+            (#"{\#(base),"sandbox":{"scenariox":"demo","clientCA":"s-ca.pem","allowFrom":["10.0.0.0/8"]}}"#, "unknown option 'scenariox' in sandbox"),
+            (#"{\#(base),"sandbox":{"clientCA":"s-ca.pem"}}"#, "'sandbox.allowFrom' is required"),
+            (#"{\#(base),"sweepIntervalSecond":60}"#, "unknown option 'sweepIntervalSecond'"),
+        ] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
+            do {
+                _ = try ServerConfiguration.load(path: dir + "/config.json")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect("\(error)".contains(expected), "\(error)")
+            }
+        }
     }
 
     @Test("regvault sandbox issue-cert makes a CA once and certificates from it; the server takes them for the sandbox only")
     func issuedCertificates() throws {
         let dir = RegVaultBinary.temporaryDirectory("sandbox-certs")
-        let first = try RegVaultBinary.run(["sandbox", "issue-cert", "mga-team", "--ca", dir + "/sandbox-ca", "--out", dir])
+        let typo = try RegVaultBinary.run(["sandbox", "issue-cert", "mga-team", "--ca", dir + "/sandbox-ca", "--out", dir])
+        #expect(typo.status != 0 && typo.stderr.contains("--create-ca"), "no CA is made without asking: \(typo.stderr)")
+        let first = try RegVaultBinary.run(["sandbox", "issue-cert", "mga-team", "--ca", dir + "/sandbox-ca", "--out", dir, "--create-ca"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(try RegVaultBinary.run(["sandbox", "issue-cert", "ukgc-team", "--ca", dir + "/sandbox-ca", "--out", dir]).status == 0)
         let again = try RegVaultBinary.run(["sandbox", "issue-cert", "mga-team", "--ca", dir + "/sandbox-ca", "--out", dir])
@@ -119,6 +139,14 @@ struct SandboxServerTests {
         for file in ["mga-team.pem", "mga-team.key"] {
             try FileManager.default.copyItem(atPath: dir + "/" + file, toPath: data + "/dev-certs/" + file)
         }
+        // The production CA under another file name is refused as the sandbox CA.
+        try FileManager.default.copyItem(atPath: data + "/dev-certs/ca.pem", toPath: dir + "/copied-ca.pem")
+        var clash = configuration
+        clash.sandbox?.clientCA = dir + "/copied-ca.pem"
+        try JSONEncoder().encode(clash).write(to: URL(fileURLWithPath: dir + "/clash.json"))
+        let clashing = try RegVaultBinary.run(["serve", "--config", dir + "/clash.json"])
+        #expect(clashing.status != 0 && clashing.stderr.contains("also a production client CA"), "\(clashing.stderr)")
+
         let server = try Server(arguments: ["serve", "--config", dir + "/config.json"], data: data)
         #expect(try server.curl("/sandbox/regulator/status", as: "mga-team").status == 200)
         let refused = try server.curl("/regulator/checkpoint", as: "mga-team")

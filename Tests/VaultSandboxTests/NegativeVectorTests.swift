@@ -84,7 +84,7 @@ struct NegativeVectorTests {
 
     init() throws {
         origin = SandboxLogTests.demo.scenario.origin
-        key = try SandboxKey.signer(origin: origin).verifierKey
+        key = try SandboxKey.signer(for: SandboxLogTests.demo).verifierKey
     }
 
     @Test("every vector gets exactly its stated verdict and reason from an independent client; every reason is exercised")

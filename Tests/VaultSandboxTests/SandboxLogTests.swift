@@ -32,7 +32,7 @@ struct SandboxLogTests {
             #expect(try latestNote(first) == latestNote(second))
         }
         // The note is signed by the published, derived key and verifies with it.
-        let key = try SandboxKey.signer(origin: Self.demo.scenario.origin).verifierKey
+        let key = try SandboxKey.signer(for: Self.demo).verifierKey
         let signed = try SignedCheckpoint(verifying: Array(try latestNote(first).utf8), verifierKeys: [key])
         #expect(signed.checkpoint.size == UInt64(generation.initialSize) + 3 * UInt64(Self.demo.scenario.replay.recordsPerTick))
         #expect(generation.vault.verifierKey == key)
@@ -57,7 +57,21 @@ struct SandboxLogTests {
         try await straight.tick()
         #expect(try latestNote(reopened) == latestNote(straight))
         #expect(reopened.current()?.initialSize == straight.current()?.initialSize)
-        #expect(reopened.current()?.firstBatchSize == straight.current()?.firstBatchSize)
+    }
+
+    @Test("every record is recorded within the hour it occurred, at the scenario's time")
+    func recordedAtScenarioTime() async throws {
+        let log = SandboxLog(root: Self.temporaryDirectory("times"))
+        try await log.start(Self.demo)
+        let vault = try #require(log.current()).vault
+        let records = try vault.store.recordsForCheck(from: 0, to: try vault.store.treeSize()).map(\.record)
+            .filter { $0.eventId.hasPrefix("sbx-") }
+        #expect(records.count == Self.demo.scenario.replay.initialRecords)
+        for record in records {
+            #expect(record.recordedAt >= record.occurredAt && record.recordedAt <= record.occurredAt + SandboxLog.maxBatchSpanMillis + 1000,
+                    "\(record.eventId)")
+        }
+        #expect(records.first.map { $0.recordedAt < Self.demo.scenario.startMillis + 86_400_000 } == true, "day one is recorded on day one")
     }
 
     @Test("a reset rebuilds the log beside the old one, switches to it and removes the old one")
@@ -82,10 +96,23 @@ struct SandboxLogTests {
         let log = SandboxLog(root: root)
         try await log.start(Self.demo)
         let old = try #require(log.current()).directory
-        let changed = try ScenarioSource(text: Self.demo.text + " ")
+        let changed = try ScenarioSource(text: Self.demo.text.replacingOccurrences(of: #""name": "demo""#, with: #""name": "demo-copy""#))
         let restarted = SandboxLog(root: root)
         try await restarted.start(changed)
         #expect(try #require(restarted.current()).directory != old)
+    }
+
+    @Test("a scenario file needs a sandbox. origin, may not pass off a modified copy as a built-in, and signs with its own key")
+    func scenarioSources() throws {
+        let reseeded = Self.demo.text.replacingOccurrences(of: #""seed": 1,"#, with: #""seed": 7,"#)
+        #expect(reseeded != Self.demo.text)
+        #expect(throws: ScenarioError.self) { try ScenarioSource(text: reseeded) }
+        let renamed = reseeded.replacingOccurrences(of: #""name": "demo""#, with: #""name": "demo-seed-7""#)
+        let copy = try ScenarioSource(text: renamed)
+        #expect(try SandboxKey.signer(for: copy).verifierKey != SandboxKey.signer(for: Self.demo).verifierKey,
+                "a different scenario under the same origin signs with another key")
+        let production = renamed.replacingOccurrences(of: "sandbox.regvault.example/demo", with: "vault.operator.example/log")
+        #expect(throws: ScenarioError.self) { try ScenarioSource(text: production) }
     }
 
     @Test("the production log refuses sandbox records and the sandbox log refuses everything else")
@@ -106,9 +133,9 @@ struct SandboxLogTests {
     func publishedKeys() throws {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         for name in Scenario.builtInNames {
-            let scenario = try #require(Scenario.builtIn(named: name))
+            let source = try ScenarioSource(nameOrPath: name)
             let published = try String(contentsOf: repository.appendingPathComponent("sandbox/keys/\(name).vkey"), encoding: .utf8)
-            #expect(published == (try SandboxKey.signer(origin: scenario.origin).verifierKey.description) + "\n", "\(name)")
+            #expect(published == (try SandboxKey.signer(for: source).verifierKey.description) + "\n", "\(name)")
         }
     }
 }

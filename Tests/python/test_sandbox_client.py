@@ -2,15 +2,19 @@
 sandbox/examples/ is run against a real dev-mode server, and the sandbox's boundaries are probed with
 the wrong certificates, a wrong verifier key, a reset, and records crossing between the two logs.
 
-The client is run as a subprocess exactly as its README says; nothing of the vault's code is used.
+The client is run as a subprocess exactly as its README says (and its export-archive check is also
+called directly, on tampered copies of an export); nothing of the vault's code is used.
 """
 
 import base64
 import hashlib
+import importlib.util
+import io
 import json
 import ssl
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.error
 import urllib.parse
@@ -109,6 +113,14 @@ def test_the_example_client_passes_every_check_and_every_vector(server):
     for needle in ("proof/consistency: tree", "tlog-proof", "paging ", "NDJSON page equals", "CSV page has",
                    "audit bonusRule/123"):
         assert needle in output, f"the client did not report {needle!r}\n{output}"
+    for needle in ("Location names the sandbox route /sandbox/regulator/exports/export-", "of gzip",
+                   "in the order of ARCHIVE.md", "manifest signature by", "size and SHA-256 matches it",
+                   "manifest scope partial", "keys lists the key", "included in the signed tree",
+                   "match their entries' commitments", "versions from /audit are in the archive",
+                   "extends the first checkpoint's tree"):
+        assert any(line.startswith("ok   export bonusRule/123: ") and needle in line for line in output.splitlines()), \
+            f"the client did not report the export check {needle!r}\n{output}"
+    assert "skipped ARCHIVE.md check 6" in output and "regvault-verify ARCHIVE --key KEY" in output, output
 
 
 def test_the_example_client_accepts_the_pinned_published_key(server):
@@ -138,6 +150,75 @@ def test_the_example_client_fails_with_a_wrong_verifier_key(server):
     assert "FAIL" in proc.stdout
     assert "no_trusted_signature" in proc.stdout, proc.stdout
     assert "FAIL vector checkpoint-valid" in proc.stdout, proc.stdout
+
+
+def load_client():
+    spec = importlib.util.spec_from_file_location("sandbox_client", CLIENT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def sandbox_export(server, body: dict) -> bytes:
+    status, job = call_json(server, f"{SANDBOX}/exports", body=json.dumps(body).encode())
+    assert status == 202, job
+    deadline = time.time() + 60
+    while True:
+        status, raw = call(server, f"{SANDBOX}/exports/{job['id']}", "sandbox")
+        if status != 202 or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert status == 200, raw
+    return raw
+
+
+def rewrite_archive(data: bytes, change) -> bytes:
+    """The same gzip tar with each member passed through change(info, bytes) -> [(info, bytes)]."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as source, \
+            tarfile.open(fileobj=out, mode="w:gz", format=tarfile.PAX_FORMAT) as target:
+        for info in source:
+            for new_info, body in change(info, source.extractfile(info).read()):
+                new_info.size = len(body) if new_info.isreg() else 0
+                target.addfile(new_info, io.BytesIO(body) if new_info.isreg() else None)
+    return out.getvalue()
+
+
+def test_the_example_clients_archive_checks_refuse_a_tampered_export(server):
+    """The client's export verifier accepts the sandbox's archive and refuses altered copies of it."""
+    client = load_client()
+    status, key_text = call(server, f"{SANDBOX}/key", "sandbox")
+    key = client.parse_verifier_key(key_text.decode())
+    data = sandbox_export(server, {"entity": {"type": "bonusRule", "id": "123"}, "compression": "gzip"})
+    result = client.verify_archive(data, key, key.name)
+    assert result["entries"] and result["records"] and result["manifest"]["scope"] == "partial"
+
+    def flip_record(info, body):
+        if "/records/" in info.name:
+            body = body[:-2] + (b"A" if body[-2:-1] != b"A" else b"B") + body[-1:]
+        return [(info, body)]
+
+    def drop_readme(info, body):
+        return [] if info.name.endswith("README.txt") else [(info, body)]
+
+    def add_link(info, body):
+        if not info.name.endswith("/keys"):
+            return [(info, body)]
+        link = tarfile.TarInfo("regvault-export/evil")
+        link.type, link.linkname, link.mode, link.mtime = tarfile.SYMTYPE, "/etc/passwd", 0o444, info.mtime
+        return [(info, body), (link, b"")]
+
+    for change, reason in ((flip_record, "member_digest"), (drop_readme, "member_set"), (add_link, "unsafe_archive")):
+        with pytest.raises(client.Rejected) as rejected:
+            client.verify_archive(rewrite_archive(data, change), key, key.name)
+        assert rejected.value.reason == reason, (change.__name__, rejected.value)
+    other = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key_id = hashlib.sha256(key.name.encode() + b"\n" + b"\x01" + other).digest()[:4]
+    encoded = base64.b64encode(b"\x01" + other).decode()
+    wrong = client.parse_verifier_key(f"{key.name}+{key_id.hex()}+{encoded}")
+    with pytest.raises(client.Rejected) as rejected:
+        client.verify_archive(data, wrong, key.name)
+    assert rejected.value.reason == "no_trusted_signature"
 
 
 # -- certificates -----------------------------------------------------------------------------------

@@ -9,8 +9,12 @@ struct ExportSelection {
     let filter: ExportFilter
     let treeSize: Int64
 
+    /// The selected records' seqs with every entry needed to account for them (their erasures and
+    /// retention changes, every hold and policy). Throws `notFound` when the filter selects no
+    /// record of its own: holds and policies alone are not an answer to the request.
     func seqs() throws -> [Int64] {
-        var selected = try selectedRecords().map(\.seq)
+        var selected = try selectedRecords().map(\.seq).filter { $0 < treeSize }
+        guard !selected.isEmpty else { throw VaultError(.notFound, "the filter selects no records") }
         let erasedBy = try store.erasures(of: try store.subjects(seqs: selected).values.filter(\.erased).map(\.seq))
         selected += erasedBy.values
         for seq in Set(selected) {
