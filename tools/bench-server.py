@@ -5,7 +5,9 @@
     python3 tools/bench-server.py [--records 1000000] [--bin .build/release/regvault]
 
 Rows, each against a baseline measured in the same run:
-- HTTPS ingest: POST /v1/records with batches of 500 over one kept-alive mTLS connection, against
+- HTTPS ingest: POST /v1/records with batches of 500 over one kept-alive mTLS connection, and
+  over --clients connections at once (several services posting, each waiting for its durable
+  answer; the server commits the batches that arrive together in one transaction), against
   `regvault append --batch-size 500` of the same records into a fresh vault (the same pipeline
   without HTTP and TLS).
 - /regulator/audit of an entity with 100 versions spread through the whole log: p50 and p99 over
@@ -22,6 +24,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HOT_ENTITY = "bench-100"
@@ -63,6 +66,32 @@ def connection(host_port: str, certs: str, role: str) -> http.client.HTTPSConnec
     return http.client.HTTPSConnection(host, int(port), context=context, timeout=300)
 
 
+def ingest_https(host_port: str, certs: str, lines, clients: int) -> float:
+    """Posts `lines` in batches of 500, batch i on connection i % clients; returns records/s."""
+    batches = [b"\n".join(lines[start:start + 500]) for start in range(0, len(lines), 500)]
+    failures = []
+
+    def post(mine):
+        conn = connection(host_port, certs, "ingest")
+        for body in mine:
+            conn.request("POST", "/v1/records", body=body, headers={"Content-Type": "application/x-ndjson"})
+            response = conn.getresponse()
+            payload = response.read()
+            if response.status != 200:
+                failures.append(f"{response.status} {payload[:300]!r}")
+                return
+
+    threads = [threading.Thread(target=post, args=(batches[client::clients],)) for client in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(f"ingest failed: {failures[0]}")
+    return len(lines) / (time.monotonic() - started)
+
+
 def percentile(samples, p):
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
@@ -72,6 +101,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--bin", default=".build/release/regvault")
+    parser.add_argument("--clients", type=int, default=4, help="connections posting at once in the concurrent run")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="regvault-bench-server-")
     try:
@@ -93,19 +123,10 @@ def main():
         server, host_port = start_server(args.bin, data)
         try:
             certs = os.path.join(data, "dev-certs")
-            ingest = connection(host_port, certs, "ingest")
             with open(records_path, "rb") as source:
                 lines = source.read().splitlines()
-            started = time.monotonic()
-            for start in range(0, len(lines), 500):
-                body = b"\n".join(lines[start:start + 500])
-                ingest.request("POST", "/v1/records", body=body, headers={"Content-Type": "application/x-ndjson"})
-                response = ingest.getresponse()
-                payload = response.read()
-                if response.status != 200:
-                    raise SystemExit(f"ingest failed: {response.status} {payload[:300]!r}")
-            https_rate = count / (time.monotonic() - started)
-            print(f"https ingest: {https_rate:.0f} records/s", file=sys.stderr)
+            https_rate = ingest_https(host_port, certs, lines, 1)
+            print(f"https ingest, one client: {https_rate:.0f} records/s", file=sys.stderr)
 
             inspector = connection(host_port, certs, "regulator_read")
             audit, health = [], []
@@ -125,10 +146,21 @@ def main():
             server.terminate()
             server.wait(timeout=60)
 
+        concurrent_data = os.path.join(work, "served-concurrently")
+        server, host_port = start_server(args.bin, concurrent_data)
+        try:
+            concurrent_rate = ingest_https(host_port, os.path.join(concurrent_data, "dev-certs"), lines, args.clients)
+            print(f"https ingest, {args.clients} clients: {concurrent_rate:.0f} records/s", file=sys.stderr)
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
         print("| measure | RegVault over HTTPS + mTLS | same-run baseline | ratio |")
         print("|---|---|---|---|")
-        print(f"| ingest, batches of 500, {count} records | {https_rate:,.0f}/s | {baseline_rate:,.0f}/s "
+        print(f"| ingest, batches of 500, {count} records, one client | {https_rate:,.0f}/s | {baseline_rate:,.0f}/s "
               f"(`regvault append --batch-size 500`) | {https_rate / baseline_rate:.2f} |")
+        print(f"| ingest, batches of 500, {count} records, {args.clients} clients at once | {concurrent_rate:,.0f}/s | "
+              f"{baseline_rate:,.0f}/s (the same) | {concurrent_rate / baseline_rate:.2f} |")
         print(f"| /regulator/audit, 100 versions at {count}: p50 / p99 | {percentile(audit, 0.5):.2f} ms / "
               f"{percentile(audit, 0.99):.2f} ms | {percentile(health, 0.5):.2f} ms / {percentile(health, 0.99):.2f} ms "
               f"(`/healthz`) | p99 {percentile(audit, 0.99) / percentile(health, 0.99):.1f}x |")

@@ -19,17 +19,33 @@ public struct PendingBatch: Sendable {
 }
 
 /// Runs log transactions one at a time, in the order they were enqueued, on a thread of its own, so
-/// the writer can sequence the next batch meanwhile. It also remembers the event ids of batches
-/// not yet committed, so a resubmission that arrives before its first copy has committed is still
-/// recognised.
+/// the writer can sequence the next batch meanwhile. Batches that queue up while a transaction runs
+/// are committed together in the next one (group commit: one sync for all of them, up to
+/// `maxGroupRecords` records), so concurrent clients share the cost of making their batches
+/// durable; a failed group fails every batch in it, and none of them was stored. It also remembers
+/// the event ids of batches not yet committed, so a resubmission that arrives before its first copy
+/// has committed is still recognised.
 final class CommitQueue: Sendable {
     private let store: any VaultStorage
     private let queue = DispatchQueue(label: "regvault.commit")
+    /// A group stops growing at this many records (plus the batch that crossed it).
+    static let maxGroupRecords = 20_000
+
+    private struct Queued {
+        let batch: LogBatch
+        let eventIds: [String]
+        let ticket: CommitTicket
+    }
+
     private struct State {
         var inFlight: [String: InFlightRecord] = [:]
         var queued = 0
         var failed = false
         var commitSeconds = 0.0
+        /// Batches waiting for the committing thread, in order.
+        var waiting: [Queued] = []
+        /// True while a drain is scheduled or running on `queue`.
+        var draining = false
     }
     private let state = Mutex(State())
 
@@ -45,20 +61,42 @@ final class CommitQueue: Sendable {
                 state.inFlight[eventId] = InFlightRecord(seq: record.seq, bytes: record.bytes, ticket: ticket)
             }
             state.queued += 1
+            state.waiting.append(Queued(batch: batch, eventIds: Array(eventIds.keys), ticket: ticket))
+            guard !state.draining else { return }
+            state.draining = true
+            queue.async { [self] in drain() }
         }
-        queue.async { [self] in
+        return ticket
+    }
+
+    /// On `queue`: commits what is waiting, a group per transaction, until nothing is.
+    private func drain() {
+        while true {
+            let group: [Queued] = state.withLock { state in
+                var records = 0
+                let count = state.waiting.prefix { queued in
+                    defer { records += queued.batch.records.count }
+                    return records < CommitQueue.maxGroupRecords
+                }.count
+                let group = Array(state.waiting.prefix(count))
+                state.waiting.removeFirst(count)
+                if group.isEmpty { state.draining = false }
+                return group
+            }
+            guard !group.isEmpty else { return }
             var stopwatch = Stopwatch()
-            let result = Result { try self.store.commit(batch) }
+            let result = Result { try store.commit(group: group.map(\.batch)) }
             let seconds = stopwatch.lap()
-            self.state.withLock { state in
-                for key in eventIds.keys { state.inFlight[key] = nil }
-                state.queued -= 1
+            state.withLock { state in
+                for queued in group {
+                    for key in queued.eventIds { state.inFlight[key] = nil }
+                }
+                state.queued -= group.count
                 state.commitSeconds += seconds
                 if case .failure = result { state.failed = true }
             }
-            ticket.complete(result)
+            for queued in group { queued.ticket.complete(result) }
         }
-        return ticket
     }
 
     /// Those of `eventIds` that are in batches that have not finished committing.

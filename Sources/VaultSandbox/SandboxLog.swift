@@ -45,6 +45,7 @@ public actor SandboxLog {
     public let root: String
     private nonisolated let published = Mutex<Generation?>(nil)
     private var replay: Replay?
+    private var resetting = false
 
     /// What only the replaying side needs.
     private struct Replay {
@@ -79,8 +80,12 @@ public actor SandboxLog {
         try await reset(to: source)
     }
 
-    /// Builds a new generation from `source`, serves it, and removes the previous one.
+    /// Builds a new generation from `source`, serves it, and removes the previous one. Refuses
+    /// (`conflict`) while another reset is building.
     public func reset(to source: ScenarioSource) async throws {
+        guard !resetting else { throw VaultError(.conflict, "the sandbox is already being reset; try again shortly") }
+        resetting = true
+        defer { resetting = false }
         let previous = currentName()
         let name = try nextGenerationName(for: source.scenario)
         let directory = root + "/" + name
@@ -92,14 +97,17 @@ public actor SandboxLog {
         }
     }
 
-    /// Appends the scenario's next `replay.recordsPerTick` records as one batch; returns how many
-    /// (0 once the scenario is complete).
+    /// Appends the scenario's next records, at most `replay.recordsPerTick` (fewer when they span
+    /// more than `maxBatchSpanMillis`), as one batch; returns how many (0 once the scenario is
+    /// complete).
     @discardableResult
     public func tick() async throws -> Int {
         guard var replay, !replay.complete else { return 0 }
         let before = replay.replayed
-        _ = try await sequence(upTo: replay.generation.source.scenario.replay.recordsPerTick, &replay)?.acknowledged()
-        self.replay = replay
+        let pending = try await sequence(upTo: replay.generation.source.scenario.replay.recordsPerTick, &replay)
+        // A reset may have installed another generation meanwhile; never put the old one back.
+        if self.replay?.generation.directory == replay.generation.directory { self.replay = replay }
+        _ = try await pending?.acknowledged()
         return replay.replayed - before
     }
 

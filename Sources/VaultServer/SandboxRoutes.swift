@@ -76,7 +76,11 @@ struct SandboxRoutes {
                 throw APIError(.badRequest, "unknown_scenario", "no built-in scenario '\(name.prefix(64))'; built-in scenarios are "
                     + Scenario.builtInNames.joined(separator: ", "))
             }
-            try await sandbox.reset(to: try ScenarioSource(text: text))
+            do {
+                try await sandbox.reset(to: try ScenarioSource(text: text))
+            } catch let error as VaultError {
+                throw APIError.from(error)
+            }
             let generation = try SandboxRoutes.generation(sandbox)
             return Response.json(.object(["scenario": .string(name), "treeSize": .int(generation.initialSize),
                                           "verifierKey": .string(generation.vault.verifierKey.description)]))

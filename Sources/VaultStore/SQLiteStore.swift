@@ -41,51 +41,60 @@ public final class SQLiteStore: VaultStorage {
     // MARK: writes
 
     public func commit(_ batch: LogBatch) throws {
+        try commit(group: [batch])
+    }
+
+    public func commit(group batches: [LogBatch]) throws {
         try pool.write { db in
-            // Compare-and-swap on the signed tree head: the batch must extend exactly the tree of the
-            // latest stored checkpoint, same size and same root, and no leaf may lie beyond it.
-            let head = try Row.fetchOne(db, sql: "SELECT size, root FROM checkpoints ORDER BY size DESC LIMIT 1")
-            let storedHead = head.map { (size: $0[0] as Int64, root: Hash(bytes: $0[1] as Data)) }
-            let leafCount = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM leaves") ?? 0
-            switch (batch.previous, storedHead) {
-            case (nil, nil) where leafCount == 0:
-                break
-            case let (previous?, stored?) where previous.size == stored.size && previous.root == stored.root
-                && leafCount == stored.size:
-                break
-            default:
-                throw StorageError(.treeSizeMismatch, "batch extends the tree of size \(batch.startSize), which is not the "
-                    + "latest stored checkpoint (size \(storedHead?.size ?? 0), \(leafCount) leaves)")
-            }
-            let insertLeaf = RawStatement(try db.cachedStatement(sql: "INSERT INTO leaves (seq, entry, hashes) VALUES (?, ?, ?)"))
-            for leaf in batch.leaves {
-                insertLeaf.bind(1, leaf.seq)
-                insertLeaf.bind(2, leaf.entry)
-                insertLeaf.bind(3, SQLiteStore.pack(leaf.hashes))
-                try insertLeaf.run(db)
-            }
-            let insertRecord = RawStatement(try db.cachedStatement(sql: SQLiteStore.insertRecordSQL))
-            for record in batch.records {
-                SQLiteStore.bind(try sealed(record), to: insertRecord)
-                try insertRecord.run(db)
-            }
-            // Prepared once per transaction: the triggers make these statements costly to compile.
-            let erase = try db.cachedStatement(sql: "UPDATE records SET body = NULL, salt = NULL, diff = NULL, state_after = NULL "
-                + "WHERE seq = ? AND salt IS NOT NULL")
-            let recordErasure = try db.cachedStatement(sql: "INSERT INTO erasures (seq, erased_by) VALUES (?, ?)")
-            for erasure in batch.erasures {
-                guard erasure.erasedBy >= batch.startSize, erasure.erasedBy < batch.endSize else {
-                    throw StorageError(.corrupt, "record \(erasure.seq) would be erased by \(erasure.erasedBy), not an entry of this batch")
-                }
-                try erase.execute(arguments: [erasure.seq])
-                guard db.changesCount == 1 else {
-                    throw StorageError(.notFound, "record \(erasure.seq) does not exist or is already erased")
-                }
-                try recordErasure.execute(arguments: [erasure.seq, erasure.erasedBy])
-            }
-            try db.execute(sql: "INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [batch.endSize, batch.rootHash.data, batch.checkpointNote, batch.checkpointTime])
+            for batch in batches { try SQLiteStore.commit(batch, in: db, sealing: sealed) }
         }
+    }
+
+    /// One batch's rows, inside the caller's write transaction.
+    private static func commit(_ batch: LogBatch, in db: Database, sealing sealed: (StoredRecord) throws -> StoredRecord) throws {
+        // Compare-and-swap on the signed tree head: the batch must extend exactly the tree of the
+        // latest stored checkpoint, same size and same root, and no leaf may lie beyond it.
+        let head = try Row.fetchOne(db, sql: "SELECT size, root FROM checkpoints ORDER BY size DESC LIMIT 1")
+        let storedHead = head.map { (size: $0[0] as Int64, root: Hash(bytes: $0[1] as Data)) }
+        let leafCount = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM leaves") ?? 0
+        switch (batch.previous, storedHead) {
+        case (nil, nil) where leafCount == 0:
+            break
+        case let (previous?, stored?) where previous.size == stored.size && previous.root == stored.root
+            && leafCount == stored.size:
+            break
+        default:
+            throw StorageError(.treeSizeMismatch, "batch extends the tree of size \(batch.startSize), which is not the "
+                + "latest stored checkpoint (size \(storedHead?.size ?? 0), \(leafCount) leaves)")
+        }
+        let insertLeaf = RawStatement(try db.cachedStatement(sql: "INSERT INTO leaves (seq, entry, hashes) VALUES (?, ?, ?)"))
+        for leaf in batch.leaves {
+            insertLeaf.bind(1, leaf.seq)
+            insertLeaf.bind(2, leaf.entry)
+            insertLeaf.bind(3, SQLiteStore.pack(leaf.hashes))
+            try insertLeaf.run(db)
+        }
+        let insertRecord = RawStatement(try db.cachedStatement(sql: SQLiteStore.insertRecordSQL))
+        for record in batch.records {
+            SQLiteStore.bind(try sealed(record), to: insertRecord)
+            try insertRecord.run(db)
+        }
+        // Prepared once per transaction: the triggers make these statements costly to compile.
+        let erase = try db.cachedStatement(sql: "UPDATE records SET body = NULL, salt = NULL, diff = NULL, state_after = NULL "
+            + "WHERE seq = ? AND salt IS NOT NULL")
+        let recordErasure = try db.cachedStatement(sql: "INSERT INTO erasures (seq, erased_by) VALUES (?, ?)")
+        for erasure in batch.erasures {
+            guard erasure.erasedBy >= batch.startSize, erasure.erasedBy < batch.endSize else {
+                throw StorageError(.corrupt, "record \(erasure.seq) would be erased by \(erasure.erasedBy), not an entry of this batch")
+            }
+            try erase.execute(arguments: [erasure.seq])
+            guard db.changesCount == 1 else {
+                throw StorageError(.notFound, "record \(erasure.seq) does not exist or is already erased")
+            }
+            try recordErasure.execute(arguments: [erasure.seq, erasure.erasedBy])
+        }
+        try db.execute(sql: "INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)",
+                       arguments: [batch.endSize, batch.rootHash.data, batch.checkpointNote, batch.checkpointTime])
     }
 
     public func setMetadata(_ key: String, _ value: String) throws {

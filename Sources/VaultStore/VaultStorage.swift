@@ -110,6 +110,9 @@ public protocol VaultStorage: HashReader {
     /// The number of leaves in the log.
     func treeSize() throws -> Int64
     func commit(_ batch: LogBatch) throws
+    /// Commits `batches`, each extending the one before it, in one transaction: all are durable
+    /// when it returns, none when it throws (group commit: one sync for many batches).
+    func commit(group batches: [LogBatch]) throws
     /// The latest signed checkpoint note, exactly as signed, or nil for an empty log.
     func latestCheckpoint() throws -> String?
     /// The size of the latest checkpoint and when it was stored (milliseconds), if there is one.

@@ -21,16 +21,21 @@ final class FaultyStore: VaultStorage {
     func slowCommits(micros: UInt32) { delay.withLock { $0 = micros } }
 
     func commit(_ batch: LogBatch) throws {
+        try commit(group: [batch])
+    }
+
+    /// The fault, if one is set, applies to the whole group, as a failed transaction would.
+    func commit(group batches: [LogBatch]) throws {
         usleep(delay.withLock { $0 })
         let kind = fault.withLock { current in
             defer { current = .none }
             return current
         }
         switch kind {
-        case .none: try inner.commit(batch)
+        case .none: try inner.commit(group: batches)
         case .failBeforeWriting: throw StorageError(.corrupt, "injected failure before writing")
         case .failAfterWriting:
-            try inner.commit(batch)
+            try inner.commit(group: batches)
             throw StorageError(.corrupt, "injected failure after writing")
         }
     }
