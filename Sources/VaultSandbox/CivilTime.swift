@@ -1,28 +1,18 @@
-/// Calendar arithmetic in UTC with integers only (proleptic Gregorian, H. Hinnant's algorithms).
+import VaultCore
+
+/// Calendar arithmetic in UTC with integers only (proleptic Gregorian; the algorithms are
+/// `Timestamp`'s).
 enum CivilTime {
     static let millisPerDay: Int64 = 86_400_000
 
     /// Days since 1970-01-01 of a civil date.
     static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        Timestamp.daysFromCivil(year: year, month: month, day: day)
     }
 
     /// The civil date of a day since 1970-01-01.
     static func date(days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        Timestamp.civilFromDays(days)
     }
 
     /// The civil date of a time in milliseconds since the epoch (which must not be negative).
@@ -55,9 +45,7 @@ enum CivilTime {
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
               year >= 1970, (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 60 else { return nil }
-        let monthLengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        guard day <= monthLengths[month - 1] + (month == 2 && leap ? 1 : 0) else { return nil }
+        guard day <= Timestamp.daysIn(month: month, year: year) else { return nil }
         let seconds = Int64(days(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         return seconds * 1000
     }

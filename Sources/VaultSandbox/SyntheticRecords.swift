@@ -97,21 +97,11 @@ private func hex(_ value: UInt64) -> String {
     return String(repeating: "0", count: 16 - digits.count) + digits
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for milliseconds since the epoch (whole seconds).
+/// `YYYY-MM-DDTHH:MM:SSZ` for milliseconds since the epoch (whole seconds, not before 1970).
 func iso8601(_ millis: Int64) -> String {
     let seconds = millis / 1000
-    let days = Int(seconds / 86_400)
+    let (year, month, day) = CivilTime.date(days: Int(seconds / 86_400))
     let secondOfDay = Int(seconds % 86_400)
-    // Civil-from-days (H. Hinnant).
-    let z = days + 719_468
-    let era = z / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let day = doy - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
     func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
     return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
 }

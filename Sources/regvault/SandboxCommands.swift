@@ -46,7 +46,7 @@ struct SandboxCommand: ParsableCommand {
                 return
             }
             guard let text = Scenario.builtInText(named: name) else {
-                throw ValidationError("no built-in scenario '\(name)'; built-in scenarios are "
+                throw ScenarioError(field: nil, reason: "no built-in scenario '\(name)'; built-in scenarios are "
                     + Scenario.builtInNames.joined(separator: ", "))
             }
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
