@@ -21,7 +21,7 @@ public import VaultSandbox
 /// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit`, `/regulator/logs/{stream}`, `/regulator/player/{id}`, `/regulator/reports/{period}[/{eventId}]` | regulator_read, compliance_officer |
 /// | `GET /log/checkpoint`, `/log/tile/…` (C2SP tlog-tiles) | any identity |
 /// | `GET /healthz`, `/metrics`, `/openapi.yaml` | any identity |
-/// | `GET /sandbox/regulator/…` (every inspector route above, plus `key`, `status`, `vectors`) | sandbox (certificates from the sandbox CA, which open nothing else) |
+/// | `/sandbox/regulator/…` (every inspector route above, exports included, plus `GET key`, `status`, `vectors`) | sandbox (certificates from the sandbox CA, which open nothing else) |
 /// | `POST /sandbox/admin/reset` | admin |
 ///
 /// Every request under `/regulator` from an authenticated identity, answered or refused, becomes

@@ -64,6 +64,13 @@ struct SandboxServerTests {
             #expect(sandboxEvent.hasPrefix("sbx-"))
             let production = try server.curl("/regulator/logs/kyc?limit=1000", as: "regulator_read").body
             #expect(!production.contains("sbx-"))
+            // Dot segments do not lead a sandbox certificate out of /sandbox/.
+            for path in ["/sandbox/../regulator/checkpoint", "/sandbox/regulator/../../regulator/checkpoint",
+                         "/sandbox/%2e%2e/regulator/checkpoint"] {
+                let answer = try server.curl(path, as: "sandbox", extra: ["--path-as-is"])
+                #expect(answer.status == 404 || answer.status == 403, "\(path): \(answer.status) \(answer.body)")
+                #expect(!answer.body.contains("sandbox.regvault.example") && !answer.body.contains("dev.regvault.local"))
+            }
         }
         // The server has stopped (deinit). Records are encrypted at rest, so look at what can be read.
         let productionVault = try Vault.open(at: data)
