@@ -17,15 +17,15 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The independent verifier tests use Python with pytest, cryptography, jsonpatch, and pyyaml with
-# openapi-spec-validator for the API document.
-if ! python3 -c 'import pytest, cryptography, jsonpatch, yaml, openapi_spec_validator' 2>/dev/null; then
-  echo "setup: installing pytest, cryptography, jsonpatch, pyyaml and openapi-spec-validator for Python" >&2
+# openapi-spec-validator for the API document; the sandbox's example client uses requests.
+if ! python3 -c 'import pytest, cryptography, jsonpatch, yaml, openapi_spec_validator, requests' 2>/dev/null; then
+  echo "setup: installing pytest, cryptography, jsonpatch, pyyaml, openapi-spec-validator and requests for Python" >&2
   # pip where Python allows it; Debian's packages where Python is the system's (PEP 668).
-  if ! python3 -m pip install -q pytest cryptography jsonpatch pyyaml openapi-spec-validator 2>/dev/null; then
+  if ! python3 -m pip install -q pytest cryptography jsonpatch pyyaml openapi-spec-validator requests 2>/dev/null; then
     sudo_cmd=""
     [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-pytest python3-cryptography python3-jsonpatch python3-yaml python3-openapi-spec-validator >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-pytest python3-cryptography python3-jsonpatch python3-yaml python3-openapi-spec-validator python3-requests >/dev/null
   fi
 fi
 
