@@ -74,6 +74,13 @@ struct ResponseTimeMiddleware: RouterMiddleware {
         } catch let error as APIError {
             metrics.responded(route: route, status: Int(error.status.code), after: ContinuousClock.now - started)
             throw error
+        } catch let error as HTTPError {
+            // The router's own refusals (no such route, no such method) get the API's error shape.
+            metrics.responded(route: route, status: Int(error.status.code), after: ContinuousClock.now - started)
+            let code = error.status == .notFound ? "no_route" : error.status == .methodNotAllowed ? "method_not_allowed" : "http_error"
+            let message = error.status == .notFound ? "no route \(request.method.rawValue) \(request.uri.path.prefix(200)); "
+                + "the routes are in /openapi.yaml" : (error.body ?? error.status.reasonPhrase)
+            throw APIError(error.status, code, message)
         } catch {
             metrics.responded(route: route, status: 500, after: ContinuousClock.now - started)
             throw error

@@ -64,6 +64,9 @@ struct SandboxServerTests {
             #expect(sandboxEvent.hasPrefix("sbx-"))
             let production = try server.curl("/regulator/logs/kyc?limit=1000", as: "regulator_read").body
             #expect(!production.contains("sbx-"))
+            // A route that does not exist is a 404 in the API's error shape, in the sandbox and out of it.
+            #expect(try server.curl("/sandbox/regulator/logs/", as: "sandbox").body.contains(#""code":"no_route""#))
+            #expect(try server.curl("/regulator/nope", as: "regulator_read").body.contains(#""code":"no_route""#))
             // Dot segments do not lead a sandbox certificate out of /sandbox/.
             for path in ["/sandbox/../regulator/checkpoint", "/sandbox/regulator/../../regulator/checkpoint",
                          "/sandbox/%2e%2e/regulator/checkpoint"] {
