@@ -3,20 +3,25 @@ import Hummingbird
 import VaultCore
 
 /// How a listing (a stream's log, a player's timeline) is written: JSON by default, JSON lines for
-/// `Accept: application/x-ndjson`, CSV (RFC 4180, with a header row) for `Accept: text/csv`.
+/// `Accept: application/x-ndjson`, CSV (RFC 4180, with a header row) for `Accept: text/csv`; an
+/// `Accept` that allows none of them is refused with 406 `not_acceptable`.
 /// JSON and JSON lines carry the full evidence of each record; CSV carries the fields a person
 /// reads, and the next page's cursor in the `X-Next-Cursor` header.
 enum ListingFormat {
     case json, ndjson, csv
 
-    init(accept: String?) {
+    init(accept: String?) throws {
         let accept = accept?.lowercased() ?? ""
         if accept.contains("text/csv") {
             self = .csv
         } else if accept.contains("application/x-ndjson") {
             self = .ndjson
-        } else {
+        } else if accept.isEmpty || accept.contains("application/json") || accept.contains("*/*") || accept.contains("application/*") {
             self = .json
+        } else if accept.contains("text/*") {
+            self = .csv
+        } else {
+            throw APIError(.notAcceptable, "not_acceptable", "listings are application/json, application/x-ndjson or text/csv")
         }
     }
 

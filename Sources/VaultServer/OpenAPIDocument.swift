@@ -198,7 +198,7 @@ enum OpenAPIDocument {
             - {name: to, in: query, schema: {type: string, format: date-time}}
             - {$ref: '#/components/parameters/cursor'}
             - {$ref: '#/components/parameters/limit'}
-          responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}}
+          responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}, '406': {$ref: '#/components/responses/Error'}}
       /regulator/player/{id}:
         get:
           summary: Everything recorded about one player, across streams.
@@ -206,7 +206,7 @@ enum OpenAPIDocument {
             - {name: id, in: path, required: true, schema: {type: string}}
             - {$ref: '#/components/parameters/cursor'}
             - {$ref: '#/components/parameters/limit'}
-          responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}}
+          responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}, '406': {$ref: '#/components/responses/Error'}}
       /regulator/reports/{period}:
         get:
           summary: 'Reports filed in a day (2026-11-20), ISO week (2026-W47), month (2026-11) or quarter (2026-Q4): report records in the page, and the stored report files of that period in "objects" (JSON only).'
@@ -214,7 +214,7 @@ enum OpenAPIDocument {
             - {name: period, in: path, required: true, schema: {type: string}}
             - {$ref: '#/components/parameters/cursor'}
             - {$ref: '#/components/parameters/limit'}
-          responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}}
+          responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}, '406': {$ref: '#/components/responses/Error'}}
       /regulator/reports/{period}/{eventId}:
         get:
           summary: 'One report filed in the period, with its evidence; for a stored report file (eventId object:<versionId>), its bytes.'

@@ -67,6 +67,8 @@ struct SandboxServerTests {
             // A route that does not exist is a 404 in the API's error shape, in the sandbox and out of it.
             #expect(try server.curl("/sandbox/regulator/logs/", as: "sandbox").body.contains(#""code":"no_route""#))
             #expect(try server.curl("/regulator/nope", as: "regulator_read").body.contains(#""code":"no_route""#))
+            let xml = try server.curl("/sandbox/regulator/logs/kyc", as: "sandbox", extra: ["-H", "Accept: application/xml"])
+            #expect(xml.status == 406 && xml.body.contains("not_acceptable"), "\(xml.status) \(xml.body)")
             // Dot segments do not lead a sandbox certificate out of /sandbox/.
             for path in ["/sandbox/../regulator/checkpoint", "/sandbox/regulator/../../regulator/checkpoint",
                          "/sandbox/%2e%2e/regulator/checkpoint"] {
