@@ -25,7 +25,8 @@ One line per check ("ok   ..." or "FAIL ..."), then a summary. Exit status 0 onl
 
 Self-contained: Python 3 standard library plus `cryptography` and `requests`. Copy it freely.
 A sandbox signature proves that your checking code works, never that anything is authentic: the
-sandbox key is derived from a public constant. Production logs have their own secret key and origin.
+sandbox key is derived from public data (the origin and the scenario). Production logs have their own
+secret key and origin.
 """
 
 import argparse
