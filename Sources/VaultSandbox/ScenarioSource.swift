@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import VaultFormat
 
 /// A scenario with the exact text it was read from, so that a sandbox log can tell whether it was
 /// built from the same scenario (same text, byte for byte) before continuing it.
@@ -46,12 +46,6 @@ public struct ScenarioSource: Sendable {
 
     /// SHA-256 of the text, in hex: what a sandbox log records to recognise its scenario.
     public var fingerprint: String {
-        SHA256.hash(data: Array(text.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+        Hash.sha256(Array(text.utf8)).hex
     }
 }

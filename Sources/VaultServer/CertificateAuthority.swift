@@ -64,4 +64,14 @@ struct CertificateAuthority {
             issuerPrivateKey: .init(key))
         return (certificate, subjectKey)
     }
+
+    /// Writes `base.pem` and, when given, the key to `base.key` (mode 0600).
+    static func write(_ certificate: Certificate, _ key: P256.Signing.PrivateKey?, to base: String) throws {
+        try certificate.serializeAsPEM().pemString.appending("\n").write(toFile: base + ".pem", atomically: true, encoding: .utf8)
+        guard let key else { return }
+        guard FileManager.default.createFile(atPath: base + ".key", contents: Data((key.pemRepresentation + "\n").utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw ServerError.configuration("cannot write \(base).key")
+        }
+    }
 }

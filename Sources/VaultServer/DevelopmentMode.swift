@@ -38,24 +38,15 @@ public enum DevelopmentMode {
     private static func generate(into dir: String) throws {
         let ca = try CertificateAuthority(name: "RegVault development CA")
         let other = try CertificateAuthority(name: "Unrelated development CA")
-        try write(ca.certificate, nil, to: dir + "/ca")
+        try CertificateAuthority.write(ca.certificate, nil, to: dir + "/ca")
         let (server, serverKey) = try ca.issue(commonName: "localhost", serverNames: ["localhost"],
                                                addresses: [[127, 0, 0, 1], [UInt8](repeating: 0, count: 15) + [1]])
-        try write(server, serverKey, to: dir + "/server")
+        try CertificateAuthority.write(server, serverKey, to: dir + "/server")
         for role in roles {
             let (certificate, key) = try ca.issue(commonName: role.rawValue)
-            try write(certificate, key, to: dir + "/" + role.rawValue)
+            try CertificateAuthority.write(certificate, key, to: dir + "/" + role.rawValue)
         }
         let (stranger, strangerKey) = try other.issue(commonName: Role.regulatorRead.rawValue)
-        try write(stranger, strangerKey, to: dir + "/other-ca-client")
-    }
-
-    static func write(_ certificate: Certificate, _ key: P256.Signing.PrivateKey?, to base: String) throws {
-        try certificate.serializeAsPEM().pemString.appending("\n").write(toFile: base + ".pem", atomically: true, encoding: .utf8)
-        guard let key else { return }
-        guard FileManager.default.createFile(atPath: base + ".key", contents: Data((key.pemRepresentation + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw ServerError.configuration("cannot write \(base).key")
-        }
+        try CertificateAuthority.write(stranger, strangerKey, to: dir + "/other-ca-client")
     }
 }

@@ -21,8 +21,8 @@ final class ExportJobs: Sendable {
         var done: Int64 = 0
         var total: Int64 = 0
         var summary: ExportSummary?
-        /// Why it failed, in words fit for the client (no server paths): `code` and `message`.
-        var error: (code: String, message: String)?
+        /// Why it failed, as the client is told (no server paths).
+        var error: APIError?
         var finishedAt: Date?
 
         enum State: String, Sendable { case running, done, failed }
@@ -46,23 +46,21 @@ final class ExportJobs: Sendable {
     private let directory: String
     private let jobs = Mutex([String: Job]())
 
-    convenience init(vault: Vault) throws {
-        try self.init(vaults: { vault })
+    convenience init(vault: Vault) {
+        self.init(vaults: { vault })
     }
 
-    init(vaults: @escaping @Sendable () throws -> Vault) throws {
+    init(vaults: @escaping @Sendable () throws -> Vault) {
         self.vaults = vaults
         directory = NSTemporaryDirectory() + "regvault-exports-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
     }
 
     /// Starts an export and returns its job; refuses when `maxRunning` are already running.
     func start(filter: ExportFilter, compression: ArchiveCompression, proveFrom: Int64? = nil, requestedBy: String) throws -> Job {
         forgetExpired()
-        // Recreated if something cleaned the temporary directory while the server ran.
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                 attributes: [.posixPermissions: 0o700])
+        // Made at the first export, and again if something cleaned the temporary directory since.
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
         let vault = try vaults()
         let id = "export-" + UUID().uuidString.lowercased()
         let suffix = compression == .gzip ? ".tar.gz" : compression == .zstd ? ".tar.zst" : ".tar"
@@ -92,12 +90,14 @@ final class ExportJobs: Sendable {
             }
             update(job.id) { $0.summary = summary; $0.state = .done; $0.finishedAt = Date() }
         } catch {
-            let failure: (String, String)
-            if let error = error as? VaultError, [.notFound, .invalidRequest].contains(error.code) {
-                failure = (error.code == .notFound ? "no_records" : "invalid_request", error.reason)
+            let failure: APIError
+            if let error = error as? VaultError, error.code == .notFound {
+                failure = APIError(.notFound, "no_records", error.reason)
+            } else if let error = error as? VaultError, error.code == .invalidRequest {
+                failure = APIError(.badRequest, "invalid_request", error.reason)
             } else {
                 Logger(label: "regvault.export").error("export \(job.id) failed: \(error)")
-                failure = ("export_failed", "the export failed; the server's log has the details")
+                failure = APIError(.internalServerError, "export_failed", "the export failed; the server's log has the details")
             }
             update(job.id) { $0.error = failure; $0.state = .failed; $0.finishedAt = Date() }
         }

@@ -33,10 +33,7 @@ struct ExportRoutes {
             guard let job = jobs.job(id) else { throw APIError(.notFound, "not_found", "no export \(id)") }
             switch job.state {
             case .running: return Response.json(job.json, status: .accepted)
-            case .failed:
-                let error = job.error ?? ("export_failed", "the export failed")
-                throw APIError(error.code == "export_failed" ? .internalServerError : error.code == "no_records" ? .notFound : .badRequest,
-                               error.code, error.message)
+            case .failed: throw job.error ?? APIError(.internalServerError, "export_failed", "the export failed")
             case .done: return try ExportRoutes.file(job)
             }
         }

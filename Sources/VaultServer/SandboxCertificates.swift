@@ -33,10 +33,10 @@ public enum SandboxCertificates {
             }
             let suffix = (0..<4).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
             authority = try CertificateAuthority(name: "RegVault regulator sandbox CA \(suffix)")
-            try DevelopmentMode.write(authority.certificate, authority.key, to: authorityBase)
+            try CertificateAuthority.write(authority.certificate, authority.key, to: authorityBase)
         }
         let (certificate, key) = try authority.issue(commonName: commonName)
-        try DevelopmentMode.write(certificate, key, to: base)
+        try CertificateAuthority.write(certificate, key, to: base)
         return base + ".pem"
     }
 }

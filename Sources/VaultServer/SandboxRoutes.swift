@@ -18,9 +18,9 @@ struct SandboxRoutes {
     private let vectors = VectorCache()
     private let exports: ExportJobs
 
-    init(sandbox: SandboxLog) throws {
+    init(sandbox: SandboxLog) {
         self.sandbox = sandbox
-        exports = try ExportJobs(vaults: { try SandboxRoutes.generation(sandbox).vault })
+        exports = ExportJobs(vaults: { try SandboxRoutes.generation(sandbox).vault })
     }
 
     /// Deletes the sandbox's export archives; for the server's shutdown.

@@ -43,10 +43,10 @@ public struct VaultHTTPServer: Sendable {
         self.vault = vault
         self.writer = writer
         self.journal = AccessJournal(writer: writer)
-        self.exports = try ExportJobs(vault: vault)
+        self.exports = ExportJobs(vault: vault)
         let sandbox = configuration.sandboxDirectory.map { SandboxLog(root: $0) }
         self.sandbox = sandbox
-        self.sandboxRoutes = try sandbox.map { try SandboxRoutes(sandbox: $0) }
+        self.sandboxRoutes = sandbox.map { SandboxRoutes(sandbox: $0) }
     }
 
     /// Serves until SIGINT or SIGTERM; `onListening` gets the base URL once the port is bound.

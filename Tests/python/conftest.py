@@ -11,6 +11,8 @@ is two levels above this folder.
 import json
 import os
 import subprocess
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,30 @@ EX_DATAERR = 65  # sysexits.h: what `append` must return when it refuses input
 
 def regvault_binary() -> Path:
     return Path(os.environ.get("REGVAULT_BIN") or DEFAULT_BIN)
+
+
+@contextmanager
+def dev_server(data: Path):
+    """`regvault serve --dev` on a free loopback port for the duration of the block: yields
+    {url, certs, data, binary}; the server is stopped with SIGTERM afterwards."""
+    binary = regvault_binary()
+    proc = subprocess.Popen([str(binary), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        url = None
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            line = proc.stdout.readline().decode()
+            if line.startswith("listening on "):
+                url = line.split()[-1]
+                break
+            if not line:
+                break
+        assert url, "the server did not start"
+        yield dict(url=url, certs=data / "dev-certs", data=data, binary=binary)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 class RegvaultError(AssertionError):

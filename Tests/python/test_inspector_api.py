@@ -5,38 +5,21 @@ C2SP signed-note), not the server's. Uses only the standard library and `cryptog
 import json
 import ssl
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import regvault_binary
+from conftest import dev_server
 from test_independent_verify import (b64d, checkpoint_verifies, flip, leaf_hash, parse_checkpoint, parse_entry,
                                      parse_verifier_key, sha256, verify_inclusion)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("inspector") / "vault"
-    binary = regvault_binary()
-    proc = subprocess.Popen([str(binary), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    url = None
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        line = proc.stdout.readline().decode()
-        if line.startswith("listening on "):
-            url = line.split()[-1]
-            break
-        if not line:
-            break
-    assert url, "the server did not start"
-    certs = data / "dev-certs"
-    yield dict(url=url, certs=certs, data=data, binary=binary)
-    proc.terminate()
-    proc.wait(timeout=30)
+    with dev_server(tmp_path_factory.mktemp("inspector") / "vault") as running:
+        yield running
 
 
 def client(certs: Path, role: str) -> ssl.SSLContext:

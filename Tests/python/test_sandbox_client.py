@@ -24,7 +24,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from conftest import REPO_ROOT, regvault_binary
+from conftest import REPO_ROOT, dev_server
 
 CLIENT = REPO_ROOT / "sandbox" / "examples" / "sandbox_client.py"
 SANDBOX = "/sandbox/regulator"
@@ -32,25 +32,8 @@ SANDBOX = "/sandbox/regulator"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("sandbox") / "vault"
-    binary = regvault_binary()
-    proc = subprocess.Popen([str(binary), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    try:
-        url = None
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            line = proc.stdout.readline().decode()
-            if line.startswith("listening on "):
-                url = line.split()[-1]
-                break
-            if not line:
-                break
-        assert url, "the server did not start"
-        yield dict(url=url, certs=data / "dev-certs", data=data, binary=binary)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with dev_server(tmp_path_factory.mktemp("sandbox") / "vault") as running:
+        yield running
 
 
 def call(server, path: str, role: str, body: bytes = None, accept: str = None):
