@@ -6,8 +6,34 @@ import Synchronization
 /// document to the routes that really exist.
 final class RouteCatalog: Sendable {
     private let routes = Mutex([String]())
+    /// Each route's method and the segments of its router path (`:name` one segment, `**` the rest).
+    private let templates = Mutex([(method: String, segments: [Substring])]())
 
     var all: [String] { routes.withLock { $0 } }
+
+    /// The methods registered for a request path, in registration order: what an `Allow` header
+    /// lists when the path exists but the method does not. Empty when no route has this path.
+    func methods(forPath path: String) -> [String] {
+        let parts = path.split(separator: "/")
+        var methods: [String] = []
+        for template in templates.withLock({ $0 }) where Self.matches(template.segments, parts) {
+            if !methods.contains(template.method) { methods.append(template.method) }
+        }
+        return methods
+    }
+
+    /// Whether request path segments fit a router path the way the router matches them: literal
+    /// segments exactly, `:name` any one segment, a trailing `**` one or more segments.
+    private static func matches(_ template: [Substring], _ parts: [Substring]) -> Bool {
+        if template.last == "**" {
+            return parts.count >= template.count && zip(template.dropLast(), parts).allSatisfy(segmentMatches)
+        }
+        return parts.count == template.count && zip(template, parts).allSatisfy(segmentMatches)
+    }
+
+    private static func segmentMatches(_ template: Substring, _ part: Substring) -> Bool {
+        template.hasPrefix(":") || template == part
+    }
 
     /// A group whose routes are recorded under `prefix`.
     func group(_ group: RouterGroup<VaultRequestContext>, prefix: String) -> CatalogedRoutes {
@@ -15,6 +41,7 @@ final class RouteCatalog: Sendable {
     }
 
     fileprivate func record(_ method: String, _ path: String, catchAll: String) {
+        templates.withLock { $0.append((method, path.split(separator: "/"))) }
         let openAPIPath = path.split(separator: "/").map { part -> String in
             if part == "**" { return "{\(catchAll)}" }
             return part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
@@ -57,5 +84,27 @@ struct CatalogedRoutes {
 
     func delete(_ path: String, use handler: @escaping @Sendable (Request, VaultRequestContext) async throws -> some ResponseGenerator) {
         on(.delete, path) { try await handler($0, $1).response(from: $0, context: $1) }
+    }
+}
+
+/// Answers a request whose path is a route's but whose method is not with 405 in the API's error
+/// shape (`method_not_allowed`) and an `Allow` header listing the path's methods, instead of the
+/// router's 404. It runs after authentication, so only an admitted client learns which methods exist.
+struct MethodNotAllowedMiddleware: RouterMiddleware {
+    typealias Context = VaultRequestContext
+    let catalog: RouteCatalog
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let allowed = catalog.methods(forPath: request.uri.path)
+            guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else { throw error }
+            let message = "\(request.method.rawValue) is not allowed on \(request.uri.path.prefix(200)); allowed: "
+                + allowed.joined(separator: ", ")
+            var response = try APIError(.methodNotAllowed, "method_not_allowed", message).response(from: request, context: context)
+            response.headers[.allow] = allowed.joined(separator: ", ")
+            return response
+        }
     }
 }

@@ -99,6 +99,7 @@ public struct VaultHTTPServer: Sendable {
         router.add(middleware: ResponseTimeMiddleware(metrics: metrics))
         router.add(middleware: AuthenticationMiddleware(
             policy: AccessPolicy(configuration.identities, tokens: tokens, sandbox: sandboxAccess), metrics: metrics))
+        router.add(middleware: MethodNotAllowedMiddleware(catalog: catalog))
         let root = catalog.group(router.group(), prefix: "")
         root.get("healthz") { _, _ in Response.text("ok\n") }
         root.get("metrics") { [metrics, vault] _, _ in
