@@ -17,7 +17,8 @@ public struct ArchiveError: Error, CustomStringConvertible, Equatable, Sendable 
         /// A member path repeats an earlier one, or one of them would need to be both
         /// a file and a directory.
         case duplicateMember = "duplicate_member"
-        /// A member, or the archive as a whole, exceeds an ``ArchiveLimits`` size.
+        /// A member, or the archive as a whole, exceeds an ``ArchiveLimits`` size, or the
+        /// compressed stream inflates more than ``ArchiveLimits/maxCompressionRatio`` allows.
         case tooLarge = "too_large"
         /// The archive has more members than ``ArchiveLimits/maxMembers``.
         case tooManyMembers = "too_many_members"

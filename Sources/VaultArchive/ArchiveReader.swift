@@ -6,8 +6,8 @@
 /// Each member is checked from its header alone, before any of its data is read, and the
 /// archive is refused with an ``ArchiveError`` naming the member when (checked in this order):
 /// - there are more than ``ArchiveLimits/maxMembers`` members (`tooManyMembers`);
-/// - it is not a regular file: symbolic or hard link, directory, device, FIFO, socket
-///   (`notRegularFile`);
+/// - it is not a regular file: symbolic or hard link, sparse file, directory, device, FIFO,
+///   socket (`notRegularFile`);
 /// - its path is not valid UTF-8, is empty, absolute, longer than
 ///   ``ArchiveLimits/maxPathBytes``, has an empty, `.` or `..` segment, or contains a
 ///   backslash or a control character (`unsafePath`);
@@ -17,10 +17,16 @@
 /// - its declared size exceeds ``ArchiveLimits/maxMemberBytes``, or would take the archive
 ///   past ``ArchiveLimits/maxTotalBytes`` (`tooLarge`).
 ///
-/// A decompression bomb is therefore refused from its headers, before anything is inflated.
-/// While data is read, the bytes actually produced are counted as well and must match the
-/// declared size, so a header that misstates its data cannot push memory past the limits
-/// either. Unreadable, damaged or truncated archives, including one cut exactly at a member
+/// A decompression bomb that declares its size is therefore refused from its headers, before
+/// anything is inflated. While data is read, the bytes actually produced are counted as well and
+/// must match the declared size, so a header that misstates its data cannot push memory past the
+/// limits either. One that stays within the size limits (many members just under
+/// ``ArchiveLimits/maxMemberBytes``, huge pax headers, zeros after the last member) is refused
+/// by the compression ratio (`tooLarge`, naming the member being read): after every header and
+/// every piece of data, the tar stream inflated so far may not exceed
+/// ``ArchiveLimits/maxUncompressedBytes(afterReading:)`` of the compressed bytes read so far.
+/// So the work done on any archive is proportional to its size on disk; `counts` in
+/// ``forEachMember(counts:_:)`` shows how much was read. Unreadable, damaged or truncated archives, including one cut exactly at a member
 /// boundary (no end-of-archive marker), give `corrupt`; so do libarchive warnings, such as
 /// malformed pax records or long runs of metadata-only headers.
 ///
@@ -43,6 +49,13 @@ public struct ArchiveReader: Sendable {
     /// provisional until this method returns normally. Errors thrown by `body` stop reading and
     /// are rethrown unchanged; every other error is an ``ArchiveError``.
     public func forEachMember(_ body: (ArchiveMember) throws -> Void) throws {
+        var counts = ReadCounts()
+        try forEachMember(counts: &counts, body)
+    }
+
+    /// ``forEachMember(_:)``, leaving in `counts` how much was read when it returns or throws.
+    public func forEachMember(counts: inout ReadCounts, _ body: (ArchiveMember) throws -> Void) throws {
+        counts = ReadCounts()
         guard UTF8CType.isAvailable else {
             throw ArchiveError(code: .cannotOpen, reason: "no UTF-8 C locale is available")
         }
@@ -50,11 +63,47 @@ public struct ArchiveReader: Sendable {
         var names = MemberNameSet(maxDirectories: limits.maxMembers)
         var memberCount = 0
         var totalBytes: Int64 = 0
+        defer {
+            let stream = session.streamBytes
+            counts = ReadCounts(compressedBytes: stream.compressed, uncompressedBytes: stream.uncompressed, memberBytes: totalBytes)
+        }
         while let header = try session.nextHeader() {
             memberCount += 1
+            try checkExpansion(of: session, memberBytes: totalBytes, member: header.rawPath.map { String(decoding: $0, as: UTF8.self) })
             let (path, size) = try admit(header, memberCount: memberCount, totalBytes: totalBytes, names: &names)
             let bytes = try readContent(of: path, size: size, from: session, totalBytes: &totalBytes)
             try body(ArchiveMember(path: path, bytes: bytes, modificationTime: header.modificationTime))
+        }
+    }
+
+    /// How much of an archive a reader consumed.
+    public struct ReadCounts: Sendable, Equatable {
+        /// Bytes of the file consumed by the decompressor (all of it that was read, for a plain tar).
+        public var compressedBytes: Int64 = 0
+        /// Bytes of tar stream (headers, member data, padding) consumed after decompression.
+        public var uncompressedBytes: Int64 = 0
+        /// Bytes of member data delivered or being read when reading stopped.
+        public var memberBytes: Int64 = 0
+
+        public init(compressedBytes: Int64 = 0, uncompressedBytes: Int64 = 0, memberBytes: Int64 = 0) {
+            self.compressedBytes = compressedBytes
+            self.uncompressedBytes = uncompressedBytes
+            self.memberBytes = memberBytes
+        }
+    }
+
+    /// Refuses the archive once the tar stream (or the member data, whichever is more) inflated
+    /// so far exceeds what ``ArchiveLimits/maxCompressionRatio`` allows for the compressed bytes
+    /// read so far.
+    private func checkExpansion(of session: TarReadSession, memberBytes: Int64, member: String?) throws(ArchiveError) {
+        let stream = session.streamBytes
+        let inflated = max(stream.uncompressed, memberBytes)
+        let allowed = limits.maxUncompressedBytes(afterReading: stream.compressed)
+        guard inflated <= allowed else {
+            throw ArchiveError(
+                code: .tooLarge, member: member,
+                reason: "decompression bomb: \(stream.compressed) compressed bytes inflated to \(inflated) bytes, more than "
+                    + "the \(limits.compressionAllowanceBytes) bytes plus \(limits.maxCompressionRatio) per compressed byte allowed")
         }
     }
 
@@ -117,6 +166,7 @@ public struct ArchiveReader: Sendable {
             }
             totalBytes += Int64(piece.count)
             bytes.append(contentsOf: piece)
+            try checkExpansion(of: session, memberBytes: totalBytes, member: path)
         }
         guard Int64(bytes.count) == size else {
             throw ArchiveError(code: .corrupt, member: path, reason: "member holds \(bytes.count) of its \(size) bytes")

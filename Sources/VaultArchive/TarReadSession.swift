@@ -25,6 +25,9 @@ final class TarReadSession {
         var fileType: UInt32
         var isHardLink: Bool
         var isSymbolicLink: Bool
+        /// Whether the member is a sparse file, whose holes libarchive would fill with zeros
+        /// that the tar stream does not hold.
+        var isSparse: Bool
         /// The declared data size, or `nil` when the header has none.
         var size: Int64?
         var modificationTime: Int64
@@ -36,6 +39,9 @@ final class TarReadSession {
             }
             if isSymbolicLink {
                 return "symbolic link"
+            }
+            if isSparse {
+                return "sparse file"
             }
             // The AE_IF* constants are not imported into Swift.
             switch fileType & 0o170000 {
@@ -107,9 +113,16 @@ final class TarReadSession {
                 fileType: UInt32(archive_entry_filetype(entry)),
                 isHardLink: archive_entry_hardlink(entry) != nil,
                 isSymbolicLink: archive_entry_symlink(entry) != nil,
+                isSparse: archive_entry_sparse_count(entry) > 0,
                 size: archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil,
                 modificationTime: Int64(archive_entry_mtime(entry)))
         }
+    }
+
+    /// Bytes read so far: `compressed` from the file (what the decompressor consumed) and
+    /// `uncompressed` of the tar stream (what the tar reader consumed). Equal for a plain tar.
+    var streamBytes: (compressed: Int64, uncompressed: Int64) {
+        UTF8CType.run { (archive_filter_bytes(archive, -1), archive_filter_bytes(archive, 0)) }
     }
 
     /// The next part of the current member's data, empty at its end. The buffer is valid only

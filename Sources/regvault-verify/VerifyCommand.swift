@@ -35,6 +35,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("max-total-bytes"), help: "The most to read in total, uncompressed (default 16 GiB).")
     var maxTotalBytes: Int64 = 16 * 1024 * 1024 * 1024
 
+    @Option(name: .customLong("max-compression-ratio"),
+            help: "The most bytes a compressed archive may inflate to per compressed byte, after the first 16 MiB (default 100).")
+    var maxCompressionRatio: Int64 = 100
+
     func run() throws {
         let verifierKey = try loadKey()
         let trusted = try trustedCheckpoint.map { path -> [UInt8] in
@@ -48,6 +52,7 @@ struct VerifyCommand: ParsableCommand {
         var limits = ArchiveLimits()
         limits.maxMemberBytes = maxMemberBytes
         limits.maxTotalBytes = maxTotalBytes
+        limits.maxCompressionRatio = maxCompressionRatio
         let started = Date()
         let scan = ArchiveScan(path: archive, limits: limits, log: log)
         let result = Verifier(key: verifierKey, trustedCheckpoint: trusted, log: log).verify(scan)
