@@ -84,22 +84,18 @@ public enum EvidenceJSON {
     /// "entity"). The bytes are identical to the single-threaded ones.
     public static func auditBytes(_ trail: AuditTrail) throws -> [UInt8] {
         let changes = trail.changes
-        let parts = ParallelParts(count: changes.count)
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(changes.count, 1))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: changes.count, by: workers) {
+        let parts = try ParallelMap.mapItems(changes.count) { index in
+            Result { () throws -> [UInt8] in
                 let change = changes[index]
-                parts.set(index, Result {
-                    var object = try version(change.item).objectValue ?? [:]
-                    object["inclusion"] = inclusion(change.inclusion)
-                    return JSONValue.object(object).canonicalBytes
-                })
+                var object = try version(change.item).objectValue ?? [:]
+                object["inclusion"] = inclusion(change.inclusion)
+                return JSONValue.object(object).canonicalBytes
             }
-        }
+        }.map { try $0.get() }
         var out: [UInt8] = []
-        out.reserveCapacity(parts.totalCount + 1024)
+        out.reserveCapacity(parts.reduce(1024) { $0 + $1.count })
         out.append(contentsOf: #"{"changes":["#.utf8)
-        for (index, part) in try parts.values().enumerated() {
+        for (index, part) in parts.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: part)
         }
@@ -109,27 +105,6 @@ public enum EvidenceJSON {
         JSONValue.object(["type": .string(trail.entityType), "id": .string(trail.entityId)]).writeCanonical(into: &out)
         out.append(UInt8(ascii: "}"))
         return out
-    }
-}
-
-/// Results written by index from several threads, each index once.
-private final class ParallelParts: @unchecked Sendable {
-    // @unchecked: each slot is written by exactly one worker and read only after
-    // `concurrentPerform` returns, which orders the writes before the reads.
-    private var slots: [Result<[UInt8], any Error>?]
-
-    init(count: Int) {
-        slots = Array(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ result: Result<[UInt8], any Error>) {
-        slots.withUnsafeMutableBufferPointer { $0[index] = result }
-    }
-
-    var totalCount: Int { slots.reduce(0) { $0 + ((try? $1?.get())?.count ?? 0) } }
-
-    func values() throws -> [[UInt8]] {
-        try slots.map { try $0!.get() }
     }
 }
 

@@ -79,15 +79,8 @@ struct ArchiveScan {
 
     /// The member's SHA-256, computed while `parse` runs on the other cores.
     static func digestAndParse<T>(_ bytes: [UInt8], _ parse: () -> T) -> (Hash, T) {
-        var digest: Hash?
-        var parsed: T?
-        withoutActuallyEscaping(parse) { parse in
-            nonisolated(unsafe) let parse = parse
-            let results = ParallelWork.map(2) { index -> (Hash?, T?) in index == 0 ? (Hash.sha256(bytes), nil) : (nil, parse()) }
-            digest = results[0].0
-            parsed = results[1].1
-        }
-        return (digest!, parsed!)
+        let results = ParallelMap.map(2) { index -> (Hash?, T?) in index == 0 ? (Hash.sha256(bytes), nil) : (nil, parse()) }
+        return (results[0].0!, results[1].1!)
     }
 
     private mutating func scan(_ path: String, _ bytes: [UInt8]) {

@@ -34,8 +34,8 @@ struct EntryChunk {
             bounds.append((offset + 2)..<(offset + 2 + length))
             offset += 2 + length
         }
-        let parts = ParallelWork.split(bounds.count, into: ParallelWork.workers)
-        let parsed = ParallelWork.map(parts.count) { part in
+        let parts = ParallelMap.split(bounds.count, into: ParallelMap.workers)
+        let parsed = ParallelMap.map(parts.count) { part in
             parts[part].map { index -> (Int64, Result<Parsed, Reason>) in
                 let seq = first + Int64(index)
                 let raw = bytes[bounds[index]]
@@ -67,8 +67,8 @@ struct RecordChunk {
 
     static func parse(_ bytes: [UInt8], entries: SeqTable<ArchiveScan.ScannedEntry>) -> RecordChunk {
         let ranges = ArchiveScan.lines(bytes)
-        let parts = ParallelWork.split(ranges.count, into: ParallelWork.workers)
-        let parsed = ParallelWork.map(parts.count) { part -> [Line] in
+        let parts = ParallelMap.split(ranges.count, into: ParallelMap.workers)
+        let parsed = ParallelMap.map(parts.count) { part -> [Line] in
             var salt: [UInt8] = []
             var record: [UInt8] = []
             return parts[part].map { index in
