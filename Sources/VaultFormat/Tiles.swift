@@ -72,7 +72,9 @@ public enum Tiles {
         return ID(level: Int(level), index: index, width: width)
     }
 
-    /// Parses `x001/x234/067[.p/W]` into an index and width; nil for anything non-canonical.
+    /// Parses `x001/x234/067[.p/W]` into an index and width; nil for anything non-canonical. The
+    /// index may lie beyond any tree: convert it with `nodeRange` or `entryRange`, never by
+    /// multiplying.
     public static func parseIndexPath(_ text: Substring) -> (index: Int64, width: Int)? {
         var rest = text
         var width = fullWidth
@@ -100,15 +102,38 @@ public enum Tiles {
         return (Int64(index), width)
     }
 
+    /// The largest tile index whose first node index, `256·index`, fits in an `Int64`. No tree can
+    /// have a tile beyond it. The parser still accepts larger canonical indexes (as C2SP's test
+    /// vectors require); `nodeRange` refuses them.
+    public static let maxIndex = Int64.max / Int64(fullWidth)
+
+    /// The node indexes, at the tile's own level, that tile `index` of `width` nodes covers:
+    /// `[256·index, 256·index + width)`; nil when the index is negative or beyond `maxIndex`, or the
+    /// width is not 1...256. The one checked conversion from a parsed tile index to node indexes:
+    /// it never traps, whatever the input.
+    public static func nodeRange(index: Int64, width: Int) -> Range<Int64>? {
+        guard index >= 0, index <= maxIndex, (1...fullWidth).contains(width) else { return nil }
+        let first = index * Int64(fullWidth)
+        let (end, overflow) = first.addingReportingOverflow(Int64(width))
+        return overflow ? nil : first..<end
+    }
+
+    /// The entries an entry bundle covers in a tree of `treeSize` leaves, or nil when the bundle
+    /// is not complete in that tree (beyond its right edge, or wider than what the tree has there).
+    public static func entryRange(index: Int64, width: Int, treeSize: Int64) -> Range<Int64>? {
+        guard let range = nodeRange(index: index, width: width), range.upperBound <= treeSize else { return nil }
+        return range
+    }
+
     // MARK: contents
 
     /// How many nodes of tile (level, index) are complete in a tree of `treeSize` leaves (0 if none,
     /// 256 for a full tile).
     public static func width(level: Int, index: Int64, treeSize: Int64) -> Int {
         let nodeLevel = level * height
-        guard nodeLevel < 63 else { return 0 }
+        guard level >= 0, nodeLevel < 63, treeSize >= 0,
+              let first = nodeRange(index: index, width: 1)?.lowerBound else { return 0 }
         let completeNodes = treeSize >> nodeLevel
-        let first = index * Int64(fullWidth)
         return Int(max(0, min(Int64(fullWidth), completeNodes - first)))
     }
 
@@ -118,9 +143,11 @@ public enum Tiles {
         guard tile.width >= 1, tile.width <= width(level: tile.level, index: tile.index, treeSize: treeSize) else {
             throw VaultFormatError(.invalidTreeSize, "tile \(hashTilePath(tile)) is not complete in a tree of size \(treeSize)")
         }
+        guard let nodes = nodeRange(index: tile.index, width: tile.width) else {
+            throw VaultFormatError(.invalidTreeSize, "tile index \(tile.index) is beyond any tree")
+        }
         let nodeLevel = tile.level * height
-        let first = tile.index * Int64(fullWidth)
-        let indexes = (0..<Int64(tile.width)).map { StoredHashes.index(level: nodeLevel, first + $0) }
+        let indexes = nodes.map { StoredHashes.index(level: nodeLevel, $0) }
         let hashes = try reader.readHashes(indexes)
         guard hashes.count == indexes.count else { throw VaultFormatError.missingHash(index: indexes.last ?? 0) }
         var out: [UInt8] = []

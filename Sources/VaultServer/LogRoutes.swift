@@ -19,10 +19,9 @@ struct LogRoutes {
         let size = try vault.checkpointSize()
         let rest = Substring(parts.dropFirst().joined(separator: "/"))
         if first == "entries" {
-            guard let (index, width) = Tiles.parseIndexPath(rest) else { throw notFound() }
-            let start = index * Int64(Tiles.fullWidth)
-            guard width >= 1, start + Int64(width) <= size else { throw notFound() }
-            let leaves = try vault.store.leaves(from: start, to: start + Int64(width))
+            guard let (index, width) = Tiles.parseIndexPath(rest),
+                  let entries = Tiles.entryRange(index: index, width: width, treeSize: size) else { throw notFound() }
+            let leaves = try vault.store.leaves(from: entries.lowerBound, to: entries.upperBound)
             return binary(Tiles.entryBundle(leaves.map { Array($0.entry) }), full: width == Tiles.fullWidth)
         }
         guard let tile = Tiles.parse(level: first, indexPath: rest),

@@ -74,4 +74,32 @@ struct TileTests {
             try Tiles.hashTile(Tiles.ID(level: 0, index: 0, width: 16), treeSize: 15, reader: reader)
         }
     }
+
+    @Test("a tile index beyond any tree is refused by the parser and by every conversion, never trapping")
+    func hugeIndexes() throws {
+        // 100,000,000,000,000,000 parses (it is canonical), but 256 times it overflows Int64.
+        let huge = try #require(Tiles.parseIndexPath("x100/x000/x000/x000/x000/000"))
+        #expect(Tiles.nodeRange(index: huge.index, width: huge.width) == nil)
+        #expect(Tiles.entryRange(index: huge.index, width: huge.width, treeSize: Int64.max) == nil)
+        #expect(Tiles.width(level: 0, index: huge.index, treeSize: Int64.max) == 0)
+        let beyond = try #require(Tiles.parseIndexPath("x036/x028/x797/x018/x963/968"))  // maxIndex + 1
+        #expect(Tiles.nodeRange(index: beyond.index, width: 1) == nil)
+        let largest = try #require(Tiles.parseIndexPath("x036/x028/x797/x018/x963/967"))
+        #expect(largest.index == Tiles.maxIndex)
+        #expect(Tiles.nodeRange(index: Tiles.maxIndex, width: 256) == nil)  // its end does not fit either
+        #expect(Tiles.nodeRange(index: Tiles.maxIndex, width: 255) == (Tiles.maxIndex * 256)..<(Int64.max))
+        #expect(Tiles.nodeRange(index: -1, width: 1) == nil)
+        #expect(Tiles.nodeRange(index: 0, width: 0) == nil)
+        #expect(Tiles.nodeRange(index: 0, width: 257) == nil)
+        #expect(Tiles.entryRange(index: Tiles.maxIndex, width: 1, treeSize: Int64.max) == (Tiles.maxIndex * 256)..<(Tiles.maxIndex * 256 + 1))
+        #expect(Tiles.entryRange(index: 1, width: 1, treeSize: 256) == nil)
+        for level in [-1, 0, 1, 7, 8, 63, Int.max / 8] {
+            for index in [-1, 0, Tiles.maxIndex, Int64.max] {
+                #expect(Tiles.width(level: level, index: index, treeSize: Int64.max) >= 0)
+            }
+        }
+        #expect(throws: VaultFormatError.self) {
+            try Tiles.hashTile(Tiles.ID(level: 0, index: Int64.max, width: 1), treeSize: Int64.max, reader: ArrayHashReader())
+        }
+    }
 }
