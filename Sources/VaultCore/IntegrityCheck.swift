@@ -40,20 +40,33 @@ extension Vault {
     /// - the entries are contiguous from 0, each parses, carries its own seq and hashes to its stored
     ///   leaf hash; the tree recomputed from the entries reproduces every stored tree hash, and the
     ///   root of every stored checkpoint, whose signatures verify with the log key;
+    /// - every stored checkpoint's root column equals the root its note signs;
     /// - every entry has its record; every record that is not erased matches its entry's commitment
-    ///   (and decrypts); every erased record is listed by the erasure entry that erased it.
+    ///   (and decrypts); every erased record is listed by the erasure entry that erased it;
+    /// - every index column of every record agrees with its committed bytes and entry, or for an
+    ///   erased record with what its erasure entry listed (`CommittedColumns`), and each entity's
+    ///   versions run 1, 2, … in seq order;
+    /// - the database's protective triggers are all in place, unaltered.
     /// `progress` gets the number of entries checked so far.
     public func checkIntegrity(pageSize: Int64 = 10_000, progress: ((Int64) -> Void)? = nil) throws -> IntegrityReport {
         var report = IntegrityReport()
         let checkpoints = try store.allCheckpoints()
         report.checkpoints = checkpoints.count
         var checkpointRoots: [Int64: Hash] = [:]
-        for (size, note) in checkpoints {
+        for problem in try store.protectionProblems() {
+            report.problem("database", problem + ": the database no longer refuses changes to history "
+                + "(regvault check --restore-protections puts it back once nothing else is wrong)")
+        }
+        for stored in checkpoints {
+            let size = stored.size
             do {
-                let signed = try SignedCheckpoint(verifying: Array(note.utf8), verifierKeys: [verifierKey])
+                let signed = try SignedCheckpoint(verifying: Array(stored.note.utf8), verifierKeys: [verifierKey])
                 guard Int64(signed.checkpoint.size) == size else {
                     report.problem("checkpoint \(size)", "the note signs size \(signed.checkpoint.size)")
                     continue
+                }
+                if stored.root != signed.checkpoint.rootHash {
+                    report.problem("checkpoint \(size)", "its stored root column differs from the root its note signs")
                 }
                 checkpointRoots[size] = signed.checkpoint.rootHash
             } catch {
@@ -70,17 +83,18 @@ extension Vault {
         }
 
         var range = CompactRange()
-        var erasureBodies: [Int64: Set<Int64>] = [:]
+        var listings = ErasureListings(store: store)
+        var lastVersions: [String: Int64] = [:]
         var start: Int64 = 0
         while start < storedSize {
             let end = min(start + pageSize, storedSize)
-            let leaves = try store.leaves(from: start, to: end)
+            let leaves = try store.leavesForCheck(from: start, to: end)
             let records = Dictionary(try store.recordsForCheck(from: start, to: end).map { ($0.record.seq, $0) },
                                      uniquingKeysWith: { first, _ in first })
             let erasedRecords = records.values.filter { $0.record.salt == nil }.map(\.record.seq)
             let erasures = try store.erasures(of: erasedRecords)
             var expected = start
-            for leaf in leaves {
+            for (leaf, malformed) in leaves {
                 while expected < leaf.seq {
                     report.problem("entry \(expected)", "is missing from the log")
                     range.appendMissing()
@@ -90,7 +104,9 @@ extension Vault {
                 report.entries += 1
                 let leafHash = MerkleHashing.leafHash(leaf.entry)
                 let recomputed = range.append(leafHash: leafHash)
-                if recomputed != leaf.hashes {
+                if let malformed {
+                    report.problem("entry \(leaf.seq)", "its stored tree hashes are malformed: \(malformed)")
+                } else if recomputed != leaf.hashes {
                     report.problem("entry \(leaf.seq)", leaf.hashes.first == leafHash
                         ? "its stored tree hashes differ from those recomputed from the entries"
                         : "its bytes do not hash to its stored leaf hash: the entry was altered")
@@ -115,9 +131,18 @@ extension Vault {
                     report.problem("record \(leaf.seq)", "cannot be read: \(unreadable)")
                     continue
                 }
+                let entityKey = record.entityType + "\u{0}" + record.entityId
+                let expectedVersion = (lastVersions[entityKey] ?? 0) + 1
+                if record.version != expectedVersion {
+                    report.problem("record \(leaf.seq)", "its version column says \(record.version) where "
+                        + "\(record.entityType) \(record.entityId) is at version \(expectedVersion): the database was edited")
+                }
+                lastVersions[entityKey] = record.version
                 if let body = record.body, let salt = record.salt {
                     if Entry.commitment(salt: salt, record: body) != entry.commitment {
                         report.problem("record \(leaf.seq)", "does not match its entry's commitment: the record was altered")
+                    } else if let why = CommittedColumns.mismatch(record, body: body, entry: entry) {
+                        report.problem("record \(leaf.seq)", why)
                     }
                 } else {
                     report.erased += 1
@@ -125,9 +150,12 @@ extension Vault {
                         report.problem("record \(leaf.seq)", "is erased, but no erasure entry erased it")
                         continue
                     }
-                    if erasureBodies[by] == nil { erasureBodies[by] = try erasedSeqs(listedBy: by) }
-                    if erasureBodies[by]?.contains(leaf.seq) != true {
+                    guard let listed = try listings.listing(of: leaf.seq, by: by) else {
                         report.problem("record \(leaf.seq)", "is erased, but erasure entry \(by) does not list it")
+                        continue
+                    }
+                    if let why = CommittedColumns.mismatch(record, listed: listed, entry: entry) {
+                        report.problem("record \(leaf.seq)", why)
                     }
                 }
             }
@@ -140,14 +168,6 @@ extension Vault {
             progress?(start)
         }
         return report
-    }
-
-    /// The seqs an erasure entry's record lists as erased.
-    private func erasedSeqs(listedBy seq: Int64) throws -> Set<Int64> {
-        guard let record = try store.recordsForCheck(from: seq, to: seq + 1).first?.record, let body = record.body,
-              record.stream == VaultStream.erasure.rawValue else { return [] }
-        let listed = try JSONParser.parse(Array(body))["erased"]?.arrayValue ?? []
-        return Set(listed.compactMap { $0["seq"]?.numberText.flatMap { Int64($0) } })
     }
 }
 

@@ -87,6 +87,12 @@ public final class Vault: Sendable {
         self.policies = policies
         if checking {
             do {
+                let protections = try store.protectionProblems()
+                guard protections.isEmpty else {
+                    throw VaultError(.integrity, "the database's protections were removed or altered ("
+                        + protections.joined(separator: "; ") + "); after regvault check finds nothing else wrong, "
+                        + "regvault check --restore-protections --data \(directory.path) puts them back")
+                }
                 _ = try verifiedRange()
                 let size = try store.treeSize()
                 let counts = try store.rowCounts()
@@ -148,6 +154,11 @@ public final class Vault: Sendable {
         }
         guard signed.checkpoint.rootHash == range.rootHash else {
             throw VaultError(.integrity, "the stored tree hashes do not give the root of the latest signed checkpoint")
+        }
+        // The root column is what the next commit compares its batch with: an edited one would
+        // refuse every batch, so it is refused here, where the operator can see why.
+        guard try store.latestCheckpointRoot() == signed.checkpoint.rootHash else {
+            throw VaultError(.integrity, "the root stored beside the latest checkpoint differs from the root it signs")
         }
         return range
     }
@@ -229,7 +240,7 @@ public final class Vault: Sendable {
                 throw VaultError(.integrity, "record \(record.seq) has no entry in the log")
             }
             return HistoryItem(record: record, entry: leaf.entry)
-        }.verified().withErasures(from: store)
+        }.verified().withErasures(from: store).checkedVersions()
     }
 }
 
@@ -263,28 +274,98 @@ public struct HistoryItem: Sendable {
 }
 
 extension Array where Element == HistoryItem {
-    /// The items, after checking that each record that is not erased matches its entry's commitment;
-    /// a record altered in storage is refused rather than served.
+    /// The items, after checking that each record that is not erased matches its entry's commitment
+    /// and that its index columns agree with its committed bytes and entry (`CommittedColumns`): a
+    /// record altered in storage is refused rather than served, and so is one whose columns would
+    /// place it on another entity, player, stream or time.
     public func verified() throws -> [HistoryItem] {
         for item in self {
-            guard let body = item.record.body, let salt = item.record.salt else { continue }
-            guard (try? Entry(parsing: item.entry).commitment) == Entry.commitment(salt: salt, record: body) else {
+            let entry: Entry
+            do {
+                entry = try Entry(parsing: item.entry)
+            } catch {
+                throw VaultError(.integrity, "the entry of record \(item.record.seq) is malformed: \(error); run regvault check")
+            }
+            guard let body = item.record.body, let salt = item.record.salt else {
+                if entry.seq != UInt64(item.record.seq) || entry.recordedAt != item.record.recordedAt {
+                    throw VaultError(.integrity, "erased record \(item.record.seq) differs from its entry; run regvault check")
+                }
+                continue
+            }
+            guard entry.commitment == Entry.commitment(salt: salt, record: body) else {
                 throw VaultError(.integrity, "record \(item.record.seq) does not match its entry's commitment: the stored "
                     + "record was altered; run regvault check")
+            }
+            if let why = CommittedColumns.mismatch(item.record, body: body, entry: entry) {
+                throw VaultError(.integrity, "record \(item.record.seq): \(why); run regvault check")
             }
         }
         return self
     }
 
-    /// The items with `erasedBy` filled in for erased records, read with one lookup per erased record.
+    /// The items with `erasedBy` filled in for erased records, read with one lookup per erased record,
+    /// after checking each erased record's index columns against what its erasure entry listed.
     public func withErasures(from store: any VaultStorage) throws -> [HistoryItem] {
         let erased = filter { $0.record.salt == nil }.map(\.record.seq)
         if erased.isEmpty { return self }
         let erasures = try store.erasures(of: erased)
-        return map { item in
+        var listings = ErasureListings(store: store)
+        return try map { item in
             var item = item
-            item.erasedBy = erasures[item.record.seq]
+            guard item.record.salt == nil else { return item }
+            guard let by = erasures[item.record.seq] else {
+                throw VaultError(.integrity, "record \(item.record.seq) is erased, but no erasure entry erased it; run regvault check")
+            }
+            item.erasedBy = by
+            let entry = try Entry(parsing: item.entry)
+            guard let listed = try listings.listing(of: item.record.seq, by: by) else {
+                throw VaultError(.integrity, "record \(item.record.seq) is erased, but erasure entry \(by) does not list it; "
+                    + "run regvault check")
+            }
+            if let why = CommittedColumns.mismatch(item.record, listed: listed, entry: entry) {
+                throw VaultError(.integrity, "record \(item.record.seq): \(why); run regvault check")
+            }
             return item
         }
+    }
+}
+
+extension Array where Element == HistoryItem {
+    /// The items, after checking that they are one entity's versions 1, 2, … n in seq order: a
+    /// version whose row was moved to another entity leaves a gap, which is refused, not hidden.
+    func checkedVersions() throws -> [HistoryItem] {
+        for (offset, item) in enumerated() where item.record.version != Int64(offset) + 1 {
+            throw VaultError(.integrity, "version \(offset + 1) of \(item.record.entityType) \(item.record.entityId) is "
+                + "missing from its history (record \(item.record.seq) says version \(item.record.version)); run regvault check")
+        }
+        return self
+    }
+}
+
+/// What erasure entries listed, by the seq of each record they erased, read once per erasure entry
+/// (an erasure entry's record is kept as long as the log).
+struct ErasureListings {
+    let store: any VaultStorage
+    private var byErasure: [Int64: [Int64: JSONValue]] = [:]
+
+    init(store: any VaultStorage) {
+        self.store = store
+    }
+
+    /// What erasure entry `erasure` listed for record `seq`, or nil if it does not list it (or is
+    /// not an erasure entry).
+    mutating func listing(of seq: Int64, by erasure: Int64) throws -> JSONValue? {
+        if byErasure[erasure] == nil {
+            var listed: [Int64: JSONValue] = [:]
+            if let record = try store.recordsForCheck(from: erasure, to: erasure + 1).first?.record,
+               record.stream == VaultStream.erasure.rawValue, let body = record.body,
+               let items = try? JSONParser.parse(Array(body))["erased"]?.arrayValue {
+                for item in items {
+                    if let text = item["seq"]?.numberText, let listedSeq = Int64(text) { listed[listedSeq] = item }
+                }
+            }
+            byErasure[erasure] = listed
+        }
+        return byErasure[erasure]?[seq]
     }
 }

@@ -19,8 +19,60 @@ enum SQLiteSchema {
         migrator.registerMigration("v3: erasures") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4: erasure only by an erasure entry, never before compliance retention ends") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
+
+    /// Every trigger of the current schema, by name, with its SQL exactly as SQLite keeps it: what
+    /// `SQLiteStore.protectionProblems()` holds the database to. Read from a new in-memory
+    /// database migrated with `migrator()`, so it cannot drift from the migrations.
+    static let expectedTriggers: [String: String] = {
+        do {
+            let queue = try DatabaseQueue()
+            try migrator().migrate(queue)
+            return try queue.read { db in
+                try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+                    .map { ($0[0] as String, $0[1] as String) })
+            }
+        } catch {
+            fatalError("the vault's own schema does not migrate in memory: \(error)")
+        }
+    }()
+
+    /// Byte offsets (1-based, for SQL `substr`) of an `Entry`'s fields: kind at 2, recorded-at at 11
+    /// (8 bytes), retention mode at 19, retain-until at 20 (8 bytes). Big-endian, so for the
+    /// non-negative times the vault writes, comparing the 8-byte blobs compares the times.
+    ///
+    /// An erasure now happens in this order, inside the commit of the batch that holds the erasure
+    /// entry: the `erasures` row first, then the record's erasable columns set to NULL. The database
+    /// itself refuses:
+    /// - an `erasures` row for a record that does not exist or is already erased, or whose
+    ///   `erased_by` is not an erasure entry (kind 4) already in the log;
+    /// - an `erasures` row for a compliance-mode record (mode 2) whose entry's retain-until is later
+    ///   than the erasure entry's recorded-at: compliance retention cannot end early, whoever asks;
+    /// - nulling a record's columns without its `erasures` row, or changing anything else.
+    /// Extensions and legal holds are the vault's to enforce (they live in the log, not in columns);
+    /// this is the floor that holds even for a client with write access to the database file.
+    static let v4 = """
+    DROP TRIGGER erasures_follow_erasure;
+    DROP TRIGGER records_change_only_by_erasure;
+    CREATE TRIGGER erasures_precede_erasure BEFORE INSERT ON erasures
+    WHEN (SELECT salt FROM records WHERE seq = NEW.seq) IS NULL
+      OR COALESCE((SELECT substr(entry, 2, 1) FROM leaves WHERE seq = NEW.erased_by), x'') != x'04'
+      OR (SELECT substr(r.entry, 19, 1) = x'02' AND substr(r.entry, 20, 8) > substr(e.entry, 11, 8)
+          FROM leaves r, leaves e WHERE r.seq = NEW.seq AND e.seq = NEW.erased_by)
+    BEGIN SELECT RAISE(ABORT, 'a record is erased only by an erasure entry, and a compliance record not before its retain-until'); END;
+    CREATE TRIGGER records_change_only_by_erasure BEFORE UPDATE ON records
+    WHEN NOT (NEW.body IS NULL AND NEW.salt IS NULL AND NEW.diff IS NULL AND NEW.state_after IS NULL
+              AND NEW.seq = OLD.seq AND NEW.event_id = OLD.event_id AND NEW.stream = OLD.stream
+              AND NEW.entity_type = OLD.entity_type AND NEW.entity_id = OLD.entity_id
+              AND NEW.player_id IS OLD.player_id AND NEW.occurred_at = OLD.occurred_at
+              AND NEW.recorded_at = OLD.recorded_at AND NEW.version = OLD.version
+              AND EXISTS (SELECT 1 FROM erasures WHERE seq = OLD.seq))
+    BEGIN SELECT RAISE(ABORT, 'records can only be erased by an erasure entry, never changed'); END;
+    """
 
     /// Which erasure entry erased which record; written in the same transaction as the erasure,
     /// append-only like the leaves.

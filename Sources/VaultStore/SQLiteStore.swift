@@ -87,11 +87,12 @@ public final class SQLiteStore: VaultStorage {
             guard erasure.erasedBy >= batch.startSize, erasure.erasedBy < batch.endSize else {
                 throw StorageError(.corrupt, "record \(erasure.seq) would be erased by \(erasure.erasedBy), not an entry of this batch")
             }
+            // The erasures row first: the schema's triggers allow nulling a record only when it has one.
+            try recordErasure.execute(arguments: [erasure.seq, erasure.erasedBy])
             try erase.execute(arguments: [erasure.seq])
             guard db.changesCount == 1 else {
                 throw StorageError(.notFound, "record \(erasure.seq) does not exist or is already erased")
             }
-            try recordErasure.execute(arguments: [erasure.seq, erasure.erasedBy])
         }
         try db.execute(sql: "INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)",
                        arguments: [batch.endSize, batch.rootHash.data, batch.checkpointNote, batch.checkpointTime])
@@ -309,6 +310,21 @@ public final class SQLiteStore: VaultStorage {
 
     // MARK: integrity
 
+    public func leavesForCheck(from: Int64, to: Int64) throws -> [(leaf: StoredLeaf, malformed: String?)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, entry, hashes FROM leaves WHERE seq >= ? AND seq < ? ORDER BY seq",
+                             arguments: [from, to]).map { row in
+                let seq: Int64 = row[0]
+                let entry = (row[1] as Data?) ?? Data()
+                do {
+                    return (StoredLeaf(seq: seq, entry: entry, hashes: try SQLiteStore.unpack((row[2] as Data?) ?? Data(), seq: seq)), nil)
+                } catch {
+                    return (StoredLeaf(seq: seq, entry: entry, hashes: []), "\(error)")
+                }
+            }
+        }
+    }
+
     public func recordsForCheck(from: Int64, to: Int64) throws -> [(record: StoredRecord, unreadable: String?)] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "\(SQLiteStore.recordColumns) WHERE seq >= ? AND seq < ? ORDER BY seq",
@@ -323,9 +339,47 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
-    public func allCheckpoints() throws -> [(size: Int64, note: String)] {
+    public func allCheckpoints() throws -> [StoredCheckpoint] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT size, note FROM checkpoints ORDER BY size").map { ($0[0], $0[1]) }
+            try Row.fetchAll(db, sql: "SELECT size, root, note FROM checkpoints ORDER BY size")
+                .map { StoredCheckpoint(size: $0[0], root: Hash(bytes: $0[1] as Data), note: $0[2]) }
+        }
+    }
+
+    public func latestCheckpointRoot() throws -> Hash? {
+        try pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT root FROM checkpoints ORDER BY size DESC LIMIT 1").flatMap { Hash(bytes: $0) }
+        }
+    }
+
+    /// The protective triggers that are missing or differ from the schema's (each named), empty when
+    /// all are in place. SQLite lets a client with write access drop them; the vault notices.
+    public func protectionProblems() throws -> [String] {
+        let present = try pool.read { db in
+            try Dictionary(Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+                .map { ($0[0] as String, $0[1] as String?) }, uniquingKeysWith: { first, _ in first })
+        }
+        var problems: [String] = []
+        for (name, sql) in SQLiteSchema.expectedTriggers.sorted(by: { $0.key < $1.key }) {
+            switch present[name] {
+            case nil: problems.append("trigger \(name) is missing")
+            case let found? where found != sql: problems.append("trigger \(name) was altered")
+            default: break
+            }
+        }
+        for name in present.keys.sorted() where SQLiteSchema.expectedTriggers[name] == nil {
+            problems.append("trigger \(name) is not part of the vault's schema")
+        }
+        return problems
+    }
+
+    /// Puts every protective trigger back exactly as the schema defines it (and drops triggers the
+    /// schema does not have), in one transaction.
+    public func restoreProtections() throws {
+        try pool.write { db in
+            let present = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            for name in present { try db.execute(sql: "DROP TRIGGER \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"") }
+            for (_, sql) in SQLiteSchema.expectedTriggers.sorted(by: { $0.key < $1.key }) { try db.execute(sql: sql) }
         }
     }
 

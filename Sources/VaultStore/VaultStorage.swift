@@ -155,14 +155,40 @@ public protocol VaultStorage: HashReader {
     /// (for example, they no longer decrypt) is returned with `unreadable` set instead of failing the
     /// whole read, so an integrity check can name it.
     func recordsForCheck(from: Int64, to: Int64) throws -> [(record: StoredRecord, unreadable: String?)]
-    /// Every stored checkpoint: its size and signed note, by size.
-    func allCheckpoints() throws -> [(size: Int64, note: String)]
+    /// Leaves with seq in `[from, to)`, in seq order. A leaf whose stored tree hashes are malformed
+    /// is returned with no hashes and `malformed` set, instead of failing the whole read.
+    func leavesForCheck(from: Int64, to: Int64) throws -> [(leaf: StoredLeaf, malformed: String?)]
+    /// Every stored checkpoint: its size, stored root and signed note, by size.
+    func allCheckpoints() throws -> [StoredCheckpoint]
+    /// The root stored beside the latest checkpoint (what `commit` compares a batch's `previous`
+    /// with), or nil for an empty log or an unreadable root.
+    func latestCheckpointRoot() throws -> Hash?
+    /// The store's own protections (append-only and erasure rules) that are missing or altered,
+    /// each named; empty when all are in place.
+    func protectionProblems() throws -> [String]
+    /// Puts every protection back as the schema defines it.
+    func restoreProtections() throws
     /// Makes the bytes of erased records unrecoverable from the store's files (for SQLite: zeroed
     /// pages via `secure_delete`, then a checkpoint that truncates the write-ahead log).
     func purgeErasedData() throws
     /// A configuration value stored with the log (such as its origin).
     func metadata(_ key: String) throws -> String?
     func setMetadata(_ key: String, _ value: String) throws
+}
+
+/// A checkpoint as stored: its size, the root kept beside it for the commit's compare-and-swap,
+/// and the signed note (which signs the root too; the two must agree).
+public struct StoredCheckpoint: Sendable {
+    public let size: Int64
+    /// Nil when the stored root is not 32 bytes.
+    public let root: Hash?
+    public let note: String
+
+    public init(size: Int64, root: Hash?, note: String) {
+        self.size = size
+        self.root = root
+        self.note = note
+    }
 }
 
 /// A failure of the storage layer that a caller can act on.

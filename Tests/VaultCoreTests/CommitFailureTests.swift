@@ -75,7 +75,13 @@ final class FaultyStore: VaultStorage {
     func recordsForCheck(from: Int64, to: Int64) throws -> [(record: StoredRecord, unreadable: String?)] {
         try inner.recordsForCheck(from: from, to: to)
     }
-    func allCheckpoints() throws -> [(size: Int64, note: String)] { try inner.allCheckpoints() }
+    func leavesForCheck(from: Int64, to: Int64) throws -> [(leaf: StoredLeaf, malformed: String?)] {
+        try inner.leavesForCheck(from: from, to: to)
+    }
+    func allCheckpoints() throws -> [StoredCheckpoint] { try inner.allCheckpoints() }
+    func latestCheckpointRoot() throws -> Hash? { try inner.latestCheckpointRoot() }
+    func protectionProblems() throws -> [String] { try inner.protectionProblems() }
+    func restoreProtections() throws { try inner.restoreProtections() }
     func metadata(_ key: String) throws -> String? { try inner.metadata(key) }
     func setMetadata(_ key: String, _ value: String) throws { try inner.setMetadata(key, value) }
     func readHashes(_ indexes: [Int64]) throws -> [Hash] { try inner.readHashes(indexes) }

@@ -5,8 +5,9 @@ import Testing
 import VaultFormat
 import VaultStore
 
-/// Someone with direct access to the SQLite file removes the triggers and edits history; the vault
-/// notices on the next start or in `checkIntegrity`, and says what is wrong and where.
+/// Someone with direct access to the SQLite file removes the triggers, edits history and puts the
+/// triggers back to cover the edit; the vault notices on the next start or in `checkIntegrity`,
+/// and says what is wrong and where.
 @Suite("tamper detection")
 struct TamperDetectionTests {
     func tampered(_ edit: @escaping @Sendable (Database, [Int64], String) throws -> Void) async throws -> (String, [Int64]) {
@@ -21,6 +22,7 @@ struct TamperDetectionTests {
             }
             try edit(db, seqs, fixture.path)
         }
+        try SQLiteStore(path: fixture.path + "/vault.sqlite", cipher: nil).restoreProtections()
         return (fixture.path, seqs)
     }
 

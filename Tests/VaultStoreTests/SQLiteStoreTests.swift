@@ -127,12 +127,17 @@ struct SQLiteStoreTests {
         for sql in refused {
             #expect(throws: DatabaseError.self, "\(sql)") { try queue.write { try $0.execute(sql: sql) } }
         }
-        // Erasure (body, salt, diff and state together) is the one change allowed.
-        try queue.write { db in
-            try db.execute(sql: "UPDATE records SET body = NULL, salt = NULL, diff = NULL, state_after = NULL WHERE seq = 2")
+        // Erasure (body, salt, diff and state together) is the one change allowed, and only with an
+        // erasures row naming an erasure entry in the log, which these batches do not hold: refused.
+        let erasures = [
+            "UPDATE records SET body = NULL, salt = NULL, diff = NULL, state_after = NULL WHERE seq = 2",
+            "INSERT INTO erasures (seq, erased_by) VALUES (2, 3)",  // leaf 3 is a record entry, not an erasure
+            "INSERT INTO erasures (seq, erased_by) VALUES (2, 99)",  // no such leaf
+        ]
+        for sql in erasures {
+            #expect(throws: DatabaseError.self, "\(sql)") { try queue.write { try $0.execute(sql: sql) } }
         }
-        let erased = try store.records(eventIds: ["evt-2"])["evt-2"]
-        #expect(erased?.body == nil && erased?.salt == nil && erased?.seq == 2)
+        #expect(try store.records(eventIds: ["evt-2"])["evt-2"]?.body != nil)
         #expect(try store.treeSize() == 5)
     }
 
