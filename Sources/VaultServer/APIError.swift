@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 public import Hummingbird
 import VaultCore
 
@@ -10,6 +11,9 @@ public struct APIError: HTTPResponseError {
     public let message: String
     public var line: Int?
     public var field: String?
+    /// Close the connection once the answer is written, reading nothing more of the request (for a
+    /// body refused before it was read: waiting for it would hand the connection to the sender).
+    public var closesConnection = false
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, line: Int? = nil, field: String? = nil) {
         self.status = status
@@ -23,7 +27,24 @@ public struct APIError: HTTPResponseError {
         var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
         if let line { error["line"] = .number(JSONNumber(line)) }
         if let field { error["field"] = .string(field) }
-        return Response.json(.object(["error": .object(error)]), status: status)
+        let answer = Response.json(.object(["error": .object(error)]), status: status)
+        guard closesConnection, let channel = (context as? VaultRequestContext)?.channel else { return answer }
+        let bytes = ByteBuffer(bytes: JSONValue.object(["error": .object(error)]).canonicalBytes)
+        return Response(status: status, headers: [.contentType: "application/json", .connection: "close",
+                                                  .contentLength: String(bytes.readableBytes)],
+                        body: ResponseBody { writer in
+                            try await writer.write(bytes)
+                            try await writer.finish(nil)
+                            // Stop reading the refused request: the server's loop then ends and closes.
+                            channel.close(mode: .input, promise: nil)
+                        })
+    }
+
+    /// The same error, answered with `Connection: close` and the connection closed after it.
+    func closingConnection() -> APIError {
+        var error = self
+        error.closesConnection = true
+        return error
     }
 
     /// The API error for a refused record.

@@ -2,51 +2,35 @@ import Hummingbird
 import Logging
 import VaultCore
 
-/// Writes every inspector request to the log as an access entry, in batches off the request path:
-/// a request only adds its record to the pending batch, which is appended every
-/// `flushInterval` or once it holds `maxBatch` records, and once more when the server stops.
-actor AccessJournal {
-    static let flushInterval: Duration = .milliseconds(200)
-    static let maxBatch = 1_000
-
-    private let writer: LogWriter
+/// Writes every inspector request to the log as an access entry before its answer leaves.
+///
+/// Contract: `record(_:)` returns only once the access entry is durable (the writer's append
+/// returns after its batch is synced and covered by a signed checkpoint). Concurrent requests'
+/// entries commit together through the writer's group commit, so the cost is one shared sync, not
+/// one per request. If the entry cannot be written, `record(_:)` throws and the request is
+/// answered 503 `access_not_journaled` instead of its data: an inspector never receives an answer
+/// that the log does not show was given.
+struct AccessJournal: Sendable {
+    let writer: LogWriter
     private let logger = Logger(label: "regvault.access")
-    private var pending: [ValidatedRecord] = []
-    private var scheduled = false
 
     init(writer: LogWriter) {
         self.writer = writer
     }
 
-    func record(_ access: AccessRecord) {
-        pending.append(access.validated())
-        if pending.count >= AccessJournal.maxBatch {
-            Task { await flush() }
-        } else if !scheduled {
-            scheduled = true
-            Task {
-                try? await Task.sleep(for: AccessJournal.flushInterval)
-                await flush()
-            }
-        }
-    }
-
-    /// Appends what is pending; a failure is logged and the records are kept for the next flush.
-    func flush() async {
-        scheduled = false
-        guard !pending.isEmpty else { return }
-        let batch = pending
-        pending = []
+    func record(_ access: AccessRecord) async throws {
         do {
-            _ = try await writer.append(batch)
+            _ = try await writer.append([access.validated()])
         } catch {
-            logger.error("could not record \(batch.count) inspector accesses; will retry", metadata: ["error": "\(error)"])
-            pending = batch + pending
+            logger.error("could not record an inspector access; the answer is withheld", metadata: ["error": "\(error)"])
+            throw APIError(.serviceUnavailable, "access_not_journaled",
+                           "the vault could not record this access in its log, so it does not answer; try again")
         }
     }
 }
 
-/// Records each inspector request in the `AccessJournal` once it has been answered.
+/// Records each inspector request in the `AccessJournal` once it has been handled and before its
+/// answer is sent.
 struct AccessJournalMiddleware: RouterMiddleware {
     typealias Context = VaultRequestContext
     let journal: AccessJournal
@@ -65,10 +49,10 @@ struct AccessJournalMiddleware: RouterMiddleware {
         }
         if let identity = context.identity {
             let count = response?.headers[.init("X-Result-Count")!].flatMap { Int($0) }
-            await journal.record(AccessRecord(identity: identity.name, address: identity.address,
-                                              method: request.method.rawValue, path: request.uri.path,
-                                              query: request.uri.query ?? "", status: status, resultCount: count,
-                                              at: SystemClock().nowMillis()))
+            try await journal.record(AccessRecord(identity: identity.name, address: identity.address,
+                                                  method: request.method.rawValue, path: request.uri.path,
+                                                  query: request.uri.query ?? "", status: status, resultCount: count,
+                                                  at: SystemClock().nowMillis()))
         }
         if let failure { throw failure }
         return response!

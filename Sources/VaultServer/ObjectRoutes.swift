@@ -34,8 +34,12 @@ struct ObjectRoutes {
         group.delete("objects/**") { request, context in try await delete(request, context) }
     }
 
-    private func key(_ context: VaultRequestContext) throws -> String {
-        let key = context.parameters.getCatchAll().joined(separator: "/")
+    /// The key as the client wrote it in the path: the router's catch-all folds `a//b` into `a/b` and
+    /// drops a trailing `/`, which would store an object under a key its writer never named.
+    private func key(_ request: Request) throws -> String {
+        let prefix = "/v1/objects/"
+        let path = request.uri.path
+        let key = path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : ""
         guard ObjectKey.isValid(key) else {
             throw APIError(.badRequest, "invalid_key", "object keys are 1 to \(ObjectKey.maxLength) characters of "
                 + "A-Z a-z 0-9 . _ - in /-separated segments")
@@ -44,8 +48,14 @@ struct ObjectRoutes {
     }
 
     private func put(_ request: Request, _ context: VaultRequestContext) async throws -> Response {
-        let key = try key(context)
+        let key = try key(request)
         let lock = try lockRequest(request)
+        // A legal hold is a compliance officer's decision (POST /v1/holds), never a writer's.
+        if lock.legalHold, context.identity?.roles.contains(.complianceOfficer) != true {
+            throw APIError(.forbidden, "legal_hold_not_allowed",
+                           "only a compliance officer places legal holds (POST /v1/holds); store the object without "
+                           + "x-amz-object-lock-legal-hold: ON")
+        }
         let period = request.headers[.init("x-regvault-report-period")!]
         if let period, ReportingPeriod(period) == nil {
             throw APIError(.badRequest, "invalid_period", "x-regvault-report-period must be a day, ISO week, month or quarter")
@@ -70,7 +80,7 @@ struct ObjectRoutes {
     }
 
     private func read(_ request: Request, _ context: VaultRequestContext, withBody: Bool) throws -> Response {
-        let key = try key(context)
+        let key = try key(request)
         if request.uri.queryParameters.get("versions") == "true" {
             return try answer {
                 let versions = try vault.objectVersions(key: key)
@@ -96,7 +106,7 @@ struct ObjectRoutes {
     }
 
     private func delete(_ request: Request, _ context: VaultRequestContext) async throws -> Response {
-        let key = try key(context)
+        let key = try key(request)
         guard let versionId = request.uri.queryParameters.get("versionId") else {
             throw APIError(.badRequest, "version_required", "give ?versionId=: versions are never hidden, only erased "
                 + "when their retention allows")

@@ -12,7 +12,8 @@ import Foundation
 ///     {"commonName": "bonus-engine", "roles": ["ingest"], "allowFrom": ["10.20.0.0/16"]},
 ///     {"commonName": "mga-inspector-1", "roles": ["regulator_read"], "allowFrom": ["192.0.2.10/32"]}
 ///   ],
-///   "limits": {"maxBodyBytes": 16777216, "maxBatchRecords": 10000, "maxObjectBytes": 67108864},
+///   "limits": {"maxBodyBytes": 16777216, "maxBatchRecords": 10000, "maxObjectBytes": 67108864,
+///              "requestHeadSeconds": 10, "bodySeconds": 120, "maxConnections": 1024, "maxConnectionsPerAddress": 128},
 ///   "sweepIntervalSeconds": 3600,
 ///   "bearerTokens": {"issuer": "https://sso.regulator.example", "audience": "regvault", "jwks": "sso-keys.json"},
 ///   "sandbox": {"scenario": "demo", "clientCA": "sandbox-ca.pem", "allowFrom": ["198.51.100.0/24"]}
@@ -121,14 +122,38 @@ public struct ServerConfiguration: Codable, Sendable {
         public var maxBatchRecords: Int = 10_000
         /// The largest object `PUT /v1/objects/{key}` accepts (64 MiB).
         public var maxObjectBytes: Int = 64 * 1024 * 1024
+        /// Handshake, request-head and idle deadline in seconds (see `ConnectionLimits`).
+        public var requestHeadSeconds: Int = 10
+        /// How long a request body may take to arrive, in seconds.
+        public var bodySeconds: Int = 120
+        /// Connections held at once (lowered to fit the open-file limit).
+        public var maxConnections: Int = 1024
+        /// Connections one client address may hold at once.
+        public var maxConnectionsPerAddress: Int = 128
 
         public init() {}
+
+        /// The connection limits these options give.
+        var connections: ConnectionLimits {
+            ConnectionLimits(requestHeadSeconds: requestHeadSeconds, bodySeconds: bodySeconds,
+                             maxConnections: maxConnections, maxConnectionsPerAddress: maxConnectionsPerAddress)
+        }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
             maxBatchRecords = try container.decodeIfPresent(Int.self, forKey: .maxBatchRecords) ?? maxBatchRecords
             maxObjectBytes = try container.decodeIfPresent(Int.self, forKey: .maxObjectBytes) ?? maxObjectBytes
+            requestHeadSeconds = try container.decodeIfPresent(Int.self, forKey: .requestHeadSeconds) ?? requestHeadSeconds
+            bodySeconds = try container.decodeIfPresent(Int.self, forKey: .bodySeconds) ?? bodySeconds
+            maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
+            maxConnectionsPerAddress = try container.decodeIfPresent(Int.self, forKey: .maxConnectionsPerAddress)
+                ?? maxConnectionsPerAddress
+            for (name, value) in [("requestHeadSeconds", requestHeadSeconds), ("bodySeconds", bodySeconds),
+                                  ("maxConnections", maxConnections), ("maxConnectionsPerAddress", maxConnectionsPerAddress)]
+            where !(1...1_000_000).contains(value) {
+                throw ServerError.configuration("limits.\(name) must be 1 to 1000000, not \(value)")
+            }
         }
     }
 
@@ -196,7 +221,8 @@ public struct ServerConfiguration: Codable, Sendable {
         "": ["data", "listen", "tls", "identities", "limits", "sweepIntervalSeconds", "bearerTokens", "sandbox"],
         "tls": ["certificate", "privateKey", "clientCAs"],
         "identities[]": ["commonName", "roles", "allowFrom", "acceptsBearerTokens"],
-        "limits": ["maxBodyBytes", "maxBatchRecords", "maxObjectBytes"],
+        "limits": ["maxBodyBytes", "maxBatchRecords", "maxObjectBytes", "requestHeadSeconds", "bodySeconds", "maxConnections",
+                   "maxConnectionsPerAddress"],
         "bearerTokens": ["issuer", "audience", "jwks"],
         "sandbox": ["scenario", "clientCA", "allowFrom", "data"],
     ]

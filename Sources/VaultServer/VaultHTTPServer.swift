@@ -25,7 +25,8 @@ public import VaultSandbox
 /// | `POST /sandbox/admin/reset` | admin |
 ///
 /// Every request under `/regulator` from an authenticated identity, answered or refused, becomes
-/// an access entry in the log (stream `vault.access`), batched by `AccessJournal`. Every
+/// an access entry in the log (stream `vault.access`), durable before the answer leaves
+/// (`AccessJournal`). Every
 /// `sweepIntervalSeconds` the server erases the records whose retention has ended.
 public struct VaultHTTPServer: Sendable {
     public let configuration: ServerConfiguration
@@ -56,6 +57,8 @@ public struct VaultHTTPServer: Sendable {
         var tokens: BearerTokens?
         if let bearer = configuration.bearerTokens { tokens = try await BearerTokens(configuration: bearer) }
         let sandboxAccess = try sandboxAccess()
+        let connections = ConnectionCounter(limits: configuration.limits.connections
+            .fitted(toDescriptorLimit: ConnectionLimits.processDescriptorLimit()))
         if let sandbox, let scenario = configuration.sandbox?.scenario {
             // The sandbox serves its initial records from the first request on.
             let source = try ScenarioSource(nameOrPath: scenario)
@@ -66,7 +69,9 @@ public struct VaultHTTPServer: Sendable {
         }
         let app = Application(
             router: makeRouter(tokens: tokens, sandboxAccess: sandboxAccess),
-            server: try .tls(.http1(), tlsConfiguration: try makeTLSConfiguration()),
+            server: .guardedTLS(try makeTLSConfiguration(), counter: connections, onRefused: { [metrics] in
+                metrics.refused("connection_limit")
+            }),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "RegVault"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
@@ -85,9 +90,8 @@ public struct VaultHTTPServer: Sendable {
         try await app.runService()
         sweeper.cancel()
         replay.cancel()
-        // Requests have finished; record the last inspector accesses before stopping, and remove
-        // the export archives (record bodies in the clear) from the temporary directory.
-        await journal.flush()
+        // Requests have finished (each inspector access was journaled before its answer left);
+        // remove the export archives (record bodies in the clear) from the temporary directory.
         exports.removeAll()
         sandboxRoutes?.removeExports()
     }
@@ -97,6 +101,8 @@ public struct VaultHTTPServer: Sendable {
                     sandboxAccess: SandboxAccess? = nil) -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
         router.add(middleware: ResponseTimeMiddleware(metrics: metrics))
+        router.add(middleware: DeclaredLengthMiddleware(maxBodyBytes: configuration.limits.maxBodyBytes,
+                                                        maxObjectBytes: configuration.limits.maxObjectBytes))
         router.add(middleware: AuthenticationMiddleware(
             policy: AccessPolicy(configuration.identities, tokens: tokens, sandbox: sandboxAccess), metrics: metrics))
         router.add(middleware: MethodNotAllowedMiddleware(catalog: catalog))
@@ -179,6 +185,11 @@ public struct VaultHTTPServer: Sendable {
         }
     }
 
+    /// The TLS 1.2 cipher suites offered: ECDHE with AES-GCM or ChaCha20-Poly1305 only.
+    static let tls12CipherSuites = ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+                                    "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+                                    "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"].joined(separator: ":")
+
     func makeTLSConfiguration() throws -> TLSConfiguration {
         let tls = configuration.tls
         do {
@@ -187,6 +198,8 @@ public struct VaultHTTPServer: Sendable {
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.privateKey, format: .pem))
             )
             config.minimumTLSVersion = .tlsv12
+            // TLS 1.2 offers only forward-secret AEAD suites (no CBC, no SHA-1 MACs); TLS 1.3's are all AEAD.
+            config.cipherSuites = VaultHTTPServer.tls12CipherSuites
             // The client's certificate is checked against the client CAs; its name is not matched
             // against its address (identities are mapped by common name, addresses by allowFrom).
             config.certificateVerification = .noHostnameVerification

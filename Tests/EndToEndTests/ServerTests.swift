@@ -102,8 +102,13 @@ struct ServerTests {
                                           root: checkpoint.checkpoint.rootHash)
         }
         // Every other route answers.
+        // The log has grown since the trail's checkpoint by the access entry of the audit request
+        // itself (journaled before its answer left), so the latest checkpoint is a later one.
         let note = try server.curl("/regulator/checkpoint", as: "compliance_officer")
-        #expect(note.status == 200 && note.body + "\n" == checkpoint.serialized || note.body == checkpoint.serialized)
+        #expect(note.status == 200)
+        let latest = try SignedCheckpoint(verifying: Array((note.body.hasSuffix("\n") ? note.body : note.body + "\n").utf8),
+                                          verifierKeys: [key])
+        #expect(latest.checkpoint.size > checkpoint.checkpoint.size)
         #expect(try server.curl("/regulator/proof/inclusion?seq=5", as: "regulator_read").status == 200)
         #expect(try server.curl("/regulator/proof/consistency?from=1&to=600", as: "regulator_read").status == 200)
         #expect(try server.curl("/log/checkpoint", as: "ingest").status == 200)
