@@ -146,14 +146,17 @@ struct AdmittedChannel<Base: ServerChildChannel>: ServerChildChannel {
 extension HTTPServerBuilder {
     /// HTTP/1.1 over TLS with the vault's connection limits: admission control in front of TLS,
     /// and the request-head (handshake, slow header, idle) deadline as Hummingbird's idle timeout.
-    static func guardedTLS(_ tls: TLSConfiguration, counter: ConnectionCounter,
+    /// `clientChains` checks every client certificate chain during the handshake.
+    static func guardedTLS(_ tls: TLSConfiguration, clientChains: ClientChainVerifier, counter: ConnectionCounter,
                            onRefused: @escaping @Sendable () -> Void) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
             let bodySeconds = counter.limits.bodySeconds
             let http = HTTP1Channel(responder: responder, configuration: .init(
                 additionalChannelHandlers: [BodyDeadlineHandler(seconds: bodySeconds)],
                 idleTimeout: .seconds(Int64(counter.limits.requestHeadSeconds))))
-            return AdmittedChannel(base: try TLSChannel(http, tlsConfiguration: tls), counter: counter, onRefused: onRefused)
+            let tlsChannel = try TLSChannel(http, configuration: TLSChannelConfiguration(
+                tlsConfiguration: tls, customVerificationCallback: clientChains.callback))
+            return AdmittedChannel(base: tlsChannel, counter: counter, onRefused: onRefused)
         }
     }
 }

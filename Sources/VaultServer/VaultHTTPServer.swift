@@ -69,7 +69,8 @@ public struct VaultHTTPServer: Sendable {
         }
         let app = Application(
             router: makeRouter(tokens: tokens, sandboxAccess: sandboxAccess),
-            server: .guardedTLS(try makeTLSConfiguration(), counter: connections, onRefused: { [metrics] in
+            server: .guardedTLS(try makeTLSConfiguration(), clientChains: try clientChainVerifier(), counter: connections,
+                                onRefused: { [metrics] in
                 metrics.refused("connection_limit")
             }),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "RegVault"),
@@ -190,6 +191,18 @@ public struct VaultHTTPServer: Sendable {
                                     "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
                                     "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"].joined(separator: ":")
 
+    /// The client CA files: production and, when configured, the sandbox's. Sandbox certificates
+    /// complete the handshake too; the authentication middleware then confines them to /sandbox/.
+    var clientAuthorityFiles: [String] { configuration.tls.clientCAs + [configuration.sandbox?.clientCA].compactMap { $0 } }
+
+    func clientChainVerifier() throws -> ClientChainVerifier {
+        do {
+            return try ClientChainVerifier(authorityFiles: clientAuthorityFiles)
+        } catch {
+            throw ServerError.configuration("cannot read the client CAs: \(error)")
+        }
+    }
+
     func makeTLSConfiguration() throws -> TLSConfiguration {
         let tls = configuration.tls
         do {
@@ -203,10 +216,9 @@ public struct VaultHTTPServer: Sendable {
             // The client's certificate is checked against the client CAs; its name is not matched
             // against its address (identities are mapped by common name, addresses by allowFrom).
             config.certificateVerification = .noHostnameVerification
-            // Sandbox certificates complete the handshake too; the authentication middleware then
-            // confines them to /sandbox/.
-            let authorities = tls.clientCAs + [configuration.sandbox?.clientCA].compactMap { $0 }
-            config.trustRoots = .certificates(try authorities.flatMap { try NIOSSLCertificate.fromPEMFile($0) })
+            // The client CAs, production and sandbox; `clientChainVerifier` checks each chain against
+            // them during the handshake, with RFC 5280's path rules.
+            config.trustRoots = .certificates(try clientAuthorityFiles.flatMap { try NIOSSLCertificate.fromPEMFile($0) })
             return config
         } catch let error as NIOSSLError {
             throw ServerError.configuration("cannot load the TLS files: \(error)")

@@ -64,9 +64,53 @@ def closed_within(sock, seconds: float) -> bool:
     return False
 
 
+CHAIN_EXTENSIONS = """
+[root0]
+basicConstraints=critical,CA:TRUE,pathlen:0
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=hash
+[root1]
+basicConstraints=critical,CA:TRUE,pathlen:1
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=hash
+[inter]
+basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid
+[leaf]
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=clientAuth
+authorityKeyIdentifier=keyid
+"""
+
+
+def make_chain(out: Path, root_section: str, leaf_name: str) -> Path:
+    """A root CA (`root_section`), an intermediate CA under it and a client leaf `leaf_name` under
+    that, made with openssl; returns the root's PEM. The leaf's PEM holds the leaf and the intermediate."""
+    out.mkdir(parents=True, exist_ok=True)
+    ext = out / "ext.cnf"
+    ext.write_text(CHAIN_EXTENSIONS)
+    def run(*args):
+        subprocess.run(["openssl", *map(str, args)], check=True, capture_output=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    run("req", "-x509", *ec, "-keyout", out / "root.key", "-out", out / "root.pem", "-subj", f"/CN={leaf_name}-root",
+        "-days", "30", "-config", ext, "-extensions", root_section)
+    for name, issuer, section in [("inter", "root", "inter"), (leaf_name, "inter", "leaf")]:
+        run("req", *ec, "-keyout", out / f"{name}.key", "-out", out / f"{name}.csr", "-subj", f"/CN={name}",
+            "-config", ext)
+        run("x509", "-req", "-in", out / f"{name}.csr", "-CA", out / f"{issuer}.pem", "-CAkey", out / f"{issuer}.key",
+            "-CAcreateserial", "-out", out / f"{name}.pem", "-days", "30", "-extfile", ext, "-extensions", section)
+    (out / f"{leaf_name}.pem").write_bytes((out / f"{leaf_name}.pem").read_bytes() + (out / "inter.pem").read_bytes())
+    return out / "root.pem"
+
+
 @contextmanager
 def limited_server(tmp_path: Path):
-    """`serve --config` with the development certificates and small connection limits."""
+    """`serve --config` with the development certificates, small connection limits, and two more
+    client CAs: one whose `pathlen:0` forbids the intermediate its leaf was issued through, one
+    whose `pathlen:1` allows it."""
     data = tmp_path / "vault"
     with dev_server(data):  # creates the vault and the development certificates
         pass
@@ -75,9 +119,12 @@ def limited_server(tmp_path: Path):
     config = {
         "data": str(data), "listen": "127.0.0.1:0",
         "tls": {"certificate": str(certs / "server.pem"), "privateKey": str(certs / "server.key"),
-                "clientCAs": [str(certs / "ca.pem")]},
+                "clientCAs": [str(certs / "ca.pem"), str(make_chain(certs / "pathlen0", "root0", "chained-admin")),
+                              str(make_chain(certs / "pathlen1", "root1", "chained-reader"))]},
         "identities": [{"commonName": role, "roles": [role], "allowFrom": loopback}
-                       for role in ["ingest", "regulator_read", "compliance_officer", "admin"]],
+                       for role in ["ingest", "regulator_read", "compliance_officer", "admin"]]
+                      + [{"commonName": "chained-admin", "roles": ["admin"], "allowFrom": loopback},
+                         {"commonName": "chained-reader", "roles": ["regulator_read"], "allowFrom": loopback}],
         "limits": {"requestHeadSeconds": HEAD_SECONDS, "bodySeconds": BODY_SECONDS,
                    "maxConnectionsPerAddress": PER_ADDRESS},
     }
@@ -181,6 +228,21 @@ def test_object_keys_are_stored_as_written_or_refused_and_ingest_cannot_place_a_
     assert status == "403" and "legal_hold_not_allowed" in body, body
     body, status = put("reports/r1.csv")
     assert status in ("200", "201"), body
+
+
+def test_a_chain_that_breaks_a_ca_path_length_constraint_is_refused_at_the_handshake(server):
+    certs = server["certs"]
+    def as_client(folder, name):
+        return subprocess.run(["curl", "-sS", "--cacert", str(certs / "ca.pem"), "--cert", str(certs / folder / f"{name}.pem"),
+                               "--key", str(certs / folder / f"{name}.key"), "-o", "-", "-w", "\n%{http_code}",
+                               server["url"] + "/regulator/checkpoint"], capture_output=True, text=True)
+    assert subprocess.run(["openssl", "verify", "-CAfile", str(certs / "pathlen0" / "root.pem"), "-untrusted",
+                           str(certs / "pathlen0" / "inter.pem"), str(certs / "pathlen0" / "chained-admin.pem")],
+                          capture_output=True).returncode != 0, "openssl refuses the chain too"
+    refused = as_client("pathlen0", "chained-admin")
+    assert refused.returncode != 0 and refused.stdout.strip().endswith("000"), refused
+    allowed = as_client("pathlen1", "chained-reader")
+    assert allowed.stdout.rstrip().endswith("200"), allowed
 
 
 def test_tls12_offers_no_cbc_or_sha1_suites(server):
