@@ -29,4 +29,14 @@ if ! python3 -c 'import pytest, cryptography, jsonpatch, yaml, openapi_spec_vali
   fi
 fi
 
+# The regulator contract tests use pact-python (its wheel carries the Pact core library, so nothing
+# is downloaded when the tests run) and the live API tests use schemathesis. Debian packages
+# neither: pip, and where Python is the system's (PEP 668), pip told to install beside it.
+if ! python3 -c 'import schemathesis; from pact import Pact, Verifier, generate, match' 2>/dev/null; then
+  echo "setup: installing pact-python and schemathesis for Python" >&2
+  python_packages=("pact-python>=4.2,<5" "schemathesis>=4.32,<5")
+  python3 -m pip install -q "${python_packages[@]}" 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages "${python_packages[@]}"
+fi
+
 command -v swift >/dev/null || { echo "setup: Swift 6 is required (swift not on PATH)" >&2; exit 1; }

@@ -96,6 +96,18 @@ enum OpenAPIDocument {
         limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 100}}
       responses:
         Error: {description: refused or failed, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+        BadRequest:
+          description: 'a malformed or invalid parameter, header or body (codes such as invalid_parameter, missing_parameter, invalid_request, malformed_json)'
+          content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}
+        Refused:
+          description: 'refused before any handler ran: the identity, its address or its role does not allow this route (codes such as role_not_allowed, unknown_identity, address_not_allowed, sandbox_only); or a retention rule refused the change'
+          content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}
+        NotFound:
+          description: 'nothing by that name or number (codes such as not_found, no_such_tile)'
+          content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}
+        Starting:
+          description: 'the sandbox is loading or resetting its scenario (sandbox_starting), or the log has no checkpoint yet (no_checkpoint); try again shortly'
+          content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}
         Page:
           description: a page of records; also as application/x-ndjson or text/csv by Accept, with X-Next-Cursor
           content: {application/json: {schema: {$ref: '#/components/schemas/Page'}}}
@@ -108,7 +120,9 @@ enum OpenAPIDocument {
           requestBody: {required: true, content: {application/octet-stream: {}}}
           responses:
             '200': {description: 'the version {key, versionId, seq, sha256, size, contentType, retention}, with x-amz-version-id and lock headers'}
-            '400': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '409': {$ref: '#/components/responses/Error'}
             '413': {$ref: '#/components/responses/Error'}
         get:
           summary: 'The bytes of the latest version or ?versionId=, with lock headers; ?versions=true lists every version (roles ingest, compliance_officer, admin)'
@@ -117,7 +131,9 @@ enum OpenAPIDocument {
             - {name: versions, in: query, schema: {type: string, enum: ['true']}}
           responses:
             '200': {description: 'the bytes, or the version list as JSON'}
-            '404': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
             '410': {$ref: '#/components/responses/Error'}
         head:
           summary: The lock state and digest of a version, without its bytes
@@ -125,14 +141,21 @@ enum OpenAPIDocument {
             - {name: versionId, in: query, schema: {type: string}}
           responses:
             '200': {description: headers only}
-            '404': {description: no such object}
+            '400': {description: a malformed key or parameter (no body)}
+            '403': {description: refused (no body)}
+            '404': {description: no such object (no body)}
+            '410': {description: the version was erased (no body)}
         delete:
           summary: 'Erase one version before its retention ends: governance mode only, role admin, x-amz-bypass-governance-retention: true and x-regvault-reason; never under a legal hold'
           parameters:
             - {name: versionId, in: query, required: true, schema: {type: string}}
           responses:
             '200': {description: '{key, versionId, erasedBy}'}
-            '403': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
+            '409': {$ref: '#/components/responses/Error'}
+            '410': {$ref: '#/components/responses/Error'}
       /v1/records/{seq}/retention:
         parameters:
           - {name: seq, in: path, required: true, schema: {type: integer, minimum: 0}}
@@ -140,14 +163,19 @@ enum OpenAPIDocument {
           summary: A record's retention (roles ingest, compliance_officer, admin)
           responses:
             '200': {description: the retention, content: {application/json: {schema: {$ref: '#/components/schemas/Retention'}}}}
-            '404': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
         put:
           summary: 'Extend retention ({"retainUntil","reason"}), lock governance into compliance ({"mode":"compliance"}), or with x-amz-bypass-governance-retention: true shorten governance-mode retention (role admin, with a reason). Every change is an entry.'
           requestBody: {required: true, content: {application/json: {}}}
           responses:
             '200': {description: '{"retention": Retention, "seq": the change entry}'}
-            '400': {$ref: '#/components/responses/Error'}
-            '403': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
+            '409': {$ref: '#/components/responses/Error'}
+            '413': {$ref: '#/components/responses/Error'}
       /v1/holds:
         get:
           summary: Active legal holds (all with ?all=true) (role compliance_officer)
@@ -155,12 +183,16 @@ enum OpenAPIDocument {
             - {name: all, in: query, schema: {type: string, enum: ['true']}}
           responses:
             '200': {description: '{"holds":[Hold]}'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
         post:
           summary: 'Place a legal hold: {"scope":{...},"caseRef","reason"} (role compliance_officer); it blocks erasure until lifted'
           requestBody: {required: true, content: {application/json: {}}}
           responses:
             '201': {description: '{"hold": Hold, "seq": its entry}'}
-            '400': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '413': {$ref: '#/components/responses/Error'}
       /v1/holds/{id}/lift:
         parameters:
           - {name: id, in: path, required: true, schema: {type: string}}
@@ -169,15 +201,19 @@ enum OpenAPIDocument {
           requestBody: {required: true, content: {application/json: {}}}
           responses:
             '200': {description: '{"hold": Hold, "seq": its entry}'}
-            '404': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
             '409': {$ref: '#/components/responses/Error'}
+            '413': {$ref: '#/components/responses/Error'}
       /v1/records:
         post:
           summary: Append records (role ingest). A JSON array or JSON lines; all validated before any is stored.
           requestBody: {required: true, content: {application/json: {}, application/x-ndjson: {}}}
           responses:
             '200': {description: 'each record''s seq once its batch is durable and signed: {"results":[{"eventId","seq","duplicate"}]}'}
-            '400': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
             '409': {$ref: '#/components/responses/Error'}
             '413': {$ref: '#/components/responses/Error'}
       /regulator/audit:
@@ -188,7 +224,9 @@ enum OpenAPIDocument {
             - {name: id, in: query, required: true, schema: {type: string}}
           responses:
             '200': {description: '{"entity","checkpoint","changes":[Version + "inclusion"]}'}
-            '404': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
       /regulator/logs/{type}:
         get:
           summary: One stream's records recorded in a time window, oldest first.
@@ -198,7 +236,11 @@ enum OpenAPIDocument {
             - {name: to, in: query, schema: {type: string, format: date-time}}
             - {$ref: '#/components/parameters/cursor'}
             - {$ref: '#/components/parameters/limit'}
-          responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}, '406': {$ref: '#/components/responses/Error'}}
+          responses:
+            '200': {$ref: '#/components/responses/Page'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '406': {$ref: '#/components/responses/Error'}
       /regulator/player/{id}:
         get:
           summary: Everything recorded about one player, across streams.
@@ -206,7 +248,11 @@ enum OpenAPIDocument {
             - {name: id, in: path, required: true, schema: {type: string}}
             - {$ref: '#/components/parameters/cursor'}
             - {$ref: '#/components/parameters/limit'}
-          responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}, '406': {$ref: '#/components/responses/Error'}}
+          responses:
+            '200': {$ref: '#/components/responses/Page'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '406': {$ref: '#/components/responses/Error'}
       /regulator/reports/{period}:
         get:
           summary: 'Reports filed in a day (2026-11-20), ISO week (2026-W47), month (2026-11) or quarter (2026-Q4): report records in the page, and the stored report files of that period in "objects" (JSON only).'
@@ -214,7 +260,11 @@ enum OpenAPIDocument {
             - {name: period, in: path, required: true, schema: {type: string}}
             - {$ref: '#/components/parameters/cursor'}
             - {$ref: '#/components/parameters/limit'}
-          responses: {'200': {$ref: '#/components/responses/Page'}, '400': {$ref: '#/components/responses/Error'}, '406': {$ref: '#/components/responses/Error'}}
+          responses:
+            '200': {$ref: '#/components/responses/Page'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '406': {$ref: '#/components/responses/Error'}
       /regulator/reports/{period}/{eventId}:
         get:
           summary: 'One report filed in the period, with its evidence; for a stored report file (eventId object:<versionId>), its bytes.'
@@ -223,14 +273,18 @@ enum OpenAPIDocument {
             - {name: eventId, in: path, required: true, schema: {type: string}}
           responses:
             '200': {description: 'a Version, or a stored report''s bytes', content: {application/json: {schema: {$ref: '#/components/schemas/Version'}}}}
-            '404': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
       /regulator/exports:
         post:
           summary: 'Start an export archive (docs/ARCHIVE.md): body {"from","to","entity":{"type","id"},"player","stream","compression"}, all optional; none for the full log'
           requestBody: {content: {application/json: {}}}
           responses:
             '202': {description: 'the job {id, state, progress}; Location names it'}
-            '400': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '413': {$ref: '#/components/responses/Error'}
             '429': {$ref: '#/components/responses/Error'}
       /regulator/exports/{id}:
         get:
@@ -240,12 +294,17 @@ enum OpenAPIDocument {
           responses:
             '200': {description: the archive, content: {application/gzip: {}, application/x-tar: {}, application/zstd: {}}}
             '202': {description: 'the job {id, state, progress}'}
-            '404': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
+            '410': {$ref: '#/components/responses/Error'}
             '500': {description: 'the export failed: the job with its error'}
       /regulator/checkpoint:
         get:
           summary: The latest signed checkpoint (C2SP tlog-checkpoint in a C2SP signed note), exactly as signed.
-          responses: {'200': {description: the note, content: {text/plain: {}}}}
+          responses:
+            '200': {description: the note, content: {text/plain: {}}}
+            '403': {$ref: '#/components/responses/Refused'}
+            '503': {$ref: '#/components/responses/Error'}
       /regulator/proof/inclusion:
         get:
           summary: 'RFC 9162 inclusion proof of entry seq in the tree of size (default the latest checkpoint''s); with format=tlog-proof, a C2SP tlog-proof file against that signed checkpoint.'
@@ -255,7 +314,9 @@ enum OpenAPIDocument {
             - {name: format, in: query, schema: {type: string, enum: [json, tlog-proof]}}
           responses:
             '200': {description: proof, content: {application/json: {schema: {$ref: '#/components/schemas/InclusionProof'}}, text/plain: {}}}
-            '400': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {description: 'with size: no checkpoint was signed at that tree size (format=tlog-proof needs one)', content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
       /regulator/proof/consistency:
         get:
           summary: RFC 9162 consistency proof between two tree sizes.
@@ -264,11 +325,15 @@ enum OpenAPIDocument {
             - {name: to, in: query, required: true, schema: {type: integer}}
           responses:
             '200': {description: '{"from","to","hashes"}'}
-            '400': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
       /log/checkpoint:
         get:
           summary: C2SP tlog-tiles checkpoint (any identity).
-          responses: {'200': {description: the note, content: {text/plain: {}}}}
+          responses:
+            '200': {description: the note, content: {text/plain: {}}}
+            '403': {$ref: '#/components/responses/Refused'}
+            '503': {$ref: '#/components/responses/Error'}
       /log/tile/{tilePath}:
         get:
           summary: 'C2SP tlog-tiles hash tile (<L>/<N>[.p/<W>]) or entry bundle (entries/<N>[.p/<W>]); full tiles are immutable.'
@@ -276,24 +341,33 @@ enum OpenAPIDocument {
             - {name: tilePath, in: path, required: true, schema: {type: string}}
           responses:
             '200': {description: tile bytes, content: {application/octet-stream: {}}}
-            '404': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
       /healthz:
         get:
           summary: Liveness (any identity).
-          responses: {'200': {description: ok}}
+          responses:
+            '200': {description: ok, content: {text/plain: {}}}
+            '403': {$ref: '#/components/responses/Refused'}
       /metrics:
         get:
           summary: Prometheus text metrics (any identity).
-          responses: {'200': {description: metrics, content: {text/plain: {}}}}
+          responses:
+            '200': {description: metrics, content: {text/plain: {}}}
+            '403': {$ref: '#/components/responses/Refused'}
       /openapi.yaml:
         get:
           summary: This document (any identity).
-          responses: {'200': {description: the OpenAPI document, content: {application/yaml: {}}}}
+          responses:
+            '200': {description: the OpenAPI document, content: {application/yaml: {}}}
+            '403': {$ref: '#/components/responses/Refused'}
 
     """
 
     /// Every `/regulator/…` path of `document`, under `/sandbox/regulator/…`, each
-    /// summary prefixed to say it answers from the sandbox log.
+    /// summary prefixed to say it answers from the sandbox log, and each operation answering 503
+    /// `sandbox_starting` while the sandbox loads or resets its scenario.
     static func sandboxMirror(of document: String) -> String {
         var out = ""
         var copying = false
@@ -301,8 +375,13 @@ enum OpenAPIDocument {
             if line.hasPrefix("  /") {
                 copying = line.hasPrefix("  /regulator/")
                 if copying { out += "  /sandbox" + line.dropFirst(2) + "\n" }
+            } else if copying, line.hasPrefix("            '503':") {
+                continue  // the operation's own 503 gives way to the sandbox's, added below
             } else if copying, !line.isEmpty {
                 out += sandboxSummary(String(line)) + "\n"
+                if line == "          responses:" {
+                    out += "            '503': {$ref: '#/components/responses/Starting'}\n"
+                }
             }
         }
         return out
@@ -326,24 +405,35 @@ enum OpenAPIDocument {
       /sandbox/regulator/key:
         get:
           summary: 'Sandbox: the sandbox log''s verifier key (C2SP note key name+keyid+base64), derived from public data and published in sandbox/keys/.'
-          responses: {'200': {description: one line, content: {text/plain: {}}}}
+          responses:
+            '200': {description: one line, content: {text/plain: {}}}
+            '403': {$ref: '#/components/responses/Refused'}
+            '503': {$ref: '#/components/responses/Starting'}
       /sandbox/regulator/status:
         get:
           summary: 'Sandbox: the scenario being replayed, how far, and the tree size.'
           responses:
             '200': {description: '{"scenario","description","origin","seed","verifierKey","recordsReplayed","complete","treeSize","initialTreeSize","replay":{...},"builtInScenarios"}'}
-            '503': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '503': {$ref: '#/components/responses/Starting'}
       /sandbox/regulator/vectors:
         get:
           summary: 'Sandbox: test vectors a client must accept or reject, each with the reason (sandbox/README.md).'
-          responses: {'200': {description: '{"origin","verifierKey","scenario","reasons","vectors":[{"id","kind","description","input","expect","reason"}]}'}}
+          responses:
+            '200': {description: '{"origin","verifierKey","scenario","reasons","vectors":[{"id","kind","description","input","expect","reason"}]}'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '503': {$ref: '#/components/responses/Starting'}
       /sandbox/admin/reset:
         post:
           summary: 'Rebuild the sandbox from a built-in scenario (role admin): body {"scenario":"demo"}. The same scenario gives the same log.'
           requestBody: {content: {application/json: {}}}
           responses:
             '200': {description: '{"scenario","treeSize","verifierKey"}'}
-            '400': {$ref: '#/components/responses/Error'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '409': {$ref: '#/components/responses/Error'}
+            '413': {$ref: '#/components/responses/Error'}
+            '503': {$ref: '#/components/responses/Starting'}
 
     """
 }
