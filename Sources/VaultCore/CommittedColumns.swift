@@ -52,3 +52,54 @@ enum CommittedColumns {
             + "the database was edited"
     }
 }
+
+/// An entity's `diff` and `state_after` columns are derived at ingest from the committed records
+/// (`EntityChange`); inspectors are shown the diff. `DerivedColumns` recomputes both from the
+/// committed bytes along one entity's history, so an edited diff is refused, not shown.
+enum DerivedColumns {
+    /// Why the diff or state-after column of some version of `history` (one entity, oldest first)
+    /// differs from what its committed record and the previous version's state give, naming the
+    /// record; nil when all agree. A version that follows an erased one cannot be recomputed (its
+    /// previous state is gone) and is passed over, as are erased versions.
+    static func mismatch(in history: [HistoryItem]) -> String? {
+        var previous: JSONValue?
+        var previousKnown = true  // the first version starts from no state
+        for item in history {
+            let record = item.record
+            guard let body = record.body, let object = try? JSONParser.parse(Array(body)) else {
+                previous = nil
+                previousKnown = false
+                continue
+            }
+            let stored = (diff: record.diff.flatMap { try? JSONParser.parse(Array($0)) },
+                          stateAfter: record.stateAfter.flatMap { try? JSONParser.parse(Array($0)) })
+            if record.diff != nil, stored.diff == nil { return "record \(record.seq): its stored diff is not JSON" }
+            if record.stateAfter != nil, stored.stateAfter == nil { return "record \(record.seq): its stored state is not JSON" }
+            let next: JSONValue?
+            if let state = object["state"] {
+                if previousKnown, stored.diff != JSONPatch.diff(from: previous, to: state) {
+                    return "record \(record.seq): its stored diff differs from the change between its committed state and the previous one"
+                }
+                if record.stateAfter != nil { return "record \(record.seq): carries a stored state beside its own" }
+                next = state
+            } else if let patch = object["diff"] {
+                if stored.diff != patch { return "record \(record.seq): its stored diff differs from the diff it committed" }
+                if previousKnown {
+                    guard let applied = try? JSONPatch.apply(patch, to: previous), applied == stored.stateAfter else {
+                        return "record \(record.seq): its stored state differs from its committed diff applied to the previous state"
+                    }
+                }
+                next = stored.stateAfter
+            } else {
+                if stored.diff != nil { return "record \(record.seq): has a stored diff but committed no change" }
+                if previousKnown, stored.stateAfter != previous {
+                    return "record \(record.seq): its stored state differs from the previous version's"
+                }
+                next = stored.stateAfter
+            }
+            previous = next
+            previousKnown = true
+        }
+        return nil
+    }
+}

@@ -240,7 +240,7 @@ public final class Vault: Sendable {
                 throw VaultError(.integrity, "record \(record.seq) has no entry in the log")
             }
             return HistoryItem(record: record, entry: leaf.entry)
-        }.verified().withErasures(from: store).checkedVersions()
+        }.verified().withErasures(from: store).checkedVersions().checkedDerivedColumns()
     }
 }
 
@@ -337,6 +337,17 @@ extension Array where Element == HistoryItem {
         for (offset, item) in enumerated() where item.record.version != Int64(offset) + 1 {
             throw VaultError(.integrity, "version \(offset + 1) of \(item.record.entityType) \(item.record.entityId) is "
                 + "missing from its history (record \(item.record.seq) says version \(item.record.version)); run regvault check")
+        }
+        return self
+    }
+}
+
+extension Array where Element == HistoryItem {
+    /// The items, after checking every diff and state-after column against the committed records
+    /// (`DerivedColumns`).
+    func checkedDerivedColumns() throws -> [HistoryItem] {
+        if let why = DerivedColumns.mismatch(in: self) {
+            throw VaultError(.integrity, why + ": the database was edited; run regvault check")
         }
         return self
     }

@@ -77,6 +77,17 @@ struct CommittedColumnsTests {
         #expect(throws: VaultError.self) { _ = try vault.history(entityType: "bonusRule", entityId: "999999") }
     }
 
+    @Test("a diff re-sealed with the vault's own key is refused when the trail is read")
+    func forgedDiff() async throws {
+        let (fixture, seqs) = try await vaultWithHistory()
+        let cipher = try DataKeys.load(from: VaultDirectory(path: fixture.path))
+        let forged = try cipher.seal(Data(#"[{"op":"replace","path":"/cap","value":999}]"#.utf8), seq: seqs[2], column: .diff)
+        try edit(fixture, "UPDATE records SET diff = ? WHERE seq = ?", [forged, seqs[2]])
+        let vault = try Vault.open(at: fixture.path)
+        #expect(throws: VaultError.self) { _ = try vault.history(entityType: "bonusRule", entityId: "1") }
+        #expect(try vault.history(entityType: "bonusRule", entityId: "2").count == 3)
+    }
+
     @Test("an edited version column is named by the check")
     func editedVersion() async throws {
         let (fixture, seqs) = try await vaultWithHistory()
