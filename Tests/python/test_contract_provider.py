@@ -238,3 +238,23 @@ def test_the_server_honours_the_contract_over_mutual_tls(provider, pact_file):
     assert len(replayed) >= interactions, replayed
     # Every request went through the mutual-TLS proxy; none was refused for its certificate.
     assert not [request for request in replayed if request[2] == 403], replayed
+
+
+def test_a_contract_the_server_breaks_fails_verification(provider, tmp_path):
+    """The same verifier and proxy do catch a server that breaks a contract: a consumer that
+    expected the checkpoint as JSON is told so."""
+    from pact import Pact, match
+
+    pact = Pact("regulator-system-expecting-json", "regvault").with_specification("V4")
+    (pact.upon_receiving("the latest signed checkpoint as JSON")
+        .given("the vault holds the records of regvault generate --count 300 --seed 5")
+        .with_request("GET", "/regulator/checkpoint")
+        .will_respond_with(200).with_body({"size": match.int(301)}, content_type="application/json"))
+    pact.write_file(tmp_path, overwrite=True)
+    verifier = (Verifier("regvault", host="127.0.0.1")
+                .add_transport(url=f"http://127.0.0.1:{provider['proxy'].server_address[1]}")
+                .add_source(tmp_path / "regulator-system-expecting-json-regvault.json")
+                .state_handler(f"http://127.0.0.1:{provider['states'].server_address[1]}/", body=True))
+    with pytest.raises(Exception):
+        verifier.verify()
+    assert "content type" in verifier.output(strip_ansi=True)
