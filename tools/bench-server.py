@@ -12,6 +12,8 @@ Rows, each against a baseline measured in the same run:
   without HTTP and TLS).
 - /regulator/audit of an entity with 100 versions spread through the whole log: p50 and p99 over
   1,000 requests, against GET /healthz on the same connection (the transport's own latency).
+- The access journal's cost: GET /regulator/checkpoint (its access entry durable before the answer
+  leaves) against GET /log/checkpoint (the same signed note, not journaled), 1,000 each.
 All traffic stays on 127.0.0.1; the script stops the server it started.
 """
 
@@ -142,6 +144,16 @@ def main():
                 inspector.request("GET", "/healthz")
                 inspector.getresponse().read()
                 health.append((time.monotonic() - started) * 1000)
+            journaled, unjournaled = [], []
+            for _ in range(1000):
+                for path, samples in (("/regulator/checkpoint", journaled), ("/log/checkpoint", unjournaled)):
+                    started = time.monotonic()
+                    inspector.request("GET", path)
+                    response = inspector.getresponse()
+                    response.read()
+                    samples.append((time.monotonic() - started) * 1000)
+                    if response.status != 200:
+                        raise SystemExit(f"{path} failed: {response.status}")
         finally:
             server.terminate()
             server.wait(timeout=60)
@@ -164,6 +176,10 @@ def main():
         print(f"| /regulator/audit, 100 versions at {count}: p50 / p99 | {percentile(audit, 0.5):.2f} ms / "
               f"{percentile(audit, 0.99):.2f} ms | {percentile(health, 0.5):.2f} ms / {percentile(health, 0.99):.2f} ms "
               f"(`/healthz`) | p99 {percentile(audit, 0.99) / percentile(health, 0.99):.1f}x |")
+        print(f"| /regulator/checkpoint, access entry durable before the answer: p50 / p99 | "
+              f"{percentile(journaled, 0.5):.2f} ms / {percentile(journaled, 0.99):.2f} ms | "
+              f"{percentile(unjournaled, 0.5):.2f} ms / {percentile(unjournaled, 0.99):.2f} ms (`/log/checkpoint`, not "
+              f"journaled) | p50 {percentile(journaled, 0.5) / percentile(unjournaled, 0.5):.1f}x |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

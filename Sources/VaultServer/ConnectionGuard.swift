@@ -162,8 +162,8 @@ extension HTTPServerBuilder {
 }
 
 /// Closes a connection whose request body has not fully arrived `seconds` after its head (a
-/// slow-body client holds a connection and a handler otherwise). Requests without a body are not
-/// timed here; the idle timeout covers the time between requests.
+/// slow-body client holds a connection and a handler otherwise). A request without a body ends
+/// with its head, so only bodies are timed; the idle timeout covers the time between requests.
 final class BodyDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
