@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "regvault", targets: ["regvault"]),
         .executable(name: "regvault-bench", targets: ["regvault-bench"]),
         .executable(name: "regvault-verify", targets: ["regvault-verify"]),
+        .executable(name: "regvault-fuzz", targets: ["regvault-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -88,6 +89,13 @@ let package = Package(
         .executableTarget(
             name: "regvault-verify",
             dependencies: ["VaultFormat", "VaultArchive", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        // libFuzzer entries for every parser that reads outside bytes; a replay driver without -DFUZZING
+        // (tools/fuzz.sh builds the fuzzer).
+        .executableTarget(
+            name: "regvault-fuzz",
+            dependencies: ["VaultCore", "VaultFormat", "VaultArchive"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "VaultSandboxTests", dependencies: ["VaultSandbox", "VaultCore", "VaultFormat"], swiftSettings: strictSettings),

@@ -9,3 +9,4 @@ tools/setup.sh
 swift build --build-tests
 REGVAULT_BIN="$(swift build --show-bin-path)/regvault" python3 -m pytest -q Tests/python
 swift test
+FUZZ_JOBS=2 tools/fuzz.sh 10   # every fuzz target for 10 s (two at a time); tools/fuzz.sh 600 for a long run
