@@ -1,6 +1,6 @@
 import Dispatch
-import Synchronization
 import VaultStore
+import VaultFormat
 
 /// A batch that has been sequenced and queued for commit.
 public struct PendingBatch: Sendable {
@@ -47,7 +47,7 @@ final class CommitQueue: Sendable {
         /// True while a drain is scheduled or running on `queue`.
         var draining = false
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(store: any VaultStorage) {
         self.store = store
@@ -149,7 +149,7 @@ final class CommitTicket: Sendable {
         var result: Result<Void, any Error>?
         var waiters: [CheckedContinuation<Void, any Error>] = []
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func complete(_ result: Result<Void, any Error>) {
         let waiters = state.withLock { state in

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import VaultFormat
 
 /// The vault's source of time, injectable so tests can live through years in milliseconds.
 /// Times are milliseconds since the Unix epoch, UTC.
@@ -18,10 +18,10 @@ public struct SystemClock: VaultClock {
 
 /// A clock that only moves when told to; for tests.
 public final class ManualClock: VaultClock {
-    private let now: Mutex<Int64>
+    private let now: Locked<Int64>
 
     public init(millis: Int64) {
-        now = Mutex(millis)
+        now = Locked(millis)
     }
 
     public func nowMillis() -> Int64 {

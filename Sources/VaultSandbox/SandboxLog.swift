@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 public import VaultCore
+import VaultFormat
 
 /// The regulator sandbox's log: a vault of its own, in its own directory, with its own origin and
 /// key (`SandboxKey`), filled only by replaying a scenario. Nothing else writes to it: it takes no
@@ -43,7 +43,7 @@ public actor SandboxLog {
     }
 
     public let root: String
-    private nonisolated let published = Mutex<Generation?>(nil)
+    private nonisolated let published = Locked<Generation?>(nil)
     private var replay: Replay?
     private var resetting = false
 

@@ -6,7 +6,7 @@ import Logging
 import NIOCore
 import NIOHTTPTypes
 import NIOSSL
-import Synchronization
+import VaultFormat
 
 /// What a connection may hold of the server, and for how long. Defaults are safe for an
 /// appliance on an operator's network; every one can be set under `limits` in the configuration.
@@ -51,7 +51,7 @@ struct ConnectionLimits: Sendable, Equatable {
 /// Shared by every event loop; every method takes the lock briefly.
 final class ConnectionCounter: Sendable {
     let limits: ConnectionLimits
-    private let state = Mutex<(total: Int, perAddress: [String: Int])>((0, [:]))
+    private let state = Locked<(total: Int, perAddress: [String: Int])>((0, [:]))
 
     init(limits: ConnectionLimits) {
         self.limits = limits

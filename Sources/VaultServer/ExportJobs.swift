@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 import VaultArchive
 import VaultCore
 import VaultFormat
@@ -44,7 +43,7 @@ final class ExportJobs: Sendable {
     /// The log to export, asked when a job starts (the sandbox's changes when it is reset).
     private let vaults: @Sendable () throws -> Vault
     private let directory: String
-    private let jobs = Mutex([String: Job]())
+    private let jobs = Locked([String: Job]())
 
     convenience init(vault: Vault) {
         self.init(vaults: { vault })

@@ -1,13 +1,13 @@
 import Hummingbird
-import Synchronization
+import VaultFormat
 
 /// Every route the server registers, as `METHOD /path` with OpenAPI-style parameters
 /// (`:id` becomes `{id}`, a trailing `**` becomes `{tilePath}`), so a test can hold the OpenAPI
 /// document to the routes that really exist.
 final class RouteCatalog: Sendable {
-    private let routes = Mutex([String]())
+    private let routes = Locked([String]())
     /// Each route's method and the segments of its router path (`:name` one segment, `**` the rest).
-    private let templates = Mutex([(method: String, segments: [Substring])]())
+    private let templates = Locked([(method: String, segments: [Substring])]())
 
     var all: [String] { routes.withLock { $0 } }
 

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
-import Synchronization
 import VaultCore
 import VaultSandbox
+import VaultFormat
 
 /// The regulator sandbox: under `/sandbox/regulator`, every inspector route of `RegulatorRoutes`
 /// and `ExportRoutes` over the sandbox log (same code, other data and key), plus
@@ -98,7 +98,7 @@ struct SandboxRoutes {
 /// The last vectors document built, by generation directory: building one reads the whole initial
 /// tree, so it is built once per generation.
 final class VectorCache: Sendable {
-    private let last = Mutex<(directory: String, document: JSONValue)?>(nil)
+    private let last = Locked<(directory: String, document: JSONValue)?>(nil)
 
     func document(for generation: SandboxLog.Generation) throws -> JSONValue {
         if let cached = last.withLock({ $0 }), cached.directory == generation.directory { return cached.document }

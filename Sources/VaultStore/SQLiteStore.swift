@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 public import GRDB
 public import VaultFormat
 
@@ -210,7 +209,7 @@ public final class SQLiteStore: VaultStorage {
         }
         guard seqs.count >= 256 else { return try read(seqs[...]) }
         let halves = [seqs[..<(seqs.count / 2)], seqs[(seqs.count / 2)...]]
-        let results = Mutex<[Result<[Int64: Data], any Error>]>([])
+        let results = Locked<[Result<[Int64: Data], any Error>]>([])
         DispatchQueue.concurrentPerform(iterations: 2) { half in
             let result = Result { try read(halves[half]) }
             results.withLock { $0.append(result) }
