@@ -8,10 +8,13 @@ The binary's path comes from $REGVAULT_BIN; by default <repo>/.build/debug/regva
 is two levels above this folder.
 """
 
+import http.client
 import json
 import os
+import ssl
 import subprocess
 import time
+import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -179,3 +182,36 @@ def make_vault(regvault_bin, tmp_path_factory):
 
     return _make
 
+
+class MutualTLSClient:
+    """Requests to a running `dev_server` over mutual TLS, with the dev certificate of the role named in
+    each call (a fresh connection per request). Standard library only."""
+
+    def __init__(self, running: dict):
+        self.running = running
+        parsed = urllib.parse.urlsplit(running["url"])
+        self.host, self.port = parsed.hostname, parsed.port
+        assert self.host == "127.0.0.1"
+        self.contexts = {}
+
+    def context(self, role: str) -> ssl.SSLContext:
+        if role not in self.contexts:
+            certs = self.running["certs"]
+            context = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+            context.load_cert_chain(str(certs / f"{role}.pem"), str(certs / f"{role}.key"))
+            self.contexts[role] = context
+        return self.contexts[role]
+
+    def request(self, role: str, method: str, path: str, body: bytes = None, headers: dict = None):
+        connection = http.client.HTTPSConnection(self.host, self.port, context=self.context(role), timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, response.getheaders(), response.read()
+        finally:
+            connection.close()
+
+    def json(self, role: str, method: str, path: str, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        status, _, payload = self.request(role, method, path, data, {"Content-Type": "application/json"} if data else {})
+        return status, json.loads(payload) if payload else None

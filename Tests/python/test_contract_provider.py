@@ -12,11 +12,9 @@ the contract cannot know (an export id, this month's period), it answers the val
 contract injects with Pact's provider-state generators.
 """
 
-import http.client
 import http.server
 import json
 import os
-import ssl
 import subprocess
 import threading
 import time
@@ -31,44 +29,11 @@ os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
 
 from pact import Verifier  # noqa: E402
 
-from conftest import dev_server
+from conftest import MutualTLSClient, dev_server
 
 PACT_DIR = Path(__file__).parent / "pacts"
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "host",
               "content-length"}
-
-
-class Vault:
-    """The running dev server, spoken to over mutual TLS with one role's certificate per call."""
-
-    def __init__(self, running: dict):
-        self.running = running
-        parsed = urllib.parse.urlsplit(running["url"])
-        self.host, self.port = parsed.hostname, parsed.port
-        assert self.host == "127.0.0.1"
-        self.contexts = {}
-
-    def context(self, role: str) -> ssl.SSLContext:
-        if role not in self.contexts:
-            certs = self.running["certs"]
-            context = ssl.create_default_context(cafile=str(certs / "ca.pem"))
-            context.load_cert_chain(str(certs / f"{role}.pem"), str(certs / f"{role}.key"))
-            self.contexts[role] = context
-        return self.contexts[role]
-
-    def request(self, role: str, method: str, path: str, body: bytes = None, headers: dict = None):
-        connection = http.client.HTTPSConnection(self.host, self.port, context=self.context(role), timeout=60)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, response.getheaders(), response.read()
-        finally:
-            connection.close()
-
-    def json(self, role: str, method: str, path: str, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        status, _, payload = self.request(role, method, path, data, {"Content-Type": "application/json"} if data else {})
-        return status, json.loads(payload) if payload else None
 
 
 def role_for(path: str) -> str:
@@ -83,7 +48,7 @@ def serve_in_thread(handler_class) -> http.server.ThreadingHTTPServer:
     return server
 
 
-def make_proxy(vault: Vault, seen: list):
+def make_proxy(vault: MutualTLSClient, seen: list):
     class Proxy(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -114,7 +79,7 @@ def make_proxy(vault: Vault, seen: list):
 class ProviderStates:
     """Sets up each provider state named in the contracts; answers values for the generators."""
 
-    def __init__(self, vault: Vault):
+    def __init__(self, vault: MutualTLSClient):
         self.vault = vault
         self.loaded = False
         self.lock = threading.Lock()
@@ -205,7 +170,7 @@ def make_state_endpoint(states: ProviderStates, errors: list):
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory):
     with dev_server(tmp_path_factory.mktemp("contract") / "vault") as running:
-        vault = Vault(running)
+        vault = MutualTLSClient(running)
         seen, errors = [], []
         proxy = serve_in_thread(make_proxy(vault, seen))
         states = serve_in_thread(make_state_endpoint(ProviderStates(vault), errors))

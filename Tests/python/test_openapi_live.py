@@ -25,8 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dev_server
-from test_contract_provider import Vault
+from conftest import MutualTLSClient, dev_server
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "4"))
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
@@ -45,7 +44,7 @@ OWN_PATHS = {
 def live(tmp_path_factory):
     scratch = tmp_path_factory.mktemp("openapi-live")
     with dev_server(scratch / "vault") as running:
-        vault = Vault(running)
+        vault = MutualTLSClient(running)
         records = subprocess.run([str(running["binary"]), "generate", "--count", "200", "--seed", "11"],
                                  capture_output=True, check=True).stdout
         status, _, body = vault.request("ingest", "POST", "/v1/records", records, {"Content-Type": "application/x-ndjson"})
