@@ -2,7 +2,8 @@
 public enum Timestamp {
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (upper-case `T` and `Z`, or lower-case as
     /// RFC 3339 allows) into milliseconds since the Unix epoch; fractions beyond milliseconds are
-    /// truncated. Returns nil for anything else, including impossible dates such as February 30.
+    /// truncated. Returns nil for anything else, including impossible dates such as February 30 and
+    /// times whose offset takes them outside years 0000...9999 in UTC.
     public static func parseMillis(_ text: String) -> Int64? {
         let b = Array(text.utf8)
         guard b.count >= 20, b.count <= 40 else { return nil }
@@ -47,8 +48,17 @@ public enum Timestamp {
         guard i == b.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
-        return seconds * 1000 + Int64(millis)
+        let instant = seconds * 1000 + Int64(millis)
+        // An offset can move a time at either end of years 0000...9999 out of them in UTC
+        // (0000-01-01T00:00:00+01:00 is in year -1), where `format` could not write it back.
+        guard Timestamp.representable.contains(instant) else { return nil }
+        return instant
     }
+
+    /// The instants `format` writes and `parseMillis` returns: 0000-01-01T00:00:00.000Z to
+    /// 9999-12-31T23:59:59.999Z.
+    static let representable: ClosedRange<Int64> =
+        Int64(daysFromCivil(year: 0, month: 1, day: 1)) * 86_400_000...Int64(daysFromCivil(year: 10_000, month: 1, day: 1)) * 86_400_000 - 1
 
     /// Formats milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     public static func format(millis: Int64) -> String {

@@ -93,6 +93,18 @@ struct TimestampTests {
         }
     }
 
+    @Test("times an offset moves outside years 0000...9999 are refused, so every parsed time formats back")
+    func refuseOutsideRepresentableYears() {
+        // Found by the params fuzz target (Tests/fuzz/regressions/params/).
+        #expect(Timestamp.parseMillis("0000-01-01T00:00:00+00:01") == nil)
+        #expect(Timestamp.parseMillis("9999-12-31T23:59:59-00:01") == nil)
+        for edge in ["0000-01-01T00:00:00Z", "0000-01-01T00:00:00-00:01", "9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59+00:01"] {
+            let millis = Timestamp.parseMillis(edge)
+            #expect(millis != nil, "\(edge)")
+            if let millis { #expect(Timestamp.parseMillis(Timestamp.format(millis: millis)) == millis, "\(edge)") }
+        }
+    }
+
     @Test("formatting round-trips and adding years handles leap days")
     func formatAndYears() {
         #expect(Timestamp.format(millis: 1_795_168_800_123) == "2026-11-20T10:00:00.123Z")
