@@ -2,13 +2,16 @@ import Foundation
 import Hummingbird
 import Prometheus
 import VaultCore
+import VaultStore
 
 /// The server's Prometheus metrics, served at `/metrics`:
 /// - `api_response_time{route,status}`: histogram of response times (seconds) per route template
 ///   and status;
 /// - `regvault_refusals_total{reason}`: requests refused by access control;
 /// - `regvault_ingest_records_total{result="stored"|"duplicate"}`: records acknowledged;
-/// - `regvault_tree_size` and `regvault_checkpoint_age_seconds`: the log's latest signed checkpoint.
+/// - `regvault_tree_size` and `regvault_checkpoint_age_seconds`: the log's latest signed checkpoint;
+/// - `regvault_sqlite_memory_bytes`: memory SQLite holds in the process (its page caches grow with
+///   the database up to their limit; the rest of resident memory should stay flat).
 final class ServerMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     static let buckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
@@ -55,6 +58,9 @@ final class ServerMetrics: Sendable {
                                                                 helpText: "Seconds since the latest checkpoint was signed."))
                 .set(to: Double(SystemClock().nowMillis() - checkpoint.signedAt) / 1000)
         }
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_sqlite_memory_bytes", unitName: "",
+                                                            helpText: "Bytes SQLite holds in this process (page caches included)."))
+            .set(to: Double(SQLiteStore.memoryUsed))
         return registry.emitToString()
     }
 }

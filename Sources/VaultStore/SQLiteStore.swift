@@ -1,5 +1,6 @@
 import Foundation
 public import GRDB
+import GRDBSQLite
 public import VaultFormat
 
 /// The embedded default `VaultStorage`: one SQLite database in WAL mode with `synchronous=FULL`,
@@ -306,6 +307,11 @@ public final class SQLiteStore: VaultStorage {
         out.stateAfter = try record.stateAfter.map { try transform($0, .stateAfter) }
         return out
     }
+
+    /// Bytes SQLite holds in this process right now (page caches, statements, schemas), as
+    /// `sqlite3_memory_used` reports: what resident memory owes to the database rather than to the
+    /// vault's own code.
+    public static var memoryUsed: Int64 { sqlite3_memory_used() }
 
     // MARK: integrity
 

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import VaultCore
 import VaultFormat
@@ -10,8 +9,8 @@ import VaultStore
 final class FaultyStore: VaultStorage {
     enum Fault { case none, failBeforeWriting, failAfterWriting }
     let inner: SQLiteStore
-    private let fault = Mutex(Fault.none)
-    private let delay = Mutex(UInt32(0))
+    private let fault = Locked(Fault.none)
+    private let delay = Locked(UInt32(0))
 
     init(_ inner: SQLiteStore) {
         self.inner = inner

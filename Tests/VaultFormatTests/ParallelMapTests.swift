@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import VaultFormat
 
@@ -42,7 +41,7 @@ struct ParallelMapTests {
     struct TestError: Error { let index: Int }
 
     final class Counter: Sendable {
-        private let count = Mutex(0)
+        private let count = Locked(0)
         func increment() { count.withLock { $0 += 1 } }
         var value: Int { count.withLock { $0 } }
     }
