@@ -13,7 +13,9 @@ enum OpenAPIDocument {
       version: 0.1.0
       description: |
         Ingest and inspector API of a RegVault audit vault. Every request under /regulator is recorded
-        in the log itself as an access entry (stream vault.access). Every connection uses mutual TLS (TLS 1.2 or
+        in the log itself as an access entry (stream vault.access), durable before its answer is sent; when the entry
+        cannot be written the answer is 503 access_not_journaled instead. A declared Content-Length over the limit is
+        answered 413 body_too_large at once and the connection closed. Every connection uses mutual TLS (TLS 1.2 or
         later); the client certificate's common name must be a configured identity, connecting from one of
         its allowed address ranges, with a role the route allows. Refusals are 403 with an error code.
         An identity configured to accept bearer tokens may add "Authorization: Bearer <JWT>" (issuer, audience and
@@ -227,6 +229,7 @@ enum OpenAPIDocument {
             '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
             '404': {$ref: '#/components/responses/NotFound'}
+            '503': {$ref: '#/components/responses/Error'}
       /regulator/logs/{type}:
         get:
           summary: One stream's records recorded in a time window, oldest first.
@@ -241,6 +244,7 @@ enum OpenAPIDocument {
             '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
             '406': {$ref: '#/components/responses/Error'}
+            '503': {$ref: '#/components/responses/Error'}
       /regulator/player/{id}:
         get:
           summary: Everything recorded about one player, across streams.
@@ -253,6 +257,7 @@ enum OpenAPIDocument {
             '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
             '406': {$ref: '#/components/responses/Error'}
+            '503': {$ref: '#/components/responses/Error'}
       /regulator/reports/{period}:
         get:
           summary: 'Reports filed in a day (2026-11-20), ISO week (2026-W47), month (2026-11) or quarter (2026-Q4): report records in the page, and the stored report files of that period in "objects" (JSON only).'
@@ -265,6 +270,7 @@ enum OpenAPIDocument {
             '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
             '406': {$ref: '#/components/responses/Error'}
+            '503': {$ref: '#/components/responses/Error'}
       /regulator/reports/{period}/{eventId}:
         get:
           summary: 'One report filed in the period, with its evidence; for a stored report file (eventId object:<versionId>), its bytes.'
@@ -276,6 +282,7 @@ enum OpenAPIDocument {
             '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
             '404': {$ref: '#/components/responses/NotFound'}
+            '503': {$ref: '#/components/responses/Error'}
       /regulator/exports:
         post:
           summary: 'Start an export archive (docs/ARCHIVE.md): body {"from","to","entity":{"type","id"},"player","stream","compression"}, all optional; none for the full log'
@@ -286,6 +293,7 @@ enum OpenAPIDocument {
             '403': {$ref: '#/components/responses/Refused'}
             '413': {$ref: '#/components/responses/Error'}
             '429': {$ref: '#/components/responses/Error'}
+            '503': {$ref: '#/components/responses/Error'}
       /regulator/exports/{id}:
         get:
           summary: 'While running, the job''s progress (202); when done, the archive itself; verify it with regvault-verify'
@@ -298,6 +306,7 @@ enum OpenAPIDocument {
             '404': {$ref: '#/components/responses/NotFound'}
             '410': {$ref: '#/components/responses/Error'}
             '500': {description: 'the export failed: the job with its error'}
+            '503': {$ref: '#/components/responses/Error'}
       /regulator/checkpoint:
         get:
           summary: The latest signed checkpoint (C2SP tlog-checkpoint in a C2SP signed note), exactly as signed.
@@ -317,6 +326,7 @@ enum OpenAPIDocument {
             '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
             '404': {description: 'with size: no checkpoint was signed at that tree size (format=tlog-proof needs one)', content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+            '503': {$ref: '#/components/responses/Error'}
       /regulator/proof/consistency:
         get:
           summary: RFC 9162 consistency proof between two tree sizes.
@@ -327,6 +337,7 @@ enum OpenAPIDocument {
             '200': {description: '{"from","to","hashes"}'}
             '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
+            '503': {$ref: '#/components/responses/Error'}
       /log/checkpoint:
         get:
           summary: C2SP tlog-tiles checkpoint (any identity).
