@@ -99,3 +99,12 @@ def test_every_operation_answers_as_documented(live, role):
     print(f"schemathesis as {role}: {counts['own']} cases on its own operations, {counts['refused']} on the others")
     assert not problems, f"schemathesis as {role} found problems:\n" + "\n".join(problems)
     assert counts["own"] >= 30 and counts["refused"] >= 5, counts
+
+
+def test_the_vault_is_intact_after_every_run(live):
+    """Runs after the schemathesis runs above (pytest keeps file order): whatever they sent, the
+    vault that answered them passes `regvault check`."""
+    running = live["running"]
+    check = subprocess.run([str(running["binary"]), "check", "--data", str(running["data"])], capture_output=True)
+    assert check.returncode == 0, check.stderr[-3000:]
+    assert json.loads(check.stdout)["intact"] is True
