@@ -25,8 +25,11 @@ private func hex8(_ id: UInt32) -> String {
     return String(repeating: "0", count: 8 - digits.count) + digits
 }
 
+/// Eight lower-case hex digits, as keys are written (`%08x`); upper case is not canonical.
 private func parseHex8(_ text: some StringProtocol) -> UInt32? {
-    guard text.count == 8, text.allSatisfy(\.isHexDigit) else { return nil }
+    guard text.utf8.count == 8, text.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+        return nil
+    }
     return UInt32(text, radix: 16)
 }
 
