@@ -59,10 +59,12 @@ let package = Package(
             dependencies: ["VaultCore", "VaultFormat", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // glibc's count of heap bytes in use, for /metrics (a C function: Swift's Glibc module lacks malloc.h).
+        .target(name: "CHeap"),
         // The HTTPS server: mutual TLS, identities and roles, the ingest and inspector routes.
         .target(
             name: "VaultServer",
-            dependencies: ["VaultSandbox", "VaultCore", "VaultFormat", "VaultStore",
+            dependencies: ["VaultSandbox", "VaultCore", "VaultFormat", "VaultStore", "CHeap",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTLS", package: "hummingbird"),
                            .product(name: "X509", package: "swift-certificates"),

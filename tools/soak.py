@@ -22,10 +22,13 @@ At the end it stops the server (SIGTERM), runs `regvault check` on the data dire
 if any request failed, `check` failed, or memory or descriptors did not stay flat:
 - memory: SQLite's page caches (256 MiB per connection, SQLiteStore.connectionPragmas) grow with
   the database until they are full, which takes far longer than a soak, so resident memory alone
-  cannot tell a leak from a cache filling. The server reports what SQLite holds
-  (`regvault_sqlite_memory_bytes` in /metrics, from sqlite3_memory_used); the verdict is on resident
-  memory less that. After a two-minute warm-up (TLS sessions and the allocator's pools fill up in
-  the first minute), it may grow from the first sample after warm-up to the last by at most
+  cannot tell a leak from a cache filling; and resident memory keeps what the allocator got back
+  (its high-water mark grows with the largest answers, such as an audit trail that keeps
+  lengthening). The server reports what malloc has handed out and not had back
+  (`regvault_heap_in_use_bytes`, glibc's mallinfo2) and what SQLite holds of it
+  (`regvault_sqlite_memory_bytes`, sqlite3_memory_used); the verdict is on the difference, the
+  vault's own live memory. After a two-minute warm-up (TLS sessions and the allocator's pools fill
+  up in the first minute), it may grow from the first sample after warm-up to the last by at most
   max(16 MiB, 10 %). A leak of a few hundred bytes per request or per record (about 65,000 requests
   and 120,000 records in ten minutes at the defaults) exceeds that, while allocator noise stays
   inside;
@@ -233,19 +236,24 @@ def read_worker(index: int, client: Client, stats: Stats, corpus: Corpus, stop: 
         stop.wait(pause)
 
 
-def sqlite_bytes(client) -> int:
-    """What SQLite holds in the server process, from its /metrics. The connection idles for a minute
-    between samples, longer than the server keeps an idle connection, so each sample opens anew."""
+def server_memory(client) -> dict:
+    """What SQLite holds and what malloc has handed out in the server process, from its /metrics.
+    The connection idles for a minute between samples, longer than the server keeps an idle
+    connection, so each sample opens anew."""
     if client.connection is not None:
         client.connection.close()
         client.connection = None
     status, body = client.request("GET", "/metrics")
     if status != 200:
         raise SystemExit(f"soak: /metrics answered {status}")
+    gauges = {}
     for line in body.decode().splitlines():
-        if line.startswith("regvault_sqlite_memory_bytes"):
-            return int(float(line.split()[-1]))
-    raise SystemExit("soak: /metrics has no regvault_sqlite_memory_bytes")
+        for name in ("regvault_sqlite_memory_bytes", "regvault_heap_in_use_bytes"):
+            if line.startswith(name + " "):
+                gauges[name] = int(float(line.split()[-1]))
+    if len(gauges) != 2:
+        raise SystemExit("soak: /metrics lacks regvault_sqlite_memory_bytes or regvault_heap_in_use_bytes")
+    return gauges
 
 
 def sample(pid: int, data: Path, metrics) -> dict:
@@ -260,8 +268,9 @@ def sample(pid: int, data: Path, metrics) -> dict:
             pass
     database = sum(path.stat().st_size for path in (data / "vault.sqlite", data / "vault.sqlite-wal") if path.exists())
     rss = int(fields["VmRSS"].split()[0]) * 1024
-    sqlite = sqlite_bytes(metrics)
-    return dict(rss=rss, anon=int(fields["RssAnon"].split()[0]) * 1024, sqlite=sqlite, outside=rss - sqlite,
+    gauges = server_memory(metrics)
+    sqlite, heap = gauges["regvault_sqlite_memory_bytes"], gauges["regvault_heap_in_use_bytes"]
+    return dict(rss=rss, anon=int(fields["RssAnon"].split()[0]) * 1024, sqlite=sqlite, heap=heap, outside=heap - sqlite,
                 threads=int(fields["Threads"]), fds=len(descriptors), connections=connections, database=database)
 
 
@@ -270,7 +279,8 @@ def mib(value: int) -> str:
 
 
 def row_head(taken: dict) -> str:
-    return (f"{mib(taken['rss'])} | {mib(taken['sqlite'])} | {mib(taken['outside'])} | {mib(taken['database'])} | "
+    return (f"{mib(taken['rss'])} | {mib(taken['heap'])} | {mib(taken['sqlite'])} | {mib(taken['outside'])} | "
+            f"{mib(taken['database'])} | "
             f"{taken['connections']} | {taken['fds']} | {taken['threads']}")
 
 
@@ -308,7 +318,8 @@ def main() -> int:
     samples = []
     print(f"soak: {args.minutes:g} minutes against {binary} on https://{host}:{port} (pid {server.pid}), data {data}",
           file=sys.stderr, flush=True)
-    header = ("| minute | RSS MiB | SQLite MiB | RSS less SQLite MiB | database MiB | SQLite connections | fds | threads | "
+    header = ("| minute | RSS MiB | heap in use MiB | SQLite MiB | heap less SQLite MiB | database MiB | SQLite connections | "
+              "fds | threads | "
               "records ingested | requests | "
               + " | ".join(f"{kind} p50/p99 ms" for kind in KINDS) + " | failures |")
     print(header)
@@ -356,7 +367,7 @@ def main() -> int:
     allowed = max(MEMORY_SLACK_BYTES, int(first["outside"] * MEMORY_SLACK_FRACTION))
     growth = last["outside"] - first["outside"]
     memory_ok = growth <= allowed
-    verdicts.append(f"memory outside SQLite: {mib(first['outside'])} MiB at minute {first['minute']} -> "
+    verdicts.append(f"heap in use outside SQLite: {mib(first['outside'])} MiB at minute {first['minute']} -> "
                     f"{mib(last['outside'])} MiB at minute {last['minute']} (growth {growth / (1 << 20):+.1f} MiB; "
                     f"allowed {mib(allowed)}): {'flat' if memory_ok else 'GREW'}; SQLite itself "
                     f"{mib(first['sqlite'])} -> {mib(last['sqlite'])} MiB for a database of {mib(last['database'])} MiB; "

@@ -1,4 +1,5 @@
 import Foundation
+import CHeap
 import Hummingbird
 import Prometheus
 import VaultCore
@@ -11,7 +12,10 @@ import VaultStore
 /// - `regvault_ingest_records_total{result="stored"|"duplicate"}`: records acknowledged;
 /// - `regvault_tree_size` and `regvault_checkpoint_age_seconds`: the log's latest signed checkpoint;
 /// - `regvault_sqlite_memory_bytes`: memory SQLite holds in the process (its page caches grow with
-///   the database up to their limit; the rest of resident memory should stay flat).
+///   the database up to their limit);
+/// - `regvault_heap_in_use_bytes`: memory allocated and not freed, SQLite's included. Resident
+///   memory also keeps what was freed (the allocator's high-water mark), so a leak shows here, in
+///   this less SQLite's, rather than in the resident size.
 final class ServerMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     static let buckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
@@ -48,6 +52,12 @@ final class ServerMetrics: Sendable {
             .increment()
     }
 
+    /// Bytes in use from malloc across all arenas (glibc's `mallinfo2`: small and mmapped blocks);
+    /// 0 where the C library has no `mallinfo2`.
+    static func heapInUse() -> Int {
+        Int(regvault_heap_in_use())
+    }
+
     /// The Prometheus text exposition, with the log gauges read now.
     func render(vault: Vault) -> String {
         if let checkpoint = try? vault.latestCheckpointRecord() {
@@ -61,6 +71,9 @@ final class ServerMetrics: Sendable {
         registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_sqlite_memory_bytes", unitName: "",
                                                             helpText: "Bytes SQLite holds in this process (page caches included)."))
             .set(to: Double(SQLiteStore.memoryUsed))
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_heap_in_use_bytes", unitName: "",
+                                                            helpText: "Bytes malloc has handed out and not had back (SQLite's included)."))
+            .set(to: Double(ServerMetrics.heapInUse()))
         return registry.emitToString()
     }
 }
