@@ -95,7 +95,7 @@ struct TimestampTests {
 
     @Test("times an offset moves outside years 0000...9999 are refused, so every parsed time formats back")
     func refuseOutsideRepresentableYears() {
-        // Found by the params fuzz target (Tests/fuzz/regressions/params/).
+        // The params fuzz target's round-trip invariant (Tests/fuzz/regressions/params/).
         #expect(Timestamp.parseMillis("0000-01-01T00:00:00+00:01") == nil)
         #expect(Timestamp.parseMillis("9999-12-31T23:59:59-00:01") == nil)
         for edge in ["0000-01-01T00:00:00Z", "0000-01-01T00:00:00-00:01", "9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59+00:01"] {
