@@ -106,6 +106,17 @@ def make_chain(out: Path, root_section: str, leaf_name: str) -> Path:
     return out / "root.pem"
 
 
+def closed_now(sock) -> bool:
+    """True if the peer has already closed `sock` (EOF or reset is waiting), without blocking."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+
+
 @contextmanager
 def limited_server(tmp_path: Path):
     """`serve --config` with the development certificates, small connection limits, and two more
@@ -166,15 +177,17 @@ def test_idle_connections_without_a_handshake_are_closed_and_capped_per_address(
         idle.append(sock)
     try:
         # Over the per-address cap: closed at once, before any handshake (well before the deadline).
-        started = time.monotonic()
-        refused = sum(closed_within(sock, max(0.1, HEAD_SECONDS / 2 - (time.monotonic() - started)))
-                      for sock in idle[PER_ADDRESS + 5:])
-        assert refused == len(idle) - PER_ADDRESS - 5
+        # Which ones are admitted depends on which event loop accepts first, so count them all.
+        time.sleep(HEAD_SECONDS / 2)
+        still_open = [sock for sock in idle if not closed_now(sock)]
+        assert len(still_open) == PER_ADDRESS, f"{len(idle) - len(still_open)} closed early, {len(still_open)} open"
         # A legitimate client from another address is served meanwhile, promptly.
         status, _, seconds = get(server["url"], server["certs"], "regulator_read", "/regulator/checkpoint")
         assert status == 200 and seconds < 5
         # The admitted idle connections are closed once the handshake deadline passes.
-        assert all(closed_within(sock, HEAD_SECONDS + 3) for sock in idle[:PER_ADDRESS])
+        for sock in still_open:
+            sock.setblocking(True)
+        assert all(closed_within(sock, HEAD_SECONDS + 3) for sock in still_open)
     finally:
         for sock in idle:
             sock.close()
