@@ -59,12 +59,15 @@ let package = Package(
             dependencies: ["VaultCore", "VaultFormat", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // The server's configuration file: its options, CIDR ranges and listen addresses (Foundation only,
+        // so the fuzzer can take it without the HTTP stack).
+        .target(name: "VaultConfiguration", swiftSettings: strictSettings),
         // glibc's count of heap bytes in use, for /metrics (a C function: Swift's Glibc module lacks malloc.h).
         .target(name: "CHeap"),
         // The HTTPS server: mutual TLS, identities and roles, the ingest and inspector routes.
         .target(
             name: "VaultServer",
-            dependencies: ["VaultSandbox", "VaultCore", "VaultFormat", "VaultStore", "CHeap",
+            dependencies: ["VaultConfiguration", "VaultSandbox", "VaultCore", "VaultFormat", "VaultStore", "CHeap",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTLS", package: "hummingbird"),
                            .product(name: "X509", package: "swift-certificates"),
@@ -76,7 +79,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "regvault",
-            dependencies: ["VaultCore", "VaultFormat", "VaultStore", "VaultSandbox", "VaultServer",
+            dependencies: ["VaultCore", "VaultFormat", "VaultStore", "VaultSandbox", "VaultServer", "VaultConfiguration",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
@@ -97,10 +100,11 @@ let package = Package(
         // (tools/fuzz.sh builds the fuzzer).
         .executableTarget(
             name: "regvault-fuzz",
-            dependencies: ["VaultCore", "VaultFormat", "VaultArchive"],
+            dependencies: ["VaultCore", "VaultFormat", "VaultArchive", "VaultConfiguration"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "VaultSandboxTests", dependencies: ["VaultSandbox", "VaultCore", "VaultFormat"], swiftSettings: strictSettings),
+        .testTarget(name: "VaultConfigurationTests", dependencies: ["VaultConfiguration"], swiftSettings: strictSettings),
         .testTarget(name: "VaultArchiveTests", dependencies: ["VaultArchive"], swiftSettings: strictSettings),
         .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultFormat", .product(name: "GRDB", package: "GRDB.swift"),
                                                      .product(name: "Crypto", package: "swift-crypto")],
@@ -109,7 +113,7 @@ let package = Package(
                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["regvault", "regvault-verify", "VaultFormat", "VaultSandbox", "VaultCore",
-                                                              "VaultServer", "VaultArchive",
+                                                              "VaultServer", "VaultConfiguration", "VaultArchive",
                                                               .product(name: "GRDB", package: "GRDB.swift"),
                                                               .product(name: "Crypto", package: "swift-crypto"),
                                                               .product(name: "JWTKit", package: "jwt-kit")], swiftSettings: strictSettings),

@@ -51,7 +51,7 @@ fi
 fuzzer="$scratch/release/regvault-fuzz"
 echo "fuzz: built in $(( $(date +%s) - build_start )) s" >&2
 
-all_targets=(json records patch note checkpoint entry tlogproof tile params retention manifest archive)
+all_targets=(json records patch note checkpoint entry tlogproof tile params retention manifest archive config)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -130,6 +130,7 @@ dictionary() {
     json|patch) echo Tests/fuzz/dictionaries/json.dict ;;
     records) cat Tests/fuzz/dictionaries/json.dict Tests/fuzz/dictionaries/records.dict > "$scratch/records.dict"; echo "$scratch/records.dict" ;;
     retention) cat Tests/fuzz/dictionaries/json.dict Tests/fuzz/dictionaries/retention.dict > "$scratch/retention.dict"; echo "$scratch/retention.dict" ;;
+    config) cat Tests/fuzz/dictionaries/json.dict Tests/fuzz/dictionaries/config.dict > "$scratch/config.dict"; echo "$scratch/config.dict" ;;
     note|checkpoint|tlogproof|manifest) echo Tests/fuzz/dictionaries/note.dict ;;
     tile|params) echo Tests/fuzz/dictionaries/params.dict ;;
     *) echo "" ;;

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import X509
+import VaultConfiguration
 
 /// Who may connect, from where, with which roles: the configured identities by certificate common
 /// name.

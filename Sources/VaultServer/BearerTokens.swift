@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import VaultConfiguration
 
 /// OAuth2 bearer tokens (JWT) as a second source of inspector roles, for identities that sign
 /// individual inspectors in through their own single sign-on (a regulator's gateway, say).

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
+import VaultConfiguration
 
 /// A small certificate authority for development and sandbox certificates (P-256, ECDSA-SHA256,
 /// 825 days): a self-signed CA certificate that issues client and server certificates.

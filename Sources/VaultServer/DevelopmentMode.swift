@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
+public import VaultConfiguration
 
 /// `regvault serve --dev`: development certificates and a configuration that trusts them from
 /// loopback only. Never for production: the CA key sits next to the certificates.
@@ -14,7 +15,7 @@ public enum DevelopmentMode {
     /// unrelated CA, and the sandbox's own CA (`sandbox-ca.pem`/`.key`) with `sandbox.pem`/`.key`;
     /// returns a configuration that serves `dir` on `listen` with the sandbox replaying `scenario`.
     public static func prepare(dataDirectory dir: String, listen: String, sandboxScenario scenario: String = "demo") throws
-        -> ServerConfiguration {
+        -> VaultConfiguration.ServerConfiguration {
         let certs = dir + "/dev-certs"
         if !FileManager.default.fileExists(atPath: certs + "/ca.pem") {
             try FileManager.default.createDirectory(atPath: certs, withIntermediateDirectories: true,

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import VaultCore
+import VaultConfiguration
 
 /// `POST /v1/records`: a JSON array of records, or JSON lines. The whole body is validated before
 /// anything is stored; then the records are committed as one batch and each is answered with its

@@ -1,4 +1,5 @@
 import Foundation
+import VaultConfiguration
 
 /// Client certificates for the regulator sandbox, from the sandbox's own CA: a certificate it issues
 /// opens `/sandbox/` and nothing else, whatever its name (see `SandboxAccess`).

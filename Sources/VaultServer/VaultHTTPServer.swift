@@ -7,6 +7,7 @@ import NIOSSL
 import X509
 public import VaultCore
 public import VaultSandbox
+public import VaultConfiguration
 
 /// The RegVault HTTPS server: TLS 1.2 or later with client certificates required and verified,
 /// identities and roles checked in middleware before any handler, and the routes:
@@ -29,7 +30,7 @@ public import VaultSandbox
 /// (`AccessJournal`). Every
 /// `sweepIntervalSeconds` the server erases the records whose retention has ended.
 public struct VaultHTTPServer: Sendable {
-    public let configuration: ServerConfiguration
+    public let configuration: VaultConfiguration.ServerConfiguration
     public let vault: Vault
     public let writer: LogWriter
     private let metrics = ServerMetrics()
@@ -39,7 +40,7 @@ public struct VaultHTTPServer: Sendable {
     public let sandbox: SandboxLog?
     private let sandboxRoutes: SandboxRoutes?
 
-    public init(configuration: ServerConfiguration, vault: Vault, writer: LogWriter) throws {
+    public init(configuration: VaultConfiguration.ServerConfiguration, vault: Vault, writer: LogWriter) throws {
         self.configuration = configuration
         self.vault = vault
         self.writer = writer

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import NIOCore
+public import VaultConfiguration
 
 /// The identity a request was authenticated as: the verified client certificate's common name,
 /// its roles from the configuration, and the address it came from.

@@ -67,8 +67,18 @@ enum FuzzSeeds {
                         "2026-11-20", PageCursor(recordedAt: FuzzTargets.now, seq: 42).text, "reports/2026/q4.pdf"].map(text)),
             ("manifest", [text(manifest.text), text(try manifest.signed(with: signer))] + members.map(\.1)),
             ("archive", archives),
+            ("config", configurationSeeds.map(text)),
             ("patch", [text(#"[{"a":1,"b":[1,2]},[{"op":"replace","path":"/a","value":2},{"op":"add","path":"/b/-","value":3},{"op":"remove","path":"/b/0"}]]"#),
                        text(#"[null,[{"op":"add","path":"","value":{"x":{"y":"z"}}}]]"#)]),
         ]
     }
+
+    /// Configuration files (the documented example, the least a server needs, a sandbox and bearer
+    /// tokens) and the range and address texts they hold.
+    static let configurationSeeds = [
+        #"{"data":"/var/lib/regvault","listen":"0.0.0.0:8443","tls":{"certificate":"server.pem","privateKey":"server.key","clientCAs":["clients-ca.pem"]},"identities":[{"commonName":"bonus-engine","roles":["ingest"],"allowFrom":["10.20.0.0/16"]},{"commonName":"mga-inspector-1","roles":["regulator_read"],"allowFrom":["192.0.2.10/32"]}],"limits":{"maxBodyBytes":16777216,"maxBatchRecords":10000,"maxObjectBytes":67108864,"requestHeadSeconds":10,"bodySeconds":120,"maxConnections":1024,"maxConnectionsPerAddress":128},"sweepIntervalSeconds":3600}"#,
+        #"{"data":"d","listen":"[::1]:0","tls":{"certificate":"s.pem","privateKey":"s.key","clientCAs":["ca.pem"]},"identities":[{"commonName":"i","roles":["admin","compliance_officer"],"allowFrom":["::1/128"]}]}"#,
+        #"{"data":"d","listen":"127.0.0.1:8443","tls":{"certificate":"s.pem","privateKey":"s.key","clientCAs":["ca.pem"]},"identities":[{"commonName":"sso","roles":["regulator_read"],"allowFrom":["0.0.0.0/0"],"acceptsBearerTokens":true}],"bearerTokens":{"issuer":"https://sso.example","audience":"regvault","jwks":"keys.json"},"sandbox":{"scenario":"demo","clientCA":"sandbox-ca.pem","allowFrom":["198.51.100.0/24"],"data":"sb"}}"#,
+        "10.0.0.0/8", "::ffff:10.1.2.3/128", "2001:db8::/32", "0.0.0.0/0", "127.0.0.1:8443", "[::1]:0",
+    ]
 }

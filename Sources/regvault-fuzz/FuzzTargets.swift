@@ -24,6 +24,7 @@ enum FuzzTargets {
         ("retention", "retention policy files, alone and as a set replacing the operator default", retention),
         ("manifest", "export manifests (plain and signed) and the archive's member formats (ArchiveLayout)", manifest),
         ("archive", "ArchiveReader on raw bytes (any compression libarchive detects), members through their parsers", archive),
+        ("config", "the server's configuration file as serve reads it; CIDR ranges and listen addresses alone", configuration),
     ]
 
     static func named(_ name: String) -> Body? {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VaultCore
 import VaultServer
+import VaultConfiguration
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

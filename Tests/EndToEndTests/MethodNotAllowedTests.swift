@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VaultCore
 @testable import VaultServer
+import VaultConfiguration
 
 /// A known path asked with a method it does not have is 405 with `Allow`, in the API's error shape;
 /// a path that no route has stays 404 `no_route`.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VaultCore
 @testable import VaultServer
+import VaultConfiguration
 
 @Suite("the OpenAPI document")
 struct OpenAPITests {

@@ -3,6 +3,7 @@ import Testing
 import VaultCore
 import VaultSandbox
 @testable import VaultServer
+import VaultConfiguration
 
 /// The regulator sandbox on the real server: its own CA, its own log, the production inspector
 /// routes over it, and no way across in either direction.

@@ -90,6 +90,12 @@ public struct ServerConfiguration: Codable, Sendable {
         public var privateKey: String
         /// CA bundles that client certificates must chain to.
         public var clientCAs: [String]
+
+        public init(certificate: String, privateKey: String, clientCAs: [String]) {
+            self.certificate = certificate
+            self.privateKey = privateKey
+            self.clientCAs = clientCAs
+        }
     }
 
     public struct Identity: Codable, Sendable {
@@ -122,7 +128,7 @@ public struct ServerConfiguration: Codable, Sendable {
         public var maxBatchRecords: Int = 10_000
         /// The largest object `PUT /v1/objects/{key}` accepts (64 MiB).
         public var maxObjectBytes: Int = 64 * 1024 * 1024
-        /// Handshake, request-head and idle deadline in seconds (see `ConnectionLimits`).
+        /// Handshake, request-head and idle deadline in seconds.
         public var requestHeadSeconds: Int = 10
         /// How long a request body may take to arrive, in seconds.
         public var bodySeconds: Int = 120
@@ -132,12 +138,6 @@ public struct ServerConfiguration: Codable, Sendable {
         public var maxConnectionsPerAddress: Int = 128
 
         public init() {}
-
-        /// The connection limits these options give.
-        var connections: ConnectionLimits {
-            ConnectionLimits(requestHeadSeconds: requestHeadSeconds, bodySeconds: bodySeconds,
-                             maxConnections: maxConnections, maxConnectionsPerAddress: maxConnectionsPerAddress)
-        }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
