@@ -111,12 +111,6 @@ final class CommitQueue: Sendable {
     /// True if no batch is queued or committing.
     var isIdle: Bool { state.withLock { $0.queued == 0 } }
 
-    /// True if, besides the batch just enqueued, another is queued or committing. (Batches commit in
-    /// order, so once the latest batch has committed, all have.)
-    func othersInFlight() -> Bool {
-        state.withLock { $0.queued > 1 }
-    }
-
     /// True if a commit failed since the writer last reloaded its state.
     func failedSinceLastReload() -> Bool {
         state.withLock { $0.failed }
@@ -150,6 +144,9 @@ final class CommitTicket: Sendable {
         var waiters: [CheckedContinuation<Void, any Error>] = []
     }
     private let state = Locked(State())
+
+    /// True once the commit has finished, committed or failed.
+    var isDone: Bool { state.withLock { $0.result != nil } }
 
     func complete(_ result: Result<Void, any Error>) {
         let waiters = state.withLock { state in

@@ -214,7 +214,7 @@ public actor LogWriter {
         lastRecordedAt = now
         unrecordedPolicies = []
         heads.forget(erasures.map { EntityKey(type: $0.entityType, id: $0.entityId) })
-        heads.adopt(batchHeads, evictionAllowed: !commits.othersInFlight())
+        heads.adopt(batchHeads, until: ticket)
         return PendingBatch(results: results, tickets: awaited + [ticket])
     }
 
@@ -295,20 +295,38 @@ struct EntityChange {
 
 /// Latest entity heads, so that hot entities are diffed without a read. Bounded: when it holds
 /// `capacity` entities it starts over, and misses are read from storage. A head holds the entity's
-/// state as parsed JSON, 1 to 2 KiB for a typical record, so the capacity bounds the cache to
-/// about 20 MiB; a soak that wrote 11,000 new entities a minute grew by that much a minute until a
-/// cap of 100,000 (up to 200 MiB) was reached.
+/// parsed state (well under 1 KiB for the generated records: 10,000 heads measured under 1 MiB).
+///
+/// The heads of a batch that has not committed yet exist nowhere else (storage would answer with
+/// older ones), so they are also kept per batch, beside the cache, until the batch's commit is done;
+/// starting over never loses them. (The cache used to start over only when no other batch was
+/// committing, so ingest that never let the commit queue empty could grow it without bound.)
 struct EntityHeadCache {
     static let capacity = 10_000
     private var heads: [EntityKey: EntityHead] = [:]
+    /// The heads each batch still committing produced, oldest first (commits complete in order).
+    private var uncommitted: [(ticket: CommitTicket, heads: [EntityKey: EntityHead])] = []
 
     /// Heads read for the current batch that were not cached, and entities known to have none.
     private var prefetched: [EntityKey: EntityHead] = [:]
 
-    /// Reads, with one query per few hundred entities, the heads of `keys` that are not cached.
+    /// The head a batch still committing gave `key`, the latest first.
+    private func uncommittedHead(_ key: EntityKey) -> EntityHead? {
+        for batch in uncommitted.reversed() {
+            if let head = batch.heads[key] { return head }
+        }
+        return nil
+    }
+
+    /// The head known without reading storage.
+    private func known(_ key: EntityKey) -> EntityHead? {
+        heads[key] ?? uncommittedHead(key)
+    }
+
+    /// Reads, with one query per few hundred entities, the heads of `keys` that are not known.
     mutating func prefetch(_ keys: [EntityKey], store: any VaultStorage) throws {
         prefetched.removeAll(keepingCapacity: true)
-        let missing = Array(Set(keys.filter { heads[$0] == nil }))
+        let missing = Array(Set(keys.filter { known($0) == nil }))
         let found = try store.latestRecords(entities: missing.map { ($0.type, $0.id) })
         for key in missing {
             if let latest = found[key.type + "\u{0}" + key.id] {
@@ -320,22 +338,31 @@ struct EntityHeadCache {
     }
 
     mutating func head(for key: EntityKey, store: any VaultStorage) throws -> EntityHead {
-        if let head = heads[key] ?? prefetched[key] { return head }
+        if let head = known(key) ?? prefetched[key] { return head }
         guard let latest = try store.latestRecord(entityType: key.type, entityId: key.id) else { return .none }
         return EntityHead(version: latest.version, state: try EntityHeadCache.state(of: latest))
     }
 
-    /// Forgets the cached heads of `keys` (entities whose records are being erased).
+    /// Forgets the heads of `keys` (entities whose records are being erased).
     mutating func forget(_ keys: [EntityKey]) {
-        for key in keys { heads[key] = nil }
+        for key in keys {
+            heads[key] = nil
+            for index in uncommitted.indices { uncommitted[index].heads[key] = nil }
+        }
     }
 
-    /// Records the heads a batch produced. The cache starts over when full, but only when
-    /// `evictionAllowed` (no other batch is still committing): the heads of a batch that has not
-    /// committed exist nowhere else, and storage would answer with older ones.
-    mutating func adopt(_ updates: [EntityKey: EntityHead], evictionAllowed: Bool) {
-        if evictionAllowed, heads.count + updates.count > EntityHeadCache.capacity { heads.removeAll(keepingCapacity: true) }
+    /// Records the heads a batch produced, kept beside the cache until `ticket`'s commit is done.
+    mutating func adopt(_ updates: [EntityKey: EntityHead], until ticket: CommitTicket) {
+        let done = uncommitted.prefix { $0.ticket.isDone }.count
+        uncommitted.removeFirst(done)
+        if heads.count + updates.count > EntityHeadCache.capacity { heads.removeAll(keepingCapacity: true) }
         heads.merge(updates) { _, new in new }
+        if !ticket.isDone { uncommitted.append((ticket, updates)) }
+    }
+
+    /// Heads held: the cache's and those of batches still committing.
+    var count: (cached: Int, uncommitted: Int) {
+        (heads.count, uncommitted.reduce(0) { $0 + $1.heads.count })
     }
 
     /// The state after `record`: its stored state-after, or the `state` inside its body, or none

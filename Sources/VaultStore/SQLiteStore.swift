@@ -12,9 +12,10 @@ public final class SQLiteStore: VaultStorage {
     /// nil stores them in the clear (the benchmark's baseline only).
     private let cipher: RecordCipher?
 
-    /// The pragmas every connection gets. The page cache is 256 MiB per connection so that the
-    /// random-key indexes (event id, entity) of a multi-million-record log stay in memory while
-    /// ingesting; the benchmark's bare-SQLite baseline uses the same pragmas. Recursive triggers
+    /// The pragmas every connection gets. The page cache is 256 MiB per connection (see
+    /// `pageCacheMiB`) so that the random-key indexes (event id, entity) of a multi-million-record
+    /// log stay in memory while ingesting; the benchmark's bare-SQLite baseline uses the same
+    /// pragmas. Recursive triggers
     /// make the deletes that `INSERT OR REPLACE` performs fire the delete-refusing triggers. Secure
     /// delete overwrites the space freed by an erasure with zeros.
     public static let connectionPragmas = """
@@ -25,13 +26,29 @@ public final class SQLiteStore: VaultStorage {
         PRAGMA temp_store = MEMORY;
         """
 
+    /// The environment variable that sets each connection's page cache, in MiB.
+    public static let pageCacheVariable = "REGVAULT_SQLITE_CACHE_MIB"
+
+    /// Each connection's page cache in MiB: 256, or `REGVAULT_SQLITE_CACHE_MIB` (1 to 65536), for a
+    /// machine with less memory to spare, or a soak that needs the caches full within minutes.
+    /// A value that is not such a number is refused, not ignored.
+    public static func pageCacheMiB(environment: [String: String]? = nil) throws -> Int {
+        guard let text = (environment ?? ProcessInfo.processInfo.environment)[pageCacheVariable] else { return 256 }
+        guard let mib = Int(text), String(mib) == text, (1...65536).contains(mib) else {
+            throw StorageError(.configuration, "\(pageCacheVariable) must be a number of MiB from 1 to 65536, not '\(text)'")
+        }
+        return mib
+    }
+
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Parameter cipher: encrypts the erasable parts of records at rest.
     public init(path: String, cipher: RecordCipher?) throws {
         self.cipher = cipher
+        let cacheKiB = try SQLiteStore.pageCacheMiB() * 1024
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: SQLiteStore.connectionPragmas)
+            if cacheKiB != 256 * 1024 { try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)") }
         }
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)

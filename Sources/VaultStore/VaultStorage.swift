@@ -197,6 +197,8 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         case treeSizeMismatch = "tree_size_mismatch"
         case corrupt = "corrupt"
         case notFound = "not_found"
+        /// The storage was asked to run with settings it refuses.
+        case configuration = "configuration"
     }
 
     public let code: Code
