@@ -20,20 +20,20 @@ and p99 latency of each kind of request in that minute, and prints a Markdown ta
 
 At the end it stops the server (SIGTERM), runs `regvault check` on the data directory, and exits 1
 if any request failed, `check` failed, or memory or descriptors did not stay flat:
-- memory: SQLite's page caches (256 MiB per connection, SQLiteStore.connectionPragmas) grow with
-  the database until they are full, which takes far longer than a soak, so resident memory alone
-  cannot tell a leak from a cache filling; and resident memory keeps what the allocator got back
-  (its high-water mark grows with the largest answers, such as an audit trail that keeps
-  lengthening). The server reports what malloc has handed out and not had back
-  (`regvault_heap_in_use_bytes`, glibc's mallinfo2) and what SQLite holds of it
-  (`regvault_sqlite_memory_bytes`, sqlite3_memory_used); the verdict is on the difference, the
-  vault's own live memory, taken as the lowest of five readings a second apart (an answer being
-  built at one reading drops out; a leak never does). It includes the writer's entity-head
-  cache, which fills to at most 10,000 heads (about 20 MiB) and starts over, so it comes and goes. After a two-minute warm-up (TLS sessions and the allocator's pools fill
-  up in the first minute), it may grow from the first sample after warm-up to the last by at most
-  max(16 MiB, 10 %). A leak of a few hundred bytes per request or per record (about 65,000 requests
-  and 120,000 records in ten minutes at the defaults) exceeds that, while allocator noise stays
-  inside;
+- memory: the server's page caches are capped at --sqlite-cache-mib per SQLite connection (8 MiB;
+  `REGVAULT_SQLITE_CACHE_MIB`, 256 MiB by default), so they are full within the warm-up and a
+  leak cannot hide behind a cache that is still filling (at 256 MiB they grow with the database
+  for hours). The verdict is on what malloc has handed out and not had back
+  (`regvault_heap_in_use_bytes`, glibc's mallinfo2, from /metrics), which resident memory cannot
+  show: resident memory keeps the allocator's high-water mark. It is read with the server quiet:
+  the clients finish the request they are in and wait while it is read (the lowest of three
+  readings half a second apart), because an answer being built is not retained memory and the
+  workload's answers grow (the generator reuses entity ids, so audited trails lengthen with every
+  batch and one audit answer reaches several MiB). After a two-minute warm-up (TLS sessions, the
+  allocator's pools and the page caches fill up), it may grow from the first sample after warm-up
+  to the last by at most max(16 MiB, 10 %). A leak of a few hundred bytes per request or per
+  record (about 70,000 requests and 120,000 records in ten minutes at the defaults) exceeds that.
+  The table also shows SQLite's share (`regvault_sqlite_memory_bytes`) and the rest;
 - descriptors: at most 8 more than after warm-up (the clients hold a fixed number of
   connections; export and sandbox files come and go), since every leaked connection or file
   handle adds one.
@@ -60,7 +60,7 @@ WARM_UP_MINUTES = 2
 MEMORY_SLACK_BYTES = 16 << 20
 MEMORY_SLACK_FRACTION = 0.10
 DESCRIPTOR_SLACK = 8
-FLOOR_READINGS = 5
+QUIET_READINGS = 3
 READ_KINDS = ["audit", "logs", "player", "inclusion", "consistency", "checkpoint"]
 KINDS = ["ingest"] + READ_KINDS
 
@@ -74,9 +74,10 @@ def build_release(scratch: str) -> Path:
     return Path(bin_path) / "regvault"
 
 
-def start_server(binary: Path, data: Path):
+def start_server(binary: Path, data: Path, cache_mib: int):
     proc = subprocess.Popen([str(binary), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "REGVAULT_SQLITE_CACHE_MIB": str(cache_mib)})
     deadline = time.time() + 120
     while time.time() < deadline:
         line = proc.stdout.readline().decode()
@@ -113,6 +114,41 @@ class Client:
             self.connection.close()
             self.connection = None
             raise
+
+
+class Gate:
+    """Lets the sampler read the server's memory with no request in flight: clients pass through
+    `enter`/`leave` around every request; `quiet()` stops new requests and waits for the ones in
+    flight, `resume()` lets them go on."""
+
+    def __init__(self):
+        self.condition = threading.Condition()
+        self.open = True
+        self.in_flight = 0
+
+    def enter(self, stop: threading.Event) -> bool:
+        with self.condition:
+            while not self.open and not stop.is_set():
+                self.condition.wait(0.5)
+            if stop.is_set():
+                return False
+            self.in_flight += 1
+            return True
+
+    def leave(self):
+        with self.condition:
+            self.in_flight -= 1
+            self.condition.notify_all()
+
+    def quiet(self, timeout: float = 150):
+        with self.condition:
+            self.open = False
+            self.condition.wait_for(lambda: self.in_flight == 0, timeout)
+
+    def resume(self):
+        with self.condition:
+            self.open = True
+            self.condition.notify_all()
 
 
 class Stats:
@@ -175,7 +211,7 @@ class Corpus:
             return self.entities[counter % len(self.entities)], self.players[counter % len(self.players)], self.tree_size
 
 
-def ingest_worker(binary: Path, client: Client, stats: Stats, corpus: Corpus, stop: threading.Event,
+def ingest_worker(binary: Path, client: Client, stats: Stats, corpus: Corpus, gate: Gate, stop: threading.Event,
                   batch: int, rate: float):
     seed, pending = 1000, []
     interval = batch / rate
@@ -187,6 +223,8 @@ def ingest_worker(binary: Path, client: Client, stats: Stats, corpus: Corpus, st
             pending += [line for line in generated if line]
             seed += 1
         lines, pending = pending[:batch], pending[batch:]
+        if not gate.enter(stop):
+            break
         started = time.monotonic()
         try:
             status, body = client.request("POST", "/v1/records", b"\n".join(lines),
@@ -194,6 +232,8 @@ def ingest_worker(binary: Path, client: Client, stats: Stats, corpus: Corpus, st
         except Exception as error:  # noqa: BLE001 - a failed request is counted, the soak goes on
             stats.fail("ingest", f"POST /v1/records: {type(error).__name__}: {error}")
             continue
+        finally:
+            gate.leave()
         stats.record("ingest", time.monotonic() - started)
         if status != 200:
             stats.fail("ingest", f"POST /v1/records -> {status} {body[:200]!r}")
@@ -206,7 +246,8 @@ def ingest_worker(binary: Path, client: Client, stats: Stats, corpus: Corpus, st
         stop.wait(max(0.0, next_at - time.monotonic()))
 
 
-def read_worker(index: int, client: Client, stats: Stats, corpus: Corpus, stop: threading.Event, pause: float):
+def read_worker(index: int, client: Client, stats: Stats, corpus: Corpus, gate: Gate, stop: threading.Event,
+                pause: float):
     streams = ["audit.change", "kyc", "payment", "aml", "rng", "responsible_gambling"]
     counter = index * 7919
     while not stop.is_set():
@@ -226,12 +267,16 @@ def read_worker(index: int, client: Client, stats: Stats, corpus: Corpus, stop: 
             "consistency": f"/regulator/proof/consistency?from={seq}&to={max(size - 1, seq)}",
             "checkpoint": "/regulator/checkpoint",
         }[kind]
+        if not gate.enter(stop):
+            break
         started = time.monotonic()
         try:
             status, body = client.request("GET", path)
         except Exception as error:  # noqa: BLE001
             stats.fail(kind, f"GET {path}: {type(error).__name__}: {error}")
             continue
+        finally:
+            gate.leave()
         stats.record(kind, time.monotonic() - started)
         # Proofs are asked at the size the reader last saw acknowledged, which a checkpoint covers.
         if status != 200:
@@ -259,7 +304,16 @@ def server_memory(client) -> dict:
     return gauges
 
 
-def sample(pid: int, data: Path, metrics) -> dict:
+def sample(pid: int, data: Path, metrics, gate: Gate) -> dict:
+    """The server's memory, descriptors and database size, read while `gate` holds the clients."""
+    gate.quiet()
+    try:
+        return read_sample(pid, data, metrics)
+    finally:
+        gate.resume()
+
+
+def read_sample(pid: int, data: Path, metrics) -> dict:
     status = Path(f"/proc/{pid}/status").read_text()
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
     descriptors = os.listdir(f"/proc/{pid}/fd")
@@ -271,12 +325,12 @@ def sample(pid: int, data: Path, metrics) -> dict:
             pass
     database = sum(path.stat().st_size for path in (data / "vault.sqlite", data / "vault.sqlite-wal") if path.exists())
     rss = int(fields["VmRSS"].split()[0]) * 1024
-    # The floor of a few readings a second apart: an answer being built when one reading is taken
-    # (an audit trail of thousands of versions is megabytes) drops out; a leak never does.
+    # With no request in flight (the caller quietens the clients); the lowest of a few readings, so
+    # that work the server finishes after its answer (access entries, checkpoints) drops out.
     readings = []
-    for attempt in range(FLOOR_READINGS):
+    for attempt in range(QUIET_READINGS):
         if attempt:
-            time.sleep(1)
+            time.sleep(0.5)
         gauges = server_memory(metrics)
         readings.append((gauges["regvault_heap_in_use_bytes"] - gauges["regvault_sqlite_memory_bytes"],
                          gauges["regvault_heap_in_use_bytes"], gauges["regvault_sqlite_memory_bytes"]))
@@ -310,6 +364,7 @@ def main() -> int:
     parser.add_argument("--ingest-rate", type=float, default=200, help="records per second to ingest at most (default 200)")
     parser.add_argument("--readers", type=int, default=2, help="concurrent inspector clients (default 2)")
     parser.add_argument("--read-pause", type=float, default=0.01, help="seconds each reader waits between requests")
+    parser.add_argument("--sqlite-cache-mib", type=int, default=8, help="each SQLite connection's page cache (default 8)")
     args = parser.parse_args()
 
     binary = Path(args.binary) if args.binary else build_release(str(REPO / args.scratch_path))
@@ -317,14 +372,15 @@ def main() -> int:
         raise SystemExit(f"soak: no regvault binary at {binary}")
     scratch = Path(tempfile.mkdtemp(prefix="regvault-soak-"))
     data = Path(args.data) if args.data else scratch / "vault"
-    server, host, port = start_server(binary, data)
+    server, host, port = start_server(binary, data, args.sqlite_cache_mib)
     certs = data / "dev-certs"
-    stats, corpus, stop = Stats(), Corpus(), threading.Event()
+    stats, corpus, gate, stop = Stats(), Corpus(), Gate(), threading.Event()
     workers = [threading.Thread(target=ingest_worker, daemon=True,
-                                args=(binary, Client(host, port, certs, "ingest"), stats, corpus, stop,
+                                args=(binary, Client(host, port, certs, "ingest"), stats, corpus, gate, stop,
                                       args.batch, args.ingest_rate))]
     workers += [threading.Thread(target=read_worker, daemon=True,
-                                 args=(i, Client(host, port, certs, "regulator_read"), stats, corpus, stop, args.read_pause))
+                                 args=(i, Client(host, port, certs, "regulator_read"), stats, corpus, gate, stop,
+                                       args.read_pause))
                 for i in range(args.readers)]
     samples = []
     print(f"soak: {args.minutes:g} minutes against {binary} on https://{host}:{port} (pid {server.pid}), data {data}",
@@ -339,7 +395,7 @@ def main() -> int:
     try:
         start = time.monotonic()
         metrics = Client(host, port, certs, "admin")
-        samples.append(dict(minute=0, **sample(server.pid, data, metrics)))
+        samples.append(dict(minute=0, **sample(server.pid, data, metrics, gate)))
         print(f"| 0 | {row_head(samples[0])} | 0 | 0 | " + " | ".join("–" for _ in KINDS) + " | 0 |", flush=True)
         for worker in workers:
             worker.start()
@@ -352,7 +408,7 @@ def main() -> int:
                 stats.fail("server", f"exited with status {server.returncode}")
                 break
             latencies = stats.take_minute()
-            taken = dict(minute=minute, **sample(server.pid, data, metrics))
+            taken = dict(minute=minute, **sample(server.pid, data, metrics, gate))
             samples.append(taken)
             cells = []
             for kind in KINDS:
@@ -375,14 +431,14 @@ def main() -> int:
     verdicts = []
     after_warm_up = [s for s in samples if s["minute"] >= WARM_UP_MINUTES] or samples[-1:]
     first, last = after_warm_up[0], samples[-1]
-    allowed = max(MEMORY_SLACK_BYTES, int(first["outside"] * MEMORY_SLACK_FRACTION))
-    growth = last["outside"] - first["outside"]
+    allowed = max(MEMORY_SLACK_BYTES, int(first["heap"] * MEMORY_SLACK_FRACTION))
+    growth = last["heap"] - first["heap"]
     memory_ok = growth <= allowed
-    verdicts.append(f"heap in use outside SQLite: {mib(first['outside'])} MiB at minute {first['minute']} -> "
-                    f"{mib(last['outside'])} MiB at minute {last['minute']} (growth {growth / (1 << 20):+.1f} MiB; "
-                    f"allowed {mib(allowed)}): {'flat' if memory_ok else 'GREW'}; SQLite itself "
-                    f"{mib(first['sqlite'])} -> {mib(last['sqlite'])} MiB for a database of {mib(last['database'])} MiB; "
-                    f"resident {mib(first['rss'])} -> {mib(last['rss'])} MiB")
+    verdicts.append(f"heap in use (page caches capped at {args.sqlite_cache_mib} MiB per connection): "
+                    f"{mib(first['heap'])} MiB at minute {first['minute']} -> {mib(last['heap'])} MiB at minute "
+                    f"{last['minute']} (growth {growth / (1 << 20):+.1f} MiB; allowed {mib(allowed)}): "
+                    f"{'flat' if memory_ok else 'GREW'}; of it SQLite {mib(first['sqlite'])} -> {mib(last['sqlite'])} MiB "
+                    f"for a database of {mib(last['database'])} MiB; resident {mib(first['rss'])} -> {mib(last['rss'])} MiB")
     fd_peak = max(s["fds"] for s in after_warm_up)
     fds_ok = fd_peak - first["fds"] <= DESCRIPTOR_SLACK and last["fds"] - first["fds"] <= DESCRIPTOR_SLACK
     verdicts.append(f"descriptors: {first['fds']} at minute {first['minute']}, peak {fd_peak}, last {last['fds']} "
