@@ -323,14 +323,18 @@ public struct ListenAddress: Sendable {
         let host: Substring, port: Substring
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
             host = text[text.index(after: text.startIndex)..<close]
-            port = text[text.index(after: close)...].dropFirst()
+            let rest = text[text.index(after: close)...]
+            guard rest.first == ":" else {
+                throw ServerError.configuration("listen address '\(text)' must be [IPv6]:PORT")
+            }
+            port = rest.dropFirst()
         } else if let colon = text.lastIndex(of: ":") {
             host = text[..<colon]
             port = text[text.index(after: colon)...]
         } else {
             throw ServerError.configuration("listen address '\(text)' must be HOST:PORT")
         }
-        guard !host.isEmpty, let number = Int(port), (0...65535).contains(number) else {
+        guard !host.isEmpty, let number = Int(port), String(number) == port, (0...65535).contains(number) else {
             throw ServerError.configuration("listen address '\(text)' must be HOST:PORT with a port from 0 to 65535")
         }
         self.host = String(host)

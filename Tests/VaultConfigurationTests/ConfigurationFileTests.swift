@@ -78,7 +78,7 @@ struct ConfigurationFileTests {
     func listenAddresses() throws {
         #expect(try ListenAddress("127.0.0.1:8443").port == 8443)
         #expect(try ListenAddress("[::1]:0").host == "::1")
-        for text in ["", ":80", "host", "host:", "host:-1", "host:65536", "[::1]", "[::1]x80", "host:99999999999999999999"] {
+        for text in ["", ":80", "host", "host:", "host:-1", "host:65536", "[::1]", "[::1]x80", "host:+80", "host:080", "host:99999999999999999999"] {
             #expect(throws: ServerError.self, "accepted \(text)") { try ListenAddress(text) }
         }
     }
