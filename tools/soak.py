@@ -37,6 +37,8 @@ if any request failed, `check` failed, or memory or descriptors did not stay fla
 - descriptors: at most 8 more than after warm-up (the clients hold a fixed number of
   connections; export and sandbox files come and go), since every leaked connection or file
   handle adds one.
+To find where memory goes, --read-kinds narrows the reads to some kinds and --fresh-connections
+makes the readers open a connection per request (what a kept-alive connection holds then goes).
 Traffic goes only to 127.0.0.1, every loop stops at the deadline, and the server is stopped on
 every exit path. The data directory is removed unless --keep-data is given or something failed.
 """
@@ -247,7 +249,7 @@ def ingest_worker(binary: Path, client: Client, stats: Stats, corpus: Corpus, ga
 
 
 def read_worker(index: int, client: Client, stats: Stats, corpus: Corpus, gate: Gate, stop: threading.Event,
-                pause: float):
+                pause: float, kinds: list, fresh: bool):
     streams = ["audit.change", "kyc", "payment", "aml", "rng", "responsible_gambling"]
     counter = index * 7919
     while not stop.is_set():
@@ -257,7 +259,7 @@ def read_worker(index: int, client: Client, stats: Stats, corpus: Corpus, gate: 
             stop.wait(0.1)
             continue
         (entity_type, entity_id), player, size = picked
-        kind = READ_KINDS[counter % len(READ_KINDS)]
+        kind = kinds[counter % len(kinds)]
         seq = counter % max(size - 1, 1) + 1
         path = {
             "audit": f"/regulator/audit?entity={entity_type}&id={entity_id}",
@@ -277,6 +279,9 @@ def read_worker(index: int, client: Client, stats: Stats, corpus: Corpus, gate: 
             continue
         finally:
             gate.leave()
+            if fresh and client.connection is not None:
+                client.connection.close()
+                client.connection = None
         stats.record(kind, time.monotonic() - started)
         # Proofs are asked at the size the reader last saw acknowledged, which a checkpoint covers.
         if status != 200:
@@ -364,9 +369,16 @@ def main() -> int:
     parser.add_argument("--ingest-rate", type=float, default=200, help="records per second to ingest at most (default 200)")
     parser.add_argument("--readers", type=int, default=2, help="concurrent inspector clients (default 2)")
     parser.add_argument("--read-pause", type=float, default=0.01, help="seconds each reader waits between requests")
+    parser.add_argument("--read-kinds", default=",".join(READ_KINDS),
+                        help="the inspector requests to cycle through (default: " + ",".join(READ_KINDS) + ")")
+    parser.add_argument("--fresh-connections", action="store_true",
+                        help="readers open a new connection for every request instead of keeping one")
     parser.add_argument("--sqlite-cache-mib", type=int, default=8, help="each SQLite connection's page cache (default 8)")
     args = parser.parse_args()
 
+    kinds = [kind for kind in args.read_kinds.split(",") if kind]
+    if not kinds or any(kind not in READ_KINDS for kind in kinds):
+        raise SystemExit(f"soak: --read-kinds takes some of {','.join(READ_KINDS)}")
     binary = Path(args.binary) if args.binary else build_release(str(REPO / args.scratch_path))
     if not (binary.is_file() and os.access(binary, os.X_OK)):
         raise SystemExit(f"soak: no regvault binary at {binary}")
@@ -380,7 +392,7 @@ def main() -> int:
                                       args.batch, args.ingest_rate))]
     workers += [threading.Thread(target=read_worker, daemon=True,
                                  args=(i, Client(host, port, certs, "regulator_read"), stats, corpus, gate, stop,
-                                       args.read_pause))
+                                       args.read_pause, kinds, args.fresh_connections))
                 for i in range(args.readers)]
     samples = []
     print(f"soak: {args.minutes:g} minutes against {binary} on https://{host}:{port} (pid {server.pid}), data {data}",

@@ -35,8 +35,12 @@ public struct CIDR: Sendable, Equatable {
         return true
     }
 
-    /// The 4 or 16 bytes of an IP literal.
+    /// The 4 or 16 bytes of an IP literal. Only hex digits, dots and colons are read (inet_pton would
+    /// stop at a NUL and accept what comes before it).
     static func addressBytes(_ text: String) -> [UInt8]? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ byte in
+            (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte | 0x20) || byte == 0x2E || byte == 0x3A
+        }) else { return nil }
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
         var v6 = in6_addr()

@@ -61,7 +61,7 @@ struct ConfigurationFileTests {
     @Test("CIDR ranges: canonical prefix lengths only, IPv4-mapped clients match IPv4 ranges")
     func ranges() throws {
         for text in ["10.0.0.0/08", "10.0.0.0/+8", "10.0.0.0/ 8", "10.0.0.0", "10.0.0.0/8/8", "/8", "10.0.0.0/-1", "::1/129",
-                     "10.0.0.0/999999999999999999999"] {
+                     "10.0.0.0/999999999999999999999", "10.0.0.1\u{0}garbage/32", "0021:db8::8\u{0}/128", "::1%lo/128"] {
             #expect(CIDR(text) == nil, "accepted \(text)")
         }
         let range = try #require(CIDR("10.20.0.0/16"))
@@ -69,6 +69,7 @@ struct ConfigurationFileTests {
         #expect(range.contains("::ffff:10.20.0.9"))
         #expect(!range.contains("10.21.0.1"))
         #expect(!range.contains("not an address"))
+        #expect(!range.contains("10.20.0.1\u{0}"))
         #expect(try #require(CIDR("0.0.0.0/0")).contains("203.0.113.7"))
         #expect(try #require(CIDR("2001:db8::/32")).contains("2001:db8:ffff::1"))
         #expect(!(try #require(CIDR("2001:db8::/32")).contains("10.0.0.1")))
