@@ -9,6 +9,14 @@ import NIOSSL
 import VaultFormat
 import VaultConfiguration
 
+extension ServerConfiguration.Limits {
+    /// The connection limits these options give.
+    var connections: ConnectionLimits {
+        ConnectionLimits(requestHeadSeconds: requestHeadSeconds, bodySeconds: bodySeconds,
+                         maxConnections: maxConnections, maxConnectionsPerAddress: maxConnectionsPerAddress)
+    }
+}
+
 /// What a connection may hold of the server, and for how long. Defaults are safe for an
 /// appliance on an operator's network; every one can be set under `limits` in the configuration.
 ///
@@ -23,14 +31,6 @@ import VaultConfiguration
 ///   objects and exports), so a flood of connections cannot starve the vault of descriptors.
 /// - `maxConnectionsPerAddress`: connections one client address may hold at once, so one address
 ///   cannot take every slot from the others.
-extension ServerConfiguration.Limits {
-    /// The connection limits these options give.
-    var connections: ConnectionLimits {
-        ConnectionLimits(requestHeadSeconds: requestHeadSeconds, bodySeconds: bodySeconds,
-                         maxConnections: maxConnections, maxConnectionsPerAddress: maxConnectionsPerAddress)
-    }
-}
-
 struct ConnectionLimits: Sendable, Equatable {
     var requestHeadSeconds: Int
     var bodySeconds: Int

@@ -15,9 +15,8 @@ public final class SQLiteStore: VaultStorage {
     /// The pragmas every connection gets. The page cache is 256 MiB per connection (see
     /// `pageCacheMiB`) so that the random-key indexes (event id, entity) of a multi-million-record
     /// log stay in memory while ingesting; the benchmark's bare-SQLite baseline uses the same
-    /// pragmas. Recursive triggers
-    /// make the deletes that `INSERT OR REPLACE` performs fire the delete-refusing triggers. Secure
-    /// delete overwrites the space freed by an erasure with zeros.
+    /// pragmas. Recursive triggers make the deletes that `INSERT OR REPLACE` performs fire the
+    /// delete-refusing triggers. Secure delete overwrites the space freed by an erasure with zeros.
     public static let connectionPragmas = """
         PRAGMA synchronous = FULL;
         PRAGMA secure_delete = ON;
