@@ -11,3 +11,11 @@ size_t regvault_heap_in_use(void) {
 #else
 size_t regvault_heap_in_use(void) { return 0; }
 #endif
+
+#if defined(__GLIBC__)
+void regvault_heap_return_large_blocks(size_t bytes) {
+    mallopt(M_MMAP_THRESHOLD, (int)bytes);
+}
+#else
+void regvault_heap_return_large_blocks(size_t bytes) { (void)bytes; }
+#endif

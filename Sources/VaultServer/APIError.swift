@@ -74,12 +74,12 @@ extension Response {
     /// A JSON response with the value's canonical bytes.
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: value.canonicalBytes)))
+                 body: .pieces(value.canonicalBytes))
     }
 
     /// A JSON response whose canonical bytes are already made.
     static func json(bytes: [UInt8]) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .pieces(bytes))
     }
 
     /// The response with an `X-Result-Count` header, which the access journal records.
@@ -91,6 +91,6 @@ extension Response {
 
     /// A plain-text response.
     static func text(_ text: String, contentType: String = "text/plain; charset=utf-8") -> Response {
-        Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(status: .ok, headers: [.contentType: contentType], body: .pieces(text))
     }
 }

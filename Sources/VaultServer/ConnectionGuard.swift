@@ -163,40 +163,12 @@ extension HTTPServerBuilder {
             let http = HTTP1Channel(responder: responder, configuration: .init(
                 additionalChannelHandlers: [BodyDeadlineHandler(seconds: bodySeconds)],
                 idleTimeout: .seconds(Int64(counter.limits.requestHeadSeconds))))
-            let tlsChannel = BoundedTLSChannel(base: http, context: try NIOSSLContext(configuration: tls),
-                                               verify: clientChains.callback)
+            // Answers are written in pieces (`ResponseBody.pieces`), which bounds NIOSSL's
+            // per-connection ciphertext buffer.
+            let tlsChannel = try TLSChannel(http, configuration: TLSChannelConfiguration(
+                tlsConfiguration: tls, customVerificationCallback: clientChains.callback))
             return AdmittedChannel(base: tlsChannel, counter: counter, onRefused: onRefused)
         }
-    }
-}
-
-/// TLS in front of `Base`, as HummingbirdTLS's `TLSChannel` sets it up, except that NIOSSL's
-/// outbound buffer is cut back to `preservedOutboundBytes` at the next write. By default NIOSSL
-/// keeps that buffer as large as the largest answer the connection ever encrypted, so each
-/// kept-alive inspector connection would hold one the size of the largest audit trail it was sent
-/// (megabytes, and trails only grow) for as long as it stays open.
-struct BoundedTLSChannel<Base: ServerChildChannel>: ServerChildChannel {
-    typealias Value = Base.Value
-    /// Four TLS records.
-    static var preservedOutboundBytes: Int { 64 * 1024 }
-
-    let base: Base
-    let context: NIOSSLContext
-    let verify: @Sendable ([NIOSSLCertificate], EventLoopPromise<NIOSSLVerificationResult>) -> Void
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
-            var configuration = NIOSSLHandler.Configuration()
-            configuration.maximumPreservedOutboundBufferCapacity = BoundedTLSChannel.preservedOutboundBytes
-            try channel.pipeline.syncOperations.addHandler(
-                NIOSSLServerHandler(context: context, customVerificationCallback: verify, configuration: configuration))
-        }.flatMap {
-            base.setup(channel: channel, logger: logger)
-        }
-    }
-
-    func handle(value: Value, logger: Logger) async {
-        await base.handle(value: value, logger: logger)
     }
 }
 

@@ -49,7 +49,7 @@ struct ExportRoutes {
         let name = (job.path as NSString).lastPathComponent
         let body = ResponseBody(contentLength: size) { writer in
             defer { try? handle.close() }
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            while let chunk = try handle.read(upToCount: ResponseBody.pieceBytes), !chunk.isEmpty {
                 try await writer.write(ByteBuffer(bytes: chunk))
             }
             try await writer.finish(nil)

@@ -44,12 +44,12 @@ enum ListingFormat {
                 out.append(0x0A)
             }
             headers[.contentType] = "application/x-ndjson"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: out)))
+            return Response(status: .ok, headers: headers, body: .pieces(out))
         case .csv:
             var text = ListingFormat.csvColumns.joined(separator: ",") + "\r\n"
             for item in page.items { text += try ListingFormat.csvRow(item) + "\r\n" }
             headers[.contentType] = "text/csv; charset=utf-8; header=present"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+            return Response(status: .ok, headers: headers, body: .pieces(text))
         }
     }
 

@@ -33,7 +33,7 @@ struct LogRoutes {
         Response(status: .ok,
                  headers: [.contentType: "application/octet-stream",
                            .cacheControl: full ? "public, max-age=31536000, immutable" : "no-cache"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                 body: .pieces(bytes))
     }
 
     private func notFound() -> APIError {

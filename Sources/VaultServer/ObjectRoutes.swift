@@ -98,7 +98,7 @@ struct ObjectRoutes {
             }
             let bytes = withBody ? try vault.objectBytes(version) : Data()
             var response = Response(status: .ok, headers: [.contentType: version.contentType],
-                                    body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                                    body: .pieces(bytes))
             headers(version, state, into: &response)
             response.headers[.contentLength] = String(version.size)
             return response

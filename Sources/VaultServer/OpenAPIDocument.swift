@@ -22,6 +22,8 @@ enum OpenAPIDocument {
         keys from the configuration); the token's regulator_read or compliance_officer role then applies, and a bad
         token is refused with 401 invalid_token.
         Errors have the body {"error": {"code": "...", "message": "...", "line": N, "field": "..."}}.
+        HEAD is answered wherever GET is, with the GET's status and headers (Content-Length included) and no body.
+        A known path asked with a method it does not have is 405 method_not_allowed, with Allow listing its methods.
     components:
       schemas:
         Error:

@@ -91,7 +91,7 @@ struct RegulatorRoutes {
                 // A stored report file: its event id is object:<version id>.
                 if let version = try vault.objectVersions(period: period.0).first(where: { "object:" + $0.versionId == eventId }) {
                     var response = Response(status: .ok, headers: [.contentType: version.contentType],
-                                            body: .init(byteBuffer: ByteBuffer(bytes: try vault.objectBytes(version))))
+                                            body: .pieces(try vault.objectBytes(version)))
                     response.headers[.init("x-regvault-seq")!] = String(version.seq)
                     response.headers[.eTag] = "\"\(version.sha256)\""
                     return response.counting(1)

@@ -90,15 +90,25 @@ struct CatalogedRoutes {
 /// Answers a request whose path is a route's but whose method is not with 405 in the API's error
 /// shape (`method_not_allowed`) and an `Allow` header listing the path's methods, instead of the
 /// router's 404. It runs after authentication, so only an admitted client learns which methods exist.
+///
+/// HEAD is answered wherever GET is (RFC 9110 §9.3.2): the router generates a HEAD endpoint for
+/// every GET route that has none (`autoGenerateHeadEndpoints`), which answers the GET's status and
+/// headers without its body; this middleware adds the body's length to those headers, which the
+/// generated endpoint would otherwise announce as 0.
 struct MethodNotAllowedMiddleware: RouterMiddleware {
     typealias Context = VaultRequestContext
     let catalog: RouteCatalog
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
-            return try await next(request, context)
+            var response = try await next(request, context)
+            if request.method == .head, response.headers[.contentLength] == nil, let length = response.body.contentLength {
+                response.headers[.contentLength] = String(length)
+            }
+            return response
         } catch let error as HTTPError where error.status == .notFound {
-            let allowed = catalog.methods(forPath: request.uri.path)
+            var allowed = catalog.methods(forPath: request.uri.path)
+            if let get = allowed.firstIndex(of: "GET"), !allowed.contains("HEAD") { allowed.insert("HEAD", at: get + 1) }
             guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else { throw error }
             let message = "\(request.method.rawValue) is not allowed on \(request.uri.path.prefix(200)); allowed: "
                 + allowed.joined(separator: ", ")

@@ -1,3 +1,4 @@
+import CHeap
 import Foundation
 import Hummingbird
 import HummingbirdTLS
@@ -55,6 +56,10 @@ public struct VaultHTTPServer: Sendable {
     /// On shutdown, requests in flight finish first, so nothing acknowledged is lost.
     public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
         let listen = try ListenAddress(configuration.listen)
+        // Answers of a megabyte or more (audit trails, objects, reports) get their own mappings,
+        // returned to the system when freed; otherwise the server's resident memory keeps the
+        // high-water mark of every answer size it has built.
+        regvault_heap_return_large_blocks(1 << 20)
         var tokens: BearerTokens?
         if let bearer = configuration.bearerTokens { tokens = try await BearerTokens(configuration: bearer) }
         let sandboxAccess = try sandboxAccess()
@@ -101,7 +106,7 @@ public struct VaultHTTPServer: Sendable {
     /// The router; every route it gets is also recorded in `catalog`.
     func makeRouter(catalog: RouteCatalog = RouteCatalog(), tokens: BearerTokens? = nil,
                     sandboxAccess: SandboxAccess? = nil) -> Router<VaultRequestContext> {
-        let router = Router(context: VaultRequestContext.self)
+        let router = Router(context: VaultRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ResponseTimeMiddleware(metrics: metrics))
         router.add(middleware: DeclaredLengthMiddleware(maxBodyBytes: configuration.limits.maxBodyBytes,
                                                         maxObjectBytes: configuration.limits.maxObjectBytes))
