@@ -16,6 +16,11 @@ size_t regvault_heap_in_use(void) { return 0; }
 void regvault_heap_return_large_blocks(size_t bytes) {
     mallopt(M_MMAP_THRESHOLD, (int)bytes);
 }
+
+void regvault_heap_release_free_pages(void) {
+    malloc_trim(0);
+}
 #else
 void regvault_heap_return_large_blocks(size_t bytes) { (void)bytes; }
+void regvault_heap_release_free_pages(void) {}
 #endif

@@ -12,4 +12,8 @@ size_t regvault_heap_in_use(void);
 /// stays resident. No-op without glibc.
 void regvault_heap_return_large_blocks(size_t bytes);
 
+/// Gives the system back the whole free pages inside every arena (glibc's malloc_trim), which
+/// glibc otherwise keeps resident. Takes each arena's lock in turn, briefly. No-op without glibc.
+void regvault_heap_release_free_pages(void);
+
 #endif
