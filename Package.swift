@@ -47,9 +47,21 @@ let package = Package(
             dependencies: ["CArchive"],
             swiftSettings: strictSettings
         ),
+        // Strict RFC 8259 parsing, RFC 8785 canonical form and RFC 6902 patches: the standard library only,
+        // shared by the vault and the report templates.
+        .target(name: "VaultJSON", swiftSettings: strictSettings),
+        // Regulator report templates: records in, bytes out (no server, store or network code), so an
+        // export's reports can be recomputed offline.
+        // libharu, for the reports' PDF files (no pkg-config file in Debian's libhpdf-dev; the module map links it).
+        .systemLibrary(name: "CHaru", providers: [.apt(["libhpdf-dev"])]),
+        .target(
+            name: "VaultReports",
+            dependencies: ["VaultJSON", "VaultFormat", "CHaru", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "VaultCore",
-            dependencies: ["VaultFormat", "VaultStore", "VaultArchive", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["VaultJSON", "VaultReports", "VaultFormat", "VaultStore", "VaultArchive", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // Deterministic synthetic operator data and the regulator sandbox's replaying log: the demo, the
@@ -67,7 +79,7 @@ let package = Package(
         // The HTTPS server: mutual TLS, identities and roles, the ingest and inspector routes.
         .target(
             name: "VaultServer",
-            dependencies: ["VaultConfiguration", "VaultSandbox", "VaultCore", "VaultFormat", "VaultStore", "CHeap",
+            dependencies: ["VaultConfiguration", "VaultSandbox", "VaultCore", "VaultReports", "VaultFormat", "VaultStore", "CHeap",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTLS", package: "hummingbird"),
                            .product(name: "X509", package: "swift-certificates"),
@@ -79,7 +91,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "regvault",
-            dependencies: ["VaultCore", "VaultFormat", "VaultStore", "VaultSandbox", "VaultServer", "VaultConfiguration",
+            dependencies: ["VaultCore", "VaultReports", "VaultFormat", "VaultStore", "VaultSandbox", "VaultServer", "VaultConfiguration",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
@@ -103,6 +115,8 @@ let package = Package(
             dependencies: ["VaultCore", "VaultFormat", "VaultArchive", "VaultConfiguration"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "VaultJSONTests", dependencies: ["VaultJSON", "VaultSandbox"], swiftSettings: strictSettings),
+        .testTarget(name: "VaultReportsTests", dependencies: ["VaultReports", "VaultJSON"], swiftSettings: strictSettings),
         .testTarget(name: "VaultSandboxTests", dependencies: ["VaultSandbox", "VaultCore", "VaultFormat"], swiftSettings: strictSettings),
         .testTarget(name: "VaultConfigurationTests", dependencies: ["VaultConfiguration"], swiftSettings: strictSettings),
         .testTarget(name: "VaultArchiveTests", dependencies: ["VaultArchive"], swiftSettings: strictSettings),

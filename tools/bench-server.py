@@ -51,7 +51,8 @@ def make_records(binary: str, count: int, path: str) -> int:
 
 
 def start_server(binary: str, data: str):
-    proc = subprocess.Popen([binary, "serve", "--dev", "--data", data, "--listen", "127.0.0.1:0"],
+    proc = subprocess.Popen([binary, "serve", "--dev", "--data", data, "--listen", "127.0.0.1:0",
+                             "--report-interval", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     while True:
         line = proc.stdout.readline().decode()

@@ -3,7 +3,10 @@
 # Safe to run any number of times. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-debian_packages=(libsqlite3-dev libssl-dev libarchive-dev openssl curl python3 tar gzip zstd binutils)
+# libhpdf-dev: libharu, which writes the reports' PDF files; poppler-utils (pdftotext) and
+# prometheus (promtool) check reports and their alert rules in the tests.
+debian_packages=(libsqlite3-dev libssl-dev libarchive-dev libhpdf-dev poppler-utils prometheus openssl curl python3 tar gzip zstd
+                 binutils)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -37,6 +40,13 @@ if ! python3 -c 'import schemathesis; from pact import Pact, Verifier, generate,
   python_packages=("pact-python>=4.2,<5" "schemathesis>=4.32,<5")
   python3 -m pip install -q "${python_packages[@]}" 2>/dev/null \
     || python3 -m pip install -q --break-system-packages "${python_packages[@]}"
+fi
+
+# The report tests validate XML against the regulators' schemas with xmlschema (PDFs are read back
+# with poppler's pdftotext).
+if ! python3 -c 'import xmlschema' 2>/dev/null; then
+  echo "setup: installing xmlschema for Python" >&2
+  python3 -m pip install -q "xmlschema>=3,<5" 2>/dev/null || python3 -m pip install -q --break-system-packages "xmlschema>=3,<5"
 fi
 
 command -v swift >/dev/null || { echo "setup: Swift 6 is required (swift not on PATH)" >&2; exit 1; }

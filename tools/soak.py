@@ -15,7 +15,8 @@ Without --binary it builds the release binary first (`swift build -c release --p
   /regulator/proof/consistency and /regulator/checkpoint, for entities and players that were
   ingested, each pausing --read-pause seconds between requests.
 Each client keeps one mutual-TLS connection alive. Every minute it samples the server's resident
-memory (VmRSS in /proc/PID/status), its open descriptors (/proc/PID/fd) and threads, and the p50
+memory (VmRSS in /proc/PID/status, and how much of it is anonymous read-write mappings, where
+glibc's arenas and thread stacks live, from /proc/PID/smaps), its open descriptors (/proc/PID/fd) and threads, and the p50
 and p99 latency of each kind of request in that minute, and prints a Markdown table row.
 
 At the end it stops the server (SIGTERM), runs `regvault check` on the data directory, and exits 1
@@ -77,7 +78,8 @@ def build_release(scratch: str) -> Path:
 
 
 def start_server(binary: Path, data: Path, cache_mib: int):
-    proc = subprocess.Popen([str(binary), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0"],
+    proc = subprocess.Popen([str(binary), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0",
+                             "--report-interval", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             env={**os.environ, "REGVAULT_SQLITE_CACHE_MIB": str(cache_mib)})
     deadline = time.time() + 120
@@ -250,7 +252,7 @@ def ingest_worker(binary: Path, client: Client, stats: Stats, corpus: Corpus, ga
 
 def read_worker(index: int, client: Client, stats: Stats, corpus: Corpus, gate: Gate, stop: threading.Event,
                 pause: float, kinds: list, fresh: bool):
-    streams = ["audit.change", "kyc", "payment", "aml", "rng", "responsible_gambling"]
+    streams = ["audit.change", "kyc", "payment", "gaming", "aml", "rng", "responsible_gambling"]
     counter = index * 7919
     while not stop.is_set():
         counter += 1
@@ -319,8 +321,6 @@ def sample(pid: int, data: Path, metrics, gate: Gate) -> dict:
 
 
 def read_sample(pid: int, data: Path, metrics) -> dict:
-    status = Path(f"/proc/{pid}/status").read_text()
-    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
     descriptors = os.listdir(f"/proc/{pid}/fd")
     connections = 0
     for fd in descriptors:
@@ -329,7 +329,6 @@ def read_sample(pid: int, data: Path, metrics) -> dict:
         except OSError:
             pass
     database = sum(path.stat().st_size for path in (data / "vault.sqlite", data / "vault.sqlite-wal") if path.exists())
-    rss = int(fields["VmRSS"].split()[0]) * 1024
     # With no request in flight (the caller quietens the clients); the lowest of a few readings, so
     # that work the server finishes after its answer (access entries, checkpoints) drops out.
     readings = []
@@ -340,8 +339,31 @@ def read_sample(pid: int, data: Path, metrics) -> dict:
         readings.append((gauges["regvault_heap_in_use_bytes"] - gauges["regvault_sqlite_memory_bytes"],
                          gauges["regvault_heap_in_use_bytes"], gauges["regvault_sqlite_memory_bytes"]))
     outside, heap, sqlite = min(readings)
+    # Resident memory and its mappings after the quiet readings, together: read as the last answer
+    # leaves, resident memory still holds that answer's pages for a moment (an audit answer grows to
+    # several MiB as the trails lengthen), which is working memory, not retained memory.
+    status = Path(f"/proc/{pid}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    rss = int(fields["VmRSS"].split()[0]) * 1024
     return dict(rss=rss, anon=int(fields["RssAnon"].split()[0]) * 1024, sqlite=sqlite, heap=heap, outside=outside,
-                threads=int(fields["Threads"]), fds=len(descriptors), connections=connections, database=database)
+                threads=int(fields["Threads"]), fds=len(descriptors), connections=connections, database=database,
+                mappings=resident_by_mapping(pid))
+
+
+def resident_by_mapping(pid: int) -> dict:
+    """Resident bytes per kind of mapping, from /proc/PID/smaps: each file by its path, and the
+    anonymous ones by what they are (`[heap]`, `[stack]`, or `anon r/w` / `anon other` by their
+    permissions; glibc's arenas and thread stacks are anonymous read-write mappings)."""
+    kinds, current = {}, None
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = line.split(None, 5)
+        if len(head) >= 5 and "-" in head[0] and not head[0].endswith(":"):
+            permissions = head[1]
+            path = head[5] if len(head) == 6 else ""
+            current = path or ("anon r/w" if permissions.startswith("rw") else "anon other")
+        elif line.startswith("Rss:") and current is not None:
+            kinds[current] = kinds.get(current, 0) + int(line.split()[1]) * 1024
+    return kinds
 
 
 def mib(value: int) -> str:
@@ -349,7 +371,8 @@ def mib(value: int) -> str:
 
 
 def row_head(taken: dict) -> str:
-    return (f"{mib(taken['rss'])} | {mib(taken['heap'])} | {mib(taken['sqlite'])} | {mib(taken['outside'])} | "
+    return (f"{mib(taken['rss'])} | {mib(taken['mappings'].get('anon r/w', 0) + taken['mappings'].get('[heap]', 0))} | "
+            f"{mib(taken['heap'])} | {mib(taken['sqlite'])} | {mib(taken['outside'])} | "
             f"{mib(taken['database'])} | "
             f"{taken['connections']} | {taken['fds']} | {taken['threads']}")
 
@@ -397,7 +420,7 @@ def main() -> int:
     samples = []
     print(f"soak: {args.minutes:g} minutes against {binary} on https://{host}:{port} (pid {server.pid}), data {data}",
           file=sys.stderr, flush=True)
-    header = ("| minute | RSS MiB | heap in use MiB | SQLite MiB | heap less SQLite MiB | database MiB | SQLite connections | "
+    header = ("| minute | RSS MiB | of it anonymous r/w MiB | heap in use MiB | SQLite MiB | heap less SQLite MiB | database MiB | SQLite connections | "
               "fds | threads | "
               "records ingested | requests | "
               + " | ".join(f"{kind} p50/p99 ms" for kind in KINDS) + " | failures |")
@@ -451,6 +474,11 @@ def main() -> int:
                     f"{last['minute']} (growth {growth / (1 << 20):+.1f} MiB; allowed {mib(allowed)}): "
                     f"{'flat' if memory_ok else 'GREW'}; of it SQLite {mib(first['sqlite'])} -> {mib(last['sqlite'])} MiB "
                     f"for a database of {mib(last['database'])} MiB; resident {mib(first['rss'])} -> {mib(last['rss'])} MiB")
+    grown = sorted(((last["mappings"].get(name, 0) - first["mappings"].get(name, 0), name)
+                    for name in set(first["mappings"]) | set(last["mappings"])), reverse=True)
+    verdicts.append("resident growth by mapping from minute "
+                    f"{first['minute']} to {last['minute']}: "
+                    + ", ".join(f"{name} {delta / (1 << 20):+.1f} MiB" for delta, name in grown[:4] if delta))
     fd_peak = max(s["fds"] for s in after_warm_up)
     fds_ok = fd_peak - first["fds"] <= DESCRIPTOR_SLACK and last["fds"] - first["fds"] <= DESCRIPTOR_SLACK
     verdicts.append(f"descriptors: {first['fds']} at minute {first['minute']}, peak {fd_peak}, last {last['fds']} "

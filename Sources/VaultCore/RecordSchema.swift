@@ -20,6 +20,9 @@ public enum RecordSchema {
         case aml
         /// Deposits, withdrawals and payouts.
         case payment
+        /// Game activity: stakes, wins, bonus play and jackpot contributions, per game session or per
+        /// player per gaming day, with the certified RNG used (what gaming returns are made of).
+        case gaming
         /// Deposit limits, self-exclusion and other safer-gambling events.
         case responsibleGambling = "responsible_gambling"
         /// RNG and game configuration events and certifications.

@@ -41,14 +41,15 @@ extension OperatorSimulation {
             raiseAlert(index, second: lastSecond + draw(300...3600), rule: "daily_deposit_threshold", cents: approvedCents)
         }
 
-        // Play: part of the balance is lost, sometimes some is won.
-        var balance = Int(players[index].balanceCents)
-        balance = balance * draw(30...130) / 100
+        // Play: part of the balance is lost, sometimes some is won; a gaming-day summary records it.
+        let balanceBefore = Int(players[index].balanceCents)
+        let balance = balanceBefore * draw(30...130) / 100
         players[index].balanceCents = Int64(balance)
 
         let passed = players[index].kycPassedDay
         let afterKYC = Int(passed) < day ? 0 : (Int(passed) == day ? Int(players[index].kycPassedSecond) + 1 : 86_400)
         let withdrawAt = max(lastSecond, afterKYC) + draw(600...7200)
+        writeGamingDay(index, second: lastSecond + 300, balanceBefore: balanceBefore, balanceAfter: balance)
         if balance >= 2000, withdrawAt <= 86_399, chance(percent: scenario.activity.withdrawalPercent) {
             let cents = balance * draw(40...100) / 100
             let approved = !chance(percent: scenario.activity.declinePercent / 2)

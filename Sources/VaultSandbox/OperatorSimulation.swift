@@ -90,6 +90,7 @@ struct OperatorSimulation: Sendable {
         static let reporting = Actor(id: "reporting-service", role: "system", ip: nil)
         static let monitoring = Actor(id: "rng-monitor", role: "system", ip: nil)
         static let safer = Actor(id: "safer-gambling-service", role: "system", ip: nil)
+        static let gamingPlatform = Actor(id: "gaming-platform", role: "system", ip: nil)
         static func player(_ id: String) -> Actor { Actor(id: id, role: "player", ip: nil) }
     }
 

@@ -1,8 +1,8 @@
 /// A deterministic stream of plausible operator records, fake by construction: the same seed and
 /// count always give byte-identical JSON lines.
 ///
-/// The mix imitates a mid-size operator: most records are KYC, payment, AML and safer-gambling
-/// events spread over many players; a small set of back-office configuration entities (bonus
+/// The mix imitates a mid-size operator: most records are KYC, payment, gaming, AML and
+/// safer-gambling events spread over many players; a small set of back-office configuration entities (bonus
 /// rules, game RNG settings, deposit-limit policies) is changed often, and bonus rule 123 is the
 /// hottest, so its history is long and full of diffs.
 public struct SyntheticRecords: Sequence, Sendable {
@@ -53,11 +53,19 @@ public struct SyntheticRecords: Sequence, Sendable {
         case 10..<35:
             let status = ["started", "document_checked", "poa_checked", "screened", "passed", "needs_review"][Int(rng.next() % 6)]
             return #"{"eventId":"\#(eventId)","stream":"kyc","entity":{"type":"player","id":"\#(player)"},"action":"status_change","actor":{"id":"kyc-service","role":"system"},"occurredAt":"\#(at)","jurisdiction":"\#(jurisdiction)","playerId":"\#(player)","state":{"kycStatus":"\#(status)","documentType":"SYNTHETIC-ID","pep":false,"sanctionsHit":false}}"#
-        case 35..<75:
+        case 35..<63:
             let kind = rng.next() % 3 == 0 ? "withdrawal" : "deposit"
             let amount = 10 + Int(rng.next() % 500)
             let method = ["card", "bank_transfer", "ewallet"][Int(rng.next() % 3)]
             return #"{"eventId":"\#(eventId)","stream":"payment","entity":{"type":"payment","id":"pay-\#(hex(rng.next()))"},"action":"\#(kind)","actor":{"id":"cashier","role":"system"},"occurredAt":"\#(at)","jurisdiction":"\#(jurisdiction)","playerId":"\#(player)","state":{"amount":\#(amount).\#(rng.next() % 100),"currency":"EUR","method":"\#(method)","status":"approved","country":"\#(jurisdiction)"}}"#
+        case 63..<75:
+            // A gaming-day summary: stake, win (wins are at most 1.5 times the stake), bonus play.
+            let stakeCents = 500 + Int(rng.next() % 50_000)
+            let winCents = stakeCents * Int(rng.next() % 151) / 100
+            let category = ["slots", "jackpot_slots", "table", "live_casino"][Int(rng.next() % 4)]
+            let game = 1 + rng.next() % 20
+            let day = String(at.prefix(10))
+            return #"{"eventId":"\#(eventId)","stream":"gaming","entity":{"type":"gamingDay","id":"gd-\#(player)-\#(day)-\#(hex(rng.next()).prefix(6))"},"action":"day_summary","actor":{"id":"gaming-platform","role":"system"},"occurredAt":"\#(at)","jurisdiction":"\#(jurisdiction)","playerId":"\#(player)","state":{"gamingDay":"\#(day)","gameId":"game-\#(game)","category":"\#(category)","channel":"web","rngVersion":"2.\#(game % 6).0","rounds":\#(1 + stakeCents / 100),"currency":"EUR","stake":"\#(decimal(stakeCents))","win":"\#(decimal(winCents))","bonusStake":"0.00","bonusWin":"0.00","jackpotContribution":"\#(category == "jackpot_slots" ? decimal(stakeCents / 100) : "0.00")"}}"#
         case 75..<85:
             let limit = 100 * (1 + Int(rng.next() % 20))
             return #"{"eventId":"\#(eventId)","stream":"responsible_gambling","entity":{"type":"depositLimit","id":"\#(player)"},"action":"update","actor":{"id":"\#(player)","role":"player"},"occurredAt":"\#(at)","reason":"player-set limit","jurisdiction":"\#(jurisdiction)","playerId":"\#(player)","state":{"daily":\#(limit),"weekly":\#(limit * 5),"monthly":\#(limit * 20)}}"#
@@ -91,6 +99,9 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+/// Cents as a decimal string with two decimals.
+private func decimal(_ cents: Int) -> String { CompactJSONWriter.decimal(cents: cents) }
 
 private func hex(_ value: UInt64) -> String {
     let digits = String(value, radix: 16)

@@ -236,7 +236,7 @@ enum OpenAPIDocument {
         get:
           summary: One stream's records recorded in a time window, oldest first.
           parameters:
-            - {name: type, in: path, required: true, schema: {type: string, enum: [audit.change, kyc, aml, payment, responsible_gambling, rng, incident, report, vault.access]}}
+            - {name: type, in: path, required: true, schema: {type: string, enum: [audit.change, kyc, aml, payment, gaming, responsible_gambling, rng, incident, report, vault.access]}}
             - {name: from, in: query, schema: {type: string, format: date-time}}
             - {name: to, in: query, schema: {type: string, format: date-time}}
             - {$ref: '#/components/parameters/cursor'}
@@ -262,7 +262,7 @@ enum OpenAPIDocument {
             '503': {$ref: '#/components/responses/Error'}
       /regulator/reports/{period}:
         get:
-          summary: 'Reports filed in a day (2026-11-20), ISO week (2026-W47), month (2026-11) or quarter (2026-Q4): report records in the page, and the stored report files of that period in "objects" (JSON only).'
+          summary: 'Reports filed in a day (2026-11-20), ISO week (2026-W47), month (2026-11) or quarter (2026-Q4): report records in the page, the stored report files of that period in "objects", and the reports the vault filed for days within it (latest version of each, by the period they cover) in "filed" (JSON only).'
           parameters:
             - {name: period, in: path, required: true, schema: {type: string}}
             - {$ref: '#/components/parameters/cursor'}

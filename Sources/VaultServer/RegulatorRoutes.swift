@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import VaultCore
+import VaultReports
 import VaultFormat
 
 /// The inspector API under `/regulator`: the signed checkpoint, proofs, and entity audit trails.
@@ -80,7 +81,9 @@ struct RegulatorRoutes {
                     try vault.streamLog(stream: RecordSchema.Stream.report.rawValue, from: period.1.start,
                                         to: period.1.end, cursor: cursor, limit: limit),
                     extra: ["period": .string(period.0),
-                            "objects": .array(try vault.objectVersions(period: period.0).map(\.json))])
+                            "objects": .array(try vault.objectVersions(period: period.0).map(\.json)),
+                            "filed": .array(try (try? ReportPeriod(parsing: period.0))
+                                .map { try vault.filedReports(within: $0).map(\.json) } ?? [])])
             }
         }
         group.get("reports/:period/:eventId") { _, context in
@@ -96,9 +99,18 @@ struct RegulatorRoutes {
                     response.headers[.eTag] = "\"\(version.sha256)\""
                     return response.counting(1)
                 }
+                // A report the vault filed belongs to the period it covers; any other report record to
+                // the period it was recorded in.
+                let covered = try? ReportPeriod(parsing: period.0)
                 guard let record = try vault.store.records(eventIds: [eventId])[eventId],
                       record.stream == RecordSchema.Stream.report.rawValue,
-                      record.recordedAt >= period.1.start, record.recordedAt < period.1.end else {
+                      record.entityType == ReportFiler.entityType
+                          ? try vault.filedReportVersions(eventId).contains(where: { version in
+                              version.eventId == eventId && version.period.map { reported in
+                                  covered.map { reported.firstDay >= $0.firstDay && reported.lastDay <= $0.lastDay } ?? false
+                              } ?? false
+                          })
+                          : record.recordedAt >= period.1.start && record.recordedAt < period.1.end else {
                     throw APIError(.notFound, "not_found", "no report \(eventId) filed in \(period.0)")
                 }
                 let entry = try vault.entry(seq: record.seq)

@@ -106,3 +106,41 @@ struct ResponseTimeMiddleware: RouterMiddleware {
         }
     }
 }
+
+extension ServerMetrics {
+    /// Buckets for report generation, past the 2-hour filing deadline.
+    static let reportBuckets: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(60), .seconds(300), .seconds(900),
+                                            .seconds(1800), .seconds(3600), .seconds(7200), .seconds(14_400)]
+
+    /// A filing finished (`status` filed, unchanged or failed) after `duration` from reading the
+    /// records to the durable batch.
+    func reportFiled(template: String, licence: String, status: String, after duration: Duration, at millis: Int64) {
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(metricName: "regvault_report_generation_duration_seconds", unitName: "",
+                                             helpText: "Time to generate and file one report, by template."),
+            labels: [("template", template)], buckets: ServerMetrics.reportBuckets
+        ).record(duration)
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(metricName: "regvault_reports_generated_total", unitName: "",
+                                             helpText: "Report filings by template and status (filed, unchanged, failed)."),
+            labels: [("template", template), ("status", status)]
+        ).increment()
+        if status != "failed" {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(metricName: "regvault_report_last_success_timestamp_seconds", unitName: "",
+                                                 helpText: "When a report of this template and licence was last filed."),
+                labels: [("template", template), ("licence", licence)]
+            ).set(Double(millis) / 1000)
+        }
+    }
+
+    /// The close (trigger) of the oldest period of `template` and `licence` not filed yet, 0 when
+    /// none is pending: a report that never finishes keeps its trigger here, so it still alerts.
+    func reportPending(template: String, licence: String, since millis: Int64?) {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "regvault_report_pending_trigger_timestamp_seconds", unitName: "",
+                                             helpText: "Close of the oldest unfiled period of a report (0: none pending)."),
+            labels: [("template", template), ("licence", licence)]
+        ).set(millis.map { Double($0) / 1000 } ?? 0)
+    }
+}

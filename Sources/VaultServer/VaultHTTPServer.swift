@@ -7,6 +7,7 @@ import NIOCore
 import NIOSSL
 import X509
 public import VaultCore
+public import VaultReports
 public import VaultSandbox
 public import VaultConfiguration
 
@@ -40,11 +41,17 @@ public struct VaultHTTPServer: Sendable {
     /// The regulator sandbox's log, when the configuration has a sandbox.
     public let sandbox: SandboxLog?
     private let sandboxRoutes: SandboxRoutes?
+    /// The reports filed as their periods close, if any are configured.
+    public let reports: ReportConfiguration?
+    /// How often the report schedule looks for closed periods; 0 files none.
+    public var reportIntervalSeconds = 60
 
-    public init(configuration: VaultConfiguration.ServerConfiguration, vault: Vault, writer: LogWriter) throws {
+    public init(configuration: VaultConfiguration.ServerConfiguration, vault: Vault, writer: LogWriter,
+                reports: ReportConfiguration? = nil) throws {
         self.configuration = configuration
         self.vault = vault
         self.writer = writer
+        self.reports = reports
         self.journal = AccessJournal(writer: writer)
         self.exports = ExportJobs(vault: vault)
         let sandbox = configuration.sandboxDirectory.map { SandboxLog(root: $0) }
@@ -95,7 +102,13 @@ public struct VaultHTTPServer: Sendable {
             await sandbox?.run { logger.error("sandbox replay failed: \($0)") }
         }
         let trimmer = Task { await VaultHTTPServer.releaseFreePagesPeriodically() }
+        let reporter = Task { [reports, vault, writer, metrics, reportIntervalSeconds] in
+            guard let reports, reportIntervalSeconds > 0 else { return }
+            let schedule = ReportSchedule(filer: ReportFiler(vault: vault, writer: writer, configuration: reports))
+            await VaultHTTPServer.fileReportsPeriodically(every: reportIntervalSeconds, schedule: schedule, metrics: metrics)
+        }
         try await app.runService()
+        reporter.cancel()
         sweeper.cancel()
         replay.cancel()
         trimmer.cancel()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VaultCore
+import VaultReports
 import VaultServer
 import VaultConfiguration
 
@@ -43,6 +44,23 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    @Option(help: "Seconds between the report schedule's looks for closed periods (default 60; 0: file no reports).")
+    var reportInterval: Int?
+
+    /// DATA/reports.json; without one, the development configuration in --dev and no reports in
+    /// production. Production refuses placeholder licence numbers.
+    func reportConfiguration(data: String) throws -> ReportConfiguration? {
+        let path = (data as NSString).appendingPathComponent("reports.json")
+        guard let bytes = FileManager.default.contents(atPath: path) else { return dev ? .development() : nil }
+        do {
+            let configuration = try ReportConfiguration(json: [UInt8](bytes))
+            if !dev { try configuration.checkForProduction() }
+            return configuration
+        } catch {
+            throw CLIError("\(path): \(error.description)")
+        }
+    }
+
     func run() async throws {
         var configuration: ServerConfiguration
         if dev, let data {
@@ -60,7 +78,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let vault = try Vault.open(at: configuration.data)
         let writer = try vault.makeWriter()
-        let server = try VaultHTTPServer(configuration: configuration, vault: vault, writer: writer)
+        var server = try VaultHTTPServer(configuration: configuration, vault: vault, writer: writer,
+                                         reports: try reportConfiguration(data: configuration.data))
+        if let reportInterval {
+            guard reportInterval >= 0 else { throw ValidationError("--report-interval must be 0 (off) or more seconds") }
+            server.reportIntervalSeconds = reportInterval
+        }
         let certs = configuration.data + "/dev-certs"
         let dev = self.dev
         try await server.run { url in

@@ -14,13 +14,14 @@ struct ObjectAndHoldServerTests {
         let data = RegVaultBinary.temporaryDirectory("objects")
         let policies = data + "-policies"
         try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
-        let others = #"["audit.change","kyc","aml","payment","responsible_gambling","rng","incident"]"#
+        let others = #"["audit.change","kyc","aml","payment","gaming","responsible_gambling","rng","incident"]"#
         try #"{"policy":"default","jurisdiction":"*","title":"Test default","version":"t1","rules":[{"class":"default.all","streams":\#(others),"years":7,"trigger":"recorded","mode":"compliance","source":"test"},{"class":"default.reports","streams":["report"],"years":1,"trigger":"recorded","mode":"governance","source":"test"}]}"#
             .write(toFile: policies + "/default.json", atomically: true, encoding: .utf8)
         let created = try RegVaultBinary.run(["init", "--data", data, "--origin", "objects.test/log", "--retention", policies])
         guard created.status == 0 else { throw ServerTests.CLIFailure(created.stderr) }
         guard sweepEverySecond else { return try Server.dev(data) }
-        return try Server(arguments: ["serve", "--dev", "--data", data, "--listen", "127.0.0.1:0", "--sweep-interval", "1"],
+        return try Server(arguments: ["serve", "--dev", "--data", data, "--listen", "127.0.0.1:0", "--sweep-interval", "1",
+                                      "--report-interval", "0"],
                           data: data)
     }
 

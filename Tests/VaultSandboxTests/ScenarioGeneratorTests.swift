@@ -44,7 +44,7 @@ private extension [String: JSONValue] {
 
     @Test func everyStreamAppears() {
         let streams = Set(demoObjects.compactMap { $0.text("stream") })
-        #expect(streams == ["audit.change", "kyc", "aml", "payment", "responsible_gambling", "rng", "incident", "report"])
+        #expect(streams == ["audit.change", "kyc", "aml", "payment", "gaming", "responsible_gambling", "rng", "incident", "report"])
         let incidentTypes = Set(demoObjects.filter { $0.text("stream") == "incident" }.compactMap { $0.state?.text("type") })
         #expect(incidentTypes == ["AML_suspect", "RNG_anomaly", "self_exclusion_event"])
         let kycStatuses = Set(demoObjects.filter { $0.text("stream") == "kyc" }.compactMap { $0.state?.text("kycStatus") })
@@ -136,6 +136,59 @@ private extension [String: JSONValue] {
         for (day, report) in reports {
             #expect(report == byDay[day, default: Counts()], "daily report for \(day)")
         }
+    }
+
+    /// Gaming-day summaries agree with the money the player moved: approved deposits, less approved
+    /// withdrawals, plus wins less stakes, is the cash balance each summary states (in cents, so the
+    /// check does not share the generator's decimal code); and they name the certified RNG build in
+    /// force for the game that gaming day: the synthetic operator deploys a new build for the next
+    /// gaming day, and the catalogue imported on the first day is live from its start.
+    @Test func gamingDaysAgreeWithPaymentsAndCertifiedRNG() throws {
+        func cents(_ text: String?) throws -> Int {
+            let parts = try #require(text).split(separator: ".")
+            let whole = try #require(parts.count == 2 && parts[1].count == 2 ? Int(parts[0]) : nil, "amount \(text ?? "")")
+            return whole * 100 + (try #require(Int(parts[1])))
+        }
+        typealias Build = (version: String?, certificate: String?)
+        var balance: [String: Int] = [:]
+        var deployed: [String: Build] = [:], inForce: [String: Build] = [:]
+        for object in demoObjects where object.entity.type == "gameConfig" && object.text("action") == "create" {
+            inForce[object.entity.id] = (object.state?.text("rngVersion"), object.state?.text("certificateId"))
+        }
+        var summaries = 0, jackpotDays = 0
+        var currentDay = ""
+        for object in demoObjects {
+            let state = object.state
+            let day = String(object.text("occurredAt")!.prefix(10))
+            if day != currentDay {
+                inForce.merge(deployed) { $1 }
+                currentDay = day
+            }
+            switch object.text("stream") {
+            case "audit.change" where object.entity.type == "gameConfig":
+                deployed[object.entity.id] = (state?.text("rngVersion"), state?.text("certificateId"))
+            case "payment" where state?.text("status") == "approved":
+                let amount = try cents(state?.text("amount"))
+                balance[object.text("playerId")!, default: 0] += object.text("action") == "deposit" ? amount : -amount
+            case "gaming":
+                let state = try #require(state)
+                let player = try #require(object.text("playerId"))
+                let stake = try cents(state.text("stake")), win = try cents(state.text("win"))
+                #expect(stake > 0 && win >= 0)
+                balance[player, default: 0] += win - stake
+                #expect(try cents(state.text("balanceAfter")) == balance[player], "\(object.entity.id)")
+                #expect(state.text("gamingDay") == String(object.text("occurredAt")!.prefix(10)))
+                let build = try #require(inForce[state.text("gameId") ?? ""], "\(object.entity.id)")
+                #expect(state.text("rngVersion") == build.version && state.text("rngCertificate") == build.certificate,
+                        "\(object.entity.id)")
+                let jackpot = try cents(state.text("jackpotContribution"))
+                #expect((jackpot > 0) == (state.text("category") == "jackpot_slots" && stake >= 100))
+                jackpotDays += jackpot > 0 ? 1 : 0
+                summaries += 1
+            default: break
+            }
+        }
+        #expect(summaries > 10_000 && jackpotDays > 100, "\(summaries) gaming days, \(jackpotDays) with a jackpot contribution")
     }
 
     @Test func personalDataIsVisiblySynthetic() {

@@ -36,9 +36,11 @@ def regvault_binary() -> Path:
 @contextmanager
 def dev_server(data: Path):
     """`regvault serve --dev` on a free loopback port for the duration of the block: yields
-    {url, certs, data, binary}; the server is stopped with SIGTERM afterwards."""
+    {url, certs, data, binary}; the server is stopped with SIGTERM afterwards. Its report schedule is
+    off (test_report_schedule.py covers it), so it writes nothing beside what the test writes."""
     binary = regvault_binary()
-    proc = subprocess.Popen([str(binary), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0"],
+    proc = subprocess.Popen([str(binary), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0",
+                             "--report-interval", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
         url = None

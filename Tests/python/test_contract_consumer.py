@@ -33,7 +33,7 @@ HASH = r"^[A-Za-z0-9+/]{43}=$"
 BASE64 = r"^[A-Za-z0-9+/]*={0,2}$"
 TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$"
 EVENT_ID = r"^[A-Za-z0-9._:@/-]{1,128}$"
-STREAM = r"^(audit\.change|kyc|aml|payment|responsible_gambling|rng|incident|report|vault\.[a-z._]+)$"
+STREAM = r"^(audit\.change|kyc|aml|payment|gaming|responsible_gambling|rng|incident|report|vault\.[a-z._]+)$"
 SANDBOX_EVENT_ID = r"^sbx-[A-Za-z0-9._:@/-]{1,124}$"
 EXPORT_ID = r"^export-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 # A C2SP signed note holding a tlog-checkpoint: origin, size, root hash, a blank line, signatures.

@@ -277,7 +277,8 @@ def test_tls12_offers_no_cbc_or_sha1_suites(server):
 def test_an_answered_inspector_request_is_in_the_log_even_if_the_server_is_killed_right_after(tmp_path):
     data = tmp_path / "vault"
     binary = regvault_binary()
-    proc = subprocess.Popen([str(binary), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0"],
+    proc = subprocess.Popen([str(binary), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0",
+                             "--report-interval", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
         url = proc.stdout.readline().decode().split()[-1]

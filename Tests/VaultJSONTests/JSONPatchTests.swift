@@ -1,6 +1,6 @@
 import Testing
 import VaultSandbox
-@testable import VaultCore
+@testable import VaultJSON
 
 private func json(_ text: String) -> JSONValue {
     do {

@@ -1,6 +1,6 @@
 import Testing
 import VaultSandbox
-@testable import VaultCore
+@testable import VaultJSON
 
 private func parse(_ text: String) throws(JSONParseError) -> JSONValue {
     try JSONParser.parse(Array(text.utf8))

@@ -1,6 +1,6 @@
 import Testing
 import VaultSandbox
-@testable import VaultCore
+@testable import VaultJSON
 
 private func parse(_ text: String, limits: JSONLimits = JSONLimits()) throws(JSONParseError) -> JSONValue {
     try JSONParser.parse(Array(text.utf8), limits: limits)

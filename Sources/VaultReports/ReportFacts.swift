@@ -1,0 +1,237 @@
+public import VaultJSON
+import VaultFormat
+
+/// What the templates read of the committed records: each client record reduced to the few fields
+/// returns are made of, with strings interned, so a year of a mid-size operator (about two million
+/// records) fits in a little over 100 MB. Built by `add(seq:record:)` in any order; the templates
+/// only ever filter and add up, so order does not change a report.
+///
+/// Records are the vault's own canonical bytes; the vault's own streams (`vault.*`) are skipped.
+/// A record that a template needs and that does not follow docs/RECORDS.md (an amount that is
+/// not a decimal with at most two places, a `gamingDay` that is not a date) is refused with its
+/// seq rather than skipped: a return must not silently leave money out.
+public struct ReportFacts: Sendable {
+    /// Records of every client stream but `gaming`.
+    public private(set) var events: [EventFact] = []
+    /// Records of the `gaming` stream.
+    public private(set) var gaming: [GamingFact] = []
+    /// Interned strings; `Term` indexes into it.
+    public private(set) var terms = Terms()
+    /// Player ids, indexed by `EventFact.player` / `GamingFact.player`.
+    public private(set) var players: [String] = []
+    private var playerIndex: [String: Int32] = [:]
+    /// The largest seq added, or -1.
+    public private(set) var lastSeq: Int64 = -1
+    public private(set) var recordCount = 0
+
+    public init() {}
+
+    /// Adds one committed record (its canonical JSON bytes).
+    public mutating func add(seq: Int64, record bytes: [UInt8]) throws(ReportError) {
+        guard let object = (try? JSONParser.parse(bytes))?.objectValue else {
+            throw .unreadableRecord(seq: seq, problem: "not a JSON object")
+        }
+        guard let streamName = object["stream"]?.stringValue, let stream = ReportStream(rawValue: streamName) else { return }
+        lastSeq = max(lastSeq, seq)
+        recordCount += 1
+        guard let occurredText = object["occurredAt"]?.stringValue, let occurredAt = RFC3339.millis(occurredText) else {
+            throw .unreadableRecord(seq: seq, problem: "occurredAt is not an RFC 3339 time")
+        }
+        let state = object["state"]?.objectValue ?? [:]
+        let player = object["playerId"]?.stringValue.map { intern(player: $0) } ?? -1
+        let jurisdiction = terms.id(object["jurisdiction"]?.stringValue ?? "")
+        func text(_ key: String) -> String? { state[key]?.stringValue }
+        func amount(_ key: String, required: Bool) throws(ReportError) -> Int64 {
+            guard let value = state[key] else {
+                if required { throw .unreadableRecord(seq: seq, problem: "state.\(key) is missing") }
+                return 0
+            }
+            guard let text = value.stringValue ?? value.numberText, let units = Money.minorUnits(text) else {
+                throw .unreadableRecord(seq: seq, problem: "state.\(key) is not an amount with at most two decimals")
+            }
+            return units
+        }
+        if stream == .gaming {
+            guard let dayText = text("gamingDay"), let day = CivilDate.days(parsing: dayText) else {
+                throw .unreadableRecord(seq: seq, problem: "state.gamingDay is not a date (YYYY-MM-DD)")
+            }
+            gaming.append(GamingFact(
+                seq: seq, occurredAt: occurredAt, player: player, gamingDay: Int32(day), jurisdiction: jurisdiction,
+                category: terms.id(text("category") ?? "other"), currency: terms.id(text("currency") ?? ""),
+                stake: try amount("stake", required: true), win: try amount("win", required: true),
+                bonusStake: try amount("bonusStake", required: false), bonusWin: try amount("bonusWin", required: false),
+                jackpotContribution: try amount("jackpotContribution", required: false)))
+            return
+        }
+        let entity = object["entity"]?.objectValue
+        var fact = EventFact(seq: seq, occurredAt: occurredAt, stream: stream, player: player, jurisdiction: jurisdiction,
+                             entityType: terms.id(entity?["type"]?.stringValue ?? ""),
+                             entity: terms.id(entity?["id"]?.stringValue ?? ""),
+                             action: terms.id(object["action"]?.stringValue ?? ""),
+                             status: terms.id(text("status") ?? text("kycStatus") ?? ""),
+                             kind: terms.id(text("type") ?? text("rule") ?? text("method") ?? text("period") ?? ""),
+                             detail: terms.id(text("action") ?? text("severity") ?? text("category") ?? ""),
+                             currency: terms.id(text("currency") ?? ""), amount: 0, flags: 0)
+        if stream == .payment { fact.amount = try amount("amount", required: true) }
+        if let requested = state["requested"]?.arrayValue, !requested.isEmpty { fact.flags |= EventFact.enhancedDueDiligence }
+        if state["pep"] == .bool(true) || state["sanctionsHit"] == .bool(true) { fact.flags |= EventFact.highRisk }
+        if let score = state["riskScore"]?.numberText.flatMap({ Double($0) }), score >= 70 { fact.flags |= EventFact.highRisk }
+        if stream == .payment, let country = text("country") { fact.kind = terms.id(country) }
+        events.append(fact)
+    }
+
+    private mutating func intern(player: String) -> Int32 {
+        if let index = playerIndex[player] { return index }
+        let index = Int32(players.count)
+        players.append(player)
+        playerIndex[player] = index
+        return index
+    }
+}
+
+/// The client streams, as in docs/RECORDS.md.
+public enum ReportStream: String, Sendable {
+    case auditChange = "audit.change", kyc, aml, payment, gaming, responsibleGambling = "responsible_gambling", rng,
+         incident, report
+}
+
+/// An interned string.
+public typealias Term = UInt32
+
+/// A string table: each distinct string once.
+public struct Terms: Sendable {
+    public private(set) var strings: [String] = [""]
+    private var ids: [String: Term] = ["": 0]
+
+    public mutating func id(_ string: String) -> Term {
+        if let id = ids[string] { return id }
+        let id = Term(strings.count)
+        strings.append(string)
+        ids[string] = id
+        return id
+    }
+
+    /// The id of `string` if it occurs anywhere, else nil (so a filter on it matches nothing).
+    public func existing(_ string: String) -> Term? { ids[string] }
+
+    public subscript(_ id: Term) -> String { strings[Int(id)] }
+}
+
+/// A record of any client stream but `gaming`, reduced.
+public struct EventFact: Sendable {
+    public let seq: Int64
+    public let occurredAt: Int64
+    public let stream: ReportStream
+    /// Index into `ReportFacts.players`, or -1.
+    public let player: Int32
+    public let jurisdiction: Term
+    public let entityType: Term
+    public let entity: Term
+    public let action: Term
+    /// `state.status`, or `state.kycStatus` for KYC.
+    public let status: Term
+    /// `state.type` (incidents), `state.rule` (AML alerts), `state.period` (self-exclusions), or
+    /// for payments the player's `state.country` (falling back to the method).
+    public var kind: Term
+    /// `state.action` (AML decisions), `state.severity` (incidents) or `state.category`.
+    public let detail: Term
+    public let currency: Term
+    /// Payments: `state.amount` in minor units.
+    public var amount: Int64
+    public var flags: UInt8
+
+    /// An AML case that asked for more (source of funds, bank statements): enhanced due diligence.
+    public static let enhancedDueDiligence: UInt8 = 1
+    /// A PEP or sanctions hit, or a risk score of 70 or more.
+    public static let highRisk: UInt8 = 2
+}
+
+/// A `gaming` record: one session or one player's gaming day.
+public struct GamingFact: Sendable {
+    public let seq: Int64
+    public let occurredAt: Int64
+    public let player: Int32
+    /// `state.gamingDay` as days since 1970-01-01.
+    public let gamingDay: Int32
+    public let jurisdiction: Term
+    public let category: Term
+    public let currency: Term
+    public let stake: Int64
+    public let win: Int64
+    public let bonusStake: Int64
+    public let bonusWin: Int64
+    public let jackpotContribution: Int64
+}
+
+/// RFC 3339 times as the record schema accepts them (`2026-11-20T10:00:00Z`, fractions and
+/// offsets allowed), to milliseconds.
+enum RFC3339 {
+    static func millis(_ text: String) -> Int64? {
+        let b = Array(text.utf8)
+        guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x74, b[13] == 0x3A, b[16] == 0x3A else {
+            return nil
+        }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for i in range {
+                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                value = value * 10 + Int(b[i] - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+              let minute = number(14..<16), let second = number(17..<19), (1...12).contains(month),
+              (1...CivilDate.monthLength(year: year, month: month)).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var index = 19
+        var millis = 0
+        if b[index] == 0x2E {
+            index += 1
+            var digits = 0
+            while index < b.count, b[index] >= 0x30, b[index] <= 0x39 {
+                if digits < 3 { millis = millis * 10 + Int(b[index] - 0x30) }
+                digits += 1
+                index += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in digits..<3 where digits < 3 { millis *= 10 }
+        }
+        guard index < b.count else { return nil }
+        var offset = 0
+        if b[index] == 0x5A || b[index] == 0x7A {
+            guard index + 1 == b.count else { return nil }
+        } else {
+            guard index + 6 == b.count, b[index] == 0x2B || b[index] == 0x2D, b[index + 3] == 0x3A,
+                  let hours = number(index + 1..<index + 3), let minutes = number(index + 4..<index + 6) else { return nil }
+            offset = (hours * 60 + minutes) * 60 * (b[index] == 0x2D ? -1 : 1)
+        }
+        let seconds = Int64(CivilDate.days(year: year, month: month, day: day)) * 86_400
+            + Int64(hour * 3600 + minute * 60 + second - offset)
+        return seconds * 1000 + Int64(millis)
+    }
+}
+
+extension ReportFacts {
+    /// Adds a record after checking its bytes against the commitment in its log entry
+    /// (`SHA-256(salt || record)`), so a report is only ever computed from committed bytes.
+    public mutating func addCommitted(seq: Int64, salt: [UInt8], record: [UInt8], entry: [UInt8]) throws(ReportError) {
+        guard let header = try? EntryHeader(parsing: entry), header.seq == UInt64(seq),
+              Entry.commitment(salt: salt, record: record) == header.commitment else {
+            throw .commitmentMismatch(seq: seq)
+        }
+        try add(seq: seq, record: record)
+    }
+}
+
+extension ReportFacts {
+    /// The facts of the records with a seq below `size` only: what a report computed at a checkpoint
+    /// of that size read.
+    public func prefix(size: Int64) -> ReportFacts {
+        var copy = self
+        copy.events = events.filter { $0.seq < size }
+        copy.gaming = gaming.filter { $0.seq < size }
+        copy.recordCount = copy.events.count + copy.gaming.count
+        copy.lastSeq = min(lastSeq, size - 1)
+        return copy
+    }
+}
