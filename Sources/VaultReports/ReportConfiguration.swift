@@ -186,6 +186,7 @@ public struct ReportConfiguration: Sendable, Equatable {
             licence("mt-dev", "MT", "MGA/B2C/000/FICTITIOUS", players: ["MT", "DE", "SE"]),
             licence("gb-dev", "GB", "UKGC-000000-FICTITIOUS", players: ["GB"]),
             licence("cw-dev", "CW", "OGL/2026/FICTITIOUS", players: ["CW"]),
+            licence("dk-dev", "DK", "SAFE-FICTITIOUS", players: ["DK"]),
         ].filter { !$0.reports.isEmpty }, isDevelopment: true)
     }
 }

@@ -51,6 +51,13 @@ public struct ReportFacts: Sendable {
             }
             return units
         }
+        func count(_ key: String) throws(ReportError) -> Int64 {
+            guard let value = state[key] else { return 0 }
+            guard let text = value.numberText, let number = Int64(text), number >= 0 else {
+                throw .unreadableRecord(seq: seq, problem: "state.\(key) is not a whole number of 0 or more")
+            }
+            return number
+        }
         if stream == .gaming {
             guard let dayText = text("gamingDay"), let day = CivilDate.days(parsing: dayText) else {
                 throw .unreadableRecord(seq: seq, problem: "state.gamingDay is not a date (YYYY-MM-DD)")
@@ -60,7 +67,8 @@ public struct ReportFacts: Sendable {
                 category: terms.id(text("category") ?? "other"), currency: terms.id(text("currency") ?? ""),
                 stake: try amount("stake", required: true), win: try amount("win", required: true),
                 bonusStake: try amount("bonusStake", required: false), bonusWin: try amount("bonusWin", required: false),
-                jackpotContribution: try amount("jackpotContribution", required: false)))
+                jackpotContribution: try amount("jackpotContribution", required: false),
+                rounds: try count("rounds")))
             return
         }
         let entity = object["entity"]?.objectValue
@@ -74,9 +82,13 @@ public struct ReportFacts: Sendable {
                              currency: terms.id(text("currency") ?? ""), amount: 0, flags: 0)
         if stream == .payment { fact.amount = try amount("amount", required: true) }
         if let requested = state["requested"]?.arrayValue, !requested.isEmpty { fact.flags |= EventFact.enhancedDueDiligence }
+        if state["kytScreening"] != nil { fact.flags |= EventFact.screened }
         if state["pep"] == .bool(true) || state["sanctionsHit"] == .bool(true) { fact.flags |= EventFact.highRisk }
         if let score = state["riskScore"]?.numberText.flatMap({ Double($0) }), score >= 70 { fact.flags |= EventFact.highRisk }
-        if stream == .payment, let country = text("country") { fact.kind = terms.id(country) }
+        if stream == .payment {
+            fact.kind = terms.id(text("method") ?? "")
+            fact.detail = terms.id(text("country") ?? "")
+        }
         events.append(fact)
     }
 
@@ -131,10 +143,11 @@ public struct EventFact: Sendable {
     /// `state.status`, or `state.kycStatus` for KYC.
     public let status: Term
     /// `state.type` (incidents), `state.rule` (AML alerts), `state.period` (self-exclusions), or
-    /// for payments the player's `state.country` (falling back to the method).
+    /// for payments `state.method`.
     public var kind: Term
-    /// `state.action` (AML decisions), `state.severity` (incidents) or `state.category`.
-    public let detail: Term
+    /// `state.action` (AML decisions), `state.severity` (incidents), `state.category`, or for
+    /// payments `state.country`.
+    public var detail: Term
     public let currency: Term
     /// Payments: `state.amount` in minor units.
     public var amount: Int64
@@ -144,6 +157,8 @@ public struct EventFact: Sendable {
     public static let enhancedDueDiligence: UInt8 = 1
     /// A PEP or sanctions hit, or a risk score of 70 or more.
     public static let highRisk: UInt8 = 2
+    /// A payment with a blockchain-analytics (KYT) screening result (`state.kytScreening`).
+    public static let screened: UInt8 = 4
 }
 
 /// A `gaming` record: one session or one player's gaming day.
@@ -161,6 +176,8 @@ public struct GamingFact: Sendable {
     public let bonusStake: Int64
     public let bonusWin: Int64
     public let jackpotContribution: Int64
+    /// `state.rounds`: game rounds played (0 when not sent).
+    public let rounds: Int64
 }
 
 /// RFC 3339 times as the record schema accepts them (`2026-11-20T10:00:00Z`, fractions and

@@ -11,6 +11,7 @@ public struct ReportRegistry: Sendable {
         MGAGamingTaxMonthly(),
         UKGCRegulatoryReturnQuarterly(),
         CuracaoCompliancePeriodic(),
+        DKSafeEndOfDay(),
         AMLKYCMonthly(),
         PlayerActivityDaily(),
     ])

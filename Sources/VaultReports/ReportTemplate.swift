@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 /// A file format a template writes.
 public enum ReportFormat: String, Sendable {
     case csv, xml, pdf
@@ -17,6 +20,9 @@ public struct ReportFile: Sendable, Equatable {
     public let name: String
     public let format: ReportFormat
     public let bytes: [UInt8]
+
+    /// SHA-256 of the bytes, lower-case hex: what the report record names.
+    public var sha256: String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
 }
 
 /// A regulator report: a small, versioned, pure function from the records up to one checkpoint to

@@ -436,6 +436,29 @@ enum OpenAPIDocument {
             '200': {description: '{"origin","verifierKey","scenario","reasons","vectors":[{"id","kind","description","input","expect","reason"}]}'}
             '403': {$ref: '#/components/responses/Refused'}
             '503': {$ref: '#/components/responses/Starting'}
+      /sandbox/regulator/generated-reports/{period}:
+        get:
+          summary: 'Sandbox: the synthetic operator''s regulator reports for a day, month or quarter (every template of that cadence, development licences), rendered from the sandbox log below its latest checkpoint (docs/REPORTS.md).'
+          parameters:
+            - {name: period, in: path, required: true, schema: {type: string}}
+          responses:
+            '200': {description: '{"period","checkpoint":{"size","root"},"configuration","reports":[{"template","templateVersion","licence","files":[{"name","format","size","sha256","href"}]}]}'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '503': {$ref: '#/components/responses/Starting'}
+      /sandbox/regulator/generated-reports/{period}/{file}:
+        get:
+          summary: 'Sandbox: one file of those reports (CSV, XML or PDF) at tree size `size` (the listing''s links carry it); its ETag is its SHA-256.'
+          parameters:
+            - {name: period, in: path, required: true, schema: {type: string}}
+            - {name: file, in: path, required: true, schema: {type: string}}
+            - {name: size, in: query, required: false, schema: {type: integer, minimum: 1}}
+          responses:
+            '200': {description: the file, content: {text/csv: {}, application/xml: {}, application/pdf: {}}}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
+            '503': {$ref: '#/components/responses/Starting'}
       /sandbox/admin/reset:
         post:
           summary: 'Rebuild the sandbox from a built-in scenario (role admin): body {"scenario":"demo"}. The same scenario gives the same log.'

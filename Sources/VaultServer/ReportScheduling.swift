@@ -32,12 +32,14 @@ extension VaultHTTPServer {
                     let current = try await offloaded { [inputs] in try inputs ?? schedule.filer.inputs() }
                     // Backfilled records may start earlier than first seen.
                     firstDays = ReportSchedule.firstDays(current.facts, configuration: schedule.filer.configuration)
+                    var failed = 0
                     for report in due {
                         try Task.checkCancellation()
-                        await file(report, inputs: current, schedule: schedule, metrics: metrics, logger: logger)
+                        if await !file(report, inputs: current, schedule: schedule, metrics: metrics, logger: logger) { failed += 1 }
                     }
-                    logger.info("filed \(due.count) due reports")
-                    continue
+                    logger.info("filed \(due.count - failed) due reports\(failed > 0 ? "; \(failed) failed, retried next round" : "")")
+                    // Records may have arrived while filing: look again at once, unless something failed.
+                    if failed == 0 { continue }
                 }
                 try await Task.sleep(for: .seconds(seconds))
             } catch is CancellationError {
@@ -49,8 +51,9 @@ extension VaultHTTPServer {
         }
     }
 
+    /// Files one due report; false if it failed (logged and counted).
     private static func file(_ report: DueReport, inputs: ReportFiler.Inputs, schedule: ReportSchedule, metrics: ServerMetrics,
-                             logger: Logger) async {
+                             logger: Logger) async -> Bool {
         let clock = ContinuousClock()
         let started = clock.now
         do {
@@ -58,10 +61,12 @@ extension VaultHTTPServer {
                                                       period: report.period, trigger: "schedule", inputs: inputs)
             metrics.reportFiled(template: report.templateId, licence: report.licence.id, status: filed.unchanged ? "unchanged" : "filed",
                                 after: clock.now - started, at: Int64(Date().timeIntervalSince1970 * 1000))
+            return true
         } catch {
             metrics.reportFiled(template: report.templateId, licence: report.licence.id, status: "failed",
                                 after: clock.now - started, at: 0)
             logger.error("\(report.templateId) for \(report.licence.id) \(report.period.label): \(error)")
+            return false
         }
     }
 

@@ -9,6 +9,8 @@ import VaultFormat
 /// - `GET key`: the sandbox log's verifier key (C2SP note key, one line);
 /// - `GET status`: the scenario, how far its replay has come and the tree size;
 /// - `GET vectors`: the negative test vectors (`NegativeVectors`);
+/// - `GET generated-reports/{period}` and `…/{file}`: the synthetic operator's reports
+///   (`SandboxReportRoutes`);
 ///
 /// and `POST /sandbox/admin/reset` (`{"scenario": NAME}`, admin role) to rebuild the sandbox from a
 /// built-in scenario. Sandbox requests are not journaled: an access entry would make the sandbox log
@@ -32,6 +34,7 @@ struct SandboxRoutes {
         let sandbox = sandbox
         RegulatorRoutes(vaults: { try SandboxRoutes.generation(sandbox).vault }).register(on: group)
         ExportRoutes(jobs: exports).register(on: group)
+        SandboxReportRoutes(sandbox: sandbox).register(on: group)
         group.get("key") { _, _ in
             Response.text(try SandboxRoutes.generation(sandbox).vault.verifierKey.description + "\n")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VaultCore
+import VaultFormat
 import VaultReports
 
 struct ReportCommand: AsyncParsableCommand {
@@ -105,9 +106,18 @@ struct ReportGenerateCommand: AsyncParsableCommand {
         }
         let vault = try Vault.open(at: options.data)
         let filer = ReportFiler(vault: vault, writer: try vault.makeWriter(), configuration: configuration)
+        let reading = Date()
+        let shown = Locked(Date.distantPast)
         let inputs = try filer.inputs { progress in
+            guard shown.withLock({ last in
+                guard Date().timeIntervalSince(last) >= 1 || progress.done == progress.total else { return false }
+                last = Date()
+                return true
+            }) else { return }
             Output.note("report: read \(progress.done) of \(progress.total) entries")
         }
+        Output.note("report: read \(inputs.facts.recordCount) records below checkpoint size \(inputs.size) in "
+            + String(format: "%.1f s", Date().timeIntervalSince(reading)))
         let total = periods.count * licences.count
         var done = 0
         var last = Date.distantPast

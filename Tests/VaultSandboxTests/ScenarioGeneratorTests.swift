@@ -146,8 +146,11 @@ private extension [String: JSONValue] {
     @Test func gamingDaysAgreeWithPaymentsAndCertifiedRNG() throws {
         func cents(_ text: String?) throws -> Int {
             let parts = try #require(text).split(separator: ".")
-            let whole = try #require(parts.count == 2 && parts[1].count == 2 ? Int(parts[0]) : nil, "amount \(text ?? "")")
-            return whole * 100 + (try #require(Int(parts[1])))
+            guard parts.count == 2, parts[1].count == 2, let whole = Int(parts[0]), let fraction = Int(parts[1]) else {
+                Issue.record("\(text ?? "") is not an amount with two decimals")
+                return Int.min / 2
+            }
+            return whole * 100 + fraction
         }
         typealias Build = (version: String?, certificate: String?)
         var balance: [String: Int] = [:]

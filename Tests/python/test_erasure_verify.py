@@ -73,7 +73,8 @@ def test_every_proof_holds_after_a_sweep_and_erased_records_are_accounted_for(re
     assert listed is not None
     assert sorted(e["seq"] for e in listed["erased"]) == sorted(governed[:4])
     assert all(e["class"] == "gb.platform-config" for e in listed["erased"])
-    assert listed["rules"]["gb.platform-config"]["policy"] == "gb-ukgc@2026-11-22"
+    in_force = json.loads((REPOSITORY / "retention" / "gb-ukgc.json").read_text())["version"]
+    assert listed["rules"]["gb.platform-config"]["policy"] == f"gb-ukgc@{in_force}"
     assert listed["rules"]["gb.platform-config"]["source"], "each rule an erasure used cites its source"
 
     for path in vault.data.rglob("*"):

@@ -143,3 +143,30 @@ def test_production_refuses_placeholder_licences_and_bad_configuration_names_the
         proc = subprocess.run([str(regvault_bin), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0"],
                               capture_output=True, text=True, timeout=60)
         assert proc.returncode != 0 and expected in proc.stderr, (config, proc.stderr)
+
+
+def test_the_sandbox_serves_the_synthetic_operators_reports(regvault_bin, tmp_path):
+    """A regulator testing its parser gets the MGA daily summary of the sandbox's first day, valid
+    against the MGA schema, the same bytes on every request, and a clear 400 for a bad period."""
+    import io
+    import xmlschema
+    data = tmp_path / "vault"
+    proc, url = start(regvault_bin, data)
+    try:
+        client = MutualTLSClient(dict(url=url, certs=data / "dev-certs"))
+        status, listing = wait_for(lambda: (lambda answer: answer if answer[0] == 200 else None)(
+            client.json("sandbox", "GET", "/sandbox/regulator/generated-reports/2026-01-01")))
+        daily = next(r for r in listing["reports"] if r["template"] == "mga.b2c-daily-summary")
+        (file,) = daily["files"]
+        first = client.request("sandbox", "GET", file["href"])
+        second = client.request("sandbox", "GET", file["href"])
+        bad, _ = client.json("sandbox", "GET", "/sandbox/regulator/generated-reports/2026-13")
+        production, _ = client.json("regulator_read", "GET", "/sandbox/regulator/generated-reports/2026-01-01")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert first[0] == 200 and first[2] == second[2]
+    xmlschema.XMLSchema(str(REPO / "Tests" / "schemas" / "mga-b2c" / "B2CSmryCompliance.xsd")).validate(io.BytesIO(first[2]))
+    assert dict(first[1])["ETag"].strip('"') == file["sha256"]
+    assert b"<TtlDpst>" in first[2] and b"no activity" not in first[2]
+    assert bad == 400 and production == 403

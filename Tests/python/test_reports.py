@@ -19,7 +19,7 @@ import xmlschema
 
 from conftest import CALL_TIMEOUT_S
 
-SCHEMAS = Path(__file__).resolve().parents[2].parent / "shared" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 MGA_B2C_XSD = SCHEMAS / "mga-b2c" / "B2CSmryCompliance.xsd"
 MT_PLAYERS = {"MT", "DE", "SE"}  # the development configuration's Malta licence
 
@@ -264,3 +264,36 @@ def test_recompute_from_an_export_gives_the_same_bytes_and_an_altered_record_nam
     assert results and all(not r["identical"] and "does not match the commitment" in r["problems"][0] for r in results)
     assert any(r["report"] == "mt-dev/mga.b2c-daily-summary/2026-01-15" for r in results)
     assert "not: mt-dev/" in proc.stderr.decode() or "not:" in proc.stderr.decode()
+
+
+def test_dk_safe_end_of_day_is_valid_against_the_safe_schema_and_adds_up(demo, tmp_path):
+    day = "2026-01-10"
+    plays = [("slots", "12.00", "3.50", "0.00", 40), ("live_casino", "20.00", "25.00", "0.00", 8),
+             ("jackpot_slots", "10.00", "0.00", "0.10", 20)]
+    lines = []
+    for i, (category, stake, win, jackpot, rounds) in enumerate(plays):
+        lines.append(json.dumps({
+            "eventId": f"dk-{day}-{i}", "stream": "gaming", "entity": {"type": "gameSession", "id": f"dk-s-{i}"},
+            "action": "session_end", "actor": {"id": "gaming-platform"}, "occurredAt": f"{day}T20:00:00Z",
+            "jurisdiction": "DK", "playerId": f"dk-p-{i}",
+            "state": {"gamingDay": day, "gameId": "g", "category": category, "rngCertificate": "C", "rngVersion": "1",
+                      "currency": "EUR", "stake": stake, "win": win, "bonusStake": "1.00", "bonusWin": "0.50",
+                      "jackpotContribution": jackpot, "rounds": rounds}}))
+    (tmp_path / "dk.jsonl").write_text("\n".join(lines) + "\n")
+    run(demo["bin"], "append", "--data", demo["data"], tmp_path / "dk.jsonl")
+    _, files = file_report(demo, "dk.safe-end-of-day", day, "dk-dev")
+    (xml,) = files.values()
+    schema = xmlschema.XMLSchema(str(SCHEMAS / "dk-safe" / "view" / "EndOfDayRapportStrukturType.xsd"))
+    schema.validate(io.BytesIO(xml))
+    ns = "{http://skat.dk/begrebsmodel/2009/01/15/}"
+    from xml.etree import ElementTree
+    root = ElementTree.fromstring(xml)
+    rows = {e.find(ns + "SpilKategoriNavn").text: e for e in root.iter(ns + "SpilOpgørelse")}
+    single = rows["KasinospilSinglePlayer"]
+    # slots and jackpot slots: stakes are cash + bonus less the jackpot part; wins are cash + bonus.
+    assert single.find(ns + "EndOfDayRapportIndskudSpil").text == "23.90"
+    assert single.find(ns + "EndOfDayRapportIndskudJackpot").text == "0.10"
+    assert single.find(ns + "EndOfDayRapportGevinster").text == "4.50"
+    assert single.find(ns + "EndOfDayRapportAntalSpil").text == "60"
+    assert rows["KasinospilMultiPlayer"].find(ns + "EndOfDayRapportGevinster").text == "25.50"
+    assert root.find(f"{ns}EndOfDayRapportStruktur/{ns}Tilladelsesindehaver/{ns}EndOfDayRapportDato").text == day

@@ -43,19 +43,11 @@ public struct ReportFiler: Sendable {
         self.registry = registry
     }
 
-    /// The inputs of a batch of filings: the records up to the latest signed checkpoint.
-    public struct Inputs: Sendable {
-        public let size: Int64
-        public let root: String
-        public let facts: ReportFacts
-    }
+    public typealias Inputs = ReportInputs
 
     /// Reads the records up to the latest signed checkpoint (shows progress through `progress`).
     public func inputs(progress: (@Sendable (ReportReadProgress) -> Void)? = nil) throws -> Inputs {
-        guard let checkpoint = try vault.latestCheckpoint() else { throw VaultError(.integrity, "the vault has no checkpoint") }
-        let size = Int64(checkpoint.checkpoint.size)
-        return Inputs(size: size, root: checkpoint.checkpoint.rootHash.base64,
-                      facts: try vault.reportFacts(size: size, progress: progress))
+        try vault.reportInputs(progress: progress)
     }
 
     /// Files `templateId` for `licenceId` and `period` from `inputs`. `trigger` says why
@@ -79,7 +71,7 @@ public struct ReportFiler: Sendable {
             throw VaultError(.invalidRequest, error.description)
         }
         let entityId = "\(licence.id)/\(template.id)/\(period.label)"
-        let previous = try vault.history(entityType: Self.entityType, entityId: entityId).last
+        let previous = try vault.history(entityType: Self.entityType, entityId: entityId).verified().last
         let previousState = try previous.flatMap { try Self.state(of: $0) }
         var version = 0
         if let previousState, let previousVersion = previousState["reportVersion"]?.numberText.flatMap({ Int($0) }) {

@@ -28,49 +28,52 @@ public enum ReportRecomputation {
     /// - Parameter filedFiles: a directory holding the filed files by name, to say where one differs.
     public static func run(archive: String, registry: ReportRegistry = .standard, filedFiles: String? = nil,
                            progress: ((String) -> Void)? = nil) throws -> [RecomputedReport] {
-        var entries: [Int64: [UInt8]] = [:]
+        // Entries not yet matched with their record: one chunk at a time for a full export (its
+        // records member follows its entries member), so memory stays at one chunk.
+        var pending: [Int64: [UInt8]] = [:]
         var facts = ReportFacts()
         var reportRecords: [(seq: Int64, record: [UInt8])] = []
         var missingBelow: [Int64] = []
         var archiveSize: Int64 = 0
-        var seenRecords = Set<Int64>()
         var altered: [Int64] = []
+        /// Entries of client records whose record is not in the archive (erased, or not exported).
+        func settle() {
+            for (seq, entry) in pending where (try? EntryHeader(parsing: entry))?.kind == .record { missingBelow.append(seq) }
+            pending = [:]
+        }
         try ArchiveReader(path: archive).forEachMember { member in
             if member.path == ArchiveLayout.checkpoint {
                 let text = String(decoding: member.bytes, as: UTF8.self)
                 let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
                 archiveSize = lines.count > 1 ? Int64(lines[1]) ?? 0 : 0
             } else if let first = ArchiveLayout.chunkFirst(member.path, prefix: ArchiveLayout.entriesPrefix) {
+                settle()
                 for (offset, entry) in try ArchiveLayout.decodeEntries(member.bytes).enumerated() {
-                    entries[first + Int64(offset)] = entry
+                    pending[first + Int64(offset)] = entry
                 }
             } else if member.path == ArchiveLayout.inclusion {
                 for line in String(decoding: member.bytes, as: UTF8.self).split(separator: "\n") {
                     let parsed = try ArchiveLayout.parseInclusionLine(line)
-                    entries[parsed.seq] = parsed.entry
+                    pending[parsed.seq] = parsed.entry
                 }
             } else if ArchiveLayout.chunkFirst(member.path, prefix: ArchiveLayout.recordsPrefix) != nil {
                 for line in String(decoding: member.bytes, as: UTF8.self).split(separator: "\n") {
                     let (seq, salt, record) = try ArchiveLayout.parseRecordLine(line)
-                    guard let entry = entries[seq] else {
+                    guard let entry = pending.removeValue(forKey: seq) else {
                         throw VaultError(.integrity, "record \(seq) has no entry in the archive")
                     }
-                    seenRecords.insert(seq)
+                    let filed = isFiledReport(record)
+                    if filed { reportRecords.append((seq, record)) }
                     do {
                         try facts.addCommitted(seq: seq, salt: salt, record: record, entry: entry)
                     } catch ReportError.commitmentMismatch {
                         altered.append(seq)
-                        if isFiledReport(record) { reportRecords.append((seq, record)) }
-                        continue
                     }
-                    if isFiledReport(record) { reportRecords.append((seq, record)) }
                 }
                 progress?("recompute: read records through \(facts.lastSeq)")
             }
         }
-        for (seq, entry) in entries where !seenRecords.contains(seq) {
-            if let header = try? EntryHeader(parsing: entry), header.kind == .record { missingBelow.append(seq) }
-        }
+        settle()
         missingBelow.sort()
         return try reportRecords.map { seq, record in
             try recompute(seq: seq, record: record, facts: facts, archiveSize: archiveSize, missing: missingBelow,
@@ -78,8 +81,10 @@ public enum ReportRecomputation {
         }
     }
 
+    private static let reportEntityMarker = Array("\"type\":\"\(ReportFiler.entityType)\"".utf8)
+
     private static func isFiledReport(_ record: [UInt8]) -> Bool {
-        guard let object = try? JSONParser.parse(record).objectValue else { return false }
+        guard record.firstRange(of: reportEntityMarker) != nil, let object = try? JSONParser.parse(record).objectValue else { return false }
         return object["stream"]?.stringValue == RecordSchema.Stream.report.rawValue
             && object["entity"]?.objectValue?["type"]?.stringValue == ReportFiler.entityType
     }

@@ -8,7 +8,29 @@ public struct ReportReadProgress: Sendable {
     public let total: Int64
 }
 
+/// The inputs of a batch of filings: the records below one signed checkpoint.
+public struct ReportInputs: Sendable {
+    public let size: Int64
+    /// The checkpoint's root hash, base64.
+    public let root: String
+    public let facts: ReportFacts
+
+    public init(size: Int64, root: String, facts: ReportFacts) {
+        self.size = size
+        self.root = root
+        self.facts = facts
+    }
+}
+
 extension Vault {
+    /// Reads the records below the latest signed checkpoint.
+    public func reportInputs(progress: (@Sendable (ReportReadProgress) -> Void)? = nil) throws -> ReportInputs {
+        guard let checkpoint = try latestCheckpoint() else { throw VaultError(.integrity, "the vault has no checkpoint") }
+        let size = Int64(checkpoint.checkpoint.size)
+        return ReportInputs(size: size, root: checkpoint.checkpoint.rootHash.base64,
+                            facts: try reportFacts(size: size, progress: progress))
+    }
+
     /// The facts of every client record with a seq below `size` (a signed checkpoint's size), each
     /// checked against its entry's commitment, read 65,536 seqs at a time. Erased records are
     /// absent: a report of a period whose records were erased cannot be made again.

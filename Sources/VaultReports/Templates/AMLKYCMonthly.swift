@@ -6,8 +6,8 @@
 ///   its decision (cases decided this month), the share of those cases with enhanced due diligence
 ///   (source of funds or other documents requested), and the SAR/STR rate (decisions to report
 ///   over decisions);
-/// - crypto deposits screened (KYT coverage: deposits by method `crypto` with a screening
-///   result) and affordability interventions (`responsible_gambling` records of entity type
+/// - crypto deposits screened (KYT coverage: deposits by method `crypto` whose record carries a
+///   `kytScreening` result) and affordability interventions (`responsible_gambling` records of entity type
 ///   `affordabilityCheck`), `n/a` where the platform sends none.
 /// Percentiles are nearest-rank.
 public struct AMLKYCMonthly: TabularReport {
@@ -54,7 +54,8 @@ public struct AMLKYCMonthly: TabularReport {
         let reports = decisions.filter { $0.detail == reportSAR && reportSAR != nil }.count
 
         let deposits = ledger.paymentsInPeriod.filter { $0.action == term("deposit") }
-        let crypto = deposits.filter { $0.kind == term("crypto") && term("crypto") != nil }.count
+        let crypto = deposits.filter { $0.kind == term("crypto") && term("crypto") != nil }
+        let screened = crypto.filter { $0.flags & EventFact.screened != 0 }.count
         let affordability = ledger.events(.responsibleGambling).filter { $0.entityType == term("affordabilityCheck") && term("affordabilityCheck") != nil }
 
         var table = CSVTable(columns: ["area", "measure", "value", "basis"])
@@ -76,8 +77,8 @@ public struct AMLKYCMonthly: TabularReport {
                       Money.percent(decisions.filter { caseEDD.contains($0.entity) }.count, of: decisions.count),
                       "decided cases that requested documents"])
         table.append(["aml", "sar_str_rate_percent", Money.percent(reports, of: decisions.count), "decisions report_sar / decisions"])
-        table.append(["aml", "crypto_deposits_screened_percent", crypto == 0 ? "n/a" : Money.percent(crypto, of: crypto),
-                      "crypto deposits with a screening result"])
+        table.append(["aml", "crypto_deposits_screened_percent", Money.percent(screened, of: crypto.count),
+                      "crypto deposits with a KYT screening result (state.kytScreening)"])
         table.append(["safer_gambling", "affordability_interventions", affordability.isEmpty ? "n/a" : String(affordability.count),
                       "affordabilityCheck records in the month"])
         return (table, !kyc.isEmpty || !alerts.isEmpty || !decisions.isEmpty)
