@@ -252,3 +252,29 @@ extension ReportFacts {
         return copy
     }
 }
+
+extension ReportFacts {
+    /// Appends the facts of `other` (read from other records, with its own string table and
+    /// player list), translating its terms and players into this one's. Used to read chunks of
+    /// records in parallel and merge them in order.
+    public mutating func merge(_ other: ReportFacts) {
+        let termMap = other.terms.strings.map { terms.id($0) }
+        let playerMap = other.players.map { intern(player: $0) }
+        func term(_ id: Term) -> Term { termMap[Int(id)] }
+        func player(_ index: Int32) -> Int32 { index < 0 ? -1 : playerMap[Int(index)] }
+        for fact in other.events {
+            events.append(EventFact(seq: fact.seq, occurredAt: fact.occurredAt, stream: fact.stream, player: player(fact.player),
+                                 jurisdiction: term(fact.jurisdiction), entityType: term(fact.entityType), entity: term(fact.entity),
+                                 action: term(fact.action), status: term(fact.status), kind: term(fact.kind),
+                                 detail: term(fact.detail), currency: term(fact.currency), amount: fact.amount, flags: fact.flags))
+        }
+        for fact in other.gaming {
+            gaming.append(GamingFact(seq: fact.seq, occurredAt: fact.occurredAt, player: player(fact.player), gamingDay: fact.gamingDay,
+                                     jurisdiction: term(fact.jurisdiction), category: term(fact.category),
+                                     currency: term(fact.currency), stake: fact.stake, win: fact.win, bonusStake: fact.bonusStake,
+                                     bonusWin: fact.bonusWin, jackpotContribution: fact.jackpotContribution, rounds: fact.rounds))
+        }
+        lastSeq = max(lastSeq, other.lastSeq)
+        recordCount += other.recordCount
+    }
+}

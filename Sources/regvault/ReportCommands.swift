@@ -3,6 +3,7 @@ import Foundation
 import VaultCore
 import VaultFormat
 import VaultReports
+import VaultStore
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,7 +66,7 @@ struct ReportTemplatesCommand: ParsableCommand {
 struct ReportGenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "File a report for a period (or every period through --through) from the records up to the latest checkpoint.",
+        abstract: "File a report (or every report, --template all) for a period, or every period through --through, from the records up to the latest checkpoint.",
         discussion: "Each filing stores the files as write-once objects and appends a report record naming the template, "
             + "period, checkpoint and the SHA-256 of every file, in one batch. Filing a period again stores nothing when "
             + "the result would be the same, and a correction (version N+1) when late records changed it. A period "
@@ -76,7 +77,7 @@ struct ReportGenerateCommand: AsyncParsableCommand {
     @OptionGroup var options: DataOption
     @OptionGroup var reportsConfig: ReportConfigurationOption
 
-    @Option(help: "The template (regvault report templates).")
+    @Option(help: "The template (regvault report templates), or 'all': every template the licences file.")
     var template: String
 
     @Option(help: "The period: 2026-11-20, 2026-W47, 2026-11 or 2026-Q4.")
@@ -89,21 +90,11 @@ struct ReportGenerateCommand: AsyncParsableCommand {
     var licence: String?
 
     func run() async throws {
+        // Generation reads every record once, in order: a large page cache only holds pages that are
+        // never read again (256 MiB by default), so this process uses 16 MiB unless told otherwise.
+        setenv(SQLiteStore.pageCacheVariable, "16", 0)
         let configuration = try reportsConfig.load(data: options.data)
-        guard let template = ReportRegistry.standard.template(id: template) else {
-            throw CLIError(ReportError.unknownTemplate(self.template).description)
-        }
-        let periods = try Self.periods(from: period, through: through, cadence: template.cadence)
-        let licences = try licence.map { id in
-            guard let found = configuration.licence(id: id) else {
-                throw CLIError("no licence \(id) in the report configuration (licences: "
-                    + configuration.licences.map(\.id).joined(separator: ", ") + ")")
-            }
-            return [found]
-        } ?? configuration.licences.filter { $0.reports.contains(template.id) }
-        guard !licences.isEmpty else {
-            throw CLIError("no licence in the report configuration files \(template.id); name one with --licence")
-        }
+        let jobs = try self.jobs(configuration)
         let vault = try Vault.open(at: options.data)
         let filer = ReportFiler(vault: vault, writer: try vault.makeWriter(), configuration: configuration)
         let reading = Date()
@@ -118,27 +109,57 @@ struct ReportGenerateCommand: AsyncParsableCommand {
         }
         Output.note("report: read \(inputs.facts.recordCount) records below checkpoint size \(inputs.size) in "
             + String(format: "%.1f s", Date().timeIntervalSince(reading)))
-        let total = periods.count * licences.count
-        var done = 0
         var last = Date.distantPast
-        for licence in licences {
-            for period in periods {
-                let filed: FiledReport
-                do {
-                    filed = try await filer.file(templateId: template.id, licenceId: licence.id, period: period, trigger: "cli",
-                                                 inputs: inputs)
-                } catch let error as VaultError {
-                    throw CLIError(error.reason)
-                }
-                done += 1
-                Output.json(.object(["eventId": .string(filed.eventId), "seq": .int(filed.seq), "unchanged": .bool(filed.unchanged),
-                                     "reportVersion": .int(Int64(filed.reportVersion)), "report": filed.state]))
-                if total > 1, done == total || Date().timeIntervalSince(last) >= 1 {
-                    last = Date()
-                    Output.note("report: filed \(done) of \(total) (\(licence.id) \(period.label))")
-                }
+        for (done, job) in jobs.enumerated() {
+            let filed: FiledReport
+            do {
+                filed = try await filer.file(templateId: job.template, licenceId: job.licence, period: job.period, trigger: "cli",
+                                             inputs: inputs)
+            } catch let error as VaultError {
+                throw CLIError(error.reason)
+            }
+            Output.json(.object(["eventId": .string(filed.eventId), "seq": .int(filed.seq), "unchanged": .bool(filed.unchanged),
+                                 "reportVersion": .int(Int64(filed.reportVersion)), "report": filed.state]))
+            if jobs.count > 1, done + 1 == jobs.count || Date().timeIntervalSince(last) >= 1 {
+                last = Date()
+                Output.note("report: filed \(done + 1) of \(jobs.count) (\(job.licence) \(job.template) \(job.period.label))")
             }
         }
+    }
+
+    /// What to file: each licence (the one named, or every one that files the template) with each
+    /// template (the one named, or with `all` every one the licence files) for each of its periods in
+    /// --period through --through. With `all`, a template none of whose periods fits is skipped.
+    func jobs(_ configuration: ReportConfiguration) throws -> [(licence: String, template: String, period: ReportPeriod)] {
+        let all = template == "all"
+        if !all, ReportRegistry.standard.template(id: template) == nil {
+            throw CLIError(ReportError.unknownTemplate(template).description)
+        }
+        let licences = try licence.map { id in
+            guard let found = configuration.licence(id: id) else {
+                throw CLIError("no licence \(id) in the report configuration (licences: "
+                    + configuration.licences.map(\.id).joined(separator: ", ") + ")")
+            }
+            return [found]
+        } ?? configuration.licences.filter { all || $0.reports.contains(template) }
+        guard !licences.isEmpty else {
+            throw CLIError("no licence in the report configuration files \(template); name one with --licence")
+        }
+        var jobs: [(licence: String, template: String, period: ReportPeriod)] = []
+        for licence in licences {
+            for id in all ? licence.reports : [template] {
+                guard let template = ReportRegistry.standard.template(id: id) else { continue }
+                let periods: [ReportPeriod]
+                do {
+                    periods = try Self.periods(from: period, through: through, cadence: template.cadence)
+                } catch where all {
+                    continue
+                }
+                jobs += periods.map { (licence.id, id, $0) }
+            }
+        }
+        guard !jobs.isEmpty else { throw CLIError("\(period) holds no whole period of any template the licences file") }
+        return jobs
     }
 
     /// `from` through `through` in the template's cadence, or every period of that cadence in `from`.

@@ -75,6 +75,36 @@ import VaultJSON
         }
     }
 
+    /// Chunks read in parallel and merged in order give the facts of one reader: every template
+    /// renders the same bytes.
+    @Test func mergedChunksGiveTheSameReportsAsOneReader() throws {
+        func record(_ seq: Int, _ player: String, _ jurisdiction: String, _ stream: String) -> [UInt8] {
+            let state = stream == "gaming"
+                ? #"{"gamingDay":"2026-11-20","gameId":"g","category":"\#(seq % 2 == 0 ? "slots" : "table")","currency":"EUR","stake":"\#(seq).00","win":"1.50"}"#
+                : #"{"amount":"\#(seq).25","currency":"EUR","method":"card","status":"approved"}"#
+            return Array(#"{"eventId":"e\#(seq)","stream":"\#(stream)","entity":{"type":"x","id":"x\#(seq)"},"action":"deposit","actor":{"id":"a"},"occurredAt":"2026-11-20T10:00:00Z","jurisdiction":"\#(jurisdiction)","playerId":"\#(player)","state":\#(state)}"#.utf8)
+        }
+        var whole = ReportFacts(), first = ReportFacts(), second = ReportFacts()
+        for seq in 0..<40 {
+            let bytes = record(seq, "p-\(seq % 7)", ["MT", "GB", "DE"][seq % 3], seq % 3 == 0 ? "gaming" : "payment")
+            try whole.add(seq: Int64(seq), record: bytes)
+            if seq < 17 { try first.add(seq: Int64(seq), record: bytes) } else { try second.add(seq: Int64(seq), record: bytes) }
+        }
+        var merged = ReportFacts()
+        merged.merge(first)
+        merged.merge(second)
+        #expect(merged.recordCount == whole.recordCount && merged.lastSeq == whole.lastSeq)
+        let licence = LicenceSettings(id: "mt", jurisdiction: "MT", licenceNumber: "N", currency: "EUR", calendar: .utc,
+                                      reports: [], players: ["MT", "GB", "DE"])
+        for template in ReportRegistry.standard.templates where template.jurisdictions.isEmpty || template.jurisdictions == ["MT"] {
+            let period = ReportPeriod(template.cadence, containing: CivilDate.days(year: 2026, month: 11, day: 20))
+            func render(_ facts: ReportFacts) throws -> [ReportFile] {
+                try template.render(ReportContext(licence: licence, period: period, checkpointSize: 41, checkpointRoot: "r", facts: facts))
+            }
+            #expect(try render(merged) == render(whole), "\(template.id)")
+        }
+    }
+
     @Test func aRecordThatBreaksTheSchemaIsRefusedWithItsSeqNotSkipped() {
         var facts = ReportFacts()
         let record = #"{"stream":"gaming","occurredAt":"2026-11-20T23:00:00Z","jurisdiction":"MT","state":{"gamingDay":"2026-11-20","stake":10.005,"win":"1.00"}}"#
