@@ -12,14 +12,20 @@ into a fresh vault, then files with `regvault report generate`, each run a fresh
 - one monthly template alone;
 - a whole year of the MGA daily summary (every day from January to November), in one run;
 each against the baseline of the same run: reading the records below the checkpoint, each checked
-against its entry's commitment, which `generate` reports on its own line. The table shows the whole
+against its entry's commitment, which `generate` reports on its own line.
+Last, the delay in the running server: a licence whose gaming day closes a few minutes from now
+(its cut-off set to that minute, UTC) files mga.b2c-daily-summary; every earlier day is filed
+first from the shell, then `regvault serve --dev` starts on the vault, and the row shows the
+seconds from the day's close to its report record, against the 2-hour deadline. The table shows the whole
 run, the reading, what rendering and filing added, and the peak resident memory (GNU time's
 maximum resident set size; Debian's `time` package).
 Targets (issue 12): November for every template within 30 s on two cores, a year of dailies
-within 5 minutes, peak memory within 300 MB.
+within 5 minutes, peak memory within 300 MB, a report filed within 60 s of its period's close.
 """
 
 import argparse
+import calendar
+import json
 import os
 import re
 import shutil
@@ -46,6 +52,40 @@ def read_seconds(stderr: str) -> float:
     if not match:
         sys.exit("bench-reports: generate did not say how long reading took:\n" + stderr[-2000:])
     return float(match.group(3))
+
+
+def server_delay(binary: str, data: str) -> str:
+    """The table row for the server's delay between a period's close and its report record."""
+    close = (int(time.time()) + 300) // 60 * 60  # a whole minute, five minutes from now
+    cutoff = time.strftime("%H:%M", time.gmtime(close))
+    closing_day = time.strftime("%Y-%m-%d", time.gmtime(close - 86_400))  # the gaming day that ends at `close`
+    before = time.strftime("%Y-%m-%d", time.gmtime(close - 2 * 86_400))
+    licence = {"id": "mt-bench", "jurisdiction": "MT", "licenceNumber": "MGA/B2C/BENCH/2026", "currency": "EUR",
+               "timeZone": "UTC", "gamingDayCutoff": cutoff, "reports": ["mga.b2c-daily-summary"],
+               "players": ["MT", "DE", "SE"]}
+    with open(os.path.join(data, "reports.json"), "w") as config:
+        json.dump({"licences": [licence]}, config)
+    run(binary, "report", "generate", "--data", data, "--template", "mga.b2c-daily-summary", "--period", "2026-01-01",
+        "--through", before, "--licence", "mt-bench")
+    server = subprocess.Popen([binary, "serve", "--dev", "--data", data, "--listen", "127.0.0.1:0"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        if time.time() >= close:
+            sys.exit("bench-reports: filing the earlier days took past the chosen close; run again")
+        print(f"server started; {closing_day} closes at {cutoff} UTC", file=sys.stderr)
+        time.sleep(close - time.time() + 90)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    listed = subprocess.run([binary, "report", "list", "--data", data], capture_output=True, text=True).stdout
+    filed = [json.loads(line) for line in listed.splitlines() if f"mt-bench/mga.b2c-daily-summary/{closing_day}" in line]
+    if not filed:
+        return f"| server: mga.b2c-daily-summary for {closing_day}, from its close to its report record | 0 | not filed within 90 s | | | | |"
+    recorded = filed[0]["recordedAt"]
+    at = calendar.timegm(time.strptime(recorded[:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + recorded[19:23].rstrip("Z"))
+    delay = at - close
+    return (f"| server: mga.b2c-daily-summary for {closing_day}, from its close to its report record (deadline 7,200 s) "
+            f"| 1 | {delay:.1f} | | | {delay / 7200:.4f} of the deadline | |")
 
 
 def main() -> int:
@@ -89,6 +129,7 @@ def main() -> int:
             reading = read_seconds(proc.stderr)
             print(f"| {title} | {len(proc.stdout.splitlines())} | {elapsed:.1f} | {reading:.1f} | {elapsed - reading:.1f} | "
                   f"{elapsed / reading:.2f} | {peak:.0f} |", flush=True)
+        print(server_delay(binary, data), flush=True)
     finally:
         if args.keep:
             print(f"vault kept in {data}", file=sys.stderr)

@@ -6,20 +6,24 @@
 /// the close of a period is everything before the period's end.
 public struct Ledger: Sendable {
     public let context: ReportContext
-    let covered: Set<Term>
+    /// The `players` jurisdictions' terms: a handful, so a linear search beats hashing.
+    let covered: [Term]
     let currency: Term?
     let deposit: Term?, withdrawal: Term?, approved: Term?, pending: Term?
 
     public init(_ context: ReportContext) {
         self.context = context
         let terms = context.facts.terms
-        covered = Set(context.licence.players.compactMap { terms.existing($0) })
+        covered = context.licence.players.compactMap { terms.existing($0) }
         currency = terms.existing(context.licence.currency)
         (deposit, withdrawal) = (terms.existing("deposit"), terms.existing("withdrawal"))
         (approved, pending) = (terms.existing("approved"), terms.existing("pending"))
     }
 
     public var facts: ReportFacts { context.facts }
+
+    /// Whether records of `jurisdiction` are this licence's.
+    public func isCovered(jurisdiction: Term) -> Bool { covered.contains(jurisdiction) }
 
     /// Whether a record is one of this licence's (its players, its currency where it names one).
     public func isCovered(_ fact: EventFact) -> Bool {
@@ -36,22 +40,46 @@ public struct Ledger: Sendable {
         return 0
     }
 
-    /// Each covered player's cash balance at `end` (payments before `end`, gaming days before `endDay`).
+    /// Each covered player's cash balance at `end` (payments before `end`, gaming days before
+    /// `endDay`), for players whose balance is not 0.
     public func balances(end: Int64, endDay: Int) -> [Int32: Int64] {
-        var balances: [Int32: Int64] = [:]
-        for fact in facts.events where fact.stream == .payment && fact.occurredAt < end && isCovered(fact) {
+        balances(at: [(end, endDay)])[0]
+    }
+
+    /// The balances at several instants in one pass over the facts: for each `(end, endDay)`,
+    /// every covered player's cash from the payments before `end` and the gaming days before
+    /// `endDay`; players whose balance is 0 are left out. Players are dense indexes, so the sums
+    /// are arrays while adding up.
+    public func balances(at ends: [(end: Int64, endDay: Int)]) -> [[Int32: Int64]] {
+        // Slot `players` holds the records without a player (-1), which count in the totals too.
+        let players = facts.players.count
+        func slot(_ player: Int32) -> Int { player >= 0 ? Int(player) : players }
+        var sums = [[Int64]](repeating: [Int64](repeating: 0, count: players + 1), count: ends.count)
+        for fact in facts.events where fact.stream == .payment && isCovered(fact) {
             let effect = cashEffect(fact)
-            if effect != 0 { balances[fact.player, default: 0] += effect }
+            guard effect != 0 else { continue }
+            for (index, end) in ends.enumerated() where fact.occurredAt < end.end { sums[index][slot(fact.player)] += effect }
         }
-        for fact in facts.gaming where Int(fact.gamingDay) < endDay && isCovered(fact) {
-            balances[fact.player, default: 0] += fact.win - fact.stake
+        for fact in facts.gaming where isCovered(fact) {
+            let day = Int(fact.gamingDay)
+            for (index, end) in ends.enumerated() where day < end.endDay { sums[index][slot(fact.player)] += fact.win - fact.stake }
         }
-        return balances
+        return sums.map { sum in
+            var result: [Int32: Int64] = [:]
+            for index in 0...players where sum[index] != 0 { result[index == players ? -1 : Int32(index)] = sum[index] }
+            return result
+        }
     }
 
     /// Balances at the period's start and end.
     public var openingBalances: [Int32: Int64] { balances(end: context.span.start, endDay: context.period.firstDay) }
     public var closingBalances: [Int32: Int64] { balances(end: context.span.end, endDay: context.period.lastDay + 1) }
+
+    /// Both, in one pass.
+    public var openingAndClosingBalances: (opening: [Int32: Int64], closing: [Int32: Int64]) {
+        let both = balances(at: [(context.span.start, context.period.firstDay), (context.span.end, context.period.lastDay + 1)])
+        return (both[0], both[1])
+    }
 
     /// The covered payments that occurred in the period.
     public var paymentsInPeriod: [EventFact] {

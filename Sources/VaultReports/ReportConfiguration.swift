@@ -19,10 +19,14 @@ public struct LicenceSettings: Sendable, Equatable {
     /// The `jurisdiction` values of the player records this licence reports (default: its own). An
     /// MGA licence often serves players of markets without a licence of their own.
     public let players: [String]
+    /// What the FIU's goAML portal knows the operator by, and its code lists; required when
+    /// `goaml.str` is filed.
+    public let goaml: GoAMLSettings?
 
     public init(id: String, jurisdiction: String, licenceNumber: String, operatorCode: String? = nil, currency: String,
-                calendar: GamingCalendar, reports: [String], players: [String]? = nil) {
+                calendar: GamingCalendar, reports: [String], players: [String]? = nil, goaml: GoAMLSettings? = nil) {
         self.id = id
+        self.goaml = goaml
         self.players = players ?? [jurisdiction]
         self.jurisdiction = jurisdiction
         self.licenceNumber = licenceNumber
@@ -44,7 +48,9 @@ public struct LicenceSettings: Sendable, Equatable {
 ///   {"id": "mt-b2c", "jurisdiction": "MT", "licenceNumber": "MGA/B2C/123/2020", "operatorCode": "B123",
 ///    "currency": "EUR", "timeZone": "Europe/Malta", "gamingDayCutoff": "00:00",
 ///    "reports": ["mga.b2c-daily-summary", "mga.player-funds-monthly", "mga.gaming-tax-monthly"],
-///    "players": ["MT", "DE", "SE"]}
+///    "players": ["MT", "DE", "SE"],
+///    "goaml": {"reportingEntityId": 4711, "indicators": {"deposit_withdrawal_cycle": "UNUSU"},
+///              "defaultIndicator": "UNUSU", "fundsCodes": {"card": "CCS"}}}
 /// ]}
 /// ```
 /// Every problem is refused with the option it is in (`licences[0].timeZone: …`).
@@ -94,7 +100,7 @@ public struct ReportConfiguration: Sendable, Equatable {
     public func licence(id: String) -> LicenceSettings? { licences.first { $0.id == id } }
 
     private static let licenceOptions: Set = ["id", "jurisdiction", "licenceNumber", "operatorCode", "currency", "timeZone",
-                                              "gamingDayCutoff", "reports", "players"]
+                                              "gamingDayCutoff", "reports", "players", "goaml"]
 
     static func licence(_ value: JSONValue, at path: String, registry: ReportRegistry,
                         requireReports: Bool = true) throws(ReportError) -> LicenceSettings {
@@ -165,9 +171,14 @@ public struct ReportConfiguration: Sendable, Equatable {
             }
             players = list
         }
+        let goaml = try object["goaml"].map { value throws(ReportError) in try GoAMLSettings(value, at: "\(path).goaml") }
+        if goaml == nil, let index = reports.firstIndex(of: GoAMLSuspiciousTransactionReport.templateId) {
+            throw .invalidConfiguration(option: "\(path).goaml", problem: "is required for \(reports[index]) "
+                + "(at least {\"reportingEntityId\": N}, the operator's id at the FIU)")
+        }
         return LicenceSettings(id: id, jurisdiction: jurisdiction, licenceNumber: licenceNumber, operatorCode: operatorCode,
                                currency: currency, calendar: GamingCalendar(timeZone: zone, cutoffMinutes: hours * 60 + minutes),
-                               reports: reports, players: players)
+                               reports: reports, players: players, goaml: goaml)
     }
 
     /// The development configuration: one fictitious licence per regulator the templates serve,
@@ -179,8 +190,10 @@ public struct ReportConfiguration: Sendable, Equatable {
             let reports = registry.templates.filter {
                 $0.jurisdictions.contains(jurisdiction) || ($0.jurisdictions.isEmpty && jurisdiction == "MT")
             }
+            let files = reports.map(\.id)
             return LicenceSettings(id: id, jurisdiction: jurisdiction, licenceNumber: number, operatorCode: "FICT", currency: "EUR",
-                                   calendar: .utc, reports: reports.map(\.id), players: players)
+                                   calendar: .utc, reports: files, players: players,
+                                   goaml: files.contains(GoAMLSuspiciousTransactionReport.templateId) ? .development : nil)
         }
         return ReportConfiguration(licences: [
             licence("mt-dev", "MT", "MGA/B2C/000/FICTITIOUS", players: ["MT", "DE", "SE"]),
@@ -198,11 +211,13 @@ extension LicenceSettings {
     public var json: JSONValue {
         let cutoff = calendar.cutoffMinutes
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return .object([
+        var object: [String: JSONValue] = [
             "id": .string(id), "jurisdiction": .string(jurisdiction), "licenceNumber": .string(licenceNumber),
             "operatorCode": .string(operatorCode), "currency": .string(currency), "timeZone": .string(calendar.timeZone.identifier == "GMT" ? "UTC" : calendar.timeZone.identifier),
             "gamingDayCutoff": .string("\(two(cutoff / 60)):\(two(cutoff % 60))"), "players": .array(players.map { .string($0) }),
-        ])
+        ]
+        if let goaml { object["goaml"] = goaml.json }
+        return .object(object)
     }
 
     /// Reads settings written by `json` (any template may be named, since the report already exists).

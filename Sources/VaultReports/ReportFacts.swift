@@ -1,9 +1,8 @@
-public import VaultJSON
 import VaultFormat
 
 /// What the templates read of the committed records: each client record reduced to the few fields
-/// returns are made of, with strings interned, so a year of a mid-size operator (about two million
-/// records) fits in a little over 100 MB. Built by `add(seq:record:)` in any order; the templates
+/// returns are made of (64 bytes, 88 for a gaming record), with strings interned, so a year of a
+/// mid-size operator (about two million records) fits in about 160 MB. Built by `add(seq:record:)` in any order; the templates
 /// only ever filter and add up, so order does not change a report.
 ///
 /// Records are the vault's own canonical bytes; the vault's own streams (`vault.*`) are skipped.
@@ -15,6 +14,9 @@ public struct ReportFacts: Sendable {
     public private(set) var events: [EventFact] = []
     /// Records of the `gaming` stream.
     public private(set) var gaming: [GamingFact] = []
+    /// AML decisions to report to the FIU (`aml` records with action `decision` and a
+    /// `state.action` of `report_sar` or `report_str`), kept whole: they are few.
+    public private(set) var amlReports: [AMLReportFact] = []
     /// Interned strings; `Term` indexes into it.
     public private(set) var terms = Terms()
     /// Player ids, indexed by `EventFact.player` / `GamingFact.player`.
@@ -28,32 +30,30 @@ public struct ReportFacts: Sendable {
 
     /// Adds one committed record (its canonical JSON bytes).
     public mutating func add(seq: Int64, record bytes: [UInt8]) throws(ReportError) {
-        guard let object = (try? JSONParser.parse(bytes))?.objectValue else {
-            throw .unreadableRecord(seq: seq, problem: "not a JSON object")
-        }
-        guard let streamName = object["stream"]?.stringValue, let stream = ReportStream(rawValue: streamName) else { return }
+        guard let record = RecordFields(bytes) else { throw .unreadableRecord(seq: seq, problem: "not a JSON object") }
+        guard let streamName = record.stream, let stream = ReportStream(rawValue: streamName) else { return }
         lastSeq = max(lastSeq, seq)
         recordCount += 1
-        guard let occurredText = object["occurredAt"]?.stringValue, let occurredAt = RFC3339.millis(occurredText) else {
+        guard let occurredText = record.occurredAt, let occurredAt = RFC3339.millis(occurredText) else {
             throw .unreadableRecord(seq: seq, problem: "occurredAt is not an RFC 3339 time")
         }
-        let state = object["state"]?.objectValue ?? [:]
-        let player = object["playerId"]?.stringValue.map { intern(player: $0) } ?? -1
-        let jurisdiction = terms.id(object["jurisdiction"]?.stringValue ?? "")
-        func text(_ key: String) -> String? { state[key]?.stringValue }
+        let state = record.state
+        let player = record.playerId.map { intern(player: $0) } ?? -1
+        let jurisdiction = terms.id(record.jurisdiction ?? "")
+        func text(_ key: String) -> String? { state[key]?.string }
         func amount(_ key: String, required: Bool) throws(ReportError) -> Int64 {
             guard let value = state[key] else {
                 if required { throw .unreadableRecord(seq: seq, problem: "state.\(key) is missing") }
                 return 0
             }
-            guard let text = value.stringValue ?? value.numberText, let units = Money.minorUnits(text) else {
+            guard let text = value.string ?? value.number, let units = Money.minorUnits(text) else {
                 throw .unreadableRecord(seq: seq, problem: "state.\(key) is not an amount with at most two decimals")
             }
             return units
         }
         func count(_ key: String) throws(ReportError) -> Int64 {
             guard let value = state[key] else { return 0 }
-            guard let text = value.numberText, let number = Int64(text), number >= 0 else {
+            guard let text = value.number, let number = Int64(text), number >= 0 else {
                 throw .unreadableRecord(seq: seq, problem: "state.\(key) is not a whole number of 0 or more")
             }
             return number
@@ -71,25 +71,38 @@ public struct ReportFacts: Sendable {
                 rounds: try count("rounds")))
             return
         }
-        let entity = object["entity"]?.objectValue
         var fact = EventFact(seq: seq, occurredAt: occurredAt, stream: stream, player: player, jurisdiction: jurisdiction,
-                             entityType: terms.id(entity?["type"]?.stringValue ?? ""),
-                             entity: terms.id(entity?["id"]?.stringValue ?? ""),
-                             action: terms.id(object["action"]?.stringValue ?? ""),
+                             entityType: terms.id(record.entityType ?? ""),
+                             entity: terms.id(record.entityId ?? ""),
+                             action: terms.id(record.action ?? ""),
                              status: terms.id(text("status") ?? text("kycStatus") ?? ""),
                              kind: terms.id(text("type") ?? text("rule") ?? text("method") ?? text("period") ?? ""),
                              detail: terms.id(text("action") ?? text("severity") ?? text("category") ?? ""),
                              currency: terms.id(text("currency") ?? ""), amount: 0, flags: 0)
         if stream == .payment { fact.amount = try amount("amount", required: true) }
-        if let requested = state["requested"]?.arrayValue, !requested.isEmpty { fact.flags |= EventFact.enhancedDueDiligence }
-        if state["kytScreening"] != nil { fact.flags |= EventFact.screened }
-        if state["pep"] == .bool(true) || state["sanctionsHit"] == .bool(true) { fact.flags |= EventFact.highRisk }
-        if let score = state["riskScore"]?.numberText.flatMap({ Double($0) }), score >= 70 { fact.flags |= EventFact.highRisk }
+        if record.requestsDocuments { fact.flags |= EventFact.enhancedDueDiligence }
+        if record.screened { fact.flags |= EventFact.screened }
+        if record.pepOrSanctions { fact.flags |= EventFact.highRisk }
+        if let score = state["riskScore"]?.number.flatMap({ Double($0) }), score >= 70 { fact.flags |= EventFact.highRisk }
         if stream == .payment {
             fact.kind = terms.id(text("method") ?? "")
             fact.detail = terms.id(text("country") ?? "")
         }
+        if stream == .aml, record.action == "decision", let action = text("action"), AMLReportFact.reportActions.contains(action) {
+            amlReports.append(AMLReportFact(
+                seq: seq, occurredAt: occurredAt, player: player, jurisdiction: jurisdiction,
+                caseId: record.entityId ?? "", decisionId: record.decisionId ?? "", policyVersion: record.policyVersion ?? "",
+                modelVersion: record.modelVersion ?? "", dataVersion: record.dataVersion ?? "", action: action,
+                riskScore: state["riskScore"]?.number ?? "", explanation: text("explanation") ?? "", alertIds: record.alertIds))
+        }
         events.append(fact)
+    }
+
+    /// Makes room for `count` more records without moving the facts as they grow. The room is
+    /// reserved, not touched: pages that stay unused never become resident.
+    public mutating func reserveCapacity(records count: Int) {
+        events.reserveCapacity(events.count + count)
+        gaming.reserveCapacity(gaming.count + count)
     }
 
     private mutating func intern(player: String) -> Int32 {
@@ -129,11 +142,13 @@ public struct Terms: Sendable {
     public subscript(_ id: Term) -> String { strings[Int(id)] }
 }
 
-/// A record of any client stream but `gaming`, reduced.
+/// A record of any client stream but `gaming`, reduced. The 8-byte fields come first and the
+/// 1-byte ones last, so a fact takes 64 bytes.
 public struct EventFact: Sendable {
     public let seq: Int64
     public let occurredAt: Int64
-    public let stream: ReportStream
+    /// Payments: `state.amount` in minor units.
+    public var amount: Int64
     /// Index into `ReportFacts.players`, or -1.
     public let player: Int32
     public let jurisdiction: Term
@@ -149,9 +164,26 @@ public struct EventFact: Sendable {
     /// payments `state.country`.
     public var detail: Term
     public let currency: Term
-    /// Payments: `state.amount` in minor units.
-    public var amount: Int64
+    public let stream: ReportStream
     public var flags: UInt8
+
+    public init(seq: Int64, occurredAt: Int64, stream: ReportStream, player: Int32, jurisdiction: Term, entityType: Term,
+                entity: Term, action: Term, status: Term, kind: Term, detail: Term, currency: Term, amount: Int64, flags: UInt8) {
+        self.seq = seq
+        self.occurredAt = occurredAt
+        self.amount = amount
+        self.player = player
+        self.jurisdiction = jurisdiction
+        self.entityType = entityType
+        self.entity = entity
+        self.action = action
+        self.status = status
+        self.kind = kind
+        self.detail = detail
+        self.currency = currency
+        self.stream = stream
+        self.flags = flags
+    }
 
     /// An AML case that asked for more (source of funds, bank statements): enhanced due diligence.
     public static let enhancedDueDiligence: UInt8 = 1
@@ -159,6 +191,36 @@ public struct EventFact: Sendable {
     public static let highRisk: UInt8 = 2
     /// A payment with a blockchain-analytics (KYT) screening result (`state.kytScreening`).
     public static let screened: UInt8 = 4
+}
+
+/// An AML decision to report a suspicion to the FIU, with what the goAML report says of it.
+public struct AMLReportFact: Sendable {
+    /// The `state.action` values that mean "report to the FIU".
+    public static let reportActions: Set = ["report_sar", "report_str"]
+
+    public let seq: Int64
+    public let occurredAt: Int64
+    public let player: Int32
+    public let jurisdiction: Term
+    /// The `amlCase` entity id.
+    public let caseId: String
+    public let decisionId: String
+    public let policyVersion: String
+    public let modelVersion: String
+    public let dataVersion: String
+    public let action: String
+    /// `state.riskScore` as written, or empty.
+    public let riskScore: String
+    public let explanation: String
+    /// `state.alertIds`: the alerts the case was opened on.
+    public let alertIds: [String]
+
+    func withPlayer(_ player: Int32, jurisdiction: Term) -> AMLReportFact {
+        AMLReportFact(seq: seq, occurredAt: occurredAt, player: player, jurisdiction: jurisdiction, caseId: caseId,
+                      decisionId: decisionId, policyVersion: policyVersion, modelVersion: modelVersion,
+                      dataVersion: dataVersion, action: action, riskScore: riskScore, explanation: explanation,
+                      alertIds: alertIds)
+    }
 }
 
 /// A `gaming` record: one session or one player's gaming day.
@@ -247,6 +309,7 @@ extension ReportFacts {
         var copy = self
         copy.events = events.filter { $0.seq < size }
         copy.gaming = gaming.filter { $0.seq < size }
+        copy.amlReports = amlReports.filter { $0.seq < size }
         copy.recordCount = copy.events.count + copy.gaming.count
         copy.lastSeq = min(lastSeq, size - 1)
         return copy
@@ -274,6 +337,7 @@ extension ReportFacts {
                                      currency: term(fact.currency), stake: fact.stake, win: fact.win, bonusStake: fact.bonusStake,
                                      bonusWin: fact.bonusWin, jackpotContribution: fact.jackpotContribution, rounds: fact.rounds))
         }
+        amlReports += other.amlReports.map { $0.withPlayer(player($0.player), jurisdiction: term($0.jurisdiction)) }
         lastSeq = max(lastSeq, other.lastSeq)
         recordCount += other.recordCount
     }

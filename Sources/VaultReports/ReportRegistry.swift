@@ -14,6 +14,7 @@ public struct ReportRegistry: Sendable {
         DKSafeEndOfDay(),
         AMLKYCMonthly(),
         PlayerActivityDaily(),
+        GoAMLSuspiciousTransactionReport(),
     ])
 
     public func template(id: String) -> (any ReportTemplate)? { templates.first { $0.id == id } }

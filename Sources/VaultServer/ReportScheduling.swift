@@ -4,21 +4,22 @@ import VaultCore
 import VaultReports
 
 extension VaultHTTPServer {
-    /// Files the configured reports as their periods close: every `seconds`, works out what is due
-    /// (oldest first, including periods missed while the server was down), reads the records up to
-    /// the latest checkpoint once, and files each due report. A failure is logged, counted as
-    /// `failed`, and retried at the next round; the pending gauge keeps the oldest unfiled close so
-    /// the 2-hour alert fires for a report that keeps failing (ops/prometheus/regvault-reports.rules.yml).
+    /// Files the configured reports as their periods close: wakes at the next period's close (or
+    /// every `seconds`, whichever is sooner), works out what is due (oldest first, including
+    /// periods missed while the server was down), brings the kept report inputs up to the latest
+    /// checkpoint (`IncrementalReportInputs`: only the records added since the last round are read),
+    /// and files each due report. A failure is logged, counted as `failed`, and retried at the next
+    /// round; the pending gauge keeps the oldest unfiled close so the 2-hour alert fires for a
+    /// report that keeps failing (ops/prometheus/regvault-reports.rules.yml).
     static func fileReportsPeriodically(every seconds: Int, schedule: ReportSchedule, metrics: ServerMetrics) async {
         let logger = Logger(label: "regvault.reports")
+        let inputs = IncrementalReportInputs(vault: schedule.filer.vault)
         var firstDays: [String: Int]?
         while !Task.isCancelled {
             do {
-                var inputs: ReportFiler.Inputs?
                 if firstDays == nil {
-                    let read = try await offloaded { try schedule.filer.inputs() }
+                    let read = try await offloaded { try inputs.read() }
                     firstDays = ReportSchedule.firstDays(read.facts, configuration: schedule.filer.configuration)
-                    inputs = read
                 }
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 let due = try await offloaded { [firstDays] in try schedule.due(now: now, firstDays: firstDays ?? [:]) }
@@ -29,7 +30,7 @@ extension VaultHTTPServer {
                     }
                 }
                 if !due.isEmpty {
-                    let current = try await offloaded { [inputs] in try inputs ?? schedule.filer.inputs() }
+                    let current = try await offloaded { try inputs.read() }
                     // Backfilled records may start earlier than first seen.
                     firstDays = ReportSchedule.firstDays(current.facts, configuration: schedule.filer.configuration)
                     var failed = 0
@@ -41,7 +42,8 @@ extension VaultHTTPServer {
                     // Records may have arrived while filing: look again at once, unless something failed.
                     if failed == 0 { continue }
                 }
-                try await Task.sleep(for: .seconds(seconds))
+                try await Task.sleep(for: .milliseconds(schedule.wait(now: Int64(Date().timeIntervalSince1970 * 1000),
+                                                                      atMost: Int64(seconds) * 1000)))
             } catch is CancellationError {
                 return
             } catch {

@@ -360,6 +360,27 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
+    public func committedRecords(from: Int64, to: Int64, streams: Set<String>) throws -> [CommittedRecord] {
+        try pool.read { db in
+            let rows = RawStatement(try db.cachedStatement(sql: """
+                SELECT r.seq, r.stream, r.salt, r.body, l.entry FROM records r LEFT JOIN leaves l ON l.seq = r.seq
+                WHERE r.seq >= ? AND r.seq < ? AND r.body IS NOT NULL AND r.salt IS NOT NULL ORDER BY r.seq
+                """))
+            rows.bind(1, from)
+            rows.bind(2, to)
+            var found: [CommittedRecord] = []
+            while try rows.next(db) {
+                guard let stream = rows.string(1), streams.contains(stream), let salt = rows.bytes(2),
+                      let sealed = rows.data(3) else { continue }
+                let seq = rows.int64(0)
+                guard let entry = rows.bytes(4) else { throw StorageError(.corrupt, "record \(seq) has no log entry") }
+                let body = try cipher.map { try $0.open(sealed, seq: seq, column: .body) } ?? sealed
+                found.append(CommittedRecord(seq: seq, salt: salt, body: [UInt8](body), entry: entry))
+            }
+            return found
+        }
+    }
+
     public func allCheckpoints() throws -> [StoredCheckpoint] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT size, root, note FROM checkpoints ORDER BY size")
@@ -461,7 +482,7 @@ public final class SQLiteStore: VaultStorage {
 
     private static let subjectColumns = """
         SELECT r.seq, r.event_id, r.stream, r.entity_type, r.entity_id, r.player_id, r.recorded_at, r.salt IS NULL, l.entry
-        FROM records r JOIN leaves l ON l.seq = r.seq
+        FROM records r LEFT JOIN leaves l ON l.seq = r.seq
         """
 
     private static func subject(_ row: Row) -> RetentionSubject {

@@ -155,6 +155,11 @@ public protocol VaultStorage: HashReader {
     /// (for example, they no longer decrypt) is returned with `unreadable` set instead of failing the
     /// whole read, so an integrity check can name it.
     func recordsForCheck(from: Int64, to: Int64) throws -> [(record: StoredRecord, unreadable: String?)]
+    /// The committed bytes of the records with seq in `[from, to)` whose stream is in `streams`, in
+    /// seq order: each record's body (decrypted), its salt and its leaf's entry, so a reader can
+    /// check the body against the entry's commitment. Erased records are left out. Reads nothing
+    /// else (no diff, no state), for passes over many records such as reports.
+    func committedRecords(from: Int64, to: Int64, streams: Set<String>) throws -> [CommittedRecord]
     /// Leaves with seq in `[from, to)`, in seq order. A leaf whose stored tree hashes are malformed
     /// is returned with no hashes and `malformed` set, instead of failing the whole read.
     func leavesForCheck(from: Int64, to: Int64) throws -> [(leaf: StoredLeaf, malformed: String?)]
@@ -174,6 +179,23 @@ public protocol VaultStorage: HashReader {
     /// A configuration value stored with the log (such as its origin).
     func metadata(_ key: String) throws -> String?
     func setMetadata(_ key: String, _ value: String) throws
+}
+
+/// A record's committed bytes and its log entry (`VaultStorage.committedRecords`).
+public struct CommittedRecord: Sendable {
+    public let seq: Int64
+    public let salt: [UInt8]
+    /// The record's canonical JSON.
+    public let body: [UInt8]
+    /// The leaf's entry, which holds the commitment `SHA-256(salt || body)`.
+    public let entry: [UInt8]
+
+    public init(seq: Int64, salt: [UInt8], body: [UInt8], entry: [UInt8]) {
+        self.seq = seq
+        self.salt = salt
+        self.body = body
+        self.entry = entry
+    }
 }
 
 /// A checkpoint as stored: its size, the root kept beside it for the commit's compare-and-swap,

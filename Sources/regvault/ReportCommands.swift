@@ -1,4 +1,5 @@
 import ArgumentParser
+import CHeap
 import Foundation
 import VaultCore
 import VaultFormat
@@ -109,6 +110,8 @@ struct ReportGenerateCommand: AsyncParsableCommand {
         }
         Output.note("report: read \(inputs.facts.recordCount) records below checkpoint size \(inputs.size) in "
             + String(format: "%.1f s", Date().timeIntervalSince(reading)))
+        // The chunks were read on other threads, whose malloc arenas keep the freed pages resident.
+        regvault_heap_release_free_pages()
         var last = Date.distantPast
         for (done, job) in jobs.enumerated() {
             let filed: FiledReport

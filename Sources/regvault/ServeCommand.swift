@@ -44,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    @Option(help: "Seconds between the report schedule's looks for closed periods (default 60; 0: file no reports).")
+    @Option(help: "Longest wait in seconds between the report schedule's looks for closed periods; it also wakes as a period closes (default 60; 0: file no reports).")
     var reportInterval: Int?
 
     /// DATA/reports.json; without one, the development configuration in --dev and no reports in

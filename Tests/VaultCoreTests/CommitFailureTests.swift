@@ -74,6 +74,9 @@ final class FaultyStore: VaultStorage {
     func recordsForCheck(from: Int64, to: Int64) throws -> [(record: StoredRecord, unreadable: String?)] {
         try inner.recordsForCheck(from: from, to: to)
     }
+    func committedRecords(from: Int64, to: Int64, streams: Set<String>) throws -> [CommittedRecord] {
+        try inner.committedRecords(from: from, to: to, streams: streams)
+    }
     func leavesForCheck(from: Int64, to: Int64) throws -> [(leaf: StoredLeaf, malformed: String?)] {
         try inner.leavesForCheck(from: from, to: to)
     }

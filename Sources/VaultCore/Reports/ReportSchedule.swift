@@ -43,6 +43,21 @@ public struct ReportSchedule: Sendable {
         return due.sorted { ($0.closedAt, $0.licence.id, $0.templateId) < ($1.closedAt, $1.licence.id, $1.templateId) }
     }
 
+    /// How long the schedule sleeps at `now`: until the next period of any configured report
+    /// closes, plus `grace` for the records of its last second to be checkpointed, and never
+    /// more than `atMost` (milliseconds).
+    public func wait(now: Int64, atMost: Int64, grace: Int64 = 2_000) -> Int64 {
+        var next = Int64.max
+        for licence in filer.configuration.licences {
+            for templateId in licence.reports {
+                guard let template = filer.registry.template(id: templateId) else { continue }
+                let period = ReportPeriod(template.cadence, containing: licence.calendar.day(at: now))
+                next = min(next, licence.calendar.span(of: period).end)
+            }
+        }
+        return next == .max ? atMost : max(0, min(atMost, next - now + grace))
+    }
+
     /// Each licence's first gaming day with a record of its players, from the facts.
     public static func firstDays(_ facts: ReportFacts, configuration: ReportConfiguration) -> [String: Int] {
         var result: [String: Int] = [:]

@@ -5,6 +5,8 @@ import VaultStore
 
 /// Progress of reading the records a report is computed from.
 public struct ReportReadProgress: Sendable {
+    /// The first entry this read began at (0, or where the kept inputs ended).
+    public let start: Int64
     public let done: Int64
     public let total: Int64
 }
@@ -36,37 +38,36 @@ extension Vault {
     /// checked against its entry's commitment, read 8,192 seqs at a time on each core (the rows of
     /// a chunk are held whole while it is read; the facts are a small part of them). Erased records are
     /// absent: a report of a period whose records were erased cannot be made again.
-    public func reportFacts(size: Int64, progress: (@Sendable (ReportReadProgress) -> Void)? = nil) throws -> ReportFacts {
-        var facts = ReportFacts()
+    ///
+    /// With `from` and `adding`, the facts `adding` (read of the records below `from`) are extended
+    /// with those of the records from `from` on, for `IncrementalReportInputs`.
+    public func reportFacts(size: Int64, from start: Int64 = 0, adding base: ReportFacts = ReportFacts(),
+                            progress: (@Sendable (ReportReadProgress) -> Void)? = nil) throws -> ReportFacts {
+        var facts = base
+        facts.reserveCapacity(records: Int(max(0, size - start)))
         let chunk: Int64 = 8_192
         let workers = Int64(ParallelMap.workers)
         // Each worker reads and checks its own chunk into facts of its own; they are merged in seq
         // order, so the result is the same as reading alone. One round holds `workers` chunks.
-        for round in stride(from: Int64(0), to: size, by: Int(chunk * workers)) {
+        for round in stride(from: start, to: size, by: Int(chunk * workers)) {
             let parts = ParallelMap.map(Int(workers)) { worker -> Result<ReportFacts, VaultError> in
                 let first = round + Int64(worker) * chunk
                 guard first < size else { return .success(ReportFacts()) }
                 return Result { () throws(VaultError) in try self.reportFacts(from: first, to: min(first + chunk, size)) }
             }
             for part in parts { facts.merge(try part.get()) }
-            progress?(ReportReadProgress(done: min(round + chunk * workers, size), total: size))
+            progress?(ReportReadProgress(start: start, done: min(round + chunk * workers, size), total: size))
         }
         return facts
     }
 
     /// The facts of the client records with seqs in `[from, to)`.
     private func reportFacts(from: Int64, to: Int64) throws(VaultError) -> ReportFacts {
-        let clientStreams = Set(RecordSchema.Stream.allCases.map(\.rawValue))
         var facts = ReportFacts()
         do {
-            let records = try store.recordsForCheck(from: from, to: to).map(\.record)
-                .filter { clientStreams.contains($0.stream) && $0.body != nil && $0.salt != nil }
-            let leaves = try store.leaves(seqs: records.map(\.seq))
-            for record in records {
-                guard let leaf = leaves[record.seq] else { throw VaultError(.integrity, "entry \(record.seq) is not stored") }
+            for record in try store.committedRecords(from: from, to: to, streams: Self.clientStreams) {
                 do {
-                    try facts.addCommitted(seq: record.seq, salt: [UInt8](record.salt!), record: [UInt8](record.body!),
-                                           entry: [UInt8](leaf.entry))
+                    try facts.addCommitted(seq: record.seq, salt: record.salt, record: record.body, entry: record.entry)
                 } catch {
                     throw VaultError(error == .commitmentMismatch(seq: record.seq) ? .integrity : .invalidRequest, error.description)
                 }
@@ -78,4 +79,6 @@ extension Vault {
         }
         return facts
     }
+
+    private static let clientStreams = Set(RecordSchema.Stream.allCases.map(\.rawValue))
 }

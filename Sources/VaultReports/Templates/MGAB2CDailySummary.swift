@@ -29,8 +29,8 @@ public struct MGAB2CDailySummary: ReportTemplate {
         let ledger = Ledger(context)
         let payments = ledger.paymentsInPeriod
         let gaming = ledger.gamingInPeriod
-        let opening = ledger.openingBalances.values.reduce(0, +)
-        let closingBalances = ledger.closingBalances
+        let (openingBalances, closingBalances) = ledger.openingAndClosingBalances
+        let opening = openingBalances.values.reduce(0, +)
         let excluded = ledger.selfExcludedAtEnd
         var deposits: Int64 = 0, withdrawals: Int64 = 0
         for payment in payments {

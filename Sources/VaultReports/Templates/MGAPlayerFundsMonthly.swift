@@ -16,14 +16,20 @@ public struct MGAPlayerFundsMonthly: TabularReport {
     func table(_ context: ReportContext) throws(ReportError) -> (table: CSVTable, activity: Bool) {
         let ledger = Ledger(context)
         let malta = context.term("MT")
-        let opening = ledger.openingBalances, closing = ledger.closingBalances
+        let (opening, closing) = ledger.openingAndClosingBalances
         let payments = ledger.paymentsInPeriod, gaming = ledger.gamingInPeriod
         let pending = pendingWithdrawals(ledger)
-        let jackpot = context.facts.gaming.filter { Int($0.gamingDay) <= context.period.lastDay && ledger.isCovered($0) }
+        // Jackpot funds: every contribution up to the month's close, per player (not a copy of the facts).
+        var jackpot: [Int32: Int64] = [:]
+        for fact in context.facts.gaming where Int(fact.gamingDay) <= context.period.lastDay && ledger.isCovered(fact) {
+            jackpot[fact.player, default: 0] += fact.jackpotContribution
+        }
         var table = CSVTable(columns: ["scope", "accounts_with_funds", "opening_balances", "deposits", "withdrawals", "net_play",
                                        "closing_balances", "pending_withdrawals", "jackpot_funds"])
-        let jurisdictionOf = Dictionary(context.facts.events.filter { $0.player >= 0 }.map { ($0.player, $0.jurisdiction) },
-                                        uniquingKeysWith: { first, _ in first })
+        var jurisdictionOf: [Int32: Term] = [:]
+        for fact in context.facts.events where fact.player >= 0 && jurisdictionOf[fact.player] == nil {
+            jurisdictionOf[fact.player] = fact.jurisdiction
+        }
         for scope in ["all_players", "malta_players"] {
             func include(_ player: Int32) -> Bool { scope == "all_players" || (malta != nil && jurisdictionOf[player] == malta) }
             var deposits: Int64 = 0, withdrawals: Int64 = 0, net: Int64 = 0
@@ -37,21 +43,29 @@ public struct MGAPlayerFundsMonthly: TabularReport {
                           Money.text(opening.filter { include($0.key) }.values.reduce(0, +)), Money.text(deposits),
                           Money.text(withdrawals), Money.text(net), Money.text(closingHere.values.reduce(0, +)),
                           Money.text(pending.filter { include($0.player) }.reduce(0) { $0 + $1.amount }),
-                          Money.text(jackpot.filter { include($0.player) }.reduce(0) { $0 + $1.jackpotContribution })])
+                          Money.text(jackpot.filter { include($0.key) }.values.reduce(0, +))])
         }
         return (table, !payments.isEmpty || !gaming.isEmpty)
     }
 
+    /// A withdrawal's latest record, reduced to what the statement needs.
+    private struct WithdrawalState {
+        let occurredAt: Int64, seq: Int64, amount: Int64
+        let player: Int32
+        let status: Term
+    }
+
     /// Withdrawals whose latest record before the month's close is `pending`.
-    private func pendingWithdrawals(_ ledger: Ledger) -> [EventFact] {
+    private func pendingWithdrawals(_ ledger: Ledger) -> [(player: Int32, amount: Int64)] {
         let terms = ledger.facts.terms
         guard let pending = terms.existing("pending"), let withdrawal = terms.existing("withdrawal") else { return [] }
-        var latest: [Term: EventFact] = [:]
-        for fact in ledger.facts.events where fact.stream == .payment && fact.occurredAt < ledger.context.span.end
-            && ledger.isCovered(fact) {
+        var latest: [Term: WithdrawalState] = [:]
+        for fact in ledger.facts.events where fact.stream == .payment && fact.action == withdrawal
+            && fact.occurredAt < ledger.context.span.end && ledger.isCovered(fact) {
             if let current = latest[fact.entity], (current.occurredAt, current.seq) > (fact.occurredAt, fact.seq) { continue }
-            latest[fact.entity] = fact
+            latest[fact.entity] = WithdrawalState(occurredAt: fact.occurredAt, seq: fact.seq, amount: fact.amount,
+                                                  player: fact.player, status: fact.status)
         }
-        return latest.values.filter { $0.status == pending && $0.action == withdrawal }
+        return latest.values.filter { $0.status == pending }.map { ($0.player, $0.amount) }
     }
 }
