@@ -116,7 +116,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "VaultJSONTests", dependencies: ["VaultJSON", "VaultSandbox"], swiftSettings: strictSettings),
-        .testTarget(name: "VaultReportsTests", dependencies: ["VaultReports", "VaultJSON"], swiftSettings: strictSettings),
+        .testTarget(name: "VaultReportsTests", dependencies: ["VaultReports", "VaultJSON", "VaultFormat"], swiftSettings: strictSettings),
         .testTarget(name: "VaultSandboxTests", dependencies: ["VaultSandbox", "VaultCore", "VaultFormat"], swiftSettings: strictSettings),
         .testTarget(name: "VaultConfigurationTests", dependencies: ["VaultConfiguration"], swiftSettings: strictSettings),
         .testTarget(name: "VaultArchiveTests", dependencies: ["VaultArchive"], swiftSettings: strictSettings),

@@ -34,7 +34,7 @@ public struct ReportFacts: Sendable {
         guard let streamName = record.stream, let stream = ReportStream(rawValue: streamName) else { return }
         lastSeq = max(lastSeq, seq)
         recordCount += 1
-        guard let occurredText = record.occurredAt, let occurredAt = RFC3339.millis(occurredText) else {
+        guard let occurredText = record.occurredAt, let occurredAt = Timestamp.parseMillis(occurredText) else {
             throw .unreadableRecord(seq: seq, problem: "occurredAt is not an RFC 3339 time")
         }
         let state = record.state
@@ -240,54 +240,6 @@ public struct GamingFact: Sendable {
     public let jackpotContribution: Int64
     /// `state.rounds`: game rounds played (0 when not sent).
     public let rounds: Int64
-}
-
-/// RFC 3339 times as the record schema accepts them (`2026-11-20T10:00:00Z`, fractions and
-/// offsets allowed), to milliseconds.
-enum RFC3339 {
-    static func millis(_ text: String) -> Int64? {
-        let b = Array(text.utf8)
-        guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x74, b[13] == 0x3A, b[16] == 0x3A else {
-            return nil
-        }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for i in range {
-                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
-                value = value * 10 + Int(b[i] - 0x30)
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
-              let minute = number(14..<16), let second = number(17..<19), (1...12).contains(month),
-              (1...CivilDate.monthLength(year: year, month: month)).contains(day), hour < 24, minute < 60, second < 61
-        else { return nil }
-        var index = 19
-        var millis = 0
-        if b[index] == 0x2E {
-            index += 1
-            var digits = 0
-            while index < b.count, b[index] >= 0x30, b[index] <= 0x39 {
-                if digits < 3 { millis = millis * 10 + Int(b[index] - 0x30) }
-                digits += 1
-                index += 1
-            }
-            guard digits > 0 else { return nil }
-            for _ in digits..<3 where digits < 3 { millis *= 10 }
-        }
-        guard index < b.count else { return nil }
-        var offset = 0
-        if b[index] == 0x5A || b[index] == 0x7A {
-            guard index + 1 == b.count else { return nil }
-        } else {
-            guard index + 6 == b.count, b[index] == 0x2B || b[index] == 0x2D, b[index + 3] == 0x3A,
-                  let hours = number(index + 1..<index + 3), let minutes = number(index + 4..<index + 6) else { return nil }
-            offset = (hours * 60 + minutes) * 60 * (b[index] == 0x2D ? -1 : 1)
-        }
-        let seconds = Int64(CivilDate.days(year: year, month: month, day: day)) * 86_400
-            + Int64(hour * 3600 + minute * 60 + second - offset)
-        return seconds * 1000 + Int64(millis)
-    }
 }
 
 extension ReportFacts {

@@ -1,3 +1,5 @@
+import VaultFormat
+
 /// How often a report is filed.
 public enum Cadence: String, Sendable, CaseIterable {
     case daily, weekly, monthly, quarterly
@@ -79,28 +81,11 @@ public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {
 
 /// Civil (proleptic Gregorian) dates as days since 1970-01-01.
 public enum CivilDate {
-    /// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
-    public static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
+    /// Days since 1970-01-01 of a civil date.
+    public static func days(year: Int, month: Int, day: Int) -> Int { Timestamp.daysFromCivil(year: year, month: month, day: day) }
 
     /// The civil date of a day count.
-    public static func date(days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
+    public static func date(days: Int) -> (year: Int, month: Int, day: Int) { Timestamp.civilFromDays(days) }
 
     /// `YYYY-MM-DD`.
     public static func text(days: Int) -> String {
@@ -114,13 +99,7 @@ public enum CivilDate {
         return period.firstDay
     }
 
-    public static func monthLength(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
+    public static func monthLength(year: Int, month: Int) -> Int { Timestamp.daysIn(month: month, year: year) }
 
     /// 0 for Monday … 6 for Sunday (1970-01-01 was a Thursday).
     public static func weekdayFromMonday(days: Int) -> Int { ((days % 7) + 7 + 3) % 7 }

@@ -1,4 +1,4 @@
-import VaultCore
+import VaultFormat
 
 /// Calendar arithmetic in UTC with integers only (proleptic Gregorian; the algorithms are
 /// `Timestamp`'s).

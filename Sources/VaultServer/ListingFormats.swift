@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import VaultCore
+import VaultFormat
 
 /// How a listing (a stream's log, a player's timeline) is written: JSON by default, JSON lines for
 /// `Accept: application/x-ndjson`, CSV (RFC 4180, with a header row) for `Accept: text/csv`; an

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import VaultCore
 import VaultFormat
+import VaultReports
 
 /// Write-once objects (reports and documents) with S3 Object Lock semantics:
 ///
@@ -57,7 +58,7 @@ struct ObjectRoutes {
                            + "x-amz-object-lock-legal-hold: ON")
         }
         let period = request.headers[.init("x-regvault-report-period")!]
-        if let period, ReportingPeriod(period) == nil {
+        if let period, (try? ReportPeriod(parsing: period)) == nil {
             throw APIError(.badRequest, "invalid_period", "x-regvault-report-period must be a day, ISO week, month or quarter")
         }
         let jurisdiction = request.headers[.init("x-regvault-jurisdiction")!] ?? ""

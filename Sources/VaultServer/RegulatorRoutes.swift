@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 import VaultCore
-import VaultReports
 import VaultFormat
+import VaultReports
 
 /// The inspector API under `/regulator`: the signed checkpoint, proofs, and entity audit trails.
 /// The sandbox mirror registers the same routes under `/sandbox/regulator` over its own log.
@@ -75,15 +75,15 @@ struct RegulatorRoutes {
         group.get("reports/:period") { request, context in
             let vault = try vaults()
             let period = try reportingPeriod(context)
+            let span = GamingCalendar.utc.span(of: period.1)
             let (cursor, limit) = try paging(request)
             return try answer {
                 try ListingFormat(accept: request.headers[.accept]).response(
-                    try vault.streamLog(stream: RecordSchema.Stream.report.rawValue, from: period.1.start,
-                                        to: period.1.end, cursor: cursor, limit: limit),
+                    try vault.streamLog(stream: RecordSchema.Stream.report.rawValue, from: span.start, to: span.end,
+                                        cursor: cursor, limit: limit),
                     extra: ["period": .string(period.0),
                             "objects": .array(try vault.objectVersions(period: period.0).map(\.json)),
-                            "filed": .array(try (try? ReportPeriod(parsing: period.0))
-                                .map { try vault.filedReports(within: $0).map(\.json) } ?? [])])
+                            "filed": .array(try vault.filedReports(within: period.1).map(\.json))])
             }
         }
         group.get("reports/:period/:eventId") { _, context in
@@ -101,16 +101,16 @@ struct RegulatorRoutes {
                 }
                 // A report the vault filed belongs to the period it covers; any other report record to
                 // the period it was recorded in.
-                let covered = try? ReportPeriod(parsing: period.0)
+                let covered = period.1, span = GamingCalendar.utc.span(of: period.1)
                 guard let record = try vault.store.records(eventIds: [eventId])[eventId],
                       record.stream == RecordSchema.Stream.report.rawValue,
                       record.entityType == ReportFiler.entityType
                           ? try vault.filedReportVersions(eventId).contains(where: { version in
                               version.eventId == eventId && version.period.map { reported in
-                                  covered.map { reported.firstDay >= $0.firstDay && reported.lastDay <= $0.lastDay } ?? false
+                                  reported.firstDay >= covered.firstDay && reported.lastDay <= covered.lastDay
                               } ?? false
                           })
-                          : record.recordedAt >= period.1.start && record.recordedAt < period.1.end else {
+                          : record.recordedAt >= span.start && record.recordedAt < span.end else {
                     throw APIError(.notFound, "not_found", "no report \(eventId) filed in \(period.0)")
                 }
                 let entry = try vault.entry(seq: record.seq)
@@ -131,9 +131,9 @@ struct RegulatorRoutes {
 }
 
 /// The `:period` path parameter: a day, ISO week, month or quarter.
-func reportingPeriod(_ context: VaultRequestContext) throws -> (String, ReportingPeriod) {
+func reportingPeriod(_ context: VaultRequestContext) throws -> (String, ReportPeriod) {
     let text = try context.parameters.require("period")
-    guard let period = ReportingPeriod(text) else {
+    guard let period = try? ReportPeriod(parsing: text) else {
         throw APIError(.badRequest, "invalid_period",
                        "period must be a day (2026-11-20), ISO week (2026-W47), month (2026-11) or quarter (2026-Q4)")
     }

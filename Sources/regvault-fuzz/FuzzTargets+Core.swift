@@ -1,6 +1,7 @@
 import Foundation
 import VaultCore
 import VaultFormat
+import VaultReports
 
 /// The VaultCore parsers: JSON, records and JSON lines, JSON Patch, query and path parameters,
 /// retention policy files.
@@ -76,8 +77,9 @@ extension FuzzTargets {
             require(Timestamp.parseMillis(formatted) == millis, "a formatted time \(formatted) does not parse back to \(millis)")
             _ = Timestamp.addingYears(7, toMillis: millis)
         }
-        if let period = ReportingPeriod(text) {
-            require(period.start < period.end, "a reporting period is empty")
+        if let period = try? ReportPeriod(parsing: text) {
+            let span = GamingCalendar.utc.span(of: period)
+            require(span.start < span.end && period.label == text, "a reporting period is empty or does not print as parsed")
         }
         if let cursor = try? PageCursor(text) {
             require(cursor.text == text, "a page cursor does not re-serialise to its text")

@@ -1,5 +1,6 @@
 import Testing
 import VaultCore
+import VaultFormat
 
 @Suite("record validation")
 struct RecordValidatorTests {
@@ -113,33 +114,5 @@ struct TimestampTests {
         #expect(Timestamp.format(millis: Timestamp.addingYears(7, toMillis: leap)) == "2031-02-28T12:00:00.000Z")
         let plain = Timestamp.parseMillis("2026-11-20T10:00:00Z")!
         #expect(Timestamp.format(millis: Timestamp.addingYears(7, toMillis: plain)) == "2033-11-20T10:00:00.000Z")
-    }
-}
-
-@Suite("reporting periods")
-struct ReportingPeriodTests {
-    func range(_ text: String) -> (String, String)? {
-        ReportingPeriod(text).map { (Timestamp.format(millis: $0.start), Timestamp.format(millis: $0.end)) }
-    }
-
-    @Test("days, ISO weeks, months and quarters map to UTC intervals")
-    func periods() {
-        #expect(range("2026-11-20")! == ("2026-11-20T00:00:00.000Z", "2026-11-21T00:00:00.000Z"))
-        #expect(range("2026-W47")! == ("2026-11-16T00:00:00.000Z", "2026-11-23T00:00:00.000Z"))
-        #expect(range("2026-W01")! == ("2025-12-29T00:00:00.000Z", "2026-01-05T00:00:00.000Z"))
-        #expect(range("2020-W53")! == ("2020-12-28T00:00:00.000Z", "2021-01-04T00:00:00.000Z"))
-        #expect(range("2026-W53")! == ("2026-12-28T00:00:00.000Z", "2027-01-04T00:00:00.000Z"))  // 2026 starts on a Thursday
-        #expect(range("2026-11")! == ("2026-11-01T00:00:00.000Z", "2026-12-01T00:00:00.000Z"))
-        #expect(range("2026-12")! == ("2026-12-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z"))
-        #expect(range("2026-Q4")! == ("2026-10-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z"))
-        #expect(range("2026-Q1")! == ("2026-01-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z"))
-    }
-
-    @Test("anything else is refused")
-    func invalid() {
-        for bad in ["2026", "2026-13", "2026-00", "2026-W00", "2025-W53", "2026-W5", "2026-Q5", "2026-Q0", "2026-02-30",
-                    "26-11", "2026-11-20T00", "2026-w47", "2026-q4", "2026-11-2", "-2026-11", "2026-+1"] {
-            #expect(ReportingPeriod(bad) == nil, "\(bad)")
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaultFormat
 import VaultJSON
 @testable import VaultReports
 
@@ -36,6 +37,29 @@ import VaultJSON
 
     /// Malta's gaming day from 06:00 local: 05:00 UTC in winter, 04:00 UTC in summer. Summer time
     /// starts at 01:00 UTC on 29 March 2026, inside the gaming day of 28 March, which is 23 hours long.
+    /// The regulator routes list by these periods' UTC intervals.
+    @Test func periodsMapToUTCIntervalsAndAnythingElseIsRefused() {
+        func range(_ text: String) -> (String, String)? {
+            (try? ReportPeriod(parsing: text)).map { period in
+                let span = GamingCalendar.utc.span(of: period)
+                return (Timestamp.format(millis: span.start), Timestamp.format(millis: span.end))
+            }
+        }
+        #expect(range("2026-11-20")! == ("2026-11-20T00:00:00.000Z", "2026-11-21T00:00:00.000Z"))
+        #expect(range("2026-W47")! == ("2026-11-16T00:00:00.000Z", "2026-11-23T00:00:00.000Z"))
+        #expect(range("2026-W01")! == ("2025-12-29T00:00:00.000Z", "2026-01-05T00:00:00.000Z"))
+        #expect(range("2020-W53")! == ("2020-12-28T00:00:00.000Z", "2021-01-04T00:00:00.000Z"))
+        #expect(range("2026-W53")! == ("2026-12-28T00:00:00.000Z", "2027-01-04T00:00:00.000Z"))  // 2026 starts on a Thursday
+        #expect(range("2026-11")! == ("2026-11-01T00:00:00.000Z", "2026-12-01T00:00:00.000Z"))
+        #expect(range("2026-12")! == ("2026-12-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z"))
+        #expect(range("2026-Q4")! == ("2026-10-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z"))
+        #expect(range("2026-Q1")! == ("2026-01-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z"))
+        for bad in ["2026", "2026-13", "2026-00", "2026-W00", "2025-W53", "2026-W5", "2026-Q5", "2026-Q0", "2026-02-30",
+                    "26-11", "2026-11-20T00", "2026-w47", "2026-q4", "2026-11-2", "-2026-11", "2026-+1", "1969-12"] {
+            #expect(range(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func gamingDaysFollowTheLicencesClockAcrossSummerTime() throws {
         let malta = GamingCalendar(timeZone: try #require(TimeZone(identifier: "Europe/Malta")), cutoffMinutes: 360)
         let march28 = CivilDate.days(year: 2026, month: 3, day: 28)
@@ -44,11 +68,11 @@ import VaultJSON
         #expect(utcText(millis: malta.start(ofDay: march28 + 2)) == "2026-03-30T04:00:00Z")
         let span = malta.span(of: try ReportPeriod(parsing: "2026-03-28"))
         #expect(span.end - span.start == 23 * 3_600_000)
-        #expect(malta.day(at: RFC3339.millis("2026-03-29T03:59:59Z")!) == march28)
-        #expect(malta.day(at: RFC3339.millis("2026-03-29T04:00:00Z")!) == march28 + 1)
-        #expect(malta.day(at: RFC3339.millis("2026-03-28T04:59:59Z")!) == march28 - 1)
-        #expect(RFC3339.millis("2026-03-29T06:00:00+01:00") == RFC3339.millis("2026-03-29T05:00:00Z"))
-        #expect(RFC3339.millis("2026-03-29T05:00:00.25Z")! % 1000 == 250)
+        #expect(malta.day(at: Timestamp.parseMillis("2026-03-29T03:59:59Z")!) == march28)
+        #expect(malta.day(at: Timestamp.parseMillis("2026-03-29T04:00:00Z")!) == march28 + 1)
+        #expect(malta.day(at: Timestamp.parseMillis("2026-03-28T04:59:59Z")!) == march28 - 1)
+        #expect(Timestamp.parseMillis("2026-03-29T06:00:00+01:00") == Timestamp.parseMillis("2026-03-29T05:00:00Z"))
+        #expect(Timestamp.parseMillis("2026-03-29T05:00:00.25Z")! % 1000 == 250)
     }
 
     @Test func everyTemplateRendersTheSameBytesTwiceAndSaysNoActivityWhenEmpty() throws {

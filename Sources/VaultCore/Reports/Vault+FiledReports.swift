@@ -1,4 +1,5 @@
 import Foundation
+import VaultFormat
 public import VaultReports
 import VaultStore
 

@@ -1,4 +1,5 @@
 import Foundation
+import VaultFormat
 public import VaultStore
 
 /// A legal hold: while active it blocks the erasure of every record and object version it covers,
