@@ -1,27 +1,68 @@
 import Foundation
 public import VaultFormat
 
-/// An entity's change history as an inspector receives it: every version, oldest first, each with
+/// An entity's change history as an inspector receives it: its versions, oldest first, each with
 /// the evidence to check it offline — the record's exact bytes and salt, its entry, and an
-/// inclusion proof against one signed checkpoint, the same for every change.
+/// inclusion proof against one signed checkpoint, the same for every change — and, to read it,
+/// the value before and after of every path the version touched.
 public struct AuditTrail: Sendable {
     public let entityType: String
     public let entityId: String
     /// The checkpoint every proof leads to, exactly as signed.
     public let checkpoint: SignedCheckpoint
+    /// The versions of this page.
     public let changes: [Change]
+    /// How many versions the entity has below the checkpoint, in any window.
+    public let versionCount: Int
+    /// The window and page asked for.
+    public let window: AuditWindow
+    /// Where the next page starts, or nil after the last.
+    public let nextCursor: PageCursor?
 
     public struct Change: Sendable {
         public let item: HistoryItem
         public let inclusion: InclusionProof
+        /// Each path the version's diff touched, with its value in the previous version's state
+        /// and in this one's (nil where absent); empty for an erased version or one whose previous
+        /// state was erased.
+        public let touched: [TouchedPath]
     }
 }
 
+/// One path a change touched: RFC 6901 pointer, value before and after.
+public struct TouchedPath: Sendable, Equatable {
+    public let path: String
+    public let before: JSONValue?
+    public let after: JSONValue?
+}
+
+/// Which versions of an entity a trail holds: those whose `occurredAt` (when the change
+/// happened, as the platform says; not when the vault recorded it) is in `[from, to)`, after the
+/// cursor's version, at most `limit`.
+public struct AuditWindow: Sendable, Equatable {
+    public var from: Int64?
+    public var to: Int64?
+    public var cursor: PageCursor?
+    public var limit: Int?
+
+    public init(from: Int64? = nil, to: Int64? = nil, cursor: PageCursor? = nil, limit: Int? = nil) {
+        self.from = from
+        self.to = to
+        self.cursor = cursor
+        self.limit = limit
+    }
+
+    /// Every version.
+    public static let all = AuditWindow()
+}
+
 extension Vault {
-    /// The audit trail of one entity against the latest signed checkpoint. Versions recorded after
-    /// that checkpoint are not included (they will be in the next one). All proofs are built from
-    /// one read of the tree's hashes.
-    public func audit(entityType: String, entityId: String) throws -> AuditTrail {
+    /// The audit trail of one entity against the latest signed checkpoint: the versions in
+    /// `window`. Versions recorded after that checkpoint are not included (they will be in the next
+    /// one). The whole history is read and checked (commitments, versions, derived columns) so
+    /// that every before value is one the log proves; proofs are built for the page only, from one
+    /// read of the tree's hashes.
+    public func audit(entityType: String, entityId: String, window: AuditWindow = .all) throws -> AuditTrail {
         guard let checkpoint = try latestCheckpoint() else {
             throw VaultError(.integrity, "the vault has no checkpoint")
         }
@@ -30,14 +71,70 @@ extension Vault {
         guard !items.isEmpty else {
             throw VaultError(.notFound, "no records for \(entityType) \(entityId)")
         }
-        let indexes = try items.flatMap { try MerkleTree.inclusionProofIndexes(index: $0.record.seq, size: size) }
+        let states = Self.statesAfter(items)
+        var selected: [Int] = []
+        var nextCursor: PageCursor?
+        for index in items.indices {
+            let record = items[index].record
+            if let cursor = window.cursor, record.seq <= cursor.seq { continue }
+            if let from = window.from, record.occurredAt < from { continue }
+            if let to = window.to, record.occurredAt >= to { continue }
+            if let limit = window.limit, selected.count == limit {
+                nextCursor = PageCursor(recordedAt: 0, seq: items[selected[limit - 1]].record.seq)
+                break
+            }
+            selected.append(index)
+        }
+        let indexes = try selected.flatMap { try MerkleTree.inclusionProofIndexes(index: items[$0].record.seq, size: size) }
         let hashes = try PrefetchedHashReader(indexes: indexes, from: store)
-        let changes = try items.map { item in
-            let leafHash = MerkleHashing.leafHash(item.entry)
+        let changes = try selected.map { index in
+            let item = items[index]
             let proof = try MerkleTree.proveInclusion(index: item.record.seq, size: size, reader: hashes)
             return AuditTrail.Change(item: item, inclusion: InclusionProof(index: item.record.seq, treeSize: size,
-                                                                           leafHash: leafHash, hashes: proof))
+                                                                           leafHash: MerkleHashing.leafHash(item.entry), hashes: proof),
+                                     touched: Self.touched(item, before: index > 0 ? states[index - 1] : .known(nil),
+                                                           after: states[index]))
         }
-        return AuditTrail(entityType: entityType, entityId: entityId, checkpoint: checkpoint, changes: changes)
+        return AuditTrail(entityType: entityType, entityId: entityId, checkpoint: checkpoint, changes: changes,
+                          versionCount: items.count, window: window, nextCursor: nextCursor)
+    }
+
+    /// An entity's state after a version: known (nil before the first), or lost with an erased version.
+    enum KnownState {
+        case known(JSONValue?)
+        case erased
+    }
+
+    /// The state after each version: its committed `state`, or the stored state its diff produced,
+    /// or (no change) the previous one.
+    static func statesAfter(_ items: [HistoryItem]) -> [KnownState] {
+        var previous = KnownState.known(nil)
+        return items.map { item in
+            guard let body = item.record.body, let object = try? JSONParser.parse(Array(body)) else {
+                previous = .erased
+                return previous
+            }
+            if let state = object["state"] {
+                previous = .known(state)
+            } else if object["diff"] != nil {
+                previous = .known(item.record.stateAfter.flatMap { try? JSONParser.parse(Array($0)) })
+            }
+            return previous
+        }
+    }
+
+    /// The paths `item`'s diff touched with their values before and after (`/games/-`, an append,
+    /// reads as the array itself).
+    static func touched(_ item: HistoryItem, before: KnownState, after: KnownState) -> [TouchedPath] {
+        guard case .known(let old) = before, case .known(let new) = after,
+              let diff = item.record.diff.flatMap({ try? JSONParser.parse(Array($0)) })?.arrayValue else { return [] }
+        var seen = Set<String>()
+        return diff.compactMap { operation in
+            guard var path = operation["path"]?.stringValue else { return nil }
+            if path.hasSuffix("/-") { path.removeLast(2) }
+            guard seen.insert(path).inserted else { return nil }
+            return TouchedPath(path: path, before: JSONPatch.value(atPointer: path, in: old),
+                               after: JSONPatch.value(atPointer: path, in: new))
+        }
     }
 }

@@ -64,33 +64,52 @@ public enum EvidenceJSON {
         .object(["from": .int(proof.from), "to": .int(proof.to), "hashes": .hashes(proof.hashes)])
     }
 
-    /// `{"entity":{"type","id"},"checkpoint":"<signed note>","changes":[version + "inclusion"]}`;
-    /// every proof's tree size is the checkpoint's size.
+    /// `{"entity":{"type","id"},"checkpoint":"<signed note>","changes":[version + "inclusion" +
+    /// "touched"],"versions":N,"window":{...},"nextCursor":"..."|null}`; every proof's tree size is
+    /// the checkpoint's size. `touched` lists `{"path","before","after"}` for each path the version
+    /// changed (`before` is left out for a path it added, `after` for one it removed); `versions`
+    /// counts all the entity's versions; `window` says which time `from` and `to` filter on.
     public static func audit(_ trail: AuditTrail) throws -> JSONValue {
-        let changes = try trail.changes.map { change -> JSONValue in
-            var object = try version(change.item).objectValue ?? [:]
-            object["inclusion"] = inclusion(change.inclusion)
-            return .object(object)
-        }
-        return .object([
+        var object = trailMembers(trail)
+        object["changes"] = .array(try trail.changes.map(change))
+        return .object(object)
+    }
+
+    /// One change of a trail: the version, its inclusion proof and the paths it touched.
+    static func change(_ change: AuditTrail.Change) throws -> JSONValue {
+        var object = try version(change.item).objectValue ?? [:]
+        object["inclusion"] = inclusion(change.inclusion)
+        object["touched"] = .array(change.touched.map { touched in
+            var path: [String: JSONValue] = ["path": .string(touched.path)]
+            if let before = touched.before { path["before"] = before }
+            if let after = touched.after { path["after"] = after }
+            return .object(path)
+        })
+        return .object(object)
+    }
+
+    /// Every member of a trail's JSON but `changes`.
+    static func trailMembers(_ trail: AuditTrail) -> [String: JSONValue] {
+        var window: [String: JSONValue] = ["time": .string("occurredAt")]
+        if let from = trail.window.from { window["from"] = .string(Timestamp.format(millis: from)) }
+        if let to = trail.window.to { window["to"] = .string(Timestamp.format(millis: to)) }
+        if let limit = trail.window.limit { window["limit"] = .int(Int64(limit)) }
+        return [
             "entity": .object(["type": .string(trail.entityType), "id": .string(trail.entityId)]),
             "checkpoint": .string(trail.checkpoint.serialized),
-            "changes": .array(changes),
-        ])
+            "versions": .int(Int64(trail.versionCount)),
+            "window": .object(window),
+            "nextCursor": trail.nextCursor.map { .string($0.text) } ?? .null,
+        ]
     }
 
     /// `audit(trail).canonicalBytes`, built on every core: each change is decoded and serialised
-    /// on its own, and the members are joined in canonical order ("changes" < "checkpoint" <
-    /// "entity"). The bytes are identical to the single-threaded ones.
+    /// on its own, and the members are joined in canonical order ("changes" before the rest). The
+    /// bytes are identical to the single-threaded ones.
     public static func auditBytes(_ trail: AuditTrail) throws -> [UInt8] {
         let changes = trail.changes
         let parts = try ParallelMap.mapItems(changes.count) { index in
-            Result { () throws -> [UInt8] in
-                let change = changes[index]
-                var object = try version(change.item).objectValue ?? [:]
-                object["inclusion"] = inclusion(change.inclusion)
-                return JSONValue.object(object).canonicalBytes
-            }
+            Result { () throws -> [UInt8] in try change(changes[index]).canonicalBytes }
         }.map { try $0.get() }
         var out: [UInt8] = []
         out.reserveCapacity(parts.reduce(1024) { $0 + $1.count })
@@ -99,11 +118,11 @@ public enum EvidenceJSON {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: part)
         }
-        out.append(contentsOf: #"],"checkpoint":"#.utf8)
-        JSONValue.string(trail.checkpoint.serialized).writeCanonical(into: &out)
-        out.append(contentsOf: #","entity":"#.utf8)
-        JSONValue.object(["type": .string(trail.entityType), "id": .string(trail.entityId)]).writeCanonical(into: &out)
-        out.append(UInt8(ascii: "}"))
+        out.append(UInt8(ascii: "]"))
+        // The other members' names all sort after "changes": write them as one object without its brace.
+        let rest = JSONValue.object(trailMembers(trail)).canonicalBytes
+        out.append(UInt8(ascii: ","))
+        out.append(contentsOf: rest.dropFirst())
         return out
     }
 }

@@ -319,6 +319,13 @@ extension JSONPatch {
         return JSONPatchFailure("path \"\(pointer)\" does not exist: it goes through \(kind), which has no members")
     }
 
+    /// The value `pointer` (RFC 6901) names in `document`, or nil if it names nothing there (or
+    /// is not a valid pointer). `-`, the end of an array, names nothing.
+    public static func value(atPointer pointer: String, in document: JSONValue?) -> JSONValue? {
+        guard let document, let tokens = try? JSONPointer.parse(pointer, member: "path") else { return nil }
+        return try? value(at: tokens[...], pointer: pointer, in: document)
+    }
+
     /// The value at `tokens` (which must exist).
     static func value(at tokens: ArraySlice<String>, pointer: String, in doc: JSONValue) throws(JSONPatchFailure) -> JSONValue {
         var current = doc

@@ -222,19 +222,23 @@ enum OpenAPIDocument {
             '413': {$ref: '#/components/responses/Error'}
       /regulator/audit:
         get:
-          summary: An entity's change history with diffs, evidence and inclusion proofs against one signed checkpoint.
+          summary: 'An entity''s change history, oldest first and paged (100 versions unless limit says otherwise), with diffs, the value before and after of every path each version touched, evidence and inclusion proofs against one signed checkpoint. from and to filter on occurredAt (when the change happened), not on when the vault recorded it.'
           parameters:
             - {name: entity, in: query, required: true, schema: {type: string}}
             - {name: id, in: query, required: true, schema: {type: string}}
+            - {name: from, in: query, description: 'versions whose occurredAt is at or after this time', schema: {type: string, format: date-time}}
+            - {name: to, in: query, description: 'versions whose occurredAt is before this time', schema: {type: string, format: date-time}}
+            - {$ref: '#/components/parameters/cursor'}
+            - {$ref: '#/components/parameters/limit'}
           responses:
-            '200': {description: '{"entity","checkpoint","changes":[Version + "inclusion"]}'}
+            '200': {description: '{"entity","checkpoint","changes":[Version + "inclusion" + "touched":[{"path","before","after"}]],"versions","window":{"time":"occurredAt","from","to","limit"},"nextCursor"}'}
             '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
             '404': {$ref: '#/components/responses/NotFound'}
             '503': {$ref: '#/components/responses/Error'}
       /regulator/logs/{type}:
         get:
-          summary: One stream's records recorded in a time window, oldest first.
+          summary: 'One stream''s records recorded in a time window, oldest first: from and to filter on recordedAt (when the vault recorded each record), which the answer states as "window": {"time": "recordedAt"}.'
           parameters:
             - {name: type, in: path, required: true, schema: {type: string, enum: [audit.change, kyc, aml, payment, gaming, responsible_gambling, rng, incident, report, vault.access]}}
             - {name: from, in: query, schema: {type: string, format: date-time}}

@@ -50,8 +50,11 @@ struct RegulatorRoutes {
         group.get("audit") { request, _ in
             let vault = try vaults()
             let entity = try string(request, "entity"), id = try string(request, "id")
+            let (cursor, limit) = try paging(request)
+            // Versions by when the change happened (occurredAt), as the answer's `window` says.
+            let window = AuditWindow(from: try time(request, "from"), to: try time(request, "to"), cursor: cursor, limit: limit)
             return try answer {
-                let trail = try vault.audit(entityType: entity, entityId: id)
+                let trail = try vault.audit(entityType: entity, entityId: id, window: window)
                 return Response.json(bytes: try EvidenceJSON.auditBytes(trail)).counting(trail.changes.count)
             }
         }
@@ -69,7 +72,8 @@ struct RegulatorRoutes {
             return try answer {
                 try ListingFormat(accept: request.headers[.accept]).response(
                     try vault.streamLog(stream: type, from: from, to: to, cursor: cursor, limit: limit),
-                    extra: ["stream": .string(type)])
+                    // from and to filter on when the vault recorded a record (its index), and say so.
+                    extra: ["stream": .string(type), "window": .object(["time": .string("recordedAt")])])
             }
         }
         group.get("reports/:period") { request, context in

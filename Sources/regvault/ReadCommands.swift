@@ -96,17 +96,31 @@ struct HistoryCommand: ParsableCommand {
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Print an entity's audit trail: every version with its diff, evidence and an inclusion proof.",
+        abstract: "Print an entity's audit trail: its versions with diffs, before and after values, evidence and inclusion proofs.",
         discussion: "One JSON object: {\"entity\", \"checkpoint\" (the signed note every proof leads to), "
-            + "\"changes\": [each version as in 'history', plus \"inclusion\": {index, treeSize, leafHash, hashes}]}. "
+            + "\"changes\": [each version as in 'history', plus \"inclusion\": {index, treeSize, leafHash, hashes} and "
+            + "\"touched\": [{path, before, after}]], \"versions\", \"window\", \"nextCursor\"}. Every version unless "
+            + "--limit, --from or --to narrow it; --from and --to filter on occurredAt (when the change happened). "
             + "This is what the inspector API's /regulator/audit answers."
     )
 
     @OptionGroup var options: DataOption
     @Option(help: "The entity type, e.g. bonusRule.") var entity: String
     @Option(help: "The entity id, e.g. 123.") var id: String
+    @Option(help: "Only versions whose occurredAt is at or after this RFC 3339 time.") var from: String?
+    @Option(help: "Only versions whose occurredAt is before this RFC 3339 time.") var to: String?
+    @Option(help: "At most this many versions (1 to \(Vault.maxPageSize)); the answer's nextCursor continues.") var limit: Int?
+    @Option(help: "The nextCursor of the previous answer.") var cursor: String?
 
     func run() throws {
-        Output.json(try EvidenceJSON.audit(try Vault.open(at: options.data).audit(entityType: entity, entityId: id)))
+        if let limit, !(1...Vault.maxPageSize).contains(limit) {
+            throw ValidationError("--limit must be 1 to \(Vault.maxPageSize)")
+        }
+        let window = AuditWindow(from: try from.map { try parseTime($0, option: "--from") },
+                                 to: try to.map { try parseTime($0, option: "--to") },
+                                 cursor: try cursor.map { text in
+                                     do { return try PageCursor(text) } catch { throw ValidationError("--cursor: \(error)") }
+                                 }, limit: limit)
+        Output.json(try EvidenceJSON.audit(try Vault.open(at: options.data).audit(entityType: entity, entityId: id, window: window)))
     }
 }
