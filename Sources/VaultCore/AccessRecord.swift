@@ -5,6 +5,9 @@ import VaultFormat
 /// on the stream `vault.access`, entity `inspector`/<identity>, so the log itself proves who looked
 /// at what and when.
 public struct AccessRecord: Sendable {
+    /// The entity type of access records; the id is the inspector's identity.
+    public static let entityType = "inspector"
+
     public let identity: String
     public let address: String
     public let method: String
@@ -33,7 +36,7 @@ public struct AccessRecord: Sendable {
             "status": .number(JSONNumber(status)),
         ]
         if let resultCount { request["resultCount"] = .number(JSONNumber(resultCount)) }
-        return VaultRecord.make(stream: .access, kind: .access, entityType: "inspector", entityId: identity, action: "read",
+        return VaultRecord.make(stream: .access, kind: .access, entityType: Self.entityType, entityId: identity, action: "read",
                                 actor: VaultActor(id: identity, ip: address), at: at, extra: ["request": .object(request)])
     }
 }

@@ -45,13 +45,15 @@ extension Vault {
     public static let maxPageSize = 1_000
 
     /// Records of one stream recorded in `[from, to)`, oldest first, a page at a time.
-    public func streamLog(stream: String, from: Int64, to: Int64, cursor: PageCursor?, limit: Int) throws -> RecordPage {
+    /// With `entityId`, only the records of entities with that id (an inspector's own accesses).
+    public func streamLog(stream: String, from: Int64, to: Int64, cursor: PageCursor?, limit: Int,
+                          entityId: String? = nil) throws -> RecordPage {
         guard (1...Vault.maxPageSize).contains(limit) else {
             throw VaultError(.invalidRequest, "limit must be 1 to \(Vault.maxPageSize)")
         }
         guard from <= to else { throw VaultError(.invalidRequest, "from must not be after to") }
         let records = try store.records(stream: stream, from: from, to: to,
-                                        after: cursor.map { ($0.recordedAt, $0.seq) }, limit: limit + 1)
+                                        after: cursor.map { ($0.recordedAt, $0.seq) }, limit: limit + 1, entityId: entityId)
         return try page(records, limit: limit)
     }
 

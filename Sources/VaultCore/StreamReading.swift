@@ -7,7 +7,7 @@ extension VaultStorage {
         var found: [StoredRecord] = []
         var after: (recordedAt: Int64, seq: Int64)?
         while true {
-            let page = try records(stream: stream, from: from, to: to, after: after, limit: 1000)
+            let page = try records(stream: stream, from: from, to: to, after: after, limit: 1000, entityId: nil)
             found += page
             guard let last = page.last, page.count == 1000 else { break }
             after = (last.recordedAt, last.seq)

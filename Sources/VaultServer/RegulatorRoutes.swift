@@ -47,9 +47,13 @@ struct RegulatorRoutes {
             let from = try int64(request, "from"), to = try int64(request, "to")
             return try answer { .json(EvidenceJSON.consistency(try vault.consistencyProof(from: from, to: to))) }
         }
-        group.get("audit") { request, _ in
+        group.get("audit") { request, context in
             let vault = try vaults()
             let entity = try string(request, "entity"), id = try string(request, "id")
+            if entity == AccessRecord.entityType, let own = ownAccessesOnly(type: VaultStream.access.rawValue, context), id != own {
+                throw APIError(.forbidden, "compliance_officer_only",
+                               "the access journal of another inspector is the compliance officer's to read")
+            }
             let (cursor, limit) = try paging(request)
             // Versions by when the change happened (occurredAt), as the answer's `window` says.
             let window = AuditWindow(from: try time(request, "from"), to: try time(request, "to"), cursor: cursor, limit: limit)
@@ -69,9 +73,10 @@ struct RegulatorRoutes {
             let from = try time(request, "from") ?? Int64.min
             let to = try time(request, "to") ?? Int64.max
             let (cursor, limit) = try paging(request)
+            let onlyOwn = ownAccessesOnly(type: type, context)
             return try answer {
                 try ListingFormat(accept: request.headers[.accept]).response(
-                    try vault.streamLog(stream: type, from: from, to: to, cursor: cursor, limit: limit),
+                    try vault.streamLog(stream: type, from: from, to: to, cursor: cursor, limit: limit, entityId: onlyOwn),
                     // from and to filter on when the vault recorded a record (its index), and say so.
                     extra: ["stream": .string(type), "window": .object(["time": .string("recordedAt")])])
             }
@@ -132,6 +137,14 @@ struct RegulatorRoutes {
             }
         }
     }
+}
+
+/// The access journal (`vault.access`) is the compliance officer's: anyone else reads only their
+/// own accesses. The identity whose accesses `type` is limited to, or nil for no limit.
+func ownAccessesOnly(type: String, _ context: VaultRequestContext) -> String? {
+    guard type == VaultStream.access.rawValue, let identity = context.identity,
+          !identity.roles.contains(.complianceOfficer) else { return nil }
+    return identity.name
 }
 
 /// The `:period` path parameter: a day, ISO week, month or quarter.

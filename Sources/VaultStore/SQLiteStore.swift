@@ -257,15 +257,18 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
-    public func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int) throws
-        -> [StoredRecord] {
+    public func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int,
+                        entityId: String?) throws -> [StoredRecord] {
         let start = after ?? (from, -1)
         return try pool.read { db in
             try Row.fetchAll(db, sql: """
                 \(SQLiteStore.recordColumns)
                 WHERE stream = ? AND recorded_at >= ? AND recorded_at < ? AND (recorded_at, seq) > (?, ?)
+                \(entityId == nil ? "" : "AND entity_id = ?")
                 ORDER BY recorded_at, seq LIMIT ?
-                """, arguments: [stream, from, to, start.0, start.1, limit]).map { try self.opened(SQLiteStore.record($0)) }
+                """, arguments: StatementArguments([stream, from, to, start.0, start.1] as [any DatabaseValueConvertible])
+                    + StatementArguments(entityId.map { [$0] } ?? [])
+                    + StatementArguments([limit])).map { try self.opened(SQLiteStore.record($0)) }
         }
     }
 

@@ -137,9 +137,10 @@ public protocol VaultStorage: HashReader {
     /// read with one query per few hundred entities.
     func latestRecords(entities: [(type: String, id: String)]) throws -> [String: StoredRecord]
     /// Records of one stream recorded in `[from, to)` (milliseconds), ordered by recorded-at then
-    /// seq, starting after `after` (a recorded-at and seq), at most `limit`.
-    func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int) throws
-        -> [StoredRecord]
+    /// seq, starting after `after` (a recorded-at and seq), at most `limit`; with `entityId`, only
+    /// the records of entities with that id.
+    func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int,
+                 entityId: String?) throws -> [StoredRecord]
     /// Records about one player, by seq, starting after seq `after`, at most `limit`.
     func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord]
     /// Records not yet erased with seq greater than `after`, in seq order, at most `limit`, with

@@ -57,9 +57,10 @@ final class FaultyStore: VaultStorage {
     func latestRecords(entities: [(type: String, id: String)]) throws -> [String: StoredRecord] {
         try inner.latestRecords(entities: entities)
     }
-    func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int) throws
+    func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int,
+                 entityId: String?) throws
         -> [StoredRecord] {
-        try inner.records(stream: stream, from: from, to: to, after: after, limit: limit)
+        try inner.records(stream: stream, from: from, to: to, after: after, limit: limit, entityId: entityId)
     }
     func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord] {
         try inner.records(playerId: playerId, after: after, limit: limit)

@@ -144,3 +144,25 @@ def test_audit_pages_by_version_filters_on_occurred_at_and_shows_before_and_afte
     for bad in ["limit=0", "limit=abc", "cursor=nonsense", "from=yesterday"]:
         status, body = call(server, f"/regulator/audit?entity=bonusRule&id=paged-1&{bad}", "regulator_read")
         assert status == 400, (bad, body)
+
+
+def test_an_inspector_reads_only_their_own_accesses_and_the_compliance_officer_reads_all(server):
+    assert call(server, "/regulator/checkpoint", "regulator_read")[0] == 200
+    assert call(server, "/regulator/checkpoint", "compliance_officer")[0] == 200
+
+    def journal(role):
+        status, body = call(server, "/regulator/logs/vault.access?limit=1000", role)
+        assert status == 200, body
+        page = json.loads(body)
+        assert page["window"] == {"time": "recordedAt"}
+        return {record["entity"]["id"] for record in page["records"]}
+
+    everyone = journal("compliance_officer")
+    own = journal("regulator_read")
+    assert len(own) == 1 and own < everyone, (own, everyone)
+    other = sorted(everyone - own)[0]
+    status, body = call(server, f"/regulator/audit?entity=inspector&id={other}", "regulator_read")
+    assert status == 403 and json.loads(body)["error"]["code"] == "compliance_officer_only", body
+    (mine,) = own
+    assert call(server, f"/regulator/audit?entity=inspector&id={mine}", "regulator_read")[0] == 200
+    assert call(server, f"/regulator/audit?entity=inspector&id={other}", "compliance_officer")[0] == 200
