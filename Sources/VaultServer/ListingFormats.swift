@@ -7,7 +7,8 @@ import VaultFormat
 /// `Accept: application/x-ndjson`, CSV (RFC 4180, with a header row) for `Accept: text/csv`; an
 /// `Accept` that allows none of them is refused with 406 `not_acceptable`.
 /// JSON and JSON lines carry the full evidence of each record; CSV carries the fields a person
-/// reads, and the next page's cursor in the `X-Next-Cursor` header.
+/// reads: the common columns, then the listing's content columns (`ContentColumns`), and the
+/// next page's cursor in the `X-Next-Cursor` header.
 enum ListingFormat {
     case json, ndjson, csv
 
@@ -47,22 +48,26 @@ enum ListingFormat {
             headers[.contentType] = "application/x-ndjson"
             return Response(status: .ok, headers: headers, body: .pieces(out))
         case .csv:
-            var text = ListingFormat.csvColumns.joined(separator: ",") + "\r\n"
-            for item in page.items { text += try ListingFormat.csvRow(item) + "\r\n" }
+            let content = ContentColumns.columns(streams: Set(page.items.map(\.record.stream)))
+            var text = (ListingFormat.csvColumns + content.map(\.column)).joined(separator: ",") + "\r\n"
+            for item in page.items { text += try ListingFormat.csvRow(item, content: content) + "\r\n" }
             headers[.contentType] = "text/csv; charset=utf-8; header=present"
             return Response(status: .ok, headers: headers, body: .pieces(text))
         }
     }
 
-    static func csvRow(_ item: HistoryItem) throws -> String {
+    /// One record's row: the common columns, then `content` (`ContentColumns`).
+    static func csvRow(_ item: HistoryItem, content: [(column: String, field: ContentColumns.Field)]) throws -> String {
         let record = item.record
         var values: [String: String] = [
             "seq": String(record.seq), "recordedAt": Timestamp.format(millis: record.recordedAt), "stream": record.stream,
             "eventId": record.eventId, "entityType": record.entityType, "entityId": record.entityId,
             "playerId": record.playerId ?? "", "erased": record.body == nil ? "true" : "false",
         ]
+        var contentValues = [String](repeating: "", count: content.count)
         if let body = record.body {
             let submitted = try JSONParser.parse(Array(body))
+            contentValues = content.map { ContentColumns.value($0.field, in: submitted) }
             for key in ["occurredAt", "action", "reason", "jurisdiction", "decisionId", "policyVer"] {
                 values[key] = submitted[key]?.stringValue ?? ""
             }
@@ -70,7 +75,7 @@ enum ListingFormat {
             values["actorRole"] = submitted["actor"]?["role"]?.stringValue ?? ""
             values["actorIp"] = submitted["actor"]?["ip"]?.stringValue ?? ""
         }
-        return csvColumns.map { escape(values[$0] ?? "") }.joined(separator: ",")
+        return (csvColumns.map { escape(values[$0] ?? "") } + contentValues.map(escape)).joined(separator: ",")
     }
 
     /// RFC 4180 quoting; a leading `=`, `+`, `-` or `@` is prefixed with `'` so that a spreadsheet

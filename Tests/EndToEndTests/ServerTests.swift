@@ -232,8 +232,12 @@ struct ServerTests {
 
         let csv = try server.curl("/regulator/logs/payment?limit=10", as: "regulator_read", extra: ["-H", "Accept: text/csv"])
         let rows = csv.body.split(separator: "\r\n")
-        #expect(rows.first == "seq,recordedAt,occurredAt,stream,eventId,entityType,entityId,action,actorId,actorRole,actorIp,reason,jurisdiction,playerId,decisionId,policyVer,erased")
+        #expect(rows.first == "seq,recordedAt,occurredAt,stream,eventId,entityType,entityId,action,actorId,actorRole,actorIp,reason,jurisdiction,playerId,decisionId,policyVer,erased,amount,currency,method,status,country,declineReason")
         #expect(rows.count == 11)
+        // The content columns: the first payment's currency, method and status, in that order.
+        let firstPayment = submitted.first { $0["eventId"] as? String == payments[0] }?["state"] as? [String: Any] ?? [:]
+        let content = "," + ["currency", "method", "status"].map { firstPayment[$0] as? String ?? "?" }.joined(separator: ",") + ","
+        #expect(rows.count > 1 && rows[1].contains(content), "\(rows.dropFirst().first ?? "") lacks \(content)")
         let ndjson = try server.curl("/regulator/logs/kyc?limit=7", as: "regulator_read", extra: ["-H", "Accept: application/x-ndjson"])
         #expect(ndjson.body.split(separator: "\n").count == 7)
         let future = try server.curl("/regulator/logs/payment?from=2099-01-01T00:00:00Z", as: "regulator_read")
