@@ -1,5 +1,6 @@
 import Foundation
-import VaultStore
+public import VaultReports
+public import VaultStore
 
 /// A page of records and the cursor that continues after it (nil on the last page).
 public struct RecordPage: Sendable {
@@ -63,6 +64,29 @@ extension Vault {
             throw VaultError(.invalidRequest, "limit must be 1 to \(Vault.maxPageSize)")
         }
         return try page(try store.records(playerId: playerId, after: cursor?.seq, limit: limit + 1), limit: limit)
+    }
+
+    /// The `report` stream's records that cover a period inside `period` (a month lists its daily
+    /// reports and itself), oldest first, a page at a time. A record covers the period its
+    /// `state.period` names (a day, ISO week, month or quarter); one without (or erased) covers
+    /// the UTC day it was recorded, so it lists under the period it was filed in. Each record's
+    /// `recordedAt` says when it was filed.
+    public func reportRecords(covering period: ReportPeriod, cursor: PageCursor?, limit: Int) throws -> RecordPage {
+        guard (1...Vault.maxPageSize).contains(limit) else {
+            throw VaultError(.invalidRequest, "limit must be 1 to \(Vault.maxPageSize)")
+        }
+        let records = try store.allRecords(stream: RecordSchema.Stream.report.rawValue).filter { record in
+            guard cursor.map({ record.seq > $0.seq }) ?? true else { return false }
+            return Self.coveredPeriod(of: record).isInside(period)
+        }.sorted { $0.seq < $1.seq }
+        return try page(Array(records.prefix(limit + 1)), limit: limit)
+    }
+
+    /// The period a `report` record covers: its `state.period`, or the UTC day it was recorded.
+    public static func coveredPeriod(of record: StoredRecord) -> ReportPeriod {
+        record.body.flatMap { try? JSONParser.parse(Array($0)) }?["state"]?["period"]?.stringValue
+            .flatMap { try? ReportPeriod(parsing: $0) }
+            ?? ReportPeriod(.daily, containing: GamingCalendar.utc.day(at: record.recordedAt))
     }
 
     private func page(_ records: [StoredRecord], limit: Int) throws -> RecordPage {

@@ -77,6 +77,9 @@ public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {
     public var next: ReportPeriod { ReportPeriod(cadence, containing: firstDay + dayCount) }
 
     public func contains(day: Int) -> Bool { day >= firstDay && day < firstDay + dayCount }
+
+    /// Whether every day of this period is in `other` (a day of November is inside November).
+    public func isInside(_ other: ReportPeriod) -> Bool { firstDay >= other.firstDay && lastDay <= other.lastDay }
 }
 
 /// Civil (proleptic Gregorian) dates as days since 1970-01-01.

@@ -266,7 +266,7 @@ enum OpenAPIDocument {
             '503': {$ref: '#/components/responses/Error'}
       /regulator/reports/{period}:
         get:
-          summary: 'Reports filed in a day (2026-11-20), ISO week (2026-W47), month (2026-11) or quarter (2026-Q4): report records in the page, the stored report files of that period in "objects", and the reports the vault filed for days within it (latest version of each, by the period they cover) in "filed" (JSON only).'
+          summary: 'Reports covering a day (2026-11-20), ISO week (2026-W47), month (2026-11) or quarter (2026-Q4), or a period inside it: the report records in the page (each covers its state.period, or the UTC day it was recorded when it names none; recordedAt is when it was filed), the stored report files of that period in "objects", and the reports the vault filed (latest version of each) in "filed" (JSON only).'
           parameters:
             - {name: period, in: path, required: true, schema: {type: string}}
             - {$ref: '#/components/parameters/cursor'}

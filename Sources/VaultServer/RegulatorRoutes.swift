@@ -84,12 +84,10 @@ struct RegulatorRoutes {
         group.get("reports/:period") { request, context in
             let vault = try vaults()
             let period = try reportingPeriod(context)
-            let span = GamingCalendar.utc.span(of: period.1)
             let (cursor, limit) = try paging(request)
             return try answer {
                 try ListingFormat(accept: request.headers[.accept]).response(
-                    try vault.streamLog(stream: RecordSchema.Stream.report.rawValue, from: span.start, to: span.end,
-                                        cursor: cursor, limit: limit),
+                    try vault.reportRecords(covering: period.1, cursor: cursor, limit: limit),
                     extra: ["period": .string(period.0),
                             "objects": .array(try vault.objectVersions(period: period.0).map(\.json)),
                             "filed": .array(try vault.filedReports(within: period.1).map(\.json))])
@@ -108,22 +106,14 @@ struct RegulatorRoutes {
                     response.headers[.eTag] = "\"\(version.sha256)\""
                     return response.counting(1)
                 }
-                // A report the vault filed belongs to the period it covers; any other report record to
-                // the period it was recorded in.
-                let covered = period.1, span = GamingCalendar.utc.span(of: period.1)
+                // A report record belongs to the period it covers (`Vault.coveredPeriod`), whoever filed it.
                 guard let record = try vault.store.records(eventIds: [eventId])[eventId],
                       record.stream == RecordSchema.Stream.report.rawValue,
-                      record.entityType == ReportFiler.entityType
-                          ? try vault.filedReportVersions(eventId).contains(where: { version in
-                              version.eventId == eventId && version.period.map { reported in
-                                  reported.firstDay >= covered.firstDay && reported.lastDay <= covered.lastDay
-                              } ?? false
-                          })
-                          : record.recordedAt >= span.start && record.recordedAt < span.end else {
+                      Vault.coveredPeriod(of: record).isInside(period.1) else {
                     throw APIError(.notFound, "not_found", "no report \(eventId) filed in \(period.0)")
                 }
                 let entry = try vault.entry(seq: record.seq)
-                let item = try [HistoryItem(record: record, entry: entry.bytes)].withErasures(from: vault.store)[0]
+                let item = try [HistoryItem(record: record, entry: entry.bytes)].verified().withErasures(from: vault.store)[0]
                 return .json(try EvidenceJSON.version(item))
             }
         }

@@ -79,11 +79,11 @@ struct BearerTokenTests {
         #expect(try get("/regulator/checkpoint", as: "admin", bearer: good).status == 401)
         #expect(try server.curl("/metrics", as: "admin").body.contains(#"regvault_refusals_total{reason="invalid_token"}"#))
 
-        // The access entry names the gateway and the inspector.
+        // The access entry names the gateway and the inspector (the compliance officer reads everyone's).
         var recorded = false
         for _ in 0..<40 where !recorded {
             try await Task.sleep(for: .milliseconds(100))
-            recorded = try get("/regulator/logs/vault.access", as: "regulator_read", bearer: nil).body.contains("ingest/inspector-jane")
+            recorded = try get("/regulator/logs/vault.access", as: "compliance_officer", bearer: nil).body.contains("ingest/inspector-jane")
         }
         #expect(recorded)
     }

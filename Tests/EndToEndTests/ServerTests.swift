@@ -257,25 +257,27 @@ struct ServerTests {
         }
     }
 
-    @Test("reports filed in a period are listed for that day, week, month or quarter, and each can be fetched")
+    @Test("report records are listed under the period they cover (or the day they were filed), and each can be fetched there")
     func reports() throws {
         let server = try Server.dev(RegVaultBinary.temporaryDirectory("server"))
-        let reports = (1...3).map { n in
+        var reports = (1...3).map { n in
             #"{"eventId":"rep-\#(n)","stream":"report","entity":{"type":"report","id":"mga-monthly-2026-10-\#(n)"},"action":"filed","actor":{"id":"report-generator","role":"system"},"occurredAt":"2026-11-01T06:00:00Z","jurisdiction":"MT","state":{"format":"csv","period":"2026-10","sha256":"\#(String(repeating: "ab", count: 32))"}}"#
-        }.joined(separator: "\n")
-        #expect(try server.curl("/v1/records", as: "ingest", extra: ["-X", "POST", "--data-binary", reports]).status == 200)
-        let now = Date()
-        let day = ISO8601DateFormatter.string(from: now, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
-        let month = String(day.prefix(7))
-        let quarter = "\(day.prefix(4))-Q\((Int(day.dropFirst(5).prefix(2))! - 1) / 3 + 1)"
-        for period in [day, month, quarter] {
-            let listed = try json(server.curl("/regulator/reports/\(period)", as: "regulator_read").body)
-            #expect((listed["records"] as! [[String: Any]]).map { $0["eventId"] as! String } == ["rep-1", "rep-2", "rep-3"],
-                    "\(period)")
         }
-        let one = try server.curl("/regulator/reports/\(month)/rep-2", as: "compliance_officer")
+        reports.append(#"{"eventId":"rep-4","stream":"report","entity":{"type":"report","id":"adhoc-1"},"action":"filed","actor":{"id":"report-generator","role":"system"},"occurredAt":"2026-11-01T06:00:00Z","jurisdiction":"MT","state":{"format":"csv"}}"#)
+        #expect(try server.curl("/v1/records", as: "ingest", extra: ["-X", "POST", "--data-binary", reports.joined(separator: "\n")]).status == 200)
+        let day = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        func listed(_ period: String) throws -> [String] {
+            try (json(server.curl("/regulator/reports/\(period)", as: "regulator_read").body)["records"] as! [[String: Any]])
+                .map { $0["eventId"] as! String }
+        }
+        #expect(try listed("2026-10") == ["rep-1", "rep-2", "rep-3"])
+        #expect(try listed("2026-Q4") == ["rep-1", "rep-2", "rep-3"] + (day.hasPrefix("2026-1") ? ["rep-4"] : []))
+        #expect(try listed("2026-10-15").isEmpty, "a day inside the month does not hold the month's report")
+        #expect(try listed(day) == ["rep-4"], "a record that names no period lists under the day it was filed")
+        let one = try server.curl("/regulator/reports/2026-10/rep-2", as: "compliance_officer")
         let fetched = try json(one.body)
         #expect(one.status == 200 && fetched["eventId"] as? String == "rep-2")
+        #expect(try server.curl("/regulator/reports/\(day)/rep-2", as: "compliance_officer").status == 404)
         let empty = try json(server.curl("/regulator/reports/2001-01", as: "regulator_read").body)
         #expect((empty["records"] as! [Any]).isEmpty)
         let bad = try server.curl("/regulator/reports/2026-13", as: "regulator_read")
