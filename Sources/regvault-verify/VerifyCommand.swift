@@ -15,7 +15,8 @@ struct VerifyCommand: ParsableCommand {
             + "check holds: the signed manifest and every member's SHA-256, every entry against the signed checkpoint, "
             + "every record against its entry's commitment, every missing record accounted for by an erasure made after "
             + "its retention and not under a hold, and consistency with --trusted-checkpoint. Exits 1 if any fails, "
-            + "naming the member and the reason. See docs/ARCHIVE.md."
+            + "naming the member and the reason. With --dump, a valid archive's records follow on standard output "
+            + "instead of the JSON result. See docs/ARCHIVE.md."
     )
 
     @Argument(help: "The archive (.tar, .tar.gz or .tar.zst).")
@@ -28,6 +29,9 @@ struct VerifyCommand: ParsableCommand {
     var trustedCheckpoint: String?
 
     @Flag(help: "Show each step.") var verbose = false
+
+    @Option(help: "After a VALID verdict, print the archive's records instead of the JSON result: jsonl ({\"seq\",\"record\"} per line, the exact record) or csv; erased records as erased.")
+    var dump: DumpFormat?
 
     @Option(name: .customLong("max-member-bytes"), help: "The largest member to read (default 256 MiB).")
     var maxMemberBytes: Int64 = 256 * 1024 * 1024
@@ -57,8 +61,9 @@ struct VerifyCommand: ParsableCommand {
         let scan = ArchiveScan(path: archive, limits: limits, log: log)
         let result = Verifier(key: verifierKey, trustedCheckpoint: trusted, log: log).verify(scan)
         let seconds = Date().timeIntervalSince(started)
-        Report(result: result, archive: archive, seconds: seconds).print()
+        Report(result: result, archive: archive, seconds: seconds).print(json: dump == nil)
         if !result.problems.isEmpty { throw ExitCode(1) }
+        if let dump { try RecordDump(path: archive, limits: limits, format: dump).write(scan) }
     }
 
     private func loadKey() throws -> NoteVerifierKey {
@@ -80,7 +85,8 @@ struct Report {
     let archive: String
     let seconds: Double
 
-    func print() {
+    /// The JSON result goes to standard output unless `json` is false (a dump follows there instead).
+    func print(json printJSON: Bool = true) {
         let valid = result.problems.isEmpty
         var json: [String: Any] = [
             "valid": valid, "archive": archive, "entries": result.entries, "records": result.records,
@@ -98,7 +104,7 @@ struct Report {
                             "consistencyProof": fork.proof.map(\.base64)]
         }
         let data = (try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        if printJSON { FileHandle.standardOutput.write(data + Data("\n".utf8)) }
 
         var text: String
         if valid {
