@@ -42,9 +42,10 @@ let package = Package(
         ),
         // libarchive, for export archives (pax tar, gzip, zstd). tools/setup.sh installs libarchive-dev.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "VaultArchive",
-            dependencies: ["CArchive"],
+            dependencies: ["CArchive", "CZlib"],
             swiftSettings: strictSettings
         ),
         // Strict RFC 8259 parsing, RFC 8785 canonical form and RFC 6902 patches: the standard library only,

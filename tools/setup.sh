@@ -5,7 +5,7 @@ set -euo pipefail
 
 # libhpdf-dev: libharu, which writes the reports' PDF files; poppler-utils (pdftotext) and
 # prometheus (promtool) check reports and their alert rules in the tests.
-debian_packages=(libsqlite3-dev libssl-dev libarchive-dev libhpdf-dev poppler-utils prometheus openssl curl python3 tar gzip zstd
+debian_packages=(libsqlite3-dev libssl-dev libarchive-dev zlib1g-dev libhpdf-dev poppler-utils prometheus openssl curl python3 tar gzip zstd
                  binutils)
 missing=()
 for package in "${debian_packages[@]}"; do

@@ -30,8 +30,8 @@
 /// boundary (no end-of-archive marker), give `corrupt`; so do libarchive warnings, such as
 /// malformed pax records or long runs of metadata-only headers.
 ///
-/// Not detected: gzip trailers (CRC-32 and length) are not verified by libarchive, so damage
-/// that still inflates cleanly passes; integrity of the content must come from elsewhere.
+/// Not detected here: gzip trailers (CRC-32 and length) are not verified by libarchive, so damage
+/// that still inflates cleanly passes; `GzipIntegrity` checks them in a pass of its own.
 public struct ArchiveReader: Sendable {
     /// The archive file.
     public let path: String

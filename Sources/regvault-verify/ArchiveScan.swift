@@ -39,9 +39,14 @@ struct ArchiveScan {
     var records = SeqTable<ScannedRecord>()
     var problems = Problems()
 
-    /// Reads every member of the archive at `path`. A member the reader refuses (unsafe, too large,
-    /// corrupt) ends the scan with a problem naming it.
+    /// Reads every member of the archive at `path`, after checking a gzip file's stream end to end
+    /// (`GzipIntegrity`). A member the reader refuses (unsafe, too large, corrupt) ends the scan
+    /// with a problem naming it.
     init(path: String, limits: ArchiveLimits, log: (String) -> Void) {
+        // Damage to the compressed stream comes first: every other problem would follow from it.
+        if GzipIntegrity.isGzip(path: path), let damage = GzipIntegrity.damage(path: path) {
+            problems.add("archive", "\(damage): the file was altered or damaged in transfer; the problems after this one follow from it")
+        }
         do {
             try ArchiveReader(path: path, limits: limits).forEachMember { member in
                 scan(member)
