@@ -99,6 +99,13 @@ extension Vault {
                           versionCount: items.count, window: window, nextCursor: nextCursor)
     }
 
+    /// For each of an entity's versions (its whole history, oldest first), the paths it touched
+    /// with their values before and after.
+    public static func touchedPaths(_ items: [HistoryItem]) -> [[TouchedPath]] {
+        let states = statesAfter(items)
+        return items.indices.map { touched(items[$0], before: $0 > 0 ? states[$0 - 1] : .known(nil), after: states[$0]) }
+    }
+
     /// An entity's state after a version: known (nil before the first), or lost with an erased version.
     enum KnownState {
         case known(JSONValue?)

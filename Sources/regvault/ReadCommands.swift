@@ -76,7 +76,8 @@ struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Print an entity's versions in order, one JSON object per line.",
-        discussion: "Each line has seq, version, eventId, recordedAt, occurredAt, actor, action, reason, diff "
+        discussion: "On a terminal, each version as text (--format json for lines of JSON). "
+            + "Each JSON line has seq, version, eventId, recordedAt, occurredAt, actor, action, reason, diff "
             + "(RFC 6902 from the previous version), the decision fields when present, and the evidence: the "
             + "record's exact bytes and salt (base64), its entry and leaf hash. An erased record shows "
             + "\"erased\":true with its entry only."
@@ -86,10 +87,19 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "The entity type, e.g. bonusRule.") var entity: String
     @Option(help: "The entity id, e.g. 123.") var id: String
 
+    @Option(help: "text (the default on a terminal: each version, who, why, and before → after per path) or json (the default otherwise).")
+    var format: TrailFormat?
+
     func run() throws {
         let items = try Vault.open(at: options.data).history(entityType: entity, entityId: id)
         guard !items.isEmpty else { throw CLIError("no records for \(entity) \(id)") }
-        for item in items { Output.json(try EvidenceJSON.version(item)) }
+        switch TrailFormat.resolved(format) {
+        case .json: for item in items { Output.json(try EvidenceJSON.version(item)) }
+        case .text:
+            let touched = Vault.touchedPaths(items)
+            Output.raw("\(entity) \(id): \(items.count) versions\n"
+                + zip(items, touched).map { "\n" + ReadableTrail.block($0, touched: $1) }.joined())
+        }
     }
 }
 
@@ -101,6 +111,7 @@ struct AuditCommand: ParsableCommand {
             + "\"changes\": [each version as in 'history', plus \"inclusion\": {index, treeSize, leafHash, hashes} and "
             + "\"touched\": [{path, before, after}]], \"versions\", \"window\", \"nextCursor\"}. Every version unless "
             + "--limit, --from or --to narrow it; --from and --to filter on occurredAt (when the change happened). "
+            + "On a terminal it prints each version as text instead (--format json for the JSON). "
             + "This is what the inspector API's /regulator/audit answers."
     )
 
@@ -111,6 +122,8 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Only versions whose occurredAt is before this RFC 3339 time.") var to: String?
     @Option(help: "At most this many versions (1 to \(Vault.maxPageSize)); the answer's nextCursor continues.") var limit: Int?
     @Option(help: "The nextCursor of the previous answer.") var cursor: String?
+    @Option(help: "text (the default on a terminal: each version, who, why, and before → after per path) or json (the default otherwise).")
+    var format: TrailFormat?
 
     func run() throws {
         if let limit, !(1...Vault.maxPageSize).contains(limit) {
@@ -121,6 +134,10 @@ struct AuditCommand: ParsableCommand {
                                  cursor: try cursor.map { text in
                                      do { return try PageCursor(text) } catch { throw ValidationError("--cursor: \(error)") }
                                  }, limit: limit)
-        Output.json(try EvidenceJSON.audit(try Vault.open(at: options.data).audit(entityType: entity, entityId: id, window: window)))
+        let trail = try Vault.open(at: options.data).audit(entityType: entity, entityId: id, window: window)
+        switch TrailFormat.resolved(format) {
+        case .json: Output.json(try EvidenceJSON.audit(trail))
+        case .text: ReadableTrail.print(trail)
+        }
     }
 }
