@@ -63,8 +63,12 @@ struct RecordFields {
                     if RecordFields.stateKeys.contains(key) {
                         fields.state[key] = reader.scalar()
                     } else if key == "requested" {
-                        fields.requestsDocuments = reader.peek == UInt8(ascii: "[") && reader.peek(after: 1) != UInt8(ascii: "]")
-                        return reader.skipValue()
+                        var count = 0
+                        guard reader.elements({ element in
+                            count += 1
+                            return element.skipValue()
+                        }) else { return reader.skipValue() }
+                        fields.requestsDocuments = count > 0
                     } else if key == "kytScreening" {
                         fields.screened = true
                         return reader.skipValue()
@@ -101,8 +105,6 @@ struct JSONByteReader {
             return index < bytes.count ? bytes[index] : nil
         }
     }
-
-    func peek(after offset: Int) -> UInt8? { index + offset < bytes.count ? bytes[index + offset] : nil }
 
     private mutating func skipSpace() {
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
@@ -143,6 +145,28 @@ struct JSONByteReader {
         return false
     }
 
+    /// Reads an array, calling `element` to consume each element; `element` returns false to stop.
+    /// False (without consuming) if the value is not an array.
+    mutating func elements(_ element: (inout JSONByteReader) -> Bool) -> Bool {
+        guard peek == UInt8(ascii: "[") else { return false }
+        index += 1
+        if peek == UInt8(ascii: "]") {
+            index += 1
+            return true
+        }
+        while ok {
+            guard element(&self), ok else { return fail() }
+            switch peek {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return true
+            default: return fail()
+            }
+        }
+        return false
+    }
+
     /// The string value here, or nil after skipping a value of another kind.
     mutating func stringOrSkip() -> String? {
         if peek == UInt8(ascii: "\"") { return string() }
@@ -175,34 +199,21 @@ struct JSONByteReader {
 
     /// An array of strings, or nil (after skipping it) if it is anything else.
     mutating func strings() -> [String]? {
-        guard peek == UInt8(ascii: "[") else {
+        var result: [String] = []
+        var onlyStrings = true
+        let isArray = elements { element in
+            if element.peek == UInt8(ascii: "\""), let text = element.string() {
+                result.append(text)
+                return true
+            }
+            onlyStrings = false
+            return element.skipValue()
+        }
+        guard isArray else {
             _ = skipValue()
             return nil
         }
-        let start = index
-        index += 1
-        var result: [String] = []
-        if peek == UInt8(ascii: "]") {
-            index += 1
-            return result
-        }
-        while ok {
-            guard peek == UInt8(ascii: "\""), let text = string() else {
-                index = start
-                _ = skipValue()
-                return nil
-            }
-            result.append(text)
-            switch peek {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                return result
-            default:
-                _ = fail()
-            }
-        }
-        return nil
+        return onlyStrings && ok ? result : nil
     }
 
     /// A string, unescaped; nil and not ok if it is not a well-formed string.
@@ -292,23 +303,7 @@ struct JSONByteReader {
         case UInt8(ascii: "\""): return string() != nil
         case UInt8(ascii: "{"):
             return members { _, reader in reader.skipValue() }
-        case UInt8(ascii: "["):
-            index += 1
-            if peek == UInt8(ascii: "]") {
-                index += 1
-                return true
-            }
-            while ok {
-                guard skipValue() else { return fail() }
-                switch peek {
-                case UInt8(ascii: ","): index += 1
-                case UInt8(ascii: "]"):
-                    index += 1
-                    return true
-                default: return fail()
-                }
-            }
-            return false
+        case UInt8(ascii: "["): return elements { $0.skipValue() }
         case UInt8(ascii: "t"): return literal("true") || fail()
         case UInt8(ascii: "f"): return literal("false") || fail()
         case UInt8(ascii: "n"): return literal("null") || fail()

@@ -75,15 +75,6 @@ enum ListingFormat {
             values["actorRole"] = submitted["actor"]?["role"]?.stringValue ?? ""
             values["actorIp"] = submitted["actor"]?["ip"]?.stringValue ?? ""
         }
-        return (csvColumns.map { escape(values[$0] ?? "") } + contentValues.map(escape)).joined(separator: ",")
-    }
-
-    /// RFC 4180 quoting; a leading `=`, `+`, `-` or `@` is prefixed with `'` so that a spreadsheet
-    /// does not run it as a formula.
-    static func escape(_ field: String) -> String {
-        var field = field
-        if let first = field.first, "=+-@".contains(first) { field = "'" + field }
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return (csvColumns.map { values[$0] ?? "" } + contentValues).map(SpreadsheetCSV.field).joined(separator: ",")
     }
 }

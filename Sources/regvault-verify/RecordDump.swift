@@ -66,15 +66,7 @@ struct RecordDump {
                       text(entity?["type"]), text(entity?["id"]), text(object["action"]), text(actor?["id"]),
                       text(object["playerId"]), text(object["jurisdiction"]), text(object["reason"]),
                       text(object["state"] ?? object["diff"])]
-        return values.map(Self.escape).joined(separator: ",")
-    }
-
-    /// RFC 4180 quoting; a leading `=`, `+`, `-` or `@` gets a `'` so a spreadsheet does not run it.
-    static func escape(_ field: String) -> String {
-        var field = field
-        if let first = field.first, "=+-@".contains(first) { field = "'" + field }
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return values.map(SpreadsheetCSV.field).joined(separator: ",")
     }
 
     /// Standard output in blocks of about 1 MiB.
