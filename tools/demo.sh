@@ -24,7 +24,7 @@ echo "== latest signed checkpoint (regvault checkpoint)"
 "$regvault" checkpoint --data "$data"
 echo
 echo "== history of bonusRule 123, first 3 versions (regvault history --entity bonusRule --id 123)"
-"$regvault" history --data "$data" --entity bonusRule --id 123 --format text | sed -n '1,14p'
+"$regvault" history --data "$data" --entity bonusRule --id 123 --format text | sed '/^v4 /,$d'
 echo
 echo "== the MGA daily summary of 2026-01-01, filed from these records (regvault report generate)"
 "$regvault" report generate --data "$data" --template mga.b2c-daily-summary --period 2026-01-01 2>/dev/null \

@@ -93,7 +93,7 @@ struct ServeCommand: AsyncParsableCommand {
                     + DevelopmentMode.roles.map { "\($0.rawValue).pem/.key" }.joined(separator: ", ")
                     + ", other-ca-client.pem/.key (refused), sandbox.pem/.key (the sandbox only, from sandbox-ca.pem)\n"
                 text += "try: curl --cacert \(certs)/ca.pem --cert \(certs)/regulator_read.pem --key \(certs)/regulator_read.key "
-                    + "'\(url)/regulator/audit?entity=bonusRule&id=123'\n"
+                    + "'\(url)/regulator/audit?entity=bonusRule&id=123&limit=5'\n"
                 text += "sandbox: curl --cacert \(certs)/ca.pem --cert \(certs)/sandbox.pem --key \(certs)/sandbox.key "
                     + "'\(url)/sandbox/regulator/status'\n"
             }
