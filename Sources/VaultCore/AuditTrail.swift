@@ -34,6 +34,12 @@ public struct TouchedPath: Sendable, Equatable {
     public let path: String
     public let before: JSONValue?
     public let after: JSONValue?
+
+    public init(path: String, before: JSONValue?, after: JSONValue?) {
+        self.path = path
+        self.before = before
+        self.after = after
+    }
 }
 
 /// Which versions of an entity a trail holds: those whose `occurredAt` (when the change
@@ -59,44 +65,47 @@ public struct AuditWindow: Sendable, Equatable {
 extension Vault {
     /// The audit trail of one entity against the latest signed checkpoint: the versions in
     /// `window`. Versions recorded after that checkpoint are not included (they will be in the next
-    /// one). The whole history is read and checked (commitments, versions, derived columns) so
-    /// that every before value is one the log proves; proofs are built for the page only, from one
-    /// read of the tree's hashes.
+    /// one). Only the page is read, with the versions before it that its before values need
+    /// (`EntityStates`, which checks every record it reads); the count of versions comes from the
+    /// index and must match the newest version's number. Proofs are built for the page only, from
+    /// one read of the tree's hashes.
     public func audit(entityType: String, entityId: String, window: AuditWindow = .all) throws -> AuditTrail {
         guard let checkpoint = try latestCheckpoint() else {
             throw VaultError(.integrity, "the vault has no checkpoint")
         }
         let size = Int64(checkpoint.checkpoint.size)
-        let items = try history(entityType: entityType, entityId: entityId).filter { $0.record.seq < size }
-        guard !items.isEmpty else {
+        let count = try store.versionCount(entityType: entityType, entityId: entityId, below: size)
+        guard count > 0 else {
             throw VaultError(.notFound, "no records for \(entityType) \(entityId)")
         }
-        let states = Self.statesAfter(items)
-        var selected: [Int] = []
-        var nextCursor: PageCursor?
-        for index in items.indices {
-            let record = items[index].record
-            if let cursor = window.cursor, record.seq <= cursor.seq { continue }
-            if let from = window.from, record.occurredAt < from { continue }
-            if let to = window.to, record.occurredAt >= to { continue }
-            if let limit = window.limit, selected.count == limit {
-                nextCursor = PageCursor(recordedAt: 0, seq: items[selected[limit - 1]].record.seq)
-                break
-            }
-            selected.append(index)
+        var states = EntityStates(vault: self, entityType: entityType, entityId: entityId, size: size)
+        let newest = try states.admit(try store.history(entityType: entityType, entityId: entityId, seqs: 0..<size, occurred: nil,
+                                                        newestFirst: true, limit: 1))
+        guard newest.first?.record.version == count else {
+            throw VaultError(.integrity, "\(entityType) \(entityId) has \(count) records but its newest says version "
+                + "\(newest.first?.record.version ?? 0): a version is missing from its history; run regvault check")
         }
-        let indexes = try selected.flatMap { try MerkleTree.inclusionProofIndexes(index: items[$0].record.seq, size: size) }
+        var occurred: Range<Int64>?
+        if window.from != nil || window.to != nil {
+            let from = window.from ?? .min
+            occurred = from..<max(from, window.to ?? .max)
+        }
+        let limit = window.limit ?? Int(count)
+        let start = (window.cursor?.seq ?? -1) + 1
+        let rows = start >= size ? [] : try store.history(entityType: entityType, entityId: entityId, seqs: start..<size,
+                                                          occurred: occurred, newestFirst: false, limit: limit + 1)
+        let page = try states.admit(Array(rows.prefix(limit)))
+        let nextCursor = rows.count > limit ? page.last.map { PageCursor(recordedAt: 0, seq: $0.record.seq) } : nil
+        let indexes = try page.flatMap { try MerkleTree.inclusionProofIndexes(index: $0.record.seq, size: size) }
         let hashes = try PrefetchedHashReader(indexes: indexes, from: store)
-        let changes = try selected.map { index in
-            let item = items[index]
+        let changes = try page.map { item in
             let proof = try MerkleTree.proveInclusion(index: item.record.seq, size: size, reader: hashes)
             return AuditTrail.Change(item: item, inclusion: InclusionProof(index: item.record.seq, treeSize: size,
                                                                            leafHash: MerkleHashing.leafHash(item.entry), hashes: proof),
-                                     touched: Self.touched(item, before: index > 0 ? states[index - 1] : .known(nil),
-                                                           after: states[index]))
+                                     touched: Self.touched(item, before: try states.before(item), after: try states.after(item)))
         }
         return AuditTrail(entityType: entityType, entityId: entityId, checkpoint: checkpoint, changes: changes,
-                          versionCount: items.count, window: window, nextCursor: nextCursor)
+                          versionCount: Int(count), window: window, nextCursor: nextCursor)
     }
 
     /// For each of an entity's versions (its whole history, oldest first), the paths it touched

@@ -62,44 +62,56 @@ enum DerivedColumns {
     /// record; nil when all agree. A version that follows an erased one cannot be recomputed (its
     /// previous state is gone) and is passed over, as are erased versions.
     static func mismatch(in history: [HistoryItem]) -> String? {
-        var previous: JSONValue?
-        var previousKnown = true  // the first version starts from no state
+        var previous: JSONValue?? = .some(nil)  // the first version starts from no state
         for item in history {
-            let record = item.record
-            guard let body = record.body, let object = try? JSONParser.parse(Array(body)) else {
-                previous = nil
-                previousKnown = false
-                continue
+            switch next(item.record, previous: previous) {
+            case .state(let state): previous = .some(state)
+            case .erased: previous = nil
+            case .mismatch(let why): return why
             }
-            let stored = (diff: record.diff.flatMap { try? JSONParser.parse(Array($0)) },
-                          stateAfter: record.stateAfter.flatMap { try? JSONParser.parse(Array($0)) })
-            if record.diff != nil, stored.diff == nil { return "record \(record.seq): its stored diff is not JSON" }
-            if record.stateAfter != nil, stored.stateAfter == nil { return "record \(record.seq): its stored state is not JSON" }
-            let next: JSONValue?
-            if let state = object["state"] {
-                if previousKnown, stored.diff != JSONPatch.diff(from: previous, to: state) {
-                    return "record \(record.seq): its stored diff differs from the change between its committed state and the previous one"
-                }
-                if record.stateAfter != nil { return "record \(record.seq): carries a stored state beside its own" }
-                next = state
-            } else if let patch = object["diff"] {
-                if stored.diff != patch { return "record \(record.seq): its stored diff differs from the diff it committed" }
-                if previousKnown {
-                    guard let applied = try? JSONPatch.apply(patch, to: previous), applied == stored.stateAfter else {
-                        return "record \(record.seq): its stored state differs from its committed diff applied to the previous state"
-                    }
-                }
-                next = stored.stateAfter
-            } else {
-                if stored.diff != nil { return "record \(record.seq): has a stored diff but committed no change" }
-                if previousKnown, stored.stateAfter != previous {
-                    return "record \(record.seq): its stored state differs from the previous version's"
-                }
-                next = stored.stateAfter
-            }
-            previous = next
-            previousKnown = true
         }
         return nil
+    }
+
+    /// What one version leaves an entity in.
+    enum Step {
+        /// Its state after the version (nil: none).
+        case state(JSONValue?)
+        /// Unknown: the version was erased.
+        case erased
+        /// Why the version's stored columns disagree with its committed record.
+        case mismatch(String)
+    }
+
+    /// The state after `record`, given the state before it (`.some(state)`, nil state before the
+    /// first version) or nil when that is unknown (an erased version came before), checking the
+    /// record's stored diff and state-after columns against what its committed bytes give.
+    static func next(_ record: StoredRecord, previous: JSONValue??) -> Step {
+        guard let body = record.body, let object = try? JSONParser.parse(Array(body)) else { return .erased }
+        let stored = (diff: record.diff.flatMap { try? JSONParser.parse(Array($0)) },
+                      stateAfter: record.stateAfter.flatMap { try? JSONParser.parse(Array($0)) })
+        if record.diff != nil, stored.diff == nil { return .mismatch("record \(record.seq): its stored diff is not JSON") }
+        if record.stateAfter != nil, stored.stateAfter == nil { return .mismatch("record \(record.seq): its stored state is not JSON") }
+        if let state = object["state"] {
+            if let previous, stored.diff != JSONPatch.diff(from: previous, to: state) {
+                return .mismatch("record \(record.seq): its stored diff differs from the change between its committed state and the previous one")
+            }
+            if record.stateAfter != nil { return .mismatch("record \(record.seq): carries a stored state beside its own") }
+            return .state(state)
+        }
+        if let patch = object["diff"] {
+            if stored.diff != patch { return .mismatch("record \(record.seq): its stored diff differs from the diff it committed") }
+            if let previous {
+                guard let applied = try? JSONPatch.apply(patch, to: previous), applied == stored.stateAfter else {
+                    return .mismatch("record \(record.seq): its stored state differs from its committed diff applied to the previous state")
+                }
+            }
+            return .state(stored.stateAfter)
+        }
+        if stored.diff != nil { return .mismatch("record \(record.seq): has a stored diff but committed no change") }
+        if let previous, stored.stateAfter != previous {
+            return .mismatch("record \(record.seq): its stored state differs from the previous version's")
+        }
+        return .state(stored.stateAfter)
     }
 }

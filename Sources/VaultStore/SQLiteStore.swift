@@ -257,6 +257,28 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
+    public func history(entityType: String, entityId: String, seqs: Range<Int64>, occurred: Range<Int64>?, newestFirst: Bool,
+                        limit: Int) throws -> [StoredRecord] {
+        try pool.read { db in
+            var arguments: [any DatabaseValueConvertible] = [entityType, entityId, seqs.lowerBound, seqs.upperBound]
+            if let occurred { arguments += [occurred.lowerBound, occurred.upperBound] }
+            arguments.append(limit)
+            return try Row.fetchAll(db, sql: """
+                \(SQLiteStore.recordColumns)
+                WHERE entity_type = ? AND entity_id = ? AND seq >= ? AND seq < ?
+                \(occurred == nil ? "" : "AND occurred_at >= ? AND occurred_at < ?")
+                ORDER BY seq \(newestFirst ? "DESC" : "") LIMIT ?
+                """, arguments: StatementArguments(arguments)).map { try self.opened(SQLiteStore.record($0)) }
+        }
+    }
+
+    public func versionCount(entityType: String, entityId: String, below: Int64) throws -> Int64 {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT count(*) FROM records WHERE entity_type = ? AND entity_id = ? AND seq < ?",
+                               arguments: [entityType, entityId, below]) ?? 0
+        }
+    }
+
     public func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int,
                         entityId: String?) throws -> [StoredRecord] {
         let start = after ?? (from, -1)

@@ -131,6 +131,12 @@ public protocol VaultStorage: HashReader {
     func records(eventIds: [String]) throws -> [String: StoredRecord]
     /// Every record of one entity, oldest first.
     func history(entityType: String, entityId: String) throws -> [StoredRecord]
+    /// One entity's records whose seq is in `seqs` and, with `occurred`, whose occurred-at is in it:
+    /// at most `limit`, oldest first, or newest first when `newestFirst`. One index range read.
+    func history(entityType: String, entityId: String, seqs: Range<Int64>, occurred: Range<Int64>?, newestFirst: Bool,
+                 limit: Int) throws -> [StoredRecord]
+    /// How many records one entity has with seq below `below` (read from the index alone).
+    func versionCount(entityType: String, entityId: String, below: Int64) throws -> Int64
     /// The newest record of one entity, if any.
     func latestRecord(entityType: String, entityId: String) throws -> StoredRecord?
     /// The newest record of each of `entities` (type, id) that has any, keyed by `type + "\u{0}" + id`,

@@ -48,6 +48,14 @@ final class FaultyStore: VaultStorage {
     func leaves(seqs: [Int64]) throws -> [Int64: StoredLeaf] { try inner.leaves(seqs: seqs) }
     func leaves(from: Int64, to: Int64) throws -> [StoredLeaf] { try inner.leaves(from: from, to: to) }
     func records(eventIds: [String]) throws -> [String: StoredRecord] { try inner.records(eventIds: eventIds) }
+    func history(entityType: String, entityId: String, seqs: Range<Int64>, occurred: Range<Int64>?, newestFirst: Bool,
+                 limit: Int) throws -> [StoredRecord] {
+        try inner.history(entityType: entityType, entityId: entityId, seqs: seqs, occurred: occurred, newestFirst: newestFirst,
+                          limit: limit)
+    }
+    func versionCount(entityType: String, entityId: String, below: Int64) throws -> Int64 {
+        try inner.versionCount(entityType: entityType, entityId: entityId, below: below)
+    }
     func history(entityType: String, entityId: String) throws -> [StoredRecord] {
         try inner.history(entityType: entityType, entityId: entityId)
     }
