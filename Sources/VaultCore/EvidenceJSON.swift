@@ -5,7 +5,7 @@ public import VaultFormat
 /// that both say exactly the same thing.
 public enum EvidenceJSON {
     /// Fields of a record body shown beside the diff when present.
-    static let recordFields = ["occurredAt", "actor", "action", "reason", "playerId", "jurisdiction",
+    static let recordFields = ["occurredAt", "actor", "approver", "action", "reason", "playerId", "jurisdiction",
                                "decisionId", "policyVer", "dataVer", "modelVer"]
 
     /// One version of an entity: seq, version, eventId, stream, recordedAt, `retention` (class, mode

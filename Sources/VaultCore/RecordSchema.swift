@@ -37,7 +37,7 @@ public enum RecordSchema {
     static let fields: [String: Bool] = [
         "eventId": true, "stream": true, "entity": true, "action": true, "actor": true, "occurredAt": true,
         "jurisdiction": true, "reason": false, "playerId": false, "state": false, "diff": false,
-        "decisionId": false, "policyVer": false, "dataVer": false, "modelVer": false,
+        "decisionId": false, "policyVer": false, "dataVer": false, "modelVer": false, "approver": false,
     ]
 
     /// The required top-level fields, in the order they are reported missing.

@@ -101,7 +101,8 @@ public struct RecordValidator: Sendable {
         let entityType = try name(entity, "type", path: "entity.type")
         let entityId = try identifier(entity, "id", path: "entity.id")
         let action = try name(object, "action")
-        try validateActor(object["actor"])
+        try validateActor(object["actor"], field: "actor")
+        if object["approver"] != nil { try validateActor(object["approver"], field: "approver") }
         let occurredText = try string(object, "occurredAt")
         guard let occurredAt = Timestamp.parseMillis(occurredText) else {
             throw RecordRejection(.invalidField, field: "occurredAt", "must be an RFC 3339 time such as 2026-11-20T10:00:00Z")
@@ -178,22 +179,23 @@ public struct RecordValidator: Sendable {
         return text
     }
 
-    private func validateActor(_ value: JSONValue?) throws(RecordRejection) {
+    /// A person or service: `actor` (who acted) or `approver` (who approved it), `{id, role?, ip?}`.
+    private func validateActor(_ value: JSONValue?, field: String) throws(RecordRejection) {
         guard let actor = value?.objectValue else {
-            throw RecordRejection(.invalidField, field: "actor", "must be an object {\"id\":...,\"role\":...,\"ip\":...}")
+            throw RecordRejection(.invalidField, field: field, "must be an object {\"id\":...,\"role\":...,\"ip\":...}")
         }
         if let key = actor.keys.filter({ $0 != "id" && $0 != "role" && $0 != "ip" }).sorted().first {
-            throw RecordRejection(.unknownField, field: "actor.\(key)", "actor has only id, role and ip")
+            throw RecordRejection(.unknownField, field: "\(field).\(key)", "\(field) has only id, role and ip")
         }
         guard let id = actor["id"]?.stringValue, !id.isEmpty,
               RecordSchema.isPlainText(id, maxLength: RecordSchema.maxIdentifierLength), !id.utf8.contains(0x0A) else {
-            throw RecordRejection(.invalidField, field: "actor.id", "must be 1 to 128 characters of text on one line")
+            throw RecordRejection(.invalidField, field: "\(field).id", "must be 1 to 128 characters of text on one line")
         }
-        if actor["role"] != nil { _ = try name(actor, "role", path: "actor.role") }
+        if actor["role"] != nil { _ = try name(actor, "role", path: "\(field).role") }
         if actor["ip"] != nil {
-            let ip = try string(actor, "ip", path: "actor.ip")
+            let ip = try string(actor, "ip", path: "\(field).ip")
             guard RecordValidator.isIPAddress(ip) else {
-                throw RecordRejection(.invalidField, field: "actor.ip", "must be an IPv4 or IPv6 address")
+                throw RecordRejection(.invalidField, field: "\(field).ip", "must be an IPv4 or IPv6 address")
             }
         }
     }

@@ -42,6 +42,9 @@ enum ReadableTrail {
         var text = "v\(record.version)  \(field("occurredAt") ?? "")  \(who)  \(field("action") ?? "")"
         if let reason = field("reason") { text += "  \"\(reason)\"" }
         text += "\n    recorded \(Timestamp.format(millis: record.recordedAt)), seq \(record.seq), event \(record.eventId)\n"
+        if let approver = object["approver"]?["id"]?.stringValue {
+            text += "    approved by \(approver)" + (object["approver"]?["role"]?.stringValue.map { " (\($0))" } ?? "") + "\n"
+        }
         let versions = [("decision", "decisionId"), ("policy", "policyVer"), ("model", "modelVer"), ("data", "dataVer")]
             .compactMap { label, key in field(key).map { "\(label) \($0)" } }
         if !versions.isEmpty { text += "    " + versions.joined(separator: ", ") + "\n" }

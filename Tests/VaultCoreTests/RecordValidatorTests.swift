@@ -24,6 +24,12 @@ struct RecordValidatorTests {
         #expect(record.occurredAt == 1_795_168_800_000)
     }
 
+    @Test("an approver (four eyes) is who, in the same form as the actor")
+    func approver() throws {
+        let record = try validator.validate(with("approver", #"{"id":"bo-admin-2","role":"rng_manager","ip":"10.0.0.9"}"#), now: now)
+        #expect(try JSONParser.parse(record.canonicalBytes)["approver"]?["id"]?.stringValue == "bo-admin-2")
+    }
+
     @Test("each kind of bad record is refused with the field and code that explain it")
     func refusals() {
         let cases: [([UInt8], RecordRejection.Code, String?)] = [
@@ -42,6 +48,9 @@ struct RecordValidatorTests {
             (with("actor", #"{"id":"a","ip":"10.0.0.300"}"#), .invalidField, "actor.ip"),
             (with("actor", #"{"id":""}"#), .invalidField, "actor.id"),
             (with("actor", #"{"id":"a","name":"Bob"}"#), .unknownField, "actor.name"),
+            (with("approver", #""bo-admin-2""#), .invalidField, "approver"),
+            (with("approver", #"{"id":"bo-admin-2","signedAt":"now"}"#), .unknownField, "approver.signedAt"),
+            (with("approver", #"{"role":"rng_manager"}"#), .invalidField, "approver.id"),
             (with("occurredAt", #""2026-02-30T10:00:00Z""#), .invalidField, "occurredAt"),
             (with("occurredAt", #""yesterday""#), .invalidField, "occurredAt"),
             (with("occurredAt", #""2027-01-01T00:00:00Z""#), .invalidField, "occurredAt"),  // in the future
