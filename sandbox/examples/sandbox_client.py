@@ -426,7 +426,7 @@ def parse_manifest(text: str) -> dict:
             "members": [(m[3], int(m[2]), m[1]) for m in members]}
 
 
-def verify_archive(data: bytes, key: VerifierKey, origin: str) -> dict:
+def verify_archive(data: bytes, key: VerifierKey, origin: str, trusted: "Checkpoint" = None) -> dict:
     """ARCHIVE.md's checks 1 to 4 for a partial export; check 5 (erasures) only when nothing is
     missing, check 6 (trusted checkpoint) not at all: both are listed in `skipped`."""
     members = read_archive(data)
@@ -477,7 +477,17 @@ def verify_archive(data: bytes, key: VerifierKey, origin: str) -> dict:
             verify_commitment(b64decode_strict(record), b64decode_strict(salt), entries[seq])
             records[seq] = (b64decode_strict(salt), b64decode_strict(record))
     missing = sorted(set(entries) - set(records))
-    skipped = ["6 (a trusted checkpoint; the export routes take no earlier size to prove consistency from)"]
+    skipped = []
+    # 6. The archive's tree extends a checkpoint the client trusts: the `consistency` member, present
+    # when the export was asked with proveFrom, proves it offline.
+    if "consistency" in content and trusted is not None:
+        lines = content["consistency"].decode("ascii").splitlines()
+        sizes = lines[0].split(" ") if lines else []
+        if sizes != [str(trusted.size), str(checkpoint.size)]:
+            raise Rejected("consistency_failed", f"the consistency member proves {sizes}, not {trusted.size} to {checkpoint.size}")
+        verify_consistency(trusted, checkpoint, lines[1:])
+    else:
+        skipped.append("6 (a trusted checkpoint: export with proveFrom set to its size, as this client does)")
     if missing:
         skipped.insert(0, f"5 (erasures, holds and retention for the {len(missing)} entries without a record)")
     return {"manifest": manifest, "checkpoint": checkpoint, "entries": entries, "records": records,
@@ -800,7 +810,8 @@ class Client:
         verify the archive as docs/ARCHIVE.md says, then tie it to the audit trail and the first checkpoint."""
         r, title = self.report, f"export {entity_type}/{entity_id}"
         filters = {"entity": {"type": entity_type, "id": entity_id}}
-        response = self.api.post(f"{SANDBOX}/exports", {**filters, "compression": "gzip"})
+        # proveFrom: the archive carries the consistency proof from the first checkpoint this client saw.
+        response = self.api.post(f"{SANDBOX}/exports", {**filters, "compression": "gzip", "proveFrom": first.size})
         job = response.json() if response.status_code == 202 else {}
         if not r.check(job.get("state") in ("running", "done") and job.get("id"), f"{title}: POST exports answers "
                        f"202 with a job", f"{response.status_code} {response.text[:300]}"):
@@ -825,7 +836,7 @@ class Client:
         data = response.content  # small: a partial export. Stream a full one to a file instead.
         r.check(response.headers.get("Content-Type") == "application/gzip" and data[:2] == b"\x1f\x8b",
                 f"{title}: downloaded {len(data)} bytes of gzip")
-        result = verify_archive(data, self.key, self.origin)
+        result = verify_archive(data, self.key, self.origin, trusted=first)
         manifest, checkpoint, entries, records = (result[k] for k in ("manifest", "checkpoint", "entries", "records"))
         r.ok(f"{title}: {len(result['members'])} members, all regular files under {ARCHIVE_DIR} with mode 0444 "
              f"and owner 0:0, in the order of ARCHIVE.md")
@@ -845,13 +856,8 @@ class Client:
                   or records.get(c["seq"]) != (b64decode_strict(c["salt"]), b64decode_strict(c["record"]))]
         r.check(changes and not absent, f"{title}: all {len(changes)} versions from /audit are in the archive "
                 f"with the same entries and records", f"absent or different: seqs {absent[:10]}")
-        # Online stand-in for check 6: the archive's tree extends the checkpoint seen at the start.
-        if checkpoint.size > first.size:
-            proof = self.api.json(f"{SANDBOX}/proof/consistency", {"from": first.size, "to": checkpoint.size})
-            verify_consistency(first, checkpoint, proof["hashes"])
-        elif checkpoint.size < first.size or checkpoint.root != first.root:
-            raise Rejected("consistency_failed", f"archive tree {checkpoint.size} vs first tree {first.size}")
-        r.ok(f"{title}: the archive's tree {checkpoint.size} extends the first checkpoint's tree {first.size}")
+        r.check("consistency" in result["members"], f"{title}: the archive proves, offline, that its tree "
+                f"{checkpoint.size} extends the first checkpoint's tree {first.size} (its consistency member)")
         for check in result["skipped"]:
             print(f"note: {title}: skipped ARCHIVE.md check {check}; regvault-verify ARCHIVE --key KEY is the "
                   f"complete offline verifier")
