@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // The trusted core shared by the server and the offline verifier: swift-crypto only.
@@ -77,7 +78,8 @@ let package = Package(
         .target(name: "VaultConfiguration", swiftSettings: strictSettings),
         // glibc's count of heap bytes in use, for /metrics (a C function: Swift's Glibc module lacks malloc.h).
         .target(name: "CHeap"),
-        // The HTTPS server: mutual TLS, identities and roles, the ingest and inspector routes.
+        // The HTTPS server: mutual TLS, identities and roles, the ingest and inspector routes, and the
+        // inspector's console in the browser (server-rendered Mustache pages).
         .target(
             name: "VaultServer",
             dependencies: ["VaultConfiguration", "VaultSandbox", "VaultCore", "VaultReports", "VaultFormat", "VaultStore", "CHeap",
@@ -87,6 +89,7 @@ let package = Package(
                            .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "SwiftASN1", package: "swift-asn1"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "Mustache", package: "swift-mustache"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),

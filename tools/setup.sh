@@ -5,19 +5,12 @@ set -euo pipefail
 
 # libhpdf-dev: libharu, which writes the reports' PDF files; poppler-utils (pdftotext) and
 # prometheus (promtool) check reports and their alert rules in the tests.
+# chromium, chromium-driver and libnss3-tools (certutil, pk12util) run the console's tests in a real
+# browser holding a client certificate; debootstrap makes the bare Debian system in which the
+# standalone verifier is tested (tools/build-verifier.sh installs the static libraries it links).
 debian_packages=(libsqlite3-dev libssl-dev libarchive-dev zlib1g-dev libhpdf-dev poppler-utils prometheus openssl curl python3 tar gzip zstd
-                 binutils)
-missing=()
-for package in "${debian_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}" >&2
-  sudo_cmd=""
-  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+                 binutils chromium chromium-driver libnss3-tools debootstrap)
+"$(dirname "$0")/install-debian-packages.sh" "${debian_packages[@]}"
 
 # The independent verifier tests use Python with pytest, cryptography, jsonpatch, and pyyaml with
 # openapi-spec-validator for the API document; the sandbox's example client uses requests.
@@ -40,6 +33,13 @@ if ! python3 -c 'import schemathesis; from pact import Pact, Verifier, generate,
   python_packages=("pact-python>=4.2,<5" "schemathesis>=4.32,<5")
   python3 -m pip install -q "${python_packages[@]}" 2>/dev/null \
     || python3 -m pip install -q --break-system-packages "${python_packages[@]}"
+fi
+
+# The console's browser tests drive Chromium with Selenium (pointed at Debian's chromedriver, so it
+# downloads nothing).
+if ! python3 -c 'import selenium' 2>/dev/null; then
+  echo "setup: installing selenium for Python" >&2
+  python3 -m pip install -q "selenium>=4.20,<5" 2>/dev/null || python3 -m pip install -q --break-system-packages "selenium>=4.20,<5"
 fi
 
 # The report tests validate XML against the regulators' schemas with xmlschema (PDFs are read back

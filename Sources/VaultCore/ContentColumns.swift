@@ -27,6 +27,9 @@ public enum ContentColumns {
                 ("rtpTested", .state("rtpTested")), ("lab", .state("lab")), ("validUntil", .state("validUntil"))],
         "incident": [("type", .state("type")), ("severity", .state("severity")), ("status", .state("status")),
                      ("summary", .state("summary"))],
+        "vault.access": [("method", .member("request", "method")), ("path", .member("request", "path")),
+                         ("query", .member("request", "query")), ("status", .member("request", "status")),
+                         ("resultCount", .member("request", "resultCount"))],
     ]
 
     /// Where a column's value comes from.
@@ -35,6 +38,8 @@ public enum ContentColumns {
         case state(String)
         /// A top-level member of the record.
         case record(String)
+        /// A member of a top-level object of the record (an access record's `request.path`).
+        case member(String, String)
         /// The state the record sent, or its diff, as JSON.
         case change
     }
@@ -52,6 +57,7 @@ public enum ContentColumns {
         switch field {
         case .state(let name): value = record["state"]?[name]
         case .record(let name): value = record[name]
+        case .member(let object, let name): value = record[object]?[name]
         case .change: value = record["state"] ?? record["diff"]
         }
         guard let value else { return "" }

@@ -76,7 +76,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 return try refuse("address_not_allowed", "sandbox certificate '\(commonName)' may not connect from \(address)",
                                   request, context)
             }
-            guard request.uri.path.hasPrefix("/sandbox/") else {
+            guard request.uri.path.hasPrefix("/sandbox/") || request.uri.path == "/sandbox" else {
                 return try refuse("sandbox_only", "a sandbox certificate opens /sandbox/regulator/ and nothing else", request, context,
                                   commonName: "sandbox:" + commonName)
             }
@@ -135,12 +135,22 @@ struct RequireRole: RouterMiddleware {
     let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let refusal = RequireRole.refusal(context, roles: roles, metrics: metrics) {
+            return try refusal.response(from: request, context: context)
+        }
+        return try await next(request, context)
+    }
+
+    /// The 403 `role_not_allowed` for a request whose identity has none of `roles` (counted in the
+    /// metrics), or nil when it has one.
+    static func refusal(_ context: VaultRequestContext, roles: Set<Role>, metrics: ServerMetrics) -> APIError? {
         guard let identity = context.identity, !identity.roles.isDisjoint(with: roles) else {
             metrics.refused("role_not_allowed")
             let needed = roles.map(\.rawValue).sorted().joined(separator: " or ")
-            return try APIError(.forbidden, "role_not_allowed", "this route needs the role \(needed)")
-                .response(from: request, context: context)
+            let held = context.identity.map { $0.roles.map(\.rawValue).sorted().joined(separator: ", ") } ?? ""
+            return APIError(.forbidden, "role_not_allowed", "this route needs the role \(needed)"
+                + (held.isEmpty ? "" : "; this certificate has \(held)"))
         }
-        return try await next(request, context)
+        return nil
     }
 }

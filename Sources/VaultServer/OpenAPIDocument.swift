@@ -3,7 +3,8 @@
 /// OpenAPI schema. The sandbox mirror's inspector routes are the production ones under
 /// `/sandbox/regulator`, so their descriptions are derived from them (`sandboxMirror`).
 enum OpenAPIDocument {
-    static let yaml = base + sandboxMirror(of: base) + sandboxOwn
+    static let yaml = base + sandboxMirror(of: base) + sandboxOwn + ConsoleOpenAPI.paths(base: "")
+        + ConsoleOpenAPI.paths(base: "/sandbox")
 
     /// The production routes.
     private static let base = """
@@ -115,7 +116,7 @@ enum OpenAPIDocument {
         Page:
           description: a page of records; also as application/x-ndjson or text/csv by Accept, with X-Next-Cursor
           content: {application/json: {schema: {$ref: '#/components/schemas/Page'}}}
-    paths:
+    \(ConsoleOpenAPI.responses)paths:
       /v1/objects/{key}:
         parameters:
           - {name: key, in: path, required: true, schema: {type: string}, description: '/-separated segments of A-Z a-z 0-9 . _ -'}

@@ -156,13 +156,48 @@ public struct VaultHTTPServer: Sendable {
         RegulatorRoutes(vault: vault).register(on: catalog.group(inspector, prefix: "/regulator"))
         ExportRoutes(jobs: exports).register(on: catalog.group(inspector, prefix: "/regulator"))
         LogRoutes(vault: vault).register(on: catalog.group(router.group("log"), prefix: "/log"))
+        registerConsole(on: router, catalog: catalog)
         if let routes = sandboxRoutes {
             let mirror = router.group("sandbox/regulator").add(middleware: RequireRole(roles: [.sandbox], metrics: metrics))
             routes.register(regulator: catalog.group(mirror, prefix: "/sandbox/regulator"))
             let admin = router.group("sandbox/admin").add(middleware: RequireRole(roles: [.admin], metrics: metrics))
             routes.register(admin: catalog.group(admin, prefix: "/sandbox/admin"))
+            registerSandboxConsole(on: router, catalog: catalog, sandbox: routes.sandbox)
         }
         return router
+    }
+
+    /// The inspector's console (`ConsoleRoutes`): `/` and `/console/…` for `regulator_read` and
+    /// `compliance_officer`, every page view journaled as the JSON routes are; its assets for any
+    /// identity, unjournaled (they hold no records).
+    private func registerConsole(on router: Router<VaultRequestContext>, catalog: RouteCatalog) {
+        let renderer = ConsoleRenderer()
+        let console = ConsoleRoutes(vaults: { [vault] in vault }, renderer: renderer, links: ConsoleLinks(base: ""), isSandbox: false)
+        func pages(_ group: RouterGroup<VaultRequestContext>) -> RouterGroup<VaultRequestContext> {
+            group.add(middleware: AccessJournalMiddleware(journal: journal))
+                .add(middleware: ConsoleErrorPages(renderer: renderer, routes: console))
+                .add(middleware: ConsoleRoles(roles: [.regulatorRead, .complianceOfficer], metrics: metrics))
+        }
+        console.registerHome(on: catalog.group(pages(router.group()), prefix: ""), path: "")
+        console.register(on: catalog.group(pages(router.group("console")), prefix: "/console"))
+        ConsoleAssets.register(on: catalog.group(router.group("console"), prefix: "/console"))
+    }
+
+    /// The sandbox's console under `/sandbox/console` (`/sandbox` leads there), for sandbox
+    /// certificates, over the sandbox log and unjournaled like the rest of the sandbox.
+    private func registerSandboxConsole(on router: Router<VaultRequestContext>, catalog: RouteCatalog, sandbox: SandboxLog) {
+        let renderer = ConsoleRenderer()
+        let console = ConsoleRoutes(vaults: { try SandboxRoutes.generation(sandbox).vault }, renderer: renderer,
+                                    links: ConsoleLinks(base: "/sandbox"), isSandbox: true)
+        let group = router.group("sandbox/console")
+            .add(middleware: ConsoleErrorPages(renderer: renderer, routes: console))
+            .add(middleware: ConsoleRoles(roles: [.sandbox], metrics: metrics))
+        let routes = catalog.group(group, prefix: "/sandbox/console")
+        console.registerHome(on: routes, path: "")
+        console.register(on: routes)
+        ConsoleAssets.register(on: routes)
+        catalog.group(router.group("sandbox").add(middleware: RequireRole(roles: [.sandbox], metrics: metrics)), prefix: "/sandbox")
+            .get("") { _, _ in Response(status: .seeOther, headers: [.location: "/sandbox/console"]) }
     }
 
     /// The sandbox CA and ranges, when the configuration has a sandbox. Refuses a sandbox CA whose

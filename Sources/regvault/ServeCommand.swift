@@ -92,6 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
                 text += "development certificates in \(certs): ca.pem, server.pem, "
                     + DevelopmentMode.roles.map { "\($0.rawValue).pem/.key" }.joined(separator: ", ")
                     + ", other-ca-client.pem/.key (refused), sandbox.pem/.key (the sandbox only, from sandbox-ca.pem)\n"
+                text += "console: open \(url)/ in a browser holding \(certs)/regulator_read.pem and its key "
+                    + "(README, \"The inspector's console\", says how to import them)\n"
                 text += "try: curl --cacert \(certs)/ca.pem --cert \(certs)/regulator_read.pem --key \(certs)/regulator_read.key "
                     + "'\(url)/regulator/audit?entity=bonusRule&id=123&limit=5'\n"
                 text += "sandbox: curl --cacert \(certs)/ca.pem --cert \(certs)/sandbox.pem --key \(certs)/sandbox.key "
