@@ -27,6 +27,8 @@ public enum ContentColumns {
                 ("rtpTested", .state("rtpTested")), ("lab", .state("lab")), ("validUntil", .state("validUntil"))],
         "incident": [("type", .state("type")), ("severity", .state("severity")), ("status", .state("status")),
                      ("summary", .state("summary"))],
+        "report": [("template", .state("template")), ("licence", .state("licence")), ("period", .state("period")),
+                   ("reportVersion", .state("reportVersion")), ("records", .state("records")), ("trigger", .state("trigger"))],
         "vault.access": [("method", .member("request", "method")), ("path", .member("request", "path")),
                          ("query", .member("request", "query")), ("status", .member("request", "status")),
                          ("resultCount", .member("request", "resultCount"))],

@@ -82,6 +82,13 @@ extension Vault {
         return try page(Array(records.prefix(limit + 1)), limit: limit)
     }
 
+    /// The months that `report` records cover (`coveredPeriod`), newest first: one read of the stream.
+    public func reportMonths() throws -> [ReportPeriod] {
+        Set(try store.allRecords(stream: RecordSchema.Stream.report.rawValue)
+            .map { ReportPeriod(.monthly, containing: Self.coveredPeriod(of: $0).firstDay) })
+            .sorted { $0.firstDay > $1.firstDay }
+    }
+
     /// The period a `report` record covers: its `state.period`, or the UTC day it was recorded.
     public static func coveredPeriod(of record: StoredRecord) -> ReportPeriod {
         record.body.flatMap { try? JSONParser.parse(Array($0)) }?["state"]?["period"]?.stringValue

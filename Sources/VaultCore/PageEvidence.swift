@@ -4,6 +4,19 @@ public import VaultFormat
 /// browser check): the latest signed checkpoint, when it was signed, and an inclusion proof
 /// against it for every record of the page that it covers.
 public struct PageEvidence: Sendable {
+    /// The evidence of an audit trail's page.
+    public init(_ trail: AuditTrail, signedAt: Int64?) {
+        checkpoint = trail.checkpoint
+        self.signedAt = signedAt
+        proofs = Dictionary(uniqueKeysWithValues: trail.changes.map { ($0.item.record.seq, $0.inclusion) })
+    }
+
+    init(checkpoint: SignedCheckpoint, signedAt: Int64?, proofs: [Int64: InclusionProof]) {
+        self.checkpoint = checkpoint
+        self.signedAt = signedAt
+        self.proofs = proofs
+    }
+
     public let checkpoint: SignedCheckpoint
     /// When the vault signed it, in milliseconds; nil if the store does not say.
     public let signedAt: Int64?
@@ -12,6 +25,11 @@ public struct PageEvidence: Sendable {
 }
 
 extension Vault {
+    /// When the checkpoint of `size` was signed, in milliseconds, if the store recorded it.
+    public func checkpointSignedAt(size: Int64) throws -> Int64? {
+        try store.checkpointSignedAt(size: size)
+    }
+
     /// The evidence for `items` against the latest signed checkpoint, the tree's hashes read once
     /// for every proof of the page.
     public func pageEvidence(for items: [HistoryItem]) throws -> PageEvidence {
@@ -28,7 +46,6 @@ extension Vault {
             proofs[item.record.seq] = InclusionProof(index: item.record.seq, treeSize: size,
                                                      leafHash: MerkleHashing.leafHash(item.entry), hashes: path)
         }
-        let signed = try latestCheckpointRecord()
-        return PageEvidence(checkpoint: checkpoint, signedAt: signed?.size == size ? signed?.signedAt : nil, proofs: proofs)
+        return PageEvidence(checkpoint: checkpoint, signedAt: try store.checkpointSignedAt(size: size), proofs: proofs)
     }
 }

@@ -159,12 +159,11 @@ func time(_ request: Request, _ name: String) throws -> Int64? {
 /// The `cursor` and `limit` (default 100) query parameters.
 func paging(_ request: Request) throws -> (PageCursor?, Int) {
     var limit = 100
-    if request.uri.queryParameters.get("limit") != nil {
-        let value = try int64(request, "limit")
-        guard (1...Int64(Vault.maxPageSize)).contains(value) else {
-            throw APIError(.badRequest, "invalid_parameter", "limit must be 1 to \(Vault.maxPageSize)")
+    if let text = request.uri.queryParameters.get("limit") {
+        guard let value = Int(text), String(value) == text, (1...Vault.maxPageSize).contains(value) else {
+            throw APIError(.badRequest, "invalid_parameter", "limit must be a whole number from 1 to \(Vault.maxPageSize)")
         }
-        limit = Int(value)
+        limit = value
     }
     guard let text = request.uri.queryParameters.get("cursor") else { return (nil, limit) }
     do {

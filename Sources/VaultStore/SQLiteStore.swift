@@ -141,6 +141,10 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
+    public func checkpointSignedAt(size: Int64) throws -> Int64? {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT created_at FROM checkpoints WHERE size = ?", arguments: [size]) }
+    }
+
     public func latestCheckpointInfo() throws -> (size: Int64, createdAt: Int64)? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT size, created_at FROM checkpoints ORDER BY size DESC LIMIT 1")

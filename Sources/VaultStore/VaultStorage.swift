@@ -117,6 +117,8 @@ public protocol VaultStorage: HashReader {
     func latestCheckpoint() throws -> String?
     /// The size of the latest checkpoint and when it was stored (milliseconds), if there is one.
     func latestCheckpointInfo() throws -> (size: Int64, createdAt: Int64)?
+    /// When the checkpoint of exactly `size` was signed (milliseconds), if one was.
+    func checkpointSignedAt(size: Int64) throws -> Int64?
     /// The size of the latest checkpoint (0 when there is none).
     func latestCheckpointSize() throws -> Int64
     /// The signed checkpoint note for exactly `size`, if one was published.

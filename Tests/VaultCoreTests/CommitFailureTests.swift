@@ -43,6 +43,7 @@ final class FaultyStore: VaultStorage {
     func latestCheckpoint() throws -> String? { try inner.latestCheckpoint() }
     func latestCheckpointSize() throws -> Int64 { try inner.latestCheckpointSize() }
     func latestCheckpointInfo() throws -> (size: Int64, createdAt: Int64)? { try inner.latestCheckpointInfo() }
+    func checkpointSignedAt(size: Int64) throws -> Int64? { try inner.checkpointSignedAt(size: size) }
     func checkpoint(size: Int64) throws -> String? { try inner.checkpoint(size: size) }
     func leaf(seq: Int64) throws -> StoredLeaf? { try inner.leaf(seq: seq) }
     func leaves(seqs: [Int64]) throws -> [Int64: StoredLeaf] { try inner.leaves(seqs: seqs) }

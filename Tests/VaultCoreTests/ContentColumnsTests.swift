@@ -8,7 +8,9 @@ struct ContentColumnsTests {
         #expect(ContentColumns.columns(streams: ["payment"]).map(\.column)
             == ["amount", "currency", "method", "status", "country", "declineReason"])
         #expect(ContentColumns.columns(streams: ["payment", "kyc"]).map(\.column) == ["content"])
-        #expect(ContentColumns.columns(streams: ["report"]).map(\.column) == ["content"])
+        #expect(ContentColumns.columns(streams: ["vault.hold"]).map(\.column) == ["content"])
+        #expect(ContentColumns.columns(streams: ["report"]).map(\.column)
+            == ["template", "licence", "period", "reportVersion", "records", "trigger"])
 
         let decision = try JSONParser.parse(Array(#"{"stream":"aml","modelVer":"risk-4.2","state":{"riskScore":83,"action":"escalate","limits":{"withdrawal":0}}}"#.utf8))
         let aml = Dictionary(uniqueKeysWithValues: ContentColumns.columns(streams: ["aml"]).map {

@@ -49,8 +49,10 @@ def screenshot(driver, name):
 def test_an_inspector_searches_pages_and_sees_the_browser_check_the_proofs(console):
     url = console["url"]
     with browser(console["certs"], "regulator_read") as driver:
-        driver.get(url + "/")
+        driver.get(url + "/console/entity?type=bonusRule&id=123&limit=5")
         assert proof_mark(driver)[0] == "unpinned", "with no key pinned the mark must not be green"
+        marks = [el.text for el in driver.find_elements(By.CSS_SELECTOR, "li.version .row-mark")]
+        assert marks == ["○ not proved yet"] * 5, "no row is green before the signature is checked"
         assert "Pinned" in pin_key(driver, url, console["key"])
 
         driver.get(url + "/")
@@ -60,7 +62,7 @@ def test_an_inspector_searches_pages_and_sees_the_browser_check_the_proofs(conso
         type_field = driver.find_element(By.ID, "type")
         type_field.clear()
         type_field.send_keys("bonusRule")
-        driver.find_element(By.ID, "id").send_keys("123")
+        driver.find_element(By.ID, "id").send_keys("123 ")  # a space, as pasted from a document
         click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/console/entity'] button"))
 
         assert driver.find_element(By.TAG_NAME, "h1").text == "bonusRule 123"
@@ -86,6 +88,10 @@ def test_an_inspector_searches_pages_and_sees_the_browser_check_the_proofs(conso
         assert driver.find_element(By.CSS_SELECTOR, "li.version h2").text == "Version 101"
         assert proof_mark(driver)[0] == "verified"
         assert "Versions 101 to" in driver.find_element(By.CLASS_NAME, "count").text
+        # "The same as JSON" is this page: the same position in the trail.
+        page_json = driver.find_element(By.LINK_TEXT, "The same as JSON").get_attribute("href")
+        status, body = console["client"].json("regulator_read", "GET", page_json[len(url):])
+        assert status == 200 and body["changes"][0]["version"] == 101, page_json
 
         # A stream, filtered by recorded time, and its CSV download link.
         driver.get(url + "/console/logs/payment?limit=20")
@@ -101,6 +107,21 @@ def test_an_inspector_searches_pages_and_sees_the_browser_check_the_proofs(conso
         driver.get(url + "/console/player/" + rows[0].find_element(By.CLASS_NAME, "player").text)
         assert proof_mark(driver)[0] == "verified"
         assert driver.find_elements(By.CSS_SELECTOR, "table.records tbody tr")
+
+
+def test_what_a_person_types_is_understood_or_explained(console):
+    client = console["client"]
+    # Form encoding: a space is '+', and stray spaces around a value are not part of it.
+    status, _, page = client.request("regulator_read", "GET", "/console/reports?period=2026-01+")
+    assert status == 200 and b"Reports covering 2026-01" in page
+    status, _, page = client.request("regulator_read", "GET", "/console/logs/payment?from=2001-01-01&to=2001-01-02+10%3A00")
+    assert status == 200 and b"Nothing was recorded in this window" in page and b'value="2001-01-02 10:00"' in page
+    status, _, page = client.request("regulator_read", "GET", "/console/logs/payment?from=yesterday")
+    assert status == 400 and b"is not a time for from" in page
+    status, _, page = client.request("regulator_read", "GET", "/console/player/p-nobody")
+    assert status == 200 and b"The vault holds no record about a player p-nobody" in page
+    status, _, page = client.request("regulator_read", "GET", "/console/entity?type=bonusRule&id=123&limit=abc")
+    assert status == 400 and b"limit must be a whole number from 1 to 1000" in page
 
 
 def test_every_page_view_is_in_the_access_journal(console):
@@ -170,7 +191,8 @@ def test_a_tampered_proof_shows_the_red_mark(console):
             assert state == "failed", text
             assert f"the inclusion proof of record {evidence['items'][3]['seq']} does not lead to the checkpoint" in text
             marks = [el.text for el in driver.find_elements(By.CSS_SELECTOR, "li.version .row-mark")]
-            assert marks.count("✗ not proved") == 1 and marks.count("✓ proved") == 9, marks
+            # No row is green on a page that failed: the altered one is red, the others not proved.
+            assert marks.count("✗ not proved") == 1 and marks.count("○ not proved") == 9, marks
             screenshot(driver, "tampered")
     finally:
         server.shutdown()
@@ -187,7 +209,8 @@ def test_a_checkpoint_checked_against_another_key_is_red(console):
         assert pinned.startswith("Pinned"), pinned
         driver.get(console["url"] + "/console/entity?type=bonusRule&id=123&limit=5")
         state, text = proof_mark(driver)
-        assert state == "failed" and "no signature by your pinned key demo.sandbox/log" in text, text
+        assert state == "failed" and "no signature by your pinned key demo.sandbox/log+" in text, text
+        assert "(it is signed by console.regvault.test/log+" in text, text
 
 
 def _key_id(name: str, key: bytes) -> str:

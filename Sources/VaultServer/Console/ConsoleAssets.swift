@@ -87,9 +87,11 @@ enum ConsoleAssets {
     .row-mark { font-size: 0.8rem; white-space: nowrap; color: var(--muted); }
     .row-mark.ok, .ok { color: var(--ok); }
     .row-mark.bad, .bad { color: var(--bad); font-weight: 600; }
+    .row-mark.warn { color: var(--warn); }
     .pages { margin-top: 1rem; display: flex; gap: 1.5rem; }
     .count { color: var(--muted); }
     .problem { background: var(--bad-wash); color: var(--bad); padding: 0.6rem 0.8rem; border-radius: 4px; }
+    .notice { background: var(--warn-wash); color: var(--warn); padding: 0.6rem 0.8rem; border-radius: 4px; }
     code { font-family: ui-monospace, Menlo, monospace; font-size: 0.85em; overflow-wrap: anywhere; }
     details summary { cursor: pointer; color: var(--muted); font-size: 0.85rem; }
     a.file { margin-right: 0.6rem; }

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import VaultCore
 import VaultFormat
 
@@ -47,30 +48,70 @@ enum ConsoleFormat {
         return text.isEmpty ? nil : text
     }
 
-    /// An RFC 6901 path as a person reads it: `limits / daily`; the empty path is the whole state.
+    /// An RFC 6901 path as a person reads it: `limits / daily`, `games, item 2` (array positions
+    /// counted from 1); the empty path is the whole state.
     static func path(_ pointer: String) -> String {
         guard !pointer.isEmpty else { return "(whole state)" }
-        return pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
-            .map { $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") }
-            .joined(separator: " / ")
+        var text = ""
+        for token in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            let name = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            if let index = Int(name), String(index) == name, !text.isEmpty {
+                text += ", item \(index + 1)"
+            } else {
+                text += (text.isEmpty ? "" : " / ") + name
+            }
+        }
+        return text
     }
 
-    /// A time filter from a form: a day (`2026-01-05`, its start), a `datetime-local` value
-    /// (`2026-01-05T10:00`, UTC) or an RFC 3339 time; empty is no filter. Throws a message for
+    /// What a legal hold covers, in words.
+    static func scope(_ scope: LegalHold.Scope) -> String {
+        switch scope {
+        case .player(let id): "player \(id)"
+        case .entity(let type, let id): "\(type) \(id)"
+        case .stream(let name): "the stream \(name)"
+        case .record(let seq): "record \(seq)"
+        }
+    }
+
+    /// A time filter from a form: a day (`2026-01-05`, its start), a day and time in UTC
+    /// (`2026-01-05 10:00` or `2026-01-05T10:00`) or an RFC 3339 time; empty is no filter. Throws a message for
     /// anything else.
     static func filterTime(_ text: String?, name: String) throws -> Int64? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        let candidates = [text, text + "T00:00:00Z", text + ":00Z", text + "Z"]
+        let joined = text.replacingOccurrences(of: " ", with: "T")
+        let candidates = [joined, joined + "T00:00:00Z", joined + ":00Z", joined + "Z"]
         for candidate in candidates {
             if let millis = Timestamp.parseMillis(candidate) { return millis }
         }
         throw APIError(.badRequest, "invalid_parameter", "“\(text.prefix(64))” is not a time for \(name): write a day (2026-01-05) "
-            + "or a day and time in UTC (2026-01-05T10:00)")
+            + "or a day and time in UTC (2026-01-05 10:00)")
     }
 
-    /// The value a `datetime-local` input shows for a filter (UTC, minutes).
+    /// The value a filter's field shows: the day, or the day and time (UTC, to the minute).
     static func inputTime(_ millis: Int64?) -> String {
         guard let millis else { return "" }
-        return String(Timestamp.format(millis: millis).prefix(16))
+        let text = String(Timestamp.format(millis: millis).prefix(16)).replacingOccurrences(of: "T", with: " ")
+        return text.hasSuffix(" 00:00") ? String(text.prefix(10)) : text
     }
+}
+
+/// A console page's query as a browser's form sends it (`application/x-www-form-urlencoded`): `+` is
+/// a space, `%XX` a byte, and each value is trimmed, so "bonus rule" and a pasted "2026-01 " arrive
+/// as typed. An empty value is no value.
+struct FormQuery {
+    private var values: [String: String] = [:]
+
+    init(_ request: Request) {
+        for pair in (request.uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
+            }
+            let value = parts.count > 1 ? decode(parts[1]).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            if !value.isEmpty, values[decode(parts[0])] == nil { values[decode(parts[0])] = value }
+        }
+    }
+
+    func get(_ name: String) -> String? { values[name] }
 }

@@ -71,6 +71,14 @@ struct CheckpointSummary {
     let age: String?
 }
 
+extension ConsoleChrome {
+    /// Shows `evidence` for `items`: the JSON the browser checks and the checkpoint line.
+    mutating func show(_ evidence: PageEvidence, items: [HistoryItem]) {
+        self.evidence = ConsoleEvidence.json(checkpoint: evidence.checkpoint, items: items, proofs: evidence.proofs)
+        checkpoint = ConsoleEvidence.summary(evidence.checkpoint, signedAt: evidence.signedAt, now: SystemClock().nowMillis())
+    }
+}
+
 private struct ConsoleLayoutView {
     let chrome: ConsoleChrome
     let body: String

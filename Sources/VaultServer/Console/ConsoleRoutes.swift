@@ -38,7 +38,9 @@ struct ConsoleRoutes {
         group.get("entity") { request, context in try entity(request, context) }
         group.get("player") { request, _ in
             // The search form's `?id=`: the player's page.
-            let id = try string(request, "id")
+            guard let id = FormQuery(request).get("id") else {
+                throw APIError(.badRequest, "missing_parameter", "give a player id, such as one shown on a payment")
+            }
             return Response(status: .seeOther, headers: [.location: links.player(id)])
         }
         group.get("player/:id") { request, context in try player(request, context) }
@@ -79,15 +81,14 @@ struct ConsoleRoutes {
                 items: [HistoryItem]) throws -> (ConsoleChrome, PageEvidence) {
         let evidence = try vault.pageEvidence(for: items)
         var chrome = chrome(context, title: title)
-        chrome.evidence = ConsoleEvidence.json(checkpoint: evidence.checkpoint, items: items, proofs: evidence.proofs)
-        chrome.checkpoint = ConsoleEvidence.summary(evidence.checkpoint, signedAt: evidence.signedAt, now: SystemClock().nowMillis())
+        chrome.show(evidence, items: items)
         return (chrome, evidence)
     }
 
     func home(_ context: VaultRequestContext) throws -> Response {
         let vault = try vaults()
-        // The months with filed reports, newest first; this month and the last when there are none.
-        var months = Set(try vault.filedReports().compactMap { $0.period.map { ReportPeriod(.monthly, containing: $0.firstDay) } })
+        // The months that reports cover, newest first; this month and the last when there are none.
+        var months = try vault.reportMonths()
         if months.isEmpty {
             let thisMonth = ReportPeriod(.monthly, containing: GamingCalendar.utc.day(at: SystemClock().nowMillis()))
             months = [thisMonth, ReportPeriod(.monthly, containing: thisMonth.firstDay - 1)]
@@ -95,8 +96,7 @@ struct ConsoleRoutes {
         let view: [String: Any] = [
             "entityTypes": ConsoleRoutes.entityTypes,
             "streams": ConsoleRoutes.streams.map { ["name": $0, "href": links.page("logs/" + $0)] },
-            "months": months.sorted { $0.firstDay > $1.firstDay }.prefix(12)
-                .map { ["name": $0.label, "href": links.page("reports", [("period", $0.label)])] },
+            "months": months.prefix(12).map { ["name": $0.label, "href": links.page("reports", [("period", $0.label)])] },
             "origin": vault.origin, "entityAction": links.page("entity"), "playerAction": links.page("player"),
         ]
         return renderer.page("home", view, chrome: try chrome(context, title: "Home", vault: vault, items: []).0)
@@ -104,8 +104,8 @@ struct ConsoleRoutes {
 
     func entity(_ request: Request, _ context: VaultRequestContext) throws -> Response {
         let vault = try vaults()
-        let query = request.uri.queryParameters
-        guard let type = query.get("type"), !type.isEmpty, let id = query.get("id"), !id.isEmpty else {
+        let query = FormQuery(request)
+        guard let type = query.get("type"), let id = query.get("id") else {
             throw APIError(.badRequest, "missing_parameter", "give an entity type and id, such as bonusRule and 123")
         }
         if type == AccessRecord.entityType, let own = ownAccessesOnly(type: VaultStream.access.rawValue, context), id != own {
@@ -129,16 +129,16 @@ struct ConsoleRoutes {
             "versionCount": ConsoleFormat.count(trail.versionCount),
             "first": versions.first.map { String($0.version) } ?? "", "last": versions.last.map { String($0.version) } ?? "",
             "from": ConsoleFormat.inputTime(from), "to": ConsoleFormat.inputTime(to), "limit": String(limit),
-            "pages": pages, "action": links.page("entity"), "jsonLink": "\(links.base)/regulator/audit?"
-                + "entity=\(ConsoleLinks.encode(type))&id=\(ConsoleLinks.encode(id))&limit=\(limit)",
+            "pages": pages, "action": links.page("entity"),
+            // The same page as JSON: the same window, position and size.
+            "jsonLink": "\(links.base)/regulator/audit?" + [("entity", type), ("id", id), ("limit", String(limit)),
+                                                              ("from", from.map(Timestamp.format(millis:))),
+                                                              ("to", to.map(Timestamp.format(millis:))), ("cursor", cursor?.text)]
+                .compactMap { name, value in value.map { name + "=" + ConsoleLinks.encode($0) } }.joined(separator: "&"),
         ]
         var chrome = chrome(context, title: "\(type) \(id)")
-        chrome.evidence = ConsoleEvidence.json(checkpoint: trail.checkpoint, items: trail.changes.map(\.item),
-                                               proofs: Dictionary(uniqueKeysWithValues: trail.changes.map { ($0.item.record.seq, $0.inclusion) }))
-        let signed = try vault.latestCheckpointRecord()
-        chrome.checkpoint = ConsoleEvidence.summary(trail.checkpoint,
-                                                    signedAt: signed?.size == Int64(trail.checkpoint.checkpoint.size) ? signed?.signedAt : nil,
-                                                    now: SystemClock().nowMillis())
+        let evidence = PageEvidence(trail, signedAt: try vault.checkpointSignedAt(size: Int64(trail.checkpoint.checkpoint.size)))
+        chrome.show(evidence, items: trail.changes.map(\.item))
         return renderer.page("entity", view, chrome: chrome).counting(versions.count)
     }
 
@@ -148,14 +148,15 @@ struct ConsoleRoutes {
         let (cursor, limit) = try paging(request)
         let page = try vault.playerTimeline(playerId: id, cursor: cursor, limit: limit)
         return try listing(page, context, vault: vault, title: "Player \(id)", template: "player",
-                           view: ["playerId": id], next: page.nextCursor.map { links.page("player/" + ConsoleLinks.encode(id), [("cursor", $0)]) },
+                           view: ["playerId": id, "unknown": page.items.isEmpty && cursor == nil],
+                           next: page.nextCursor.map { links.page("player/" + ConsoleLinks.encode(id), [("cursor", $0)]) },
                            first: cursor == nil ? nil : links.player(id))
     }
 
     func streamLog(_ request: Request, _ context: VaultRequestContext) throws -> Response {
         let vault = try vaults()
         let stream = try knownStream(context)
-        let query = request.uri.queryParameters
+        let query = FormQuery(request)
         let from = try ConsoleFormat.filterTime(query.get("from"), name: "from")
         let to = try ConsoleFormat.filterTime(query.get("to"), name: "to")
         let (cursor, limit) = try paging(request)
@@ -165,6 +166,7 @@ struct ConsoleRoutes {
         let view: [String: Any] = [
             "stream": stream, "from": ConsoleFormat.inputTime(from), "to": ConsoleFormat.inputTime(to),
             "action": links.page("logs/" + stream), "csv": links.page("logs/" + stream + "/csv", filters),
+            "filtered": from != nil || to != nil,
         ]
         return try listing(page, context, vault: vault, title: "Stream \(stream)", template: "stream", view: view,
                            next: page.nextCursor.map { links.page("logs/" + stream, filters + [("cursor", $0)]) },
@@ -189,7 +191,7 @@ struct ConsoleRoutes {
     func streamCSV(_ request: Request, _ context: VaultRequestContext) throws -> Response {
         let vault = try vaults()
         let stream = try knownStream(context)
-        let query = request.uri.queryParameters
+        let query = FormQuery(request)
         let from = try ConsoleFormat.filterTime(query.get("from"), name: "from") ?? .min
         let to = try ConsoleFormat.filterTime(query.get("to"), name: "to") ?? .max
         let own = ownAccessesOnly(type: stream, context)
@@ -198,7 +200,9 @@ struct ConsoleRoutes {
         let first = try vault.streamLog(stream: stream, from: from, to: to, cursor: nil, limit: Vault.maxPageSize, entityId: own)
         var headers = ConsoleRenderer.securityHeaders
         headers[.contentType] = "text/csv; charset=utf-8; header=present"
-        headers[.contentDisposition] = "attachment; filename=\"\(stream).csv\""
+        let window = [query.get("from"), query.get("to")].map { $0.map { String($0.prefix(16)).replacingOccurrences(of: ":", with: "") } ?? "" }
+        let name = stream + (window == ["", ""] ? "" : "_" + window.joined(separator: "_"))
+        headers[.contentDisposition] = "attachment; filename=\"\(name.filter { $0.isLetter || $0.isNumber || "._-T".contains($0) }).csv\""
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             try await writer.write(ByteBuffer(string: (ListingFormat.csvColumns + content.map(\.column)).joined(separator: ",") + "\r\n"))
             var page = first
@@ -216,7 +220,8 @@ struct ConsoleRoutes {
 
     func reports(_ request: Request, _ context: VaultRequestContext) throws -> Response {
         let vault = try vaults()
-        let text = request.uri.queryParameters.get("period")
+        // Without a period: the newest month that reports cover, or this month.
+        let text = try FormQuery(request).get("period") ?? vault.reportMonths().first?.label
             ?? ReportPeriod(.monthly, containing: GamingCalendar.utc.day(at: SystemClock().nowMillis())).label
         guard let period = try? ReportPeriod(parsing: text) else {
             throw APIError(.badRequest, "invalid_period",
@@ -224,22 +229,23 @@ struct ConsoleRoutes {
         }
         let (cursor, limit) = try paging(request)
         let page = try vault.reportRecords(covering: period, cursor: cursor, limit: limit)
-        let filed = try vault.filedReports(within: period).map { report -> [String: Any] in
+        let filed = try (cursor == nil ? vault.filedReports(within: period) : []).map { report -> [String: Any] in
             let files = (report.state?["files"]?.arrayValue ?? []).map { file -> [String: Any] in
                 ["name": ConsoleFormat.value(file["name"]), "size": ConsoleFormat.value(file["size"]),
                  "sha256": ConsoleFormat.value(file["sha256"]),
                  "href": links.page("reports/\(text)/file/" + ConsoleLinks.encode(ConsoleFormat.value(file["versionId"])))]
             }
             return ["report": report.entityId, "covers": report.period?.label ?? "", "filedAt": ConsoleFormat.time(report.recordedAt),
-                    "version": ConsoleFormat.value(report.state?["version"]), "files": files, "erased": report.state == nil,
+                    "version": ConsoleFormat.value(report.state?["reportVersion"]), "files": files, "erased": report.state == nil,
                     "entityLink": links.entity(ReportFiler.entityType, report.entityId)]
         }
-        let objects = try vault.objectVersions(period: text).map { object -> [String: Any] in
+        let objects = try (cursor == nil ? vault.objectVersions(period: text) : []).map { object -> [String: Any] in
             ["key": object.key, "size": ConsoleFormat.count(object.size), "sha256": object.sha256, "erased": object.erased,
              "storedAt": ConsoleFormat.time(object.recordedAt), "href": links.page("reports/\(text)/file/" + ConsoleLinks.encode(object.versionId))]
         }
+        // The filed reports and stored files are listed in full on the first page; later pages page the records.
         let view: [String: Any] = ["period": text, "filed": filed, "hasFiled": !filed.isEmpty, "objects": objects,
-                                   "hasObjects": !objects.isEmpty, "action": links.page("reports")]
+                                   "hasObjects": !objects.isEmpty, "action": links.page("reports"), "firstPage": cursor == nil]
         return try listing(page, context, vault: vault, title: "Reports \(text)", template: "reports", view: view,
                            next: page.nextCursor.map { links.page("reports", [("period", text), ("cursor", $0)]) },
                            first: cursor == nil ? nil : links.page("reports", [("period", text)]))
@@ -287,7 +293,7 @@ struct ConsoleRoutes {
         }
         let vault = try vaults()
         let holds = try vault.retention.holds().reversed().map { hold -> [String: Any] in
-            ["id": hold.id, "scope": ConsoleFormat.value(hold.json["scope"]), "caseReference": hold.caseReference,
+            ["id": hold.id, "scope": ConsoleFormat.scope(hold.scope), "caseReference": hold.caseReference,
              "reason": hold.reason, "placedBy": hold.placedBy, "placedAt": ConsoleFormat.time(hold.placedAt),
              "active": hold.isActive, "lifted": hold.lifted.map { "lifted by \($0.by) at \(ConsoleFormat.time($0.at)): \($0.reason)" } ?? ""]
         }

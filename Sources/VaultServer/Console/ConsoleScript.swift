@@ -88,10 +88,14 @@ enum ConsoleScript {
         }
       }
 
-      function rowMark(seq, ok, text) {
-        for (const el of document.querySelectorAll('[data-seq="' + seq + '"] .row-mark, tr[data-seq="' + seq + '"] td.row-mark')) {
-          el.textContent = text;
-          el.classList.add(ok ? 'ok' : 'bad');
+      // Each row's own mark, set once the page's verdict is known: a row is green only when its
+      // proofs held and the checkpoint's signature verified with the pinned key.
+      function rowMarks(results, verified, pending) {
+        for (const [seq, ok] of results) {
+          for (const el of document.querySelectorAll('[data-seq="' + seq + '"] .row-mark')) {
+            el.textContent = !ok ? '✗ not proved' : verified ? '✓ proved' : pending ? '○ not proved yet' : '○ not proved';
+            el.classList.add(!ok ? 'bad' : verified ? 'ok' : 'warn');
+          }
         }
       }
 
@@ -126,10 +130,14 @@ enum ConsoleScript {
 
       async function checkSignature(checkpoint, key) {
         const signature = checkpoint.signatures.find((s) => s.name === key.name && equal(s.keyId, key.keyId));
-        if (!signature) return 'the checkpoint carries no signature by your pinned key ' + key.name;
+        const pinned = key.name + '+' + Array.from(key.keyId, (b) => b.toString(16).padStart(2, '0')).join('');
+        if (!signature) {
+          const by = checkpoint.signatures.map((s) => s.name + '+' + Array.from(s.keyId, (b) => b.toString(16).padStart(2, '0')).join(''));
+          return 'the checkpoint carries no signature by your pinned key ' + pinned + ' (it is signed by ' + by.join(', ') + ')';
+        }
         const publicKey = await subtle.importKey('raw', key.publicKey, { name: 'Ed25519' }, false, ['verify']);
         const ok = await subtle.verify({ name: 'Ed25519' }, publicKey, signature.signature, utf8.encode(checkpoint.text));
-        return ok ? null : 'the checkpoint signature does not verify with your pinned key ' + key.name;
+        return ok ? null : 'the checkpoint signature does not verify with your pinned key ' + pinned;
       }
 
       async function checkPage() {
@@ -137,52 +145,54 @@ enum ConsoleScript {
         if (!data) return;
         if (!subtle) { mark('failed', '✗ This page is not a secure context, so the browser cannot check its proofs.'); return; }
         const failures = [];
-        let proved = 0;
+        const results = new Map();  // seq → whether its own checks held
         let checkpoint;
         try {
           const evidence = JSON.parse(data.textContent);
           checkpoint = parseNote(evidence.checkpoint);
           for (const item of evidence.items) {
             const result = await checkItem(item, checkpoint, failures);
-            if (result === true) { proved += 1; rowMark(item.seq, true, '✓ proved'); }
-            if (result === false) rowMark(item.seq, false, '✗ not proved');
+            if (result !== null) results.set(item.seq, result);
           }
         } catch (error) {
           failures.push(error.message);
         }
+        const proved = [...results.values()].filter((ok) => ok).length;
         if (failures.length > 0) {
+          rowMarks(results, false);
           const more = failures.length > 1 ? ' (and ' + (failures.length - 1) + ' more problems)' : '';
           mark('failed', '✗ Not proved: ' + failures[0] + more + '. Do not rely on this page.');
           return;
         }
-        const records = proved === 1 ? '1 record' : proved + ' records';
+        const records = proved === 1 ? 'The 1 record on this page matches its entry and its inclusion proof leads'
+          : 'The ' + proved + ' records on this page match their entries and their inclusion proofs lead';
         const pinned = localStorage.getItem(PINNED);
         if (!pinned) {
-          if (proved === 0) {
-            mark('unpinned', 'No verifier key is pinned in this browser, so the checkpoint\'s signature is unchecked.');
-            return;
-          }
-          mark('unpinned', 'The ' + records + ' on this page match their entries and their inclusion proofs lead to the root of the checkpoint of size '
-            + checkpoint.size + ', but no verifier key is pinned in this browser, so the checkpoint\'s signature is unchecked.');
+          rowMarks(results, false, true);
+          mark('unpinned', (proved === 0 ? '' : records + ' to the root of the checkpoint of size ' + checkpoint.size + ', but ')
+            + 'no verifier key is pinned in this browser, so the checkpoint\'s signature is unchecked and nothing here is proved yet.');
           return;
         }
-        let problem;
+        let problem, key;
         try {
-          problem = await checkSignature(checkpoint, await parseKey(pinned));
+          key = await parseKey(pinned);
+          problem = await checkSignature(checkpoint, key);
         } catch (error) {
+          rowMarks(results, false);
           if (error.name === 'NotSupportedError') {
-            mark('unsupported', 'This browser cannot check Ed25519 signatures. Use a current Chrome, Edge, Firefox or Safari, or check an export with regvault-verify.');
+            mark('unsupported', 'This browser cannot check Ed25519 signatures, so nothing here is proved. Use a current Chrome, Edge, Firefox or Safari, or check an export with regvault-verify.');
             return;
           }
           problem = error.message;
         }
-        if (problem) { mark('failed', '✗ Not proved: ' + problem + '. Do not rely on this page.'); return; }
-        const signer = pinned.split('+')[0];
+        if (problem) { rowMarks(results, false); mark('failed', '✗ Not proved: ' + problem + '. Do not rely on this page.'); return; }
+        rowMarks(results, true);
+        const signer = key.name + '+' + Array.from(key.keyId, (b) => b.toString(16).padStart(2, '0')).join('');
         if (proved === 0) {
           mark('verified', '✓ Checked in this browser: the checkpoint of size ' + checkpoint.size + ' is signed by your pinned key ' + signer + '.');
           return;
         }
-        mark('verified', '✓ Proofs checked in this browser: ' + records + ' match their entries, their inclusion proofs lead to the checkpoint of size '
+        mark('verified', '✓ Proofs checked in this browser. ' + records + ' to the checkpoint of size '
           + checkpoint.size + ', and its signature verifies with your pinned key ' + signer + '.');
       }
 

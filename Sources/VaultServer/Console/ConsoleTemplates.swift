@@ -63,7 +63,7 @@ enum ConsoleTemplates {
     <form class="card" method="get" action="{{playerAction}}" id="player-search">
     <h2>A player's timeline</h2>
     <label for="player">Player id</label>
-    <input id="player" name="id" required placeholder="p-1001">
+    <input id="player" name="id" required placeholder="as on a payment: p-…">
     <button type="submit">Show timeline</button>
     </form>
     </div>
@@ -78,18 +78,18 @@ enum ConsoleTemplates {
     <h1>{{type}} {{id}}</h1>
     <form class="filters" method="get" action="{{action}}">
     <input type="hidden" name="type" value="{{type}}"><input type="hidden" name="id" value="{{id}}">
-    <label for="from">Changed from</label><input id="from" name="from" type="datetime-local" value="{{from}}">
-    <label for="to">until</label><input id="to" name="to" type="datetime-local" value="{{to}}">
+    <label for="from">Changed from</label><input id="from" name="from" value="{{from}}" placeholder="2026-01-05 10:00" size="18">
+    <label for="to">until</label><input id="to" name="to" value="{{to}}" placeholder="2026-01-06" size="18">
     <label for="limit">per page</label><input id="limit" name="limit" type="number" min="1" max="1000" value="{{limit}}">
     <button type="submit">Filter</button>
     </form>
-    <p class="hint">Times are UTC. The filter is on when each change happened (occurred), as the platform reported it, not when the vault recorded it.</p>
+    <p class="hint">Times are UTC: a day, or a day and a time. The filter is on when each change happened (occurred), as the platform reported it, not when the vault recorded it; "until" is not included.</p>
     {{#hasVersions}}<p class="count">Versions {{first}} to {{last}} of {{versionCount}}. <a href="{{jsonLink}}">The same as JSON</a></p>{{/hasVersions}}
     {{^hasVersions}}<p class="count">No version of the {{versionCount}} in this window.</p>{{/hasVersions}}
     <ol class="timeline">
     {{#versions}}
     <li class="version" data-seq="{{seq}}" data-event-id="{{eventId}}">
-    <div class="version-head"><h2>Version {{version}}</h2> <span class="action">{{action}}</span> <span class="row-mark" aria-label="proof"></span></div>
+    <div class="version-head"><h2>Version {{version}}</h2> <span class="action">{{action}}</span>{{#isFirst}} <span class="action">first version: every field is new</span>{{/isFirst}} <span class="row-mark" aria-label="proof"></span></div>
     <dl class="facts">
     <dt>Occurred</dt><dd>{{occurredAt}}</dd>
     <dt>Recorded</dt><dd>{{recordedAt}}</dd>
@@ -132,6 +132,7 @@ enum ConsoleTemplates {
 
     static let player = """
     <h1>Player {{playerId}}</h1>
+    {{#unknown}}<p class="notice">The vault holds no record about a player {{playerId}}. Player ids are the platform's own, as shown on payments and gaming days.</p>{{/unknown}}
     <p class="hint">Everything the vault holds about this player, across streams, in the order it was recorded. Times are UTC.</p>
     {{> rows}}
 
@@ -140,12 +141,14 @@ enum ConsoleTemplates {
     static let stream = """
     <h1>Stream {{stream}}</h1>
     <form class="filters" method="get" action="{{action}}">
-    <label for="from">Recorded from</label><input id="from" name="from" type="datetime-local" value="{{from}}">
-    <label for="to">until</label><input id="to" name="to" type="datetime-local" value="{{to}}">
+    <label for="from">Recorded from</label><input id="from" name="from" value="{{from}}" placeholder="2026-01-05 10:00" size="18">
+    <label for="to">until</label><input id="to" name="to" value="{{to}}" placeholder="2026-01-06" size="18">
     <button type="submit">Filter</button>
     <a class="download" href="{{csv}}">Download this window as CSV</a>
     </form>
-    <p class="hint">Times are UTC. This filter is on when the vault recorded each record, which can be later than when it happened (records loaded afterwards); an entity's history filters on when each change happened.</p>
+    <p class="hint">Times are UTC: a day, or a day and a time; "until" is not included. This filter is on when the vault recorded each record, which can be later than when it happened (records loaded afterwards); an entity's history filters on when each change happened.</p>
+    <p class="hint">The CSV holds every record of the window, as shown here; the mark above covers the records on this page. An export (POST /regulator/exports) carries the proofs of a whole window for regvault-verify.</p>
+    {{^hasRows}}{{#filtered}}<p class="notice">Nothing was recorded in this window. If you are looking for what happened on these days, records of those days may have been loaded later: widen the window, or open an entity's or a player's history, which go by when things happened.</p>{{/filtered}}{{/hasRows}}
     {{> rows}}
 
     """
@@ -162,7 +165,8 @@ enum ConsoleTemplates {
     <label for="period">Period</label><input id="period" name="period" value="{{period}}" placeholder="2026-11, 2026-W47, 2026-Q4 or 2026-11-20">
     <button type="submit">Show</button>
     </form>
-    <p class="hint">Reports are listed under the period they cover, with the time each was filed beside it.</p>
+    <p class="hint">Reports are listed under the period they cover, with the time each was filed beside it. A report's own "generated at" is the close of its period, so that recomputing it from an export gives the same bytes; "Filed" is when the vault filed it.</p>
+    {{#firstPage}}
     <h2>Reports the vault filed</h2>
     {{#hasFiled}}
     <table class="records"><thead><tr><th>Report</th><th>Covers</th><th>Filed</th><th>Version</th><th>Files</th></tr></thead><tbody>
@@ -171,13 +175,15 @@ enum ConsoleTemplates {
     </tbody></table>
     {{/hasFiled}}
     {{^hasFiled}}<p class="count">None filed for this period.</p>{{/hasFiled}}
-    <h2>Report files stored by the operator</h2>
+    <h2>Other report files stored for this period</h2>
+    <p class="hint">Files the operator's systems stored with this period (PUT /v1/objects with x-regvault-report-period); the vault's own filings are above.</p>
     {{#hasObjects}}
     <table class="records"><thead><tr><th>Key</th><th>Stored</th><th>Size</th><th>SHA-256</th></tr></thead><tbody>
     {{#objects}}<tr><td>{{^erased}}<a class="file" href="{{href}}">{{key}}</a>{{/erased}}{{#erased}}{{key}} (erased){{/erased}}</td><td>{{storedAt}}</td><td>{{size}} bytes</td><td><code>{{sha256}}</code></td></tr>{{/objects}}
     </tbody></table>
     {{/hasObjects}}
     {{^hasObjects}}<p class="count">None stored for this period.</p>{{/hasObjects}}
+    {{/firstPage}}
     <h2>Report records</h2>
     {{> rows}}
 

@@ -98,6 +98,7 @@ struct VersionView {
     }
 
     let version: Int64
+    let isFirst: Bool
     let seq: Int64
     let eventId: String
     let action: String
@@ -120,6 +121,7 @@ struct VersionView {
         let record = change.item.record
         let body = record.body.flatMap { try? JSONParser.parse(Array($0)) }
         version = record.version
+        isFirst = record.version == 1
         seq = record.seq
         eventId = record.eventId
         action = ConsoleFormat.value(body?["action"])
