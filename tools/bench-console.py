@@ -18,11 +18,9 @@ traffic stays on 127.0.0.1; the script stops the server it started.
 """
 
 import argparse
-import http.client
 import json
 import os
 import shutil
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -32,6 +30,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "Tests" / "python"))
 from browser import browser, install_certificate_policy, pin_key, proof_mark  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from benchlib import connection, percentile, start_server  # noqa: E402
 
 DEEP = "deep-27000"
 VERSIONS = 27_000
@@ -57,28 +57,12 @@ def make_records(binary: str, count: int, path: str):
     assert version == VERSIONS
 
 
-def start_server(binary: str, data: str):
-    proc = subprocess.Popen([binary, "serve", "--dev", "--data", data, "--listen", "127.0.0.1:0", "--report-interval", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    while True:
-        line = proc.stdout.readline().decode()
-        if not line:
-            raise SystemExit("the server did not start")
-        if line.startswith("listening on "):
-            return proc, line.split()[-1]
-
-
-def percentile(samples, p):
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
-
-
-def timed_gets(connection, path, count):
+def timed_gets(inspector, path, count):
     samples = []
     for _ in range(count):
         started = time.monotonic()
-        connection.request("GET", path)
-        response = connection.getresponse()
+        inspector.request("GET", path)
+        response = inspector.getresponse()
         body = response.read()
         samples.append((time.monotonic() - started) * 1000)
         if response.status != 200:
@@ -105,28 +89,26 @@ def main():
         subprocess.run([binary, "append", "--data", data, records], check=True, capture_output=True)
         print(f"loaded {args.records:,} records ({VERSIONS:,} versions of bonusRule {DEEP}) in "
               f"{time.monotonic() - started:.1f} s", file=sys.stderr)
-        server, url = start_server(binary, data)
+        server, host_port = start_server(binary, data)
+        url = "https://" + host_port
         certs = Path(data) / "dev-certs"
-        context = ssl.create_default_context(cafile=str(certs / "ca.pem"))
-        context.load_cert_chain(str(certs / "regulator_read.pem"), str(certs / "regulator_read.key"))
-        host, port = url.removeprefix("https://").split(":")
-        connection = http.client.HTTPSConnection(host, int(port), context=context)
+        inspector = connection(host_port, str(certs), "regulator_read")
         rows = []
 
         # Cursors of the middle and last pages, from one walk through the trail.
         path = f"/regulator/audit?entity=bonusRule&id={DEEP}&limit=100"
         cursors, cursor = [None], None
         while True:
-            connection.request("GET", path + (f"&cursor={cursor}" if cursor else ""))
-            page = json.loads(connection.getresponse().read())
+            inspector.request("GET", path + (f"&cursor={cursor}" if cursor else ""))
+            page = json.loads(inspector.getresponse().read())
             cursor = page["nextCursor"]
             if not cursor:
                 break
             cursors.append(cursor)
         assert page["versions"] == VERSIONS, page["versions"]
-        health, _ = timed_gets(connection, "/healthz", args.requests)
+        health, _ = timed_gets(inspector, "/healthz", args.requests)
         for name, cursor in (("first page", None), ("middle page", cursors[len(cursors) // 2]), ("last page", cursors[-1])):
-            samples, body = timed_gets(connection, path + (f"&cursor={cursor}" if cursor else ""), args.requests)
+            samples, body = timed_gets(inspector, path + (f"&cursor={cursor}" if cursor else ""), args.requests)
             assert len(json.loads(body)["changes"]) == 100
             rows.append([f"/regulator/audit?limit=100 of {VERSIONS:,} versions, {name}: p50 / p99",
                          f"{percentile(samples, 0.5):.2f} ms / {percentile(samples, 0.99):.2f} ms",

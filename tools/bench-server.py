@@ -22,12 +22,13 @@ import http.client
 import json
 import os
 import shutil
-import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+from benchlib import connection, percentile, start_server
 
 HOT_ENTITY = "bench-100"
 
@@ -48,25 +49,6 @@ def make_records(binary: str, count: int, path: str) -> int:
                 line = json.dumps(hot, separators=(",", ":")).encode()
             out.write(line + b"\n")
     return len(generated)
-
-
-def start_server(binary: str, data: str):
-    proc = subprocess.Popen([binary, "serve", "--dev", "--data", data, "--listen", "127.0.0.1:0",
-                             "--report-interval", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    while True:
-        line = proc.stdout.readline().decode()
-        if not line:
-            raise SystemExit("the server did not start")
-        if line.startswith("listening on "):
-            return proc, line.split("//")[1].strip()
-
-
-def connection(host_port: str, certs: str, role: str) -> http.client.HTTPSConnection:
-    context = ssl.create_default_context(cafile=os.path.join(certs, "ca.pem"))
-    context.load_cert_chain(os.path.join(certs, f"{role}.pem"), os.path.join(certs, f"{role}.key"))
-    host, port = host_port.rsplit(":", 1)
-    return http.client.HTTPSConnection(host, int(port), context=context, timeout=300)
 
 
 def ingest_https(host_port: str, certs: str, lines, clients: int) -> float:
@@ -93,11 +75,6 @@ def ingest_https(host_port: str, certs: str, lines, clients: int) -> float:
     if failures:
         raise SystemExit(f"ingest failed: {failures[0]}")
     return len(lines) / (time.monotonic() - started)
-
-
-def percentile(samples, p):
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
 def main():

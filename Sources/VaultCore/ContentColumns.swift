@@ -62,6 +62,11 @@ public enum ContentColumns {
         case .member(let object, let name): value = record[object]?[name]
         case .change: value = record["state"] ?? record["diff"]
         }
+        return text(value)
+    }
+
+    /// A value as a cell shows it: a string as it is, any other value as compact JSON, absent as "".
+    public static func text(_ value: JSONValue?) -> String {
         guard let value else { return "" }
         if let text = value.stringValue { return text }
         return String(decoding: value.canonicalBytes, as: UTF8.self)

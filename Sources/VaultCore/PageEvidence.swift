@@ -4,6 +4,12 @@ public import VaultFormat
 /// browser check): the latest signed checkpoint, when it was signed, and an inclusion proof
 /// against it for every record of the page that it covers.
 public struct PageEvidence: Sendable {
+    public let checkpoint: SignedCheckpoint
+    /// When the vault signed it, in milliseconds; nil if the store does not say.
+    public let signedAt: Int64?
+    /// By seq. A record recorded after the checkpoint has none: the next checkpoint covers it.
+    public let proofs: [Int64: InclusionProof]
+
     /// The evidence of an audit trail's page.
     public init(_ trail: AuditTrail, signedAt: Int64?) {
         checkpoint = trail.checkpoint
@@ -16,12 +22,6 @@ public struct PageEvidence: Sendable {
         self.signedAt = signedAt
         self.proofs = proofs
     }
-
-    public let checkpoint: SignedCheckpoint
-    /// When the vault signed it, in milliseconds; nil if the store does not say.
-    public let signedAt: Int64?
-    /// By seq. A record recorded after the checkpoint has none: the next checkpoint covers it.
-    public let proofs: [Int64: InclusionProof]
 }
 
 extension Vault {

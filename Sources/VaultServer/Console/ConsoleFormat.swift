@@ -36,9 +36,7 @@ enum ConsoleFormat {
 
     /// A JSON value as a person reads it: a string as it is, anything else as compact JSON.
     static func value(_ value: JSONValue?) -> String {
-        guard let value else { return "" }
-        if let text = value.stringValue { return text }
-        return String(decoding: value.canonicalBytes, as: UTF8.self)
+        ContentColumns.text(value)
     }
 
     /// `value`, or nil when it is absent or empty: what a Mustache section tests (it renders one for

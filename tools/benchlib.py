@@ -1,0 +1,34 @@
+"""What the HTTPS benchmark scripts (bench-server.py, bench-console.py) share: starting
+`regvault serve --dev` on a free loopback port, an mTLS connection as a development role, and
+percentiles."""
+
+import http.client
+import os
+import ssl
+import subprocess
+
+
+def start_server(binary: str, data: str):
+    """`regvault serve --dev` on 127.0.0.1 port 0, reports off; returns (process, "host:port")."""
+    proc = subprocess.Popen([binary, "serve", "--dev", "--data", data, "--listen", "127.0.0.1:0",
+                             "--report-interval", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    while True:
+        line = proc.stdout.readline().decode()
+        if not line:
+            raise SystemExit("the server did not start")
+        if line.startswith("listening on "):
+            return proc, line.split("//")[1].strip()
+
+
+def connection(host_port: str, certs: str, role: str) -> http.client.HTTPSConnection:
+    """A kept-alive HTTPS connection with `role`'s development client certificate."""
+    context = ssl.create_default_context(cafile=os.path.join(certs, "ca.pem"))
+    context.load_cert_chain(os.path.join(certs, f"{role}.pem"), os.path.join(certs, f"{role}.key"))
+    host, port = host_port.rsplit(":", 1)
+    return http.client.HTTPSConnection(host, int(port), context=context, timeout=300)
+
+
+def percentile(samples, p):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
