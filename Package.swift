@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The trusted core shared by the server and the offline verifier: swift-crypto only.
@@ -73,6 +74,13 @@ let package = Package(
             dependencies: ["VaultCore", "VaultFormat", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // The S3 protocol without the vault: AWS Signature Version 4, aws-chunked bodies and their checksums,
+        // S3's XML documents and errors, bucket and key names (swift-crypto and zlib only).
+        .target(
+            name: "VaultS3",
+            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // The server's configuration file: its options, CIDR ranges and listen addresses (Foundation only,
         // so the fuzzer can take it without the HTTP stack).
         .target(name: "VaultConfiguration", swiftSettings: strictSettings),
@@ -82,7 +90,7 @@ let package = Package(
         // inspector's console in the browser (server-rendered Mustache pages).
         .target(
             name: "VaultServer",
-            dependencies: ["VaultConfiguration", "VaultSandbox", "VaultCore", "VaultReports", "VaultFormat", "VaultStore", "CHeap",
+            dependencies: ["VaultConfiguration", "VaultSandbox", "VaultCore", "VaultS3", "VaultReports", "VaultFormat", "VaultStore", "CHeap",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTLS", package: "hummingbird"),
                            .product(name: "X509", package: "swift-certificates"),
@@ -90,6 +98,7 @@ let package = Package(
                            .product(name: "SwiftASN1", package: "swift-asn1"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
@@ -123,6 +132,7 @@ let package = Package(
         .testTarget(name: "VaultReportsTests", dependencies: ["VaultReports", "VaultJSON", "VaultFormat"], swiftSettings: strictSettings),
         .testTarget(name: "VaultSandboxTests", dependencies: ["VaultSandbox", "VaultCore", "VaultFormat"], swiftSettings: strictSettings),
         .testTarget(name: "VaultConfigurationTests", dependencies: ["VaultConfiguration"], swiftSettings: strictSettings),
+        .testTarget(name: "VaultS3Tests", dependencies: ["VaultS3"], swiftSettings: strictSettings),
         .testTarget(name: "VaultArchiveTests", dependencies: ["VaultArchive"], swiftSettings: strictSettings),
         .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultFormat", .product(name: "GRDB", package: "GRDB.swift"),
                                                      .product(name: "Crypto", package: "swift-crypto")],

@@ -49,4 +49,10 @@ if ! python3 -c 'import xmlschema' 2>/dev/null; then
   python3 -m pip install -q "xmlschema>=3,<5" 2>/dev/null || python3 -m pip install -q --break-system-packages "xmlschema>=3,<5"
 fi
 
+# The S3 endpoint's tests and benchmark are clients as operators run them: boto3 and the AWS CLI.
+if ! python3 -c 'import boto3' 2>/dev/null || ! command -v aws >/dev/null; then
+  echo "setup: installing boto3 and the AWS CLI for Python" >&2
+  python3 -m pip install -q "boto3>=1.34" awscli 2>/dev/null || python3 -m pip install -q --break-system-packages "boto3>=1.34" awscli
+fi
+
 command -v swift >/dev/null || { echo "setup: Swift 6 is required (swift not on PATH)" >&2; exit 1; }

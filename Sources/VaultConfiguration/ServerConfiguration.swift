@@ -34,6 +34,23 @@ public struct ServerConfiguration: Codable, Sendable {
     public var bearerTokens: BearerTokens?
     /// Optional regulator sandbox beside the production routes.
     public var sandbox: Sandbox?
+    /// Optional S3-compatible endpoint on a listener of its own.
+    public var s3: S3Endpoint?
+
+    /// The S3 endpoint: its own TLS listener (the same certificate), where AWS Signature Version 4
+    /// is the credential. `credentials` is an AWS shared-credentials file readable by the vault's
+    /// user only (mode 0600): one `[section]` per identity, named by the identity's `commonName`,
+    /// with `aws_access_key_id` and `aws_secret_access_key`. The identity's roles and `allowFrom`
+    /// apply to requests signed with its key.
+    public struct S3Endpoint: Codable, Sendable {
+        public var listen: String
+        public var credentials: String
+
+        public init(listen: String, credentials: String) {
+            self.listen = listen
+            self.credentials = credentials
+        }
+    }
 
     /// The regulator sandbox: a separate log replaying a synthetic scenario, opened only by
     /// certificates from its own CA.
@@ -106,12 +123,18 @@ public struct ServerConfiguration: Codable, Sendable {
         /// True if requests on this identity's connections may carry a bearer token, whose roles then
         /// replace the certificate's (see `BearerTokens`). Default false.
         public var acceptsBearerTokens: Bool = false
+        /// True if requests signed with this identity's S3 access key must also come on a connection
+        /// with this identity's client certificate (the S3 listener asks for one but, by default,
+        /// does not require it: the AWS CLI cannot present one). Default false.
+        public var s3RequiresClientCertificate: Bool = false
 
-        public init(commonName: String, roles: [Role], allowFrom: [String], acceptsBearerTokens: Bool = false) {
+        public init(commonName: String, roles: [Role], allowFrom: [String], acceptsBearerTokens: Bool = false,
+                    s3RequiresClientCertificate: Bool = false) {
             self.commonName = commonName
             self.roles = roles
             self.allowFrom = allowFrom
             self.acceptsBearerTokens = acceptsBearerTokens
+            self.s3RequiresClientCertificate = s3RequiresClientCertificate
         }
 
         public init(from decoder: any Decoder) throws {
@@ -120,6 +143,7 @@ public struct ServerConfiguration: Codable, Sendable {
             roles = try container.decode([Role].self, forKey: .roles)
             allowFrom = try container.decode([String].self, forKey: .allowFrom)
             acceptsBearerTokens = try container.decodeIfPresent(Bool.self, forKey: .acceptsBearerTokens) ?? false
+            s3RequiresClientCertificate = try container.decodeIfPresent(Bool.self, forKey: .s3RequiresClientCertificate) ?? false
         }
     }
 
@@ -167,6 +191,7 @@ public struct ServerConfiguration: Codable, Sendable {
         sweepIntervalSeconds = try container.decodeIfPresent(Int.self, forKey: .sweepIntervalSeconds) ?? sweepIntervalSeconds
         bearerTokens = try container.decodeIfPresent(BearerTokens.self, forKey: .bearerTokens)
         sandbox = try container.decodeIfPresent(Sandbox.self, forKey: .sandbox)
+        s3 = try container.decodeIfPresent(S3Endpoint.self, forKey: .s3)
     }
 
     public init(data: String, listen: String, tls: TLSFiles, identities: [Identity], limits: Limits = Limits()) {
@@ -205,6 +230,7 @@ public struct ServerConfiguration: Codable, Sendable {
         configuration.tls.privateKey = resolve(configuration.tls.privateKey)
         configuration.tls.clientCAs = configuration.tls.clientCAs.map(resolve)
         if let jwks = configuration.bearerTokens?.jwks { configuration.bearerTokens?.jwks = resolve(jwks) }
+        if let s3 = configuration.s3 { configuration.s3?.credentials = resolve(s3.credentials) }
         if let sandbox = configuration.sandbox {
             configuration.sandbox?.clientCA = resolve(sandbox.clientCA)
             configuration.sandbox?.data = sandbox.data.map(resolve)
@@ -218,9 +244,10 @@ public struct ServerConfiguration: Codable, Sendable {
 
     /// The keys each object of the file may have; a misspelt option is refused rather than ignored.
     static let knownKeys: [String: Set<String>] = [
-        "": ["data", "listen", "tls", "identities", "limits", "sweepIntervalSeconds", "bearerTokens", "sandbox"],
+        "": ["data", "listen", "tls", "identities", "limits", "sweepIntervalSeconds", "bearerTokens", "sandbox", "s3"],
+        "s3": ["listen", "credentials"],
         "tls": ["certificate", "privateKey", "clientCAs"],
-        "identities[]": ["commonName", "roles", "allowFrom", "acceptsBearerTokens"],
+        "identities[]": ["commonName", "roles", "allowFrom", "acceptsBearerTokens", "s3RequiresClientCertificate"],
         "limits": ["maxBodyBytes", "maxBatchRecords", "maxObjectBytes", "requestHeadSeconds", "bodySeconds", "maxConnections",
                    "maxConnectionsPerAddress"],
         "bearerTokens": ["issuer", "audience", "jwks"],
@@ -238,7 +265,7 @@ public struct ServerConfiguration: Codable, Sendable {
         }
         try check(object, "")
         let top = object as? [String: Any]
-        for section in ["tls", "limits", "bearerTokens", "sandbox"] { try check(top?[section], section) }
+        for section in ["tls", "limits", "bearerTokens", "sandbox", "s3"] { try check(top?[section], section) }
         for identity in top?["identities"] as? [Any] ?? [] { try check(identity, "identities[]") }
     }
 
@@ -265,6 +292,12 @@ public struct ServerConfiguration: Codable, Sendable {
         }
         guard !identities.isEmpty else {
             throw ServerError.configuration("no identities: nobody could use the server")
+        }
+        if let s3 {
+            _ = try ListenAddress(s3.listen)
+            guard try s3.listen != listen || ListenAddress(listen).port == 0 else {
+                throw ServerError.configuration("s3.listen is the same address as listen; the S3 endpoint needs a port of its own")
+            }
         }
         for identity in identities {
             guard !identity.roles.isEmpty else {

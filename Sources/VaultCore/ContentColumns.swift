@@ -32,6 +32,10 @@ public enum ContentColumns {
         "vault.access": [("method", .member("request", "method")), ("path", .member("request", "path")),
                          ("query", .member("request", "query")), ("status", .member("request", "status")),
                          ("resultCount", .member("request", "resultCount"))],
+        "vault.object": [("key", .state("key")), ("versionId", .state("versionId")), ("size", .state("size")),
+                         ("sha256", .state("sha256")), ("period", .state("period")), ("deleteMarker", .state("deleteMarker"))],
+        "vault.bucket": [("name", .state("name")), ("objectLock", .state("objectLock")),
+                         ("jurisdiction", .state("jurisdiction")), ("defaultRetention", .state("defaultRetention"))],
     ]
 
     /// Where a column's value comes from.

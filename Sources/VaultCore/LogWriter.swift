@@ -182,7 +182,7 @@ public actor LogWriter {
             let change = try EntityChange(applying: record, to: head, line: line)
             let seq = tree.size
             let retention = policies.assign(stream: record.streamName, jurisdiction: record.jurisdiction, recordedAt: now)
-                .strengthened(by: record.requestedRetention)
+                .locked(as: record.requestedRetention)
             let entry = Entry(kind: record.kind, seq: UInt64(seq), recordedAt: now, retentionMode: retention.mode,
                               retainUntil: retention.retainUntil, retentionClass: retention.retentionClass,
                               commitment: record.commitment)

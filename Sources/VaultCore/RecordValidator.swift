@@ -30,8 +30,8 @@ public struct ValidatedRecord: Sendable {
     public let commitment: Hash
     /// The 1-based line of the input this record came from, for error messages.
     public var line: Int?
-    /// Retention asked for beyond the policy (a stored object's lock); it can only strengthen what
-    /// the policy assigns.
+    /// A stored object's lock, checked by `ObjectLockRules` against the policy's rule (never below
+    /// it); it replaces the mode and retain-until the policy assigns.
     public var requestedRetention: (mode: RetentionMode, retainUntil: Int64)?
 }
 

@@ -19,6 +19,9 @@ public enum VaultStream: String, CaseIterable, Sendable {
     case object = "vault.object"
     /// Data key rotations (entity `data_key`/<key file name>).
     case keys = "vault.keys"
+    /// S3 buckets created, configured and deleted (entity `s3.bucket`/<name>): the lock rules their
+    /// objects were kept under.
+    case bucket = "vault.bucket"
 }
 
 /// Who made a change the vault records: an identity from a client certificate or an operator at

@@ -14,7 +14,10 @@ public enum DevelopmentMode {
     /// 127.0.0.1, ::1), `ROLE.pem`/`ROLE.key` for every role, `other-ca-client.pem`/`.key` from an
     /// unrelated CA, and the sandbox's own CA (`sandbox-ca.pem`/`.key`) with `sandbox.pem`/`.key`;
     /// returns a configuration that serves `dir` on `listen` with the sandbox replaying `scenario`.
-    public static func prepare(dataDirectory dir: String, listen: String, sandboxScenario scenario: String = "demo") throws
+    /// Also writes, if absent, `aws-credentials` (mode 0600): an AWS shared-credentials file with one
+    /// profile per role, whose keys the S3 endpoint on `s3Listen` accepts.
+    public static func prepare(dataDirectory dir: String, listen: String, s3Listen: String? = nil,
+                               sandboxScenario scenario: String = "demo") throws
         -> VaultConfiguration.ServerConfiguration {
         let certs = dir + "/dev-certs"
         if !FileManager.default.fileExists(atPath: certs + "/ca.pem") {
@@ -26,12 +29,42 @@ public enum DevelopmentMode {
             try SandboxCertificates.issue(commonName: "sandbox", authorityBase: certs + "/sandbox-ca", into: certs,
                                           creatingAuthority: true)
         }
+        if !FileManager.default.fileExists(atPath: certs + "/aws-credentials") {
+            try writeAWSCredentials(to: certs + "/aws-credentials")
+        }
         var configuration = ServerConfiguration(
             data: dir, listen: listen,
             tls: .init(certificate: certs + "/server.pem", privateKey: certs + "/server.key", clientCAs: [certs + "/ca.pem"]),
             identities: roles.map { .init(commonName: $0.rawValue, roles: [$0], allowFrom: loopback) })
         configuration.sandbox = .init(scenario: scenario, clientCA: certs + "/sandbox-ca.pem", allowFrom: loopback)
+        configuration.s3 = .init(listen: try s3Listen ?? nextPort(after: listen), credentials: certs + "/aws-credentials")
         return configuration
+    }
+
+    /// The S3 endpoint's default address: the next port on the same host (port 0 stays 0: any free port).
+    static func nextPort(after listen: String) throws -> String {
+        let address = try ListenAddress(listen)
+        let host = address.host.contains(":") ? "[\(address.host)]" : address.host
+        return "\(host):\(address.port == 0 ? 0 : address.port + 1)"
+    }
+
+    /// One `[role]` profile per role, with a random access key id (`RV` and 18 characters) and secret
+    /// (40 characters), readable by the owner only.
+    static func writeAWSCredentials(to path: String) throws {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        let secretAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        func random(_ count: Int, _ characters: [Character]) -> String {
+            var generator = SystemRandomNumberGenerator()
+            return String((0..<count).map { _ in characters[Int(generator.next(upperBound: UInt32(characters.count)))] })
+        }
+        var text = "# Development access keys of the vault's S3 endpoint, one profile per role.\n"
+        for role in roles {
+            text += "\n[\(role.rawValue)]\naws_access_key_id = RV\(random(18, alphabet))\n"
+                + "aws_secret_access_key = \(random(40, secretAlphabet))\n"
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ServerError.configuration("cannot write \(path)")
+        }
     }
 
     static let loopback = ["127.0.0.0/8", "::1/128"]

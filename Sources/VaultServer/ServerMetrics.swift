@@ -29,6 +29,15 @@ final class ServerMetrics: Sendable {
         ).record(duration)
     }
 
+    /// One S3 request answered: its operation (method, target and subresource) and S3 status code.
+    func s3Responded(operation: String, status: Int, after duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(metricName: "regvault_s3_response_time", unitName: "",
+                                             helpText: "S3 endpoint response time in seconds, by operation and status."),
+            labels: [("operation", operation), ("status", String(status))], buckets: ServerMetrics.buckets
+        ).record(duration)
+    }
+
     func refused(_ reason: String) {
         registry.makeCounter(
             descriptor: MetricNameDescriptor(metricName: "regvault_refusals_total", unitName: "",

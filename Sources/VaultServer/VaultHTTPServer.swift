@@ -5,6 +5,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import ServiceLifecycle
 import X509
 public import VaultCore
 public import VaultReports
@@ -35,8 +36,8 @@ public struct VaultHTTPServer: Sendable {
     public let configuration: VaultConfiguration.ServerConfiguration
     public let vault: Vault
     public let writer: LogWriter
-    private let metrics = ServerMetrics()
-    private let journal: AccessJournal
+    let metrics = ServerMetrics()
+    let journal: AccessJournal
     private let exports: ExportJobs
     /// The regulator sandbox's log, when the configuration has a sandbox.
     public let sandbox: SandboxLog?
@@ -59,9 +60,11 @@ public struct VaultHTTPServer: Sendable {
         self.sandboxRoutes = sandbox.map { SandboxRoutes(sandbox: $0) }
     }
 
-    /// Serves until SIGINT or SIGTERM; `onListening` gets the base URL once the port is bound.
-    /// On shutdown, requests in flight finish first, so nothing acknowledged is lost.
-    public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
+    /// Serves until SIGINT or SIGTERM; `onListening` gets the base URL once the port is bound, and
+    /// `onS3Listening` the S3 endpoint's when one is configured. On shutdown, requests in flight
+    /// finish first, so nothing acknowledged is lost.
+    public func run(onListening: @escaping @Sendable (String) -> Void,
+                    onS3Listening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let listen = try ListenAddress(configuration.listen)
         // Answers of a megabyte or more (audit trails, objects, reports) get their own mappings,
         // returned to the system when freed; otherwise the server's resident memory keeps the
@@ -80,6 +83,8 @@ public struct VaultHTTPServer: Sendable {
             }
             try await sandbox.start(source)
         }
+        // The S3 listener says it listens only after the API has, so "listening on" is always the first line.
+        let (apiListening, apiBound) = AsyncStream<Void>.makeStream()
         let app = Application(
             router: makeRouter(tokens: tokens, sandboxAccess: sandboxAccess),
             server: .guardedTLS(try makeTLSConfiguration(), clientChains: try clientChainVerifier(), counter: connections,
@@ -91,6 +96,7 @@ public struct VaultHTTPServer: Sendable {
                 let port = channel.localAddress?.port ?? listen.port
                 let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
                 onListening("https://\(host):\(port)")
+                apiBound.finish()
             },
             logger: Logger(label: "regvault")
         )
@@ -107,7 +113,13 @@ public struct VaultHTTPServer: Sendable {
             let schedule = ReportSchedule(filer: ReportFiler(vault: vault, writer: writer, configuration: reports))
             await VaultHTTPServer.fileReportsPeriodically(every: reportIntervalSeconds, schedule: schedule, metrics: metrics)
         }
-        try await app.runService()
+        // One service group, so SIGTERM reaches both listeners however early it comes.
+        var services: [any Service] = [app]
+        if let s3 = configuration.s3 {
+            services.append(try makeS3Application(s3, counter: connections, after: apiListening, onListening: onS3Listening))
+        }
+        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                    logger: Logger(label: "regvault"))).run()
         reporter.cancel()
         sweeper.cancel()
         replay.cancel()

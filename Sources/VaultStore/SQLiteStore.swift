@@ -261,6 +261,15 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
+    public func histories(entityType: String, idPrefix: String) throws -> [StoredRecord] {
+        // The range [prefix, prefix + U+10FFFF) of the entity index: ids compare as UTF-8 bytes.
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "\(SQLiteStore.recordColumns) WHERE entity_type = ? AND entity_id >= ? "
+                                 + "AND entity_id < ? || char(1114111) ORDER BY seq",
+                             arguments: [entityType, idPrefix, idPrefix]).map { try self.opened(SQLiteStore.record($0)) }
+        }
+    }
+
     public func history(entityType: String, entityId: String, seqs: Range<Int64>, occurred: Range<Int64>?, newestFirst: Bool,
                         limit: Int) throws -> [StoredRecord] {
         try pool.read { db in

@@ -133,6 +133,9 @@ public protocol VaultStorage: HashReader {
     func records(eventIds: [String]) throws -> [String: StoredRecord]
     /// Every record of one entity, oldest first.
     func history(entityType: String, entityId: String) throws -> [StoredRecord]
+    /// Every record of the entities of `entityType` whose id starts with `idPrefix`, in seq order:
+    /// one index range read (the objects of one bucket, say).
+    func histories(entityType: String, idPrefix: String) throws -> [StoredRecord]
     /// One entity's records whose seq is in `seqs` and, with `occurred`, whose occurred-at is in it:
     /// at most `limit`, oldest first, or newest first when `newestFirst`. One index range read.
     func history(entityType: String, entityId: String, seqs: Range<Int64>, occurred: Range<Int64>?, newestFirst: Bool,

@@ -24,6 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Development mode: generated certificates, loopback only.") var dev = false
     @Option(help: "With --dev: the data directory.") var data: String?
     @Option(help: "With --dev: HOST:PORT to listen on (port 0 picks a free port).") var listen = "127.0.0.1:8443"
+    @Option(name: .customLong("s3-listen"),
+            help: "With --dev: HOST:PORT of the S3 endpoint (default: the next port after --listen; 0 with port 0).")
+    var s3Listen: String?
     @Option(help: "With --dev: the origin of a vault created now.") var origin = "dev.regvault.local/log"
     @Option(help: "With --dev: retention policy files for a vault created now (default: the operator default).")
     var retention: String?
@@ -68,7 +71,8 @@ struct ServeCommand: AsyncParsableCommand {
                 let policies = try retention.map { try RetentionPolicySet.load(directory: $0) } ?? .operatorDefault
                 try Vault.create(at: data, origin: origin, policies: policies)
             }
-            configuration = try DevelopmentMode.prepare(dataDirectory: data, listen: listen, sandboxScenario: sandboxScenario)
+            configuration = try DevelopmentMode.prepare(dataDirectory: data, listen: listen, s3Listen: s3Listen,
+                                                        sandboxScenario: sandboxScenario)
         } else {
             configuration = try ServerConfiguration.load(path: config!)
         }
@@ -98,6 +102,13 @@ struct ServeCommand: AsyncParsableCommand {
                     + "'\(url)/regulator/audit?entity=bonusRule&id=123&limit=5'\n"
                 text += "sandbox: curl --cacert \(certs)/ca.pem --cert \(certs)/sandbox.pem --key \(certs)/sandbox.key "
                     + "'\(url)/sandbox/regulator/status'\n"
+            }
+            FileHandle.standardOutput.write(Data(text.utf8))
+        } onS3Listening: { url in
+            var text = "s3 listening on \(url)\n"
+            if dev {
+                text += "s3: AWS_SHARED_CREDENTIALS_FILE=\(certs)/aws-credentials AWS_CA_BUNDLE=\(certs)/ca.pem "
+                    + "aws --endpoint-url \(url) --region us-east-1 --profile admin s3api list-buckets\n"
             }
             FileHandle.standardOutput.write(Data(text.utf8))
         }

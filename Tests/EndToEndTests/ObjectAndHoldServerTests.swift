@@ -114,6 +114,15 @@ struct ObjectAndHoldServerTests {
         let badLock = try request(server, "/v1/objects/a.txt", as: "ingest", ["-X", "PUT", "-H", "x-amz-object-lock-mode: FOREVER",
                                                                            "--data-binary", "x"])
         #expect(badLock.status == 400 && badLock.body.contains("invalid_lock"))
+
+        // The report rule (governance, one year) is a floor: a retention ending before it is refused
+        // with the rule named, never silently raised, and nothing is stored.
+        let belowFloor = try request(server, "/v1/objects/short.txt", as: "ingest", [
+            "-X", "PUT", "-H", "x-amz-object-lock-mode: GOVERNANCE",
+            "-H", "x-amz-object-lock-retain-until-date: \(Timestamp.format(millis: Int64(Date().timeIntervalSince1970 * 1000) + 86_400_000))",
+            "--data-binary", "x"])
+        #expect(belowFloor.status == 400 && belowFloor.body.contains("default.reports"), "\(belowFloor.body)")
+        #expect(try request(server, "/v1/objects/short.txt?versions=true", as: "ingest", []).status == 404)
     }
 
     @Test("legal holds over HTTPS: only compliance officers place and lift them, and they block deletion")

@@ -60,6 +60,9 @@ final class FaultyStore: VaultStorage {
     func history(entityType: String, entityId: String) throws -> [StoredRecord] {
         try inner.history(entityType: entityType, entityId: entityId)
     }
+    func histories(entityType: String, idPrefix: String) throws -> [StoredRecord] {
+        try inner.histories(entityType: entityType, idPrefix: idPrefix)
+    }
     func latestRecord(entityType: String, entityId: String) throws -> StoredRecord? {
         try inner.latestRecord(entityType: entityType, entityId: entityId)
     }

@@ -5,6 +5,7 @@ import VaultStore
 
 /// One stored version of an object, as its record in the log describes it.
 public struct ObjectVersion: Sendable {
+    /// The object's entity id: the key of a native object, `bucket/key` of an S3 object.
     public let key: String
     public let versionId: String
     /// The seq of the version's record: its entry commits to the digest below.
@@ -18,18 +19,29 @@ public struct ObjectVersion: Sendable {
     public let recordedAt: Int64
     /// True once retention ended and the version was erased (its bytes are gone).
     public let erased: Bool
+    /// Further fields of the descriptor (an S3 object's bucket, ETag, user metadata, checksums,
+    /// delete marker), kept in its record's `state` as given.
+    public let attributes: [String: JSONValue]
+
+    /// The descriptor fields every version has; the rest are `attributes`.
+    static let coreFields: Set<String> = ["key", "versionId", "contentType", "size", "sha256", "period"]
+
+    /// True for an S3 delete marker: a version without bytes that hides the object from reads.
+    public var isDeleteMarker: Bool { attributes["deleteMarker"] == .bool(true) }
 
     /// The version's descriptor, which is its record's `state`.
     var state: JSONValue {
-        var object: [String: JSONValue] = [
-            "key": .string(key), "versionId": .string(versionId), "contentType": .string(contentType),
-            "size": .int(Int64(size)), "sha256": .string(sha256),
-        ]
+        var object = attributes
+        object["key"] = .string(key)
+        object["versionId"] = .string(versionId)
+        object["contentType"] = .string(contentType)
+        object["size"] = .int(Int64(size))
+        object["sha256"] = .string(sha256)
         if let period { object["period"] = .string(period) }
         return .object(object)
     }
 
-    /// `{"key","versionId","seq","contentType","size","sha256","period","recordedAt","erased"}`.
+    /// `{"key","versionId","seq","contentType","size","sha256","period","recordedAt","erased", attributes...}`.
     public var json: JSONValue {
         var object = state.objectValue ?? [:]
         object["seq"] = .int(seq)
@@ -48,7 +60,7 @@ public struct ObjectVersion: Sendable {
         seq = record.seq
         recordedAt = record.recordedAt
         guard let state = try RetentionLedger.stateValue(of: record) else {
-            (contentType, size, sha256, period, erased) = ("", 0, "", nil, true)
+            (contentType, size, sha256, period, erased, attributes) = ("", 0, "", nil, true, [:])
             return
         }
         contentType = state["contentType"]?.stringValue ?? "application/octet-stream"
@@ -56,12 +68,19 @@ public struct ObjectVersion: Sendable {
         sha256 = state["sha256"]?.stringValue ?? ""
         period = state["period"]?.stringValue
         erased = false
+        attributes = (state.objectValue ?? [:]).filter { !ObjectVersion.coreFields.contains($0.key) }
     }
 
     init(key: String, versionId: String, seq: Int64, contentType: String, size: Int, sha256: String, period: String?,
-         recordedAt: Int64) {
+         recordedAt: Int64, attributes: [String: JSONValue] = [:]) {
         (self.key, self.versionId, self.seq, self.contentType, self.size) = (key, versionId, seq, contentType, size)
         (self.sha256, self.period, self.recordedAt, self.erased) = (sha256, period, recordedAt, false)
+        self.attributes = attributes
+    }
+
+    func sequenced(at seq: Int64) -> ObjectVersion {
+        ObjectVersion(key: key, versionId: versionId, seq: seq, contentType: contentType, size: size, sha256: sha256,
+                      period: period, recordedAt: recordedAt, attributes: attributes)
     }
 }
 
@@ -79,43 +98,71 @@ public struct ObjectLockRequest: Sendable {
 }
 
 extension LogWriter {
-    /// Stores a new version of `key`: its bytes are sealed and durably written to a read-only file,
-    /// then the version is recorded (kind `objectVersion`, stream `vault.object`, entity
-    /// `object`/<key>) with its content type, size and SHA-256, so its entry commits to the bytes.
-    /// Retention is the report rule of `jurisdiction`, strengthened by the lock request; a legal
-    /// hold asked for at upload is placed on this version. Earlier versions keep their own locks.
+    /// Stores a new version of the native object `key`: its bytes are sealed and durably written to a
+    /// read-only file, then the version is recorded (kind `objectVersion`, stream `vault.object`,
+    /// entity `object`/<key>) with its content type, size and SHA-256, so its entry commits to the bytes.
+    /// Retention follows `ObjectLockRules` with the report rule of `jurisdiction` as the floor: a
+    /// mode without a date keeps the floor's date, a date without a mode takes the floor's mode, and
+    /// a request below the floor is refused. A legal hold asked for at upload is placed on this
+    /// version. Earlier versions keep their own locks.
     public func putObject(key: String, bytes: Data, contentType: String, period: String?, jurisdiction: String,
                           lock: ObjectLockRequest, actor: VaultActor) async throws -> ObjectVersion {
         guard ObjectKey.isValid(key) else {
             throw VaultError(.invalidRequest, "object keys are 1 to \(ObjectKey.maxLength) characters of A-Z a-z 0-9 . _ - "
                 + "in /-separated segments")
         }
+        let now = max(clock.nowMillis(), lastRecordedAt)
+        let floor = ObjectLockFloor(policies: policies, jurisdiction: jurisdiction)
+        var explicit: ObjectRetention?
+        if lock.mode != nil || lock.retainUntil != nil {
+            explicit = ObjectRetention(mode: lock.mode ?? floor.mode,
+                                       retainUntil: lock.retainUntil ?? floor.earliestRetainUntil(recordedAt: now))
+        }
+        let retention: ObjectRetention
+        do {
+            retention = try ObjectLockRules.resolve(explicit: explicit, bucketDefault: nil, floor: floor, recordedAt: now)
+        } catch {
+            throw VaultError(.invalidRequest, error.reason)
+        }
+        let version = try await storeObjectVersion(
+            entityType: ObjectKey.entityType, key: key, bytes: bytes, contentType: contentType, period: period,
+            attributes: [:], jurisdiction: jurisdiction, retention: retention, recordedAt: now, actor: actor)
+        if lock.legalHold {
+            _ = try await placeHold(scope: .record(seq: version.seq), caseReference: "object-lock",
+                                    reason: "legal hold requested when the object was stored", actor: actor)
+        }
+        return version
+    }
+
+    /// Writes the bytes (if any) and records the version with exactly `retention`, which the caller
+    /// has resolved with `ObjectLockRules`. `recordedAt` is the time the rules were applied at; the
+    /// record carries it. Nothing is recorded if the file cannot be written, and the file is removed
+    /// if the record is not. With `inBucket`, the version is sequenced only while that bucket exists
+    /// (checked on a drained queue, so a concurrent deletion of the bucket is either before or after).
+    func storeObjectVersion(entityType: String, key: String, bytes: Data?, contentType: String, period: String?,
+                            attributes: [String: JSONValue], jurisdiction: String, retention: ObjectRetention,
+                            recordedAt now: Int64, actor: VaultActor, action: String = "put", inBucket: String? = nil)
+        async throws -> ObjectVersion {
         guard let objectFiles else { throw VaultError(.invalidRequest, "this writer has no object store") }
         let versionId = ObjectFiles.newVersionId()
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        try objectFiles.write(bytes, versionId: versionId)
-        let now = max(clock.nowMillis(), lastRecordedAt)
-        let version = ObjectVersion(key: key, versionId: versionId, seq: -1, contentType: contentType, size: bytes.count,
-                                    sha256: digest, period: period, recordedAt: now)
-        var record = VaultRecord.make(stream: .object, kind: .objectVersion, entityType: ObjectKey.entityType, entityId: key,
-                                      action: "put", actor: actor, at: now, state: version.state,
+        let content = bytes ?? Data()
+        let digest = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        if let bytes { try objectFiles.write(bytes, versionId: versionId) }
+        let version = ObjectVersion(key: key, versionId: versionId, seq: -1, contentType: contentType, size: content.count,
+                                    sha256: digest, period: period, recordedAt: now, attributes: attributes)
+        var record = VaultRecord.make(stream: .object, kind: .objectVersion, entityType: entityType, entityId: key,
+                                      action: action, actor: actor, at: now, state: version.state,
                                       eventId: ObjectFiles.eventIdPrefix + versionId, jurisdiction: jurisdiction)
-        if lock.mode != nil || lock.retainUntil != nil {
-            record.requestedRetention = (lock.mode ?? .governance, lock.retainUntil ?? Int64.min)
-        }
-        let seq: Int64
+        record.requestedRetention = (retention.mode, retention.retainUntil)
         do {
-            seq = try await append([record])[0].seq
+            guard let bucket = inBucket else { return version.sequenced(at: try await append([record])[0].seq) }
+            try await quiesce()
+            guard try store.bucket(bucket) != nil else { throw BucketRefusal(.noSuchBucket, "no bucket \(bucket)") }
+            return version.sequenced(at: try await sequenceNow([record]).acknowledged()[0].seq)
         } catch {
             try? objectFiles.remove(eventId: record.eventId)
             throw error
         }
-        if lock.legalHold {
-            _ = try await placeHold(scope: .record(seq: seq), caseReference: "object-lock",
-                                    reason: "legal hold requested when the object was stored", actor: actor)
-        }
-        return ObjectVersion(key: key, versionId: versionId, seq: seq, contentType: contentType, size: bytes.count,
-                             sha256: digest, period: period, recordedAt: now)
     }
 
     /// Deletes one version before its retention ends: allowed only in governance mode with the

@@ -18,12 +18,11 @@ public struct RetentionPolicySet: Sendable, Equatable {
         public let mode: RetentionMode
         public let retainUntil: Int64
 
-        /// The assignment strengthened by a request: the later retain-until and the stricter mode.
-        func strengthened(by request: (mode: RetentionMode, retainUntil: Int64)?) -> Assignment {
+        /// The assignment with the mode and retain-until of a stored object's lock, which
+        /// `ObjectLockRules` has already checked against this class's rule (the floor); the class stays.
+        func locked(as request: (mode: RetentionMode, retainUntil: Int64)?) -> Assignment {
             guard let request else { return self }
-            return Assignment(retentionClass: retentionClass,
-                              mode: mode == .compliance || request.mode == .compliance ? .compliance : .governance,
-                              retainUntil: max(retainUntil, request.retainUntil))
+            return Assignment(retentionClass: retentionClass, mode: request.mode, retainUntil: request.retainUntil)
         }
     }
 
