@@ -1,8 +1,9 @@
-"""What the HTTPS benchmark scripts (bench-server.py, bench-console.py) share: starting
-`regvault serve --dev` on a free loopback port, an mTLS connection as a development role, and
-percentiles."""
+"""What the HTTPS benchmark scripts (bench-server.py, bench-console.py, bench-delivery.py,
+delivery-kill.py) share: starting `regvault serve --dev` on a free loopback port, an mTLS
+connection as a development role, and percentiles."""
 
 import http.client
+import json
 import os
 import ssl
 import subprocess
@@ -32,3 +33,21 @@ def connection(host_port: str, certs: str, role: str) -> http.client.HTTPSConnec
 def percentile(samples, p):
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+def start_delivering_server(binary: str, data: str, webhook: str):
+    """`regvault serve --dev` on 127.0.0.1 port 0 filing reports every second and delivering them to
+    `webhook`; returns (process, "host:port")."""
+    proc = subprocess.Popen([binary, "serve", "--dev", "--data", data, "--listen", "127.0.0.1:0", "--report-interval", "1",
+                             "--regulator-webhook", webhook], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    line = proc.stdout.readline().decode()
+    if not line.startswith("listening on "):
+        raise SystemExit("the server did not start")
+    return proc, line.split("//")[1].strip()
+
+
+def list_deliveries(host_port: str, certs: str):
+    """`GET /v1/deliveries` as the compliance officer."""
+    connection_ = connection(host_port, certs, "compliance_officer")
+    connection_.request("GET", "/v1/deliveries")
+    return json.loads(connection_.getresponse().read())["deliveries"]

@@ -2,7 +2,8 @@
 # Builds RegVault, creates a vault in ./vault-data (or $REGVAULT_DATA) if there is none, with the
 # retention policies in retention/, loads a synthetic data set, prints the signed checkpoint, the
 # change history of bonus rule 123 and one regulator report filed from the records, then serves the ingest and inspector API over mutual TLS on https://127.0.0.1:8443 (or
-# $REGVAULT_LISTEN) with development certificates, until Ctrl-C.
+# $REGVAULT_LISTEN) with development certificates, until Ctrl-C. With $REGVAULT_WEBHOOK, every report it
+# files is delivered to that HTTPS URL (README, "Deliveries to regulators").
 # Running it again is safe: the same records are recognised as already stored.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,4 +34,5 @@ echo "== the MGA daily summary of 2026-01-01, filed from these records (regvault
 sed -n '1,40p' "$(ls -t "$data"/reports/mga.b2c-daily-summary-mt-dev-2026-01-01*.xml | head -1)"
 echo
 echo "== serving (regvault serve --dev); it files every closed report period by itself; stop with Ctrl-C"
-exec "$regvault" serve --dev --data "$data" --listen "${REGVAULT_LISTEN:-127.0.0.1:8443}"
+exec "$regvault" serve --dev --data "$data" --listen "${REGVAULT_LISTEN:-127.0.0.1:8443}" \
+  ${REGVAULT_WEBHOOK:+--regulator-webhook "$REGVAULT_WEBHOOK"}

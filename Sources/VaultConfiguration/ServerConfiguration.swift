@@ -36,6 +36,8 @@ public struct ServerConfiguration: Codable, Sendable {
     public var sandbox: Sandbox?
     /// Optional S3-compatible endpoint on a listener of its own.
     public var s3: S3Endpoint?
+    /// Optional destinations for what the vault delivers (filed reports).
+    public var deliveries: Deliveries?
 
     /// The S3 endpoint: its own TLS listener (the same certificate), where AWS Signature Version 4
     /// is the credential. `credentials` is an AWS shared-credentials file readable by the vault's
@@ -192,6 +194,7 @@ public struct ServerConfiguration: Codable, Sendable {
         bearerTokens = try container.decodeIfPresent(BearerTokens.self, forKey: .bearerTokens)
         sandbox = try container.decodeIfPresent(Sandbox.self, forKey: .sandbox)
         s3 = try container.decodeIfPresent(S3Endpoint.self, forKey: .s3)
+        deliveries = try container.decodeIfPresent(Deliveries.self, forKey: .deliveries)
     }
 
     public init(data: String, listen: String, tls: TLSFiles, identities: [Identity], limits: Limits = Limits()) {
@@ -231,6 +234,7 @@ public struct ServerConfiguration: Codable, Sendable {
         configuration.tls.clientCAs = configuration.tls.clientCAs.map(resolve)
         if let jwks = configuration.bearerTokens?.jwks { configuration.bearerTokens?.jwks = resolve(jwks) }
         if let s3 = configuration.s3 { configuration.s3?.credentials = resolve(s3.credentials) }
+        configuration.deliveries?.resolvePaths(resolve)
         if let sandbox = configuration.sandbox {
             configuration.sandbox?.clientCA = resolve(sandbox.clientCA)
             configuration.sandbox?.data = sandbox.data.map(resolve)
@@ -244,7 +248,8 @@ public struct ServerConfiguration: Codable, Sendable {
 
     /// The keys each object of the file may have; a misspelt option is refused rather than ignored.
     static let knownKeys: [String: Set<String>] = [
-        "": ["data", "listen", "tls", "identities", "limits", "sweepIntervalSeconds", "bearerTokens", "sandbox", "s3"],
+        "": ["data", "listen", "tls", "identities", "limits", "sweepIntervalSeconds", "bearerTokens", "sandbox", "s3",
+             "deliveries"],
         "s3": ["listen", "credentials"],
         "tls": ["certificate", "privateKey", "clientCAs"],
         "identities[]": ["commonName", "roles", "allowFrom", "acceptsBearerTokens", "s3RequiresClientCertificate"],
@@ -252,7 +257,7 @@ public struct ServerConfiguration: Codable, Sendable {
                    "maxConnectionsPerAddress"],
         "bearerTokens": ["issuer", "audience", "jwks"],
         "sandbox": ["scenario", "clientCA", "allowFrom", "data"],
-    ]
+    ].merging(Deliveries.knownKeys) { first, _ in first }
 
     private static func refuseUnknownKeys(in object: Any) throws {
         func check(_ value: Any?, _ section: String) throws {
@@ -267,6 +272,7 @@ public struct ServerConfiguration: Codable, Sendable {
         let top = object as? [String: Any]
         for section in ["tls", "limits", "bearerTokens", "sandbox", "s3"] { try check(top?[section], section) }
         for identity in top?["identities"] as? [Any] ?? [] { try check(identity, "identities[]") }
+        for (section, value) in Deliveries.sections(of: top?["deliveries"]) { try check(value, section) }
     }
 
     private static func describe(_ error: DecodingError) -> String {
@@ -293,6 +299,7 @@ public struct ServerConfiguration: Codable, Sendable {
         guard !identities.isEmpty else {
             throw ServerError.configuration("no identities: nobody could use the server")
         }
+        try deliveries?.validate()
         if let s3 {
             _ = try ListenAddress(s3.listen)
             guard try s3.listen != listen || ListenAddress(listen).port == 0 else {

@@ -25,7 +25,7 @@ public enum ContentColumns {
                                  ("weekly", .state("weekly")), ("monthly", .state("monthly")), ("currency", .state("currency"))],
         "rng": [("gameId", .state("gameId")), ("rngVersion", .state("rngVersion")), ("result", .state("result")),
                 ("rtpTested", .state("rtpTested")), ("lab", .state("lab")), ("validUntil", .state("validUntil"))],
-        "incident": [("type", .state("type")), ("severity", .state("severity")), ("status", .state("status")),
+        "incident": [("type", .state("type")), ("kind", .state("kind")), ("severity", .state("severity")), ("status", .state("status")),
                      ("summary", .state("summary"))],
         "report": [("template", .state("template")), ("licence", .state("licence")), ("period", .state("period")),
                    ("reportVersion", .state("reportVersion")), ("records", .state("records")), ("trigger", .state("trigger"))],
@@ -36,6 +36,8 @@ public enum ContentColumns {
                          ("sha256", .state("sha256")), ("period", .state("period")), ("deleteMarker", .state("deleteMarker"))],
         "vault.bucket": [("name", .state("name")), ("objectLock", .state("objectLock")),
                          ("jurisdiction", .state("jurisdiction")), ("defaultRetention", .state("defaultRetention"))],
+        "vault.delivery": [("destination", .state("destination")), ("status", .state("status")), ("attempts", .state("attempts")),
+                           ("subject", .state("subject")), ("lastAttempt", .state("lastAttempt"))],
     ]
 
     /// Where a column's value comes from.

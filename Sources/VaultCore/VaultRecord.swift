@@ -22,6 +22,9 @@ public enum VaultStream: String, CaseIterable, Sendable {
     /// S3 buckets created, configured and deleted (entity `s3.bucket`/<name>): the lock rules their
     /// objects were kept under.
     case bucket = "vault.bucket"
+    /// Deliveries to regulators and their every attempt (entity `delivery`/<delivery id>): what
+    /// was sent where, when it reached the receiver and what the receiver answered.
+    case delivery = "vault.delivery"
 }
 
 /// Who made a change the vault records: an identity from a client certificate or an operator at

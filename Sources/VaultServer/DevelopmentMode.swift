@@ -17,7 +17,7 @@ public enum DevelopmentMode {
     /// Also writes, if absent, `aws-credentials` (mode 0600): an AWS shared-credentials file with one
     /// profile per role, whose keys the S3 endpoint on `s3Listen` accepts.
     public static func prepare(dataDirectory dir: String, listen: String, s3Listen: String? = nil,
-                               sandboxScenario scenario: String = "demo") throws
+                               sandboxScenario scenario: String = "demo", regulatorWebhook: String? = nil) throws
         -> VaultConfiguration.ServerConfiguration {
         let certs = dir + "/dev-certs"
         if !FileManager.default.fileExists(atPath: certs + "/ca.pem") {
@@ -38,6 +38,9 @@ public enum DevelopmentMode {
             identities: roles.map { .init(commonName: $0.rawValue, roles: [$0], allowFrom: loopback) })
         configuration.sandbox = .init(scenario: scenario, clientCA: certs + "/sandbox-ca.pem", allowFrom: loopback)
         configuration.s3 = .init(listen: try s3Listen ?? nextPort(after: listen), credentials: certs + "/aws-credentials")
+        if let regulatorWebhook {
+            configuration.deliveries = try developmentDeliveries(to: regulatorWebhook, certs: certs)
+        }
         return configuration
     }
 
@@ -69,6 +72,27 @@ public enum DevelopmentMode {
 
     static let loopback = ["127.0.0.0/8", "::1/128"]
 
+    /// The development regulator's webhook: every filed report, signed with `webhook-secret`
+    /// (made on first use), the vault presenting `delivery.pem` where the certificates have one,
+    /// the development CA trusted besides the system's, loopback allowed. Retries come quickly.
+    static func developmentDeliveries(to url: String, certs: String) throws -> ServerConfiguration.Deliveries {
+        let secret = certs + "/webhook-secret"
+        if !FileManager.default.fileExists(atPath: secret) {
+            guard FileManager.default.createFile(atPath: secret, contents: Data((WebhookSignature.newSecret() + "\n").utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw ServerError.configuration("cannot write \(secret)")
+            }
+        }
+        let hasClientCertificate = FileManager.default.fileExists(atPath: certs + "/delivery.pem")
+        let webhook = ServerConfiguration.Deliveries.Webhook(
+            url: url, secretFile: secret, clientCertificate: hasClientCertificate ? certs + "/delivery.pem" : nil,
+            clientKey: hasClientCertificate ? certs + "/delivery.key" : nil, trustedCAs: certs + "/ca.pem", allowPrivateAddress: true)
+        var deliveries = ServerConfiguration.Deliveries(destinations: [.init(id: "dev-regulator", webhook: webhook)],
+                                                        maxAttempts: 8, firstRetrySeconds: 2, maxRetrySeconds: 60)
+        try deliveries.validate()
+        return deliveries
+    }
+
     private static func generate(into dir: String) throws {
         let ca = try CertificateAuthority(name: "RegVault development CA")
         let other = try CertificateAuthority(name: "Unrelated development CA")
@@ -80,6 +104,9 @@ public enum DevelopmentMode {
             let (certificate, key) = try ca.issue(commonName: role.rawValue)
             try CertificateAuthority.write(certificate, key, to: dir + "/" + role.rawValue)
         }
+        // The vault's own client certificate, for regulators' webhooks that require one.
+        let (delivery, deliveryKey) = try ca.issue(commonName: "regvault-delivery")
+        try CertificateAuthority.write(delivery, deliveryKey, to: dir + "/delivery")
         let (stranger, strangerKey) = try other.issue(commonName: Role.regulatorRead.rawValue)
         try CertificateAuthority.write(stranger, strangerKey, to: dir + "/other-ca-client")
     }

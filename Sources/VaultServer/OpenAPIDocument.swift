@@ -198,6 +198,24 @@ enum OpenAPIDocument {
             '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
             '413': {$ref: '#/components/responses/Error'}
+      /v1/deliveries:
+        get:
+          summary: 'What the vault sent to regulators'' destinations, newest first: destination, subject, status (pending, retrying, delivered, dead), attempts, next attempt, and the last attempt''s HTTP status, answer digest, duration and error (role compliance_officer)'
+          parameters:
+            - {name: status, in: query, schema: {type: string, enum: [pending, retrying, delivered, dead]}}
+          responses:
+            '200': {description: '{"deliveries":[Delivery]}'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+      /v1/deliveries/{id}:
+        parameters:
+          - {name: id, in: path, required: true, schema: {type: string}}
+        get:
+          summary: 'One delivery: its latest state and "entries", every state it was recorded in (enqueue, each attempt), with seqs (role compliance_officer)'
+          responses:
+            '200': {description: 'Delivery with "entries":[Delivery]'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
       /v1/holds/{id}/lift:
         parameters:
           - {name: id, in: path, required: true, schema: {type: string}}

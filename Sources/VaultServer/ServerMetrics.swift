@@ -17,7 +17,7 @@ import VaultStore
 ///   memory also keeps what was freed (the allocator's high-water mark), so a leak shows here, in
 ///   this less SQLite's, rather than in the resident size.
 final class ServerMetrics: Sendable {
-    private let registry = PrometheusCollectorRegistry()
+    let registry = PrometheusCollectorRegistry()
     static let buckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
                                       .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250),
                                       .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(30)]

@@ -20,7 +20,7 @@ public import VaultConfiguration
 /// | `POST /v1/records`, `PUT /v1/objects/{key}` | ingest |
 /// | `GET/HEAD /v1/objects/{key}`, `GET/PUT /v1/records/{seq}/retention` | ingest, compliance_officer, admin |
 /// | `DELETE /v1/objects/{key}?versionId=` | admin (governance bypass) |
-/// | `POST /v1/holds`, `POST /v1/holds/{id}/lift`, `GET /v1/holds` | compliance_officer |
+/// | `POST /v1/holds`, `POST /v1/holds/{id}/lift`, `GET /v1/holds`, `GET /v1/deliveries[/{id}]` | compliance_officer |
 /// | `POST /regulator/exports`, `GET /regulator/exports/{id}` | regulator_read, compliance_officer |
 /// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit`, `/regulator/logs/{stream}`, `/regulator/player/{id}`, `/regulator/reports/{period}[/{eventId}]` | regulator_read, compliance_officer |
 /// | `GET /log/checkpoint`, `/log/tile/…` (C2SP tlog-tiles) | any identity |
@@ -66,6 +66,8 @@ public struct VaultHTTPServer: Sendable {
     public func run(onListening: @escaping @Sendable (String) -> Void,
                     onS3Listening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let listen = try ListenAddress(configuration.listen)
+        // Checked before anything starts: a destination whose secret or TLS files are unusable stops the server here.
+        let deliveryWorker = try makeDeliveryWorker()
         // Answers of a megabyte or more (audit trails, objects, reports) get their own mappings,
         // returned to the system when freed; otherwise the server's resident memory keeps the
         // high-water mark of every answer size it has built.
@@ -108,9 +110,11 @@ public struct VaultHTTPServer: Sendable {
             await sandbox?.run { logger.error("sandbox replay failed: \($0)") }
         }
         let trimmer = Task { await VaultHTTPServer.releaseFreePagesPeriodically() }
-        let reporter = Task { [reports, vault, writer, metrics, reportIntervalSeconds] in
+        let delivering = Task { await deliveryWorker?.run() }
+        let reporter = Task { [reports, vault, writer, metrics, reportIntervalSeconds, deliveryRoutes] in
             guard let reports, reportIntervalSeconds > 0 else { return }
-            let schedule = ReportSchedule(filer: ReportFiler(vault: vault, writer: writer, configuration: reports))
+            let schedule = ReportSchedule(filer: ReportFiler(vault: vault, writer: writer, configuration: reports,
+                                                             deliveryRoutes: deliveryRoutes))
             await VaultHTTPServer.fileReportsPeriodically(every: reportIntervalSeconds, schedule: schedule, metrics: metrics)
         }
         // One service group, so SIGTERM reaches both listeners however early it comes.
@@ -121,6 +125,8 @@ public struct VaultHTTPServer: Sendable {
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                     logger: Logger(label: "regvault"))).run()
         reporter.cancel()
+        delivering.cancel()
+        await delivering.value
         sweeper.cancel()
         replay.cancel()
         trimmer.cancel()
@@ -162,6 +168,7 @@ public struct VaultHTTPServer: Sendable {
         retention.registerRecordRetention(on: catalog.group(lifecycle, prefix: "/v1"))
         let holds = router.group("v1").add(middleware: RequireRole(roles: [.complianceOfficer], metrics: metrics))
         retention.registerHolds(on: catalog.group(holds, prefix: "/v1"))
+        DeliveryRoutes(vault: vault).register(on: catalog.group(holds, prefix: "/v1"))
         let inspector = router.group("regulator")
             .add(middleware: AccessJournalMiddleware(journal: journal))
             .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], metrics: metrics))

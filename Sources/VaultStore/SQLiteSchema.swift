@@ -22,6 +22,9 @@ enum SQLiteSchema {
         migrator.registerMigration("v4: erasure only by an erasure entry, never before compliance retention ends") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5: the delivery outbox") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }
 
@@ -55,6 +58,24 @@ enum SQLiteSchema {
     /// - nulling a record's columns without its `erasures` row, or changing anything else.
     /// Extensions and legal holds are the vault's to enforce (they live in the log, not in columns);
     /// this is the floor that holds even for a client with write access to the database file.
+    /// The outbox (`OutboxStorage`): one row per delivery still to be sent. The trigger puts a
+    /// delivery in it in the very transaction that appends its first entry (version 1 of a
+    /// `delivery` entity on `vault.delivery`), due at once; the delivery worker leases, reschedules
+    /// and removes rows. Rows are working state; the log's delivery entries are the evidence.
+    static let v5 = """
+    CREATE TABLE outbox (
+        delivery_id TEXT PRIMARY KEY NOT NULL,
+        due_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_until INTEGER
+    ) STRICT;
+    CREATE INDEX outbox_by_due ON outbox(due_at);
+    CREATE TRIGGER deliveries_enter_the_outbox AFTER INSERT ON records
+    WHEN NEW.stream = 'vault.delivery' AND NEW.version = 1
+    BEGIN INSERT INTO outbox (delivery_id, due_at) VALUES (NEW.entity_id, NEW.recorded_at); END;
+    """
+
     static let v4 = """
     DROP TRIGGER erasures_follow_erasure;
     DROP TRIGGER records_change_only_by_erasure;

@@ -7,7 +7,7 @@ public import VaultFormat
 /// so a commit that returned is on disk. Reads run on separate connections of a pool and never
 /// block the writer. See `VaultStorage` for the contract.
 public final class SQLiteStore: VaultStorage {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     /// Seals record bodies, diffs and states before they are written and opens them when read;
     /// nil stores them in the clear (the benchmark's baseline only).
     private let cipher: RecordCipher?

@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
             help: "With --dev: HOST:PORT of the S3 endpoint (default: the next port after --listen; 0 with port 0).")
     var s3Listen: String?
     @Option(help: "With --dev: the origin of a vault created now.") var origin = "dev.regvault.local/log"
+    @Option(name: .customLong("regulator-webhook"),
+            help: "With --dev: deliver every filed report to this HTTPS URL, signed with DATA/dev-certs/webhook-secret.")
+    var regulatorWebhook: String?
     @Option(help: "With --dev: retention policy files for a vault created now (default: the operator default).")
     var retention: String?
     @Option(name: .customLong("sandbox-scenario"),
@@ -40,6 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         if dev {
             guard data != nil, config == nil else { throw ValidationError("--dev needs --data DIR and no --config") }
+        } else if regulatorWebhook != nil {
+            throw ValidationError("--regulator-webhook is for --dev; in a configuration file, destinations go under deliveries")
         } else {
             guard config != nil else {
                 throw ValidationError("give --config FILE (TLS files and identities), or --dev --data DIR for development")
@@ -72,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
                 try Vault.create(at: data, origin: origin, policies: policies)
             }
             configuration = try DevelopmentMode.prepare(dataDirectory: data, listen: listen, s3Listen: s3Listen,
-                                                        sandboxScenario: sandboxScenario)
+                                                        sandboxScenario: sandboxScenario, regulatorWebhook: regulatorWebhook)
         } else {
             configuration = try ServerConfiguration.load(path: config!)
         }
@@ -90,6 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let certs = configuration.data + "/dev-certs"
         let dev = self.dev
+        let regulatorWebhook = self.regulatorWebhook
         try await server.run { url in
             var text = "listening on \(url)\n"
             if dev {
@@ -102,6 +108,11 @@ struct ServeCommand: AsyncParsableCommand {
                     + "'\(url)/regulator/audit?entity=bonusRule&id=123&limit=5'\n"
                 text += "sandbox: curl --cacert \(certs)/ca.pem --cert \(certs)/sandbox.pem --key \(certs)/sandbox.key "
                     + "'\(url)/sandbox/regulator/status'\n"
+                if let regulatorWebhook {
+                    text += "deliveries: each filed report is POSTed to \(regulatorWebhook), signed with \(certs)/webhook-secret; "
+                        + "see them: curl --cacert \(certs)/ca.pem --cert \(certs)/compliance_officer.pem --key "
+                        + "\(certs)/compliance_officer.key '\(url)/v1/deliveries'\n"
+                }
             }
             FileHandle.standardOutput.write(Data(text.utf8))
         } onS3Listening: { url in

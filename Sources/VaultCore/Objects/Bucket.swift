@@ -1,4 +1,4 @@
-public import VaultFormat
+import VaultFormat
 import VaultStore
 
 /// An S3 bucket as the log records it: entity `s3.bucket`/<name> on the stream `vault.bucket`, one

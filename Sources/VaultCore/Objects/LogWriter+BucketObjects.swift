@@ -1,5 +1,5 @@
 public import Foundation
-public import VaultFormat
+import VaultFormat
 import VaultStore
 
 /// Objects in buckets (the S3 endpoint's): versions, delete markers, their retention and legal

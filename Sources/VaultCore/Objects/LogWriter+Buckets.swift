@@ -1,5 +1,5 @@
 import Foundation
-public import VaultFormat
+import VaultFormat
 import VaultStore
 
 /// Bucket changes. Each first lets every queued commit finish, then reads the bucket and sequences

@@ -31,16 +31,21 @@ public struct ReportFiler: Sendable {
     public let writer: LogWriter
     public let configuration: ReportConfiguration
     public let registry: ReportRegistry
+    /// Where filed reports are delivered: each filing enqueues one delivery per route that carries
+    /// its licence and template, in the filing's own batch.
+    public let deliveryRoutes: [DeliveryRoute]
 
     /// The entity type of a report's record; its id is `<licence>/<template>/<period>`.
     public static let entityType = "regulatorReport"
     public static let actor = VaultActor(id: "regvault-reports", role: "system")
 
-    public init(vault: Vault, writer: LogWriter, configuration: ReportConfiguration, registry: ReportRegistry = .standard) {
+    public init(vault: Vault, writer: LogWriter, configuration: ReportConfiguration, registry: ReportRegistry = .standard,
+                deliveryRoutes: [DeliveryRoute] = []) {
         self.vault = vault
         self.writer = writer
         self.configuration = configuration
         self.registry = registry
+        self.deliveryRoutes = deliveryRoutes
     }
 
     public typealias Inputs = ReportInputs
@@ -102,7 +107,8 @@ public struct ReportFiler: Sendable {
         return try await writer.storeReport(
             files: files.map { (key: "reports/\(licence.id)/\(template.id)/\(period.label)/\($0.name)", file: $0) },
             period: period.label, jurisdiction: licence.jurisdiction, eventId: eventId, entityId: entityId,
-            action: version == 0 ? "generate" : "correct", state: state, reportVersion: version, started: started)
+            action: version == 0 ? "generate" : "correct", state: state, reportVersion: version, started: started,
+            deliveries: deliveryRoutes.filter { $0.carries(licence: licence.id, template: template.id) })
     }
 
     private func render(_ template: any ReportTemplate, _ licence: LicenceSettings, _ period: ReportPeriod, size: Int64,
@@ -128,10 +134,11 @@ public struct ReportFiler: Sendable {
 extension LogWriter {
     /// Writes each file's sealed bytes, then appends one batch: an object-version record per file
     /// and the report record naming them all. Either the whole batch commits or none of it does (the
-    /// files written are then removed).
+    /// files written are then removed). The batch ends with one delivery per route in `deliveries`,
+    /// so a filed report is never without the deliveries it is due.
     func storeReport(files: [(key: String, file: ReportFile)], period: String, jurisdiction: String, eventId: String,
                      entityId: String, action: String, state: [String: JSONValue], reportVersion: Int,
-                     started: UInt64) async throws -> FiledReport {
+                     started: UInt64, deliveries: [DeliveryRoute] = []) async throws -> FiledReport {
         guard let objectFiles else { throw VaultError(.invalidRequest, "this writer has no object store") }
         let now = max(clock.nowMillis(), lastRecordedAt)
         var records: [ValidatedRecord] = []
@@ -160,11 +167,18 @@ extension LogWriter {
         ])
         do {
             records.append(try RecordValidator().validate(record.canonicalBytes, now: now))
+            let reportIndex = records.count - 1
+            let subject = Delivery.Subject(kind: "report", eventId: eventId, entityType: ReportFiler.entityType, entityId: entityId)
+            for route in deliveries {
+                let delivery = Delivery(destination: route.destination, channel: route.channel, subject: subject,
+                                        jurisdiction: jurisdiction, enqueuedAt: now)
+                records.append(delivery.record(action: "enqueue", at: now, eventId: "dlv:\(delivery.id):enqueue"))
+            }
             let results = try await append(records)
-            return FiledReport(eventId: eventId, seq: results.last!.seq, reportVersion: reportVersion, unchanged: false,
+            return FiledReport(eventId: eventId, seq: results[reportIndex].seq, reportVersion: reportVersion, unchanged: false,
                                state: .object(state))
         } catch {
-            for object in records.dropLast() where object.eventId.hasPrefix(ObjectFiles.eventIdPrefix) {
+            for object in records where object.eventId.hasPrefix(ObjectFiles.eventIdPrefix) {
                 try? objectFiles.remove(eventId: object.eventId)
             }
             throw error

@@ -14,15 +14,7 @@ struct S3Credentials: Sendable {
     let keys: [String: Key]
 
     init(file path: String, identities: [ServerConfiguration.Identity]) throws {
-        var status = stat()
-        guard stat(path, &status) == 0, let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) })
-        else {
-            throw ServerError.configuration("cannot read the S3 credentials file \(path)")
-        }
-        guard status.st_mode & 0o077 == 0 else {
-            throw ServerError.configuration("the S3 credentials file \(path) is readable by others (mode "
-                + String(status.st_mode & 0o777, radix: 8) + "); chmod 600 it")
-        }
+        let text = try OwnerOnlyFile.read(path, what: "S3 credentials file")
         let byName = Dictionary(identities.map { ($0.commonName, $0) }, uniquingKeysWith: { first, _ in first })
         var keys: [String: Key] = [:]
         for (section, values) in try S3Credentials.sections(text, path: path) {

@@ -44,7 +44,7 @@ extension S3Operations {
         var response = Response(status: .ok)
         headers(of: version, state, into: &response)
         let range = try request.header("range").map { try S3ByteRange(header: $0, size: version.size) }
-        if let range { response.status = .partialContent }
+        if range != nil { response.status = .partialContent }
         guard withBody else {
             response.headers[.contentLength] = String(range?.count ?? version.size)
             if let range { response.headers[.contentRange] = range.contentRange(size: version.size) }

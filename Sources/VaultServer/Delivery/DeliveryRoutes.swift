@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import VaultCore
+import VaultFormat
+import VaultJSON
+
+/// What the vault has sent and how each attempt went:
+///
+/// | route | roles | what |
+/// |---|---|---|
+/// | `GET /v1/deliveries[?status=pending\|retrying\|delivered\|dead]` | compliance_officer | every delivery's latest state, newest first |
+/// | `GET /v1/deliveries/{id}` | compliance_officer | one delivery: its latest state and every entry (enqueue, each attempt), with seqs |
+///
+/// A delivery's state names its destination, what it carries, its status, attempts, next attempt
+/// and the last attempt's outcome (HTTP status, SHA-256 of the receiver's answer, duration, error).
+struct DeliveryRoutes {
+    let vault: Vault
+
+    func register(on group: CatalogedRoutes) {
+        group.get("deliveries") { request, _ in
+            let statusText = request.uri.queryParameters.get("status")
+            let status = try statusText.map { text in
+                guard let status = Delivery.Status(rawValue: text) else {
+                    throw APIError(.badRequest, "invalid_request", "status is one of "
+                        + Delivery.Status.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                return status
+            }
+            return try answer {
+                let deliveries = try vault.deliveries(status: status)
+                return .json(.object(["deliveries": .array(deliveries.map(\.json))])).counting(deliveries.count)
+            }
+        }
+        group.get("deliveries/:id") { _, context in
+            let id = try context.parameters.require("id")
+            return try answer {
+                let history = try vault.deliveryHistory(id: id)
+                guard let latest = history.last else { throw VaultError(.notFound, "no delivery \(id)") }
+                var object = latest.json.objectValue ?? [:]
+                object["entries"] = .array(history.map(\.json))
+                return .json(.object(object))
+            }
+        }
+    }
+}

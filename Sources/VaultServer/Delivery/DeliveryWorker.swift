@@ -1,0 +1,142 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import VaultConfiguration
+import VaultCore
+import VaultStore
+
+/// Works the outbox: claims due deliveries under a lease, sends each through its destination's
+/// channel, and appends the outcome to the log before the outbox row moves on, so the log proves
+/// when a report reached its receiver.
+///
+/// Crash safety: a delivery is removed from the outbox only after its final state is durable in
+/// the log, and rescheduled only after its failed attempt is. A crash between sending and
+/// recording sends again with the same `webhook-id`, which receivers use to drop the repeat; a
+/// crash after recording finds the final state and only removes the row.
+struct DeliveryWorker: Sendable {
+    let vault: Vault
+    let writer: LogWriter
+    let outbox: any OutboxStorage
+    let channels: [String: WebhookChannel]
+    let retry: RetryPolicy
+    let metrics: ServerMetrics
+    let logger = Logger(label: "regvault.delivery")
+    /// This worker's lease owner id.
+    let owner = "worker-" + UUID().uuidString.lowercased()
+    /// How long a claim lasts: longer than any attempt's deadline.
+    let leaseMillis: Int64 = 10 * 60 * 1000
+    /// How often an idle worker looks for due deliveries.
+    static let idlePoll: Duration = .milliseconds(250)
+    static let parallelSends = 8
+
+    /// Loops until cancelled. The store is the vault's own (one process holds its writer lock), so
+    /// leases left by a process that died are released first. Redirects are never followed; each
+    /// attempt also has its destination's own deadline.
+    func run() async {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                configuration: .init(redirectConfiguration: .disallow,
+                                                     timeout: .init(connect: .seconds(10), read: .seconds(60))))
+        await work(with: client)
+        try? await client.shutdown()
+    }
+
+    private func work(with client: HTTPClient) async {
+        do { try outbox.releaseDeliveryLeases() } catch { logger.error("cannot release the outbox's leases: \(error)") }
+        while !Task.isCancelled {
+            var due: [OutboxItem] = []
+            do {
+                due = try outbox.claimDeliveries(now: nowMillis(), owner: owner, leaseMillis: leaseMillis, limit: Self.parallelSends)
+                metrics.outboxDepth(try outbox.outboxDepth(), now: nowMillis())
+            } catch {
+                logger.error("cannot read the outbox: \(error)")
+            }
+            if due.isEmpty {
+                try? await Task.sleep(for: Self.idlePoll)
+                continue
+            }
+            await withTaskGroup(of: Void.self) { group in
+                for item in due { group.addTask { await work(item, client: client) } }
+            }
+        }
+    }
+
+    /// One attempt at one claimed delivery, its outcome recorded.
+    func work(_ item: OutboxItem, client: HTTPClient) async {
+        do {
+            guard var delivery = try vault.delivery(id: item.deliveryId), !delivery.status.isFinal else {
+                _ = try outbox.completeDelivery(item.deliveryId, owner: owner)
+                return
+            }
+            let outcome: WebhookChannel.Outcome
+            if let channel = channels[delivery.destination] {
+                do {
+                    let body = try DeliveryPayload.body(for: delivery, vault: vault)
+                    outcome = await channel.send(id: delivery.id, body: body, client: client)
+                } catch let error as DeliveryPayloadError {
+                    outcome = refused(error.description)
+                }
+            } else {
+                outcome = refused("destination \(delivery.destination) is no longer in the configuration")
+            }
+            // A shutdown cut the attempt short: record nothing; the next start sends it again under the same id.
+            guard !Task.isCancelled else { return }
+            delivery.attempts += 1
+            delivery.lastAttempt = outcome.attempt
+            metrics.deliveryAttempted(channel: delivery.channel, destination: delivery.destination, accepted: outcome.accepted,
+                                      durationMillis: outcome.attempt.durationMillis)
+            if outcome.accepted || outcome.permanent || delivery.attempts >= retry.maxAttempts {
+                delivery.status = outcome.accepted ? .delivered : .dead
+                delivery.nextAttemptAt = nil
+                _ = try await writer.recordDelivery(delivery, action: outcome.accepted ? "deliver" : "give_up")
+                _ = try outbox.completeDelivery(delivery.id, owner: owner)
+                if outcome.accepted {
+                    let received = outcome.attempt.at + outcome.attempt.durationMillis
+                    metrics.deliveryCompleted(channel: delivery.channel, afterMillis: received - delivery.enqueuedAt)
+                } else {
+                    let reason = outcome.attempt.error ?? "refused"
+                    let attempts = delivery.attempts
+                    logger.error("delivery \(delivery.id) to \(delivery.destination) given up after \(attempts) attempts: \(reason)")
+                }
+            } else {
+                let due = nowMillis() + retry.delayMillis(afterAttempt: delivery.attempts)
+                delivery.status = .retrying
+                delivery.nextAttemptAt = due
+                _ = try await writer.recordDelivery(delivery, action: "attempt")
+                _ = try outbox.rescheduleDelivery(delivery.id, owner: owner, dueAt: due)
+            }
+        } catch {
+            // The outcome could not be recorded: the lease runs out and the delivery is tried again.
+            logger.error("delivery \(item.deliveryId): \(error)")
+        }
+    }
+
+    private func refused(_ reason: String) -> WebhookChannel.Outcome {
+        WebhookChannel.Outcome(attempt: Delivery.Attempt(at: nowMillis(), durationMillis: 0, httpStatus: nil, responseSha256: nil,
+                                                         error: reason),
+                               accepted: false, permanent: true)
+    }
+
+    private func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// When to try again: the wait doubles from `firstMillis` up to `maxMillis`, and each wait is drawn
+/// at random from its upper half ("equal jitter"), so receivers recovering from an outage are not
+/// hit by every sender at once.
+struct RetryPolicy: Sendable {
+    let maxAttempts: Int
+    let firstMillis: Int64
+    let maxMillis: Int64
+
+    init(_ configuration: ServerConfiguration.Deliveries) {
+        maxAttempts = configuration.maxAttempts
+        firstMillis = Int64(configuration.firstRetrySeconds) * 1000
+        maxMillis = Int64(configuration.maxRetrySeconds) * 1000
+    }
+
+    /// The wait after `attempts` failed attempts (1 for the first failure).
+    func delayMillis(afterAttempt attempts: Int) -> Int64 {
+        let exponent = min(max(attempts - 1, 0), 30)
+        let ceiling = min(maxMillis, firstMillis << exponent)
+        return ceiling / 2 + Int64.random(in: 0...(ceiling - ceiling / 2))
+    }
+}

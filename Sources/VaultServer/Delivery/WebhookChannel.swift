@@ -1,0 +1,137 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import VaultConfiguration
+import VaultCore
+
+/// One configured HTTPS webhook destination, ready to send: its address, signing secret and TLS
+/// settings, checked when the server starts.
+///
+/// Each attempt is one POST of the same body with the same `webhook-id` (the delivery's id), a
+/// fresh `webhook-timestamp` and its signature. No redirect is followed, the answer is read up to
+/// `responseCap` bytes (its digest is what the log keeps), and the whole attempt has a deadline.
+struct WebhookChannel: Sendable {
+    let destination: String
+    let url: String
+    let host: String
+    let port: Int
+    let signature: WebhookSignature
+    let tls: TLSConfiguration
+    let allowPrivateAddress: Bool
+    let timeout: TimeAmount
+
+    /// The most of a receiver's answer that is read (and digested).
+    static let responseCap = 64 * 1024
+    static let userAgent = "RegVault-Delivery/1"
+
+    /// Checks the destination's files and settings; throws a configuration error naming what to fix.
+    init(_ destination: ServerConfiguration.Deliveries.Destination) throws {
+        let webhook = destination.webhook
+        guard let components = URLComponents(string: webhook.url), let host = components.host else {
+            throw ServerError.configuration("delivery destination \(destination.id): cannot read the url \(webhook.url)")
+        }
+        self.destination = destination.id
+        url = webhook.url
+        self.host = host
+        port = components.port ?? 443
+        signature = try WebhookSignature.load(path: webhook.secretFile)
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        do {
+            if let trusted = webhook.trustedCAs {
+                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(trusted))]
+            }
+            if let certificate = webhook.clientCertificate, let key = webhook.clientKey {
+                _ = try OwnerOnlyFile.read(key, what: "client key of delivery destination \(destination.id)")
+                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            }
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw ServerError.configuration("delivery destination \(destination.id): cannot load its TLS files: \(error)")
+        }
+        self.tls = tls
+        allowPrivateAddress = webhook.allowPrivateAddress
+        timeout = .seconds(Int64(webhook.timeoutSeconds))
+    }
+
+    /// What one attempt came to.
+    struct Outcome: Sendable {
+        var attempt: Delivery.Attempt
+        /// The receiver took it (a 2xx answer).
+        var accepted: Bool
+        /// The receiver said never to send it again (410 Gone, as Standard Webhooks has it).
+        var permanent: Bool
+    }
+
+    /// Sends `body` as delivery `id`. Never throws: a failure is an outcome with its reason.
+    func send(id: String, body: [UInt8], client: HTTPClient) async -> Outcome {
+        let startedAt = Int64(Date().timeIntervalSince1970 * 1000)
+        let clock = ContinuousClock()
+        let started = clock.now
+        func millis() -> Int64 {
+            let elapsed = clock.now - started
+            return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        }
+        do {
+            if !allowPrivateAddress { try await OutboundAddress.requirePublic(host: host, port: port) }
+            let timestamp = Int64(Date().timeIntervalSince1970)
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.tlsConfiguration = tls
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "User-Agent", value: Self.userAgent)
+            request.headers.add(name: "webhook-id", value: id)
+            request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+            request.headers.add(name: "webhook-signature", value: signature.signature(id: id, timestamp: timestamp, body: body))
+            request.body = .bytes(ByteBuffer(bytes: body))
+            let response = try await client.execute(request, timeout: timeout)
+            var answer: [UInt8] = []
+            for try await chunk in response.body {
+                answer.append(contentsOf: chunk.readableBytesView.prefix(Self.responseCap - answer.count))
+                if answer.count >= Self.responseCap { break }
+            }
+            let status = Int(response.status.code)
+            let digest = SHA256.hash(data: answer).map { String(format: "%02x", $0) }.joined()
+            var error: String?
+            if (300..<400).contains(status) {
+                error = "the receiver redirected (\(status)\(response.headers.first(name: "location").map { " to \($0)" } ?? "")); "
+                    + "redirects are not followed"
+            } else if !(200..<300).contains(status) {
+                error = "the receiver answered \(status) \(response.status.reasonPhrase)"
+            }
+            return Outcome(attempt: Delivery.Attempt(at: startedAt, durationMillis: millis(), httpStatus: status,
+                                                     responseSha256: digest, error: error),
+                           accepted: error == nil, permanent: status == 410)
+        } catch {
+            return Outcome(attempt: Delivery.Attempt(at: startedAt, durationMillis: millis(), httpStatus: nil, responseSha256: nil,
+                                                     error: Self.describe(error)),
+                           accepted: false, permanent: false)
+        }
+    }
+
+    /// A failure in words a compliance officer can act on.
+    static func describe(_ error: any Error) -> String {
+        if let refusal = error as? OutboundRefusal { return refusal.description }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "no connection within the connect timeout"
+            case .deadlineExceeded, .readTimeout: return "the receiver did not answer in time"
+            case .remoteConnectionClosed: return "the receiver closed the connection"
+            default: break
+            }
+        }
+        if let error = error as? NIOSSLError, case .uncleanShutdown = error {
+            return "the receiver closed the connection without ending TLS before its answer was complete "
+                + "(an answer without Content-Length?); it is sent again"
+        }
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused: \(text.prefix(200))" }
+        if error is NIOSSLError || text.contains("handshake") || text.contains("SSL") { return "TLS failed: \(text.prefix(200))" }
+        return String(text.prefix(300))
+    }
+}

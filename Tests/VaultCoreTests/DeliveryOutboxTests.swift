@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import VaultCore
+import VaultFormat
+@testable import VaultReports
+import VaultStore
+
+@Suite("The delivery outbox: filled in the report's own commit, worked under leases")
+struct DeliveryOutboxTests {
+    static let routes = [DeliveryRoute(destination: "mga-portal", channel: "webhook"),
+                         DeliveryRoute(destination: "ukgc-portal", channel: "webhook")]
+
+    /// Files a one-file report for `period` with deliveries to `routes`.
+    @discardableResult
+    func fileReport(_ fixture: VaultFixture, period: String = "2026-11-19", bytes: String = "a,b\n",
+                    routes: [DeliveryRoute] = routes) async throws -> FiledReport {
+        let file = ReportFile(name: "daily-\(period).csv", format: .csv, bytes: Array(bytes.utf8))
+        return try await fixture.writer.storeReport(
+            files: [(key: "reports/mt/daily/\(period)/\(file.name)", file: file)], period: period, jurisdiction: "MT",
+            eventId: "rpt:mt:daily:\(period):v0", entityId: "mt/daily/\(period)", action: "generate",
+            state: ["template": .string("daily"), "period": .string(period)], reportVersion: 0, started: 0, deliveries: routes)
+    }
+
+    @Test("a filed report's deliveries are in the log and the outbox, one per route, and pending")
+    func enqueuedWithTheReport() async throws {
+        let fixture = try VaultFixture()
+        let filed = try await fileReport(fixture)
+        let expected = Set(Self.routes.map { Delivery.id(destination: $0.destination, subjectEventId: filed.eventId) })
+        let claimed = try fixture.vault.store.claimDeliveries(now: VaultFixture.now, owner: "a", leaseMillis: 60_000, limit: 10)
+        #expect(Set(claimed.map(\.deliveryId)) == expected)
+        #expect(claimed.allSatisfy { $0.attempts == 0 })
+        let deliveries = try fixture.vault.deliveries()
+        #expect(Set(deliveries.map(\.id)) == expected)
+        #expect(deliveries.allSatisfy { $0.status == .pending && $0.subject.eventId == filed.eventId && $0.jurisdiction == "MT" })
+        #expect(deliveries.allSatisfy { $0.seq > filed.seq }, "the deliveries follow their report in the same batch")
+    }
+
+    @Test("a claim is exclusive until its lease runs out; a stale owner can neither reschedule nor complete")
+    func leases() async throws {
+        let fixture = try VaultFixture()
+        try await fileReport(fixture)
+        let store = fixture.vault.store
+        let now = VaultFixture.now
+        let first = try store.claimDeliveries(now: now, owner: "a", leaseMillis: 60_000, limit: 10)
+        #expect(first.count == 2)
+        #expect(try store.claimDeliveries(now: now + 59_999, owner: "b", leaseMillis: 60_000, limit: 10).isEmpty)
+        let taken = try store.claimDeliveries(now: now + 60_000, owner: "b", leaseMillis: 60_000, limit: 10)
+        #expect(taken.count == 2)
+        #expect(try !store.completeDelivery(first[0].deliveryId, owner: "a"))
+        #expect(try !store.rescheduleDelivery(first[1].deliveryId, owner: "a", dueAt: now))
+        #expect(try store.rescheduleDelivery(taken[0].deliveryId, owner: "b", dueAt: now + 120_000))
+        #expect(try store.completeDelivery(taken[1].deliveryId, owner: "b"))
+        #expect(try store.outboxDepth().count == 1)
+        #expect(try store.claimDeliveries(now: now + 119_999, owner: "c", leaseMillis: 60_000, limit: 10).isEmpty)
+        let again = try store.claimDeliveries(now: now + 120_000, owner: "c", leaseMillis: 60_000, limit: 10)
+        #expect(again.map(\.attempts) == [1])
+        try store.releaseDeliveryLeases()
+        #expect(try store.claimDeliveries(now: now + 120_000, owner: "d", leaseMillis: 60_000, limit: 10).count == 1)
+    }
+
+    @Test("a report batch that is refused leaves no delivery behind, and filing again never sends twice")
+    func refusedBatchEnqueuesNothing() async throws {
+        let fixture = try VaultFixture()
+        try await fileReport(fixture)
+        // The same event id with other bytes is a conflict: the whole batch, deliveries too, is refused.
+        await #expect(throws: (any Error).self) {
+            try await fileReport(fixture, bytes: "other\n", routes: [DeliveryRoute(destination: "cga-portal", channel: "webhook")])
+        }
+        #expect(try fixture.vault.store.outboxDepth().count == 2)
+        #expect(try fixture.vault.deliveries().count == 2)
+    }
+
+    @Test("a delivery given up on is recorded dead and raises a P2 incident in the same batch")
+    func deadDeliveryRaisesAnIncident() async throws {
+        let fixture = try VaultFixture()
+        try await fileReport(fixture)
+        var delivery = try #require(try fixture.vault.deliveries().first)
+        delivery.attempts = 3
+        delivery.status = .dead
+        delivery.lastAttempt = Delivery.Attempt(at: VaultFixture.now, durationMillis: 12, httpStatus: 503, responseSha256: nil,
+                                                error: "the receiver answered 503 Service Unavailable")
+        let seq = try await fixture.writer.recordDelivery(delivery, action: "give_up")
+        #expect(try fixture.vault.delivery(id: delivery.id)?.status == .dead)
+        #expect(try fixture.vault.delivery(id: delivery.id)?.seq == seq)
+        let incident = try #require(try fixture.vault.store.records(eventIds: ["inc:delivery:\(delivery.id)"]).values.first)
+        #expect(incident.stream == "incident" && incident.seq == seq + 1)
+        let state = try #require(try JSONParser.parse([UInt8](incident.body ?? Data())).objectValue?["state"]?.objectValue)
+        #expect(state["kind"]?.stringValue == "delivery_failed" && state["severity"]?.stringValue == "P2")
+        #expect(state["lastHttpStatus"]?.numberText == "503")
+    }
+}

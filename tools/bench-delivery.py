@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Report filed → delivered, measured against a local HTTPS receiver, and one attempt against the
+floor of the same POST made directly.
+
+A vault with synthetic records serves in development mode with --regulator-webhook pointing at
+tools/webhook_receiver.py (mutual TLS, signatures checked, every request accepted). Its schedule
+files every closed period at start-up, about a thousand reports at once: the worst case, each
+report waiting behind the others. (A single report filed as its period closes waits for the
+worker's next look, at most 250 ms, then one attempt.)
+
+Printed: enqueue → accepted by the receiver, p50/p99; the vault's attempt duration (resolve,
+connect, TLS with a client certificate, POST, answer) p50 against the same body POSTed by Python's
+http.client over a new TLS connection each time (the baseline), as a ratio.
+
+    tools/bench-delivery.py [--bin .build/release/regvault] [--records 2000]
+"""
+
+import argparse
+import http.client
+import os
+import signal
+import ssl
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import list_deliveries, percentile, start_delivering_server  # noqa: E402
+from webhook_receiver import vault_with_receiver  # noqa: E402
+
+
+def parse_time(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def wait_delivered(host_port, certs, at_least, seconds=600):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        listed = list_deliveries(host_port, certs)
+        if len(listed) >= at_least and all(d["status"] == "delivered" for d in listed):
+            return listed
+        time.sleep(0.5)
+    raise SystemExit("deliveries did not finish")
+
+
+def latencies(listed, receiver):
+    first_accept = {}
+    for r in receiver.accepted():
+        first_accept.setdefault(r["id"], r["at"])
+    return [first_accept[d["id"]] - parse_time(d["enqueuedAt"]) for d in listed if d["id"] in first_accept]
+
+
+def direct_posts(receiver, certs, body, count=200):
+    """The baseline: the same body POSTed to the receiver with a client certificate, a new TLS connection each time."""
+    context = ssl.create_default_context(cafile=os.path.join(certs, "ca.pem"))
+    context.load_cert_chain(os.path.join(certs, "delivery.pem"), os.path.join(certs, "delivery.key"))
+    samples = []
+    for i in range(count):
+        started = time.perf_counter()
+        connection = http.client.HTTPSConnection("127.0.0.1", receiver.port, context=context)
+        connection.request("POST", "/hooks", body=body, headers={"webhook-id": f"msg_direct{i}", "webhook-timestamp": "0",
+                                                                "webhook-signature": "v1,AAAA", "Content-Type": "application/json"})
+        connection.getresponse().read()
+        connection.close()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bin", default=".build/release/regvault")
+    parser.add_argument("--records", type=int, default=2000)
+    args = parser.parse_args()
+    binary = os.path.abspath(args.bin)
+    with tempfile.TemporaryDirectory() as tmp:
+        data, receiver = vault_with_receiver(binary, tmp, args.records)
+        certs = os.path.join(data, "dev-certs")
+        webhook = f"https://127.0.0.1:{receiver.port}/hooks"
+        # Backlog: every closed period is filed at start-up and delivered.
+        proc, host_port = start_delivering_server(binary, data, webhook)
+        try:
+            time.sleep(3)
+            backlog = wait_delivered(host_port, certs, 1)
+            backlog_latency = latencies(backlog, receiver)
+            durations = [d["lastAttempt"]["durationMillis"] / 1000 for d in backlog]
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait()
+        body = receiver.accepted()[0]["body"]
+        baseline = direct_posts(receiver, certs, body)
+        receiver.close()
+        print("| case | deliveries | enqueue → accepted p50 | p99 | attempt p50 | baseline POST p50 | attempt / baseline |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        print(f"| backlog at start-up | {len(backlog)} | {percentile(backlog_latency, 0.5):.2f} s | "
+              f"{percentile(backlog_latency, 0.99):.2f} s | {percentile(durations, 0.5) * 1000:.1f} ms | "
+              f"{percentile(baseline, 0.5) * 1000:.1f} ms | {percentile(durations, 0.5) / percentile(baseline, 0.5):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
