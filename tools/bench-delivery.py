@@ -8,6 +8,9 @@ files every closed period at start-up, about a thousand reports at once: the wor
 report waiting behind the others. (A single report filed as its period closes waits for the
 worker's next look, at most 250 ms, then one attempt.)
 
+Then 50 regulator requests (an audit trail each) are made one after another, each timed from the
+POST to its callback's receipt.
+
 Printed: enqueue → accepted by the receiver, p50/p99; the vault's attempt duration (resolve,
 connect, TLS with a client certificate, POST, answer) p50 against the same body POSTed by Python's
 http.client over a new TLS connection each time (the baseline), as a ratio.
@@ -17,6 +20,7 @@ http.client over a new TLS connection each time (the baseline), as a ratio.
 
 import argparse
 import http.client
+import json
 import os
 import signal
 import ssl
@@ -27,8 +31,8 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import list_deliveries, percentile, start_delivering_server  # noqa: E402
-from webhook_receiver import vault_with_receiver  # noqa: E402
+from benchlib import connection, list_deliveries, percentile, start_delivering_server  # noqa: E402
+from webhook_receiver import Receiver, vault_with_receiver  # noqa: E402
 
 
 def parse_time(text: str) -> float:
@@ -50,6 +54,27 @@ def latencies(listed, receiver):
     for r in receiver.accepted():
         first_accept.setdefault(r["id"], r["at"])
     return [first_accept[d["id"]] - parse_time(d["enqueuedAt"]) for d in listed if d["id"] in first_accept]
+
+
+def live_requests(host_port, certs, count=50):
+    """Regulator requests for an entity's audit trail, one after another, each timed from the POST to
+    its callback's receipt (the development regulator may name callbacks on loopback)."""
+    callback = Receiver(Path(certs, "server.pem"), Path(certs, "server.key"), None, Path(certs, "webhook-secret").read_text())
+    samples = []
+    try:
+        for i in range(count):
+            body = json.dumps({"requestId": f"bench-{i}", "query": {"kind": "audit", "entity": {"type": "bonusRule", "id": "123"}},
+                               "format": "json", "callbackUrl": f"https://127.0.0.1:{callback.port}/answers"})
+            started = time.time()
+            asking = connection(host_port, certs, "regulator_read")
+            asking.request("POST", "/webhook/regulator/request", body=body, headers={"Content-Type": "application/json"})
+            job = json.loads(asking.getresponse().read())["jobId"]
+            while not any(json.loads(r["body"])["data"]["jobId"] == job for r in callback.accepted()):
+                time.sleep(0.005)
+            samples.append(time.time() - started)
+    finally:
+        callback.close()
+    return samples
 
 
 def direct_posts(receiver, certs, body, count=200):
@@ -85,6 +110,7 @@ def main():
             backlog = wait_delivered(host_port, certs, 1)
             backlog_latency = latencies(backlog, receiver)
             durations = [d["lastAttempt"]["durationMillis"] / 1000 for d in backlog]
+            request_latency = live_requests(host_port, certs)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait()
@@ -96,6 +122,8 @@ def main():
         print(f"| backlog at start-up | {len(backlog)} | {percentile(backlog_latency, 0.5):.2f} s | "
               f"{percentile(backlog_latency, 0.99):.2f} s | {percentile(durations, 0.5) * 1000:.1f} ms | "
               f"{percentile(baseline, 0.5) * 1000:.1f} ms | {percentile(durations, 0.5) / percentile(baseline, 0.5):.2f} |")
+        print(f"| regulator request → callback, one at a time | {len(request_latency)} | {percentile(request_latency, 0.5):.2f} s | "
+              f"{percentile(request_latency, 0.99):.2f} s | | | |")
 
 
 if __name__ == "__main__":

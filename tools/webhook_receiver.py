@@ -1,7 +1,8 @@
 """An HTTPS webhook receiver for the delivery tests and scripts: it requires a client certificate
-from a given CA, checks every Standard Webhooks signature (HMAC-SHA256 over "id.timestamp.body"
-with the secret's bytes), answers 500 to the first `fail_first` requests (and to a share
-`fail_share` of the rest, at random), and keeps every request with when it arrived. Its answer to
+from a given CA (unless `client_ca` is None), checks every Standard Webhooks signature
+(HMAC-SHA256 over "id.timestamp.body" with the secret's bytes), answers 500 to the first
+`fail_first` requests (and to a share `fail_share` of the rest, at random) or, with `redirect_to`,
+302 to every request, and keeps every request with when it arrived. Its answer to
 an accepted request is `accepted:<webhook-id>`, so the vault's recorded digest of the answer can
 be checked. Standard library only."""
 
@@ -25,7 +26,7 @@ def answer_for(webhook_id: str) -> bytes:
 
 class Receiver:
     def __init__(self, certificate: Path, key: Path, client_ca: Path, secret: str, fail_first: int = 0,
-                 fail_share: float = 0.0, port: int = 0):
+                 fail_share: float = 0.0, port: int = 0, redirect_to: str = None):
         self.key = base64.b64decode(secret.strip().removeprefix("whsec_"))
         self.fail_first = fail_first
         self.fail_share = fail_share
@@ -39,14 +40,17 @@ class Receiver:
                 id_, timestamp = self.headers["webhook-id"], self.headers["webhook-timestamp"]
                 expected = base64.b64encode(hmac.new(receiver.key, f"{id_}.{timestamp}.".encode() + body, hashlib.sha256).digest())
                 signatures = [s.split(",", 1)[1].encode() for s in self.headers["webhook-signature"].split() if s.startswith("v1,")]
-                subject = dict(pair[0] for pair in self.connection.getpeercert()["subject"])
+                peer = self.connection.getpeercert() or {}
+                subject = dict(pair[0] for pair in peer.get("subject", ()))
                 with receiver.lock:
                     failing = len(receiver.requests) < receiver.fail_first or random.random() < receiver.fail_share
-                    receiver.requests.append(dict(id=id_, timestamp=int(timestamp), body=body, client=subject["commonName"],
+                    receiver.requests.append(dict(id=id_, timestamp=int(timestamp), body=body, client=subject.get("commonName"),
                                                   signed=any(hmac.compare_digest(s, expected) for s in signatures),
-                                                  status=500 if failing else 200, at=time.time()))
-                answer = b"busy" if failing else answer_for(id_)
-                self.send_response(500 if failing else 200)
+                                                  status=302 if redirect_to else 500 if failing else 200, at=time.time()))
+                answer = b"busy" if failing or redirect_to else answer_for(id_)
+                self.send_response(302 if redirect_to else 500 if failing else 200)
+                if redirect_to:
+                    self.send_header("Location", redirect_to)
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
@@ -57,8 +61,9 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(certificate, key)
-        context.verify_mode = ssl.CERT_REQUIRED
-        context.load_verify_locations(client_ca)
+        if client_ca:  # None: no client certificate asked for
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(client_ca)
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

@@ -129,6 +129,15 @@ public struct ServerConfiguration: Codable, Sendable {
         /// with this identity's client certificate (the S3 listener asks for one but, by default,
         /// does not require it: the AWS CLI cannot present one). Default false.
         public var s3RequiresClientCertificate: Bool = false
+        /// Where this identity's requests to `POST /webhook/regulator/request` may ask the answer to be
+        /// sent: host names or addresses, exactly as the `callbackUrl` names them. Empty: it may ask
+        /// for none. Hosts listed here may be private or loopback addresses: listing them says so.
+        public var callbackHosts: [String] = []
+        /// The secret (`whsec_` and base64, a file of mode 0600) that signs the answers sent to this
+        /// identity's callbacks, as Standard Webhooks; required with `callbackHosts`.
+        public var callbackSecretFile: String?
+        /// CA certificates (PEM) trusted for the callbacks' hosts besides the system's.
+        public var callbackTrustedCAs: String?
 
         public init(commonName: String, roles: [Role], allowFrom: [String], acceptsBearerTokens: Bool = false,
                     s3RequiresClientCertificate: Bool = false) {
@@ -146,6 +155,9 @@ public struct ServerConfiguration: Codable, Sendable {
             allowFrom = try container.decode([String].self, forKey: .allowFrom)
             acceptsBearerTokens = try container.decodeIfPresent(Bool.self, forKey: .acceptsBearerTokens) ?? false
             s3RequiresClientCertificate = try container.decodeIfPresent(Bool.self, forKey: .s3RequiresClientCertificate) ?? false
+            callbackHosts = try container.decodeIfPresent([String].self, forKey: .callbackHosts) ?? []
+            callbackSecretFile = try container.decodeIfPresent(String.self, forKey: .callbackSecretFile)
+            callbackTrustedCAs = try container.decodeIfPresent(String.self, forKey: .callbackTrustedCAs)
         }
     }
 
@@ -235,6 +247,10 @@ public struct ServerConfiguration: Codable, Sendable {
         if let jwks = configuration.bearerTokens?.jwks { configuration.bearerTokens?.jwks = resolve(jwks) }
         if let s3 = configuration.s3 { configuration.s3?.credentials = resolve(s3.credentials) }
         configuration.deliveries?.resolvePaths(resolve)
+        for index in configuration.identities.indices {
+            configuration.identities[index].callbackSecretFile = configuration.identities[index].callbackSecretFile.map(resolve)
+            configuration.identities[index].callbackTrustedCAs = configuration.identities[index].callbackTrustedCAs.map(resolve)
+        }
         if let sandbox = configuration.sandbox {
             configuration.sandbox?.clientCA = resolve(sandbox.clientCA)
             configuration.sandbox?.data = sandbox.data.map(resolve)
@@ -252,7 +268,8 @@ public struct ServerConfiguration: Codable, Sendable {
              "deliveries"],
         "s3": ["listen", "credentials"],
         "tls": ["certificate", "privateKey", "clientCAs"],
-        "identities[]": ["commonName", "roles", "allowFrom", "acceptsBearerTokens", "s3RequiresClientCertificate"],
+        "identities[]": ["commonName", "roles", "allowFrom", "acceptsBearerTokens", "s3RequiresClientCertificate", "callbackHosts",
+                           "callbackSecretFile", "callbackTrustedCAs"],
         "limits": ["maxBodyBytes", "maxBatchRecords", "maxObjectBytes", "requestHeadSeconds", "bodySeconds", "maxConnections",
                    "maxConnectionsPerAddress"],
         "bearerTokens": ["issuer", "audience", "jwks"],
@@ -319,6 +336,10 @@ public struct ServerConfiguration: Codable, Sendable {
             }
             for range in identity.allowFrom where CIDR(range) == nil {
                 throw ServerError.configuration("identity \(identity.commonName): '\(range)' is not a CIDR range")
+            }
+            guard identity.callbackHosts.isEmpty || identity.callbackSecretFile != nil else {
+                throw ServerError.configuration("identity \(identity.commonName) has callbackHosts but no callbackSecretFile "
+                    + "to sign what is sent there")
             }
         }
         _ = try ListenAddress(listen)

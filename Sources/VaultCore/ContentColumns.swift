@@ -38,6 +38,8 @@ public enum ContentColumns {
                          ("jurisdiction", .state("jurisdiction")), ("defaultRetention", .state("defaultRetention"))],
         "vault.delivery": [("destination", .state("destination")), ("status", .state("status")), ("attempts", .state("attempts")),
                            ("subject", .state("subject")), ("lastAttempt", .state("lastAttempt"))],
+        "vault.request": [("requestId", .state("requestId")), ("identity", .state("identity")), ("query", .state("query")),
+                          ("format", .state("format")), ("callbackUrl", .state("callbackUrl"))],
     ]
 
     /// Where a column's value comes from.

@@ -25,6 +25,9 @@ public enum VaultStream: String, CaseIterable, Sendable {
     /// Deliveries to regulators and their every attempt (entity `delivery`/<delivery id>): what
     /// was sent where, when it reached the receiver and what the receiver answered.
     case delivery = "vault.delivery"
+    /// Requests regulators made through the request webhook (entity `regulatorRequest`/<job id>):
+    /// who asked for what, to be answered where.
+    case request = "vault.request"
 }
 
 /// Who made a change the vault records: an identity from a client certificate or an operator at

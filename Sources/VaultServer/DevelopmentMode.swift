@@ -36,6 +36,14 @@ public enum DevelopmentMode {
             data: dir, listen: listen,
             tls: .init(certificate: certs + "/server.pem", privateKey: certs + "/server.key", clientCAs: [certs + "/ca.pem"]),
             identities: roles.map { .init(commonName: $0.rawValue, roles: [$0], allowFrom: loopback) })
+        // The inspectors may ask for answers on loopback (POST /webhook/regulator/request), signed with webhook-secret.
+        let secret = try webhookSecret(in: certs)
+        for index in configuration.identities.indices
+        where [Role.regulatorRead.rawValue, Role.complianceOfficer.rawValue].contains(configuration.identities[index].commonName) {
+            configuration.identities[index].callbackHosts = ["127.0.0.1", "localhost", "::1"]
+            configuration.identities[index].callbackSecretFile = secret
+            configuration.identities[index].callbackTrustedCAs = certs + "/ca.pem"
+        }
         configuration.sandbox = .init(scenario: scenario, clientCA: certs + "/sandbox-ca.pem", allowFrom: loopback)
         configuration.s3 = .init(listen: try s3Listen ?? nextPort(after: listen), credentials: certs + "/aws-credentials")
         if let regulatorWebhook {
@@ -76,13 +84,7 @@ public enum DevelopmentMode {
     /// (made on first use), the vault presenting `delivery.pem` where the certificates have one,
     /// the development CA trusted besides the system's, loopback allowed. Retries come quickly.
     static func developmentDeliveries(to url: String, certs: String) throws -> ServerConfiguration.Deliveries {
-        let secret = certs + "/webhook-secret"
-        if !FileManager.default.fileExists(atPath: secret) {
-            guard FileManager.default.createFile(atPath: secret, contents: Data((WebhookSignature.newSecret() + "\n").utf8),
-                                                 attributes: [.posixPermissions: 0o600]) else {
-                throw ServerError.configuration("cannot write \(secret)")
-            }
-        }
+        let secret = try webhookSecret(in: certs)
         let hasClientCertificate = FileManager.default.fileExists(atPath: certs + "/delivery.pem")
         let webhook = ServerConfiguration.Deliveries.Webhook(
             url: url, secretFile: secret, clientCertificate: hasClientCertificate ? certs + "/delivery.pem" : nil,
@@ -91,6 +93,18 @@ public enum DevelopmentMode {
                                                         maxAttempts: 8, firstRetrySeconds: 2, maxRetrySeconds: 60)
         try deliveries.validate()
         return deliveries
+    }
+
+    /// `certs/webhook-secret`, made (mode 0600) if absent: what signs development deliveries and callbacks.
+    static func webhookSecret(in certs: String) throws -> String {
+        let secret = certs + "/webhook-secret"
+        if !FileManager.default.fileExists(atPath: secret) {
+            guard FileManager.default.createFile(atPath: secret, contents: Data((WebhookSignature.newSecret() + "\n").utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw ServerError.configuration("cannot write \(secret)")
+            }
+        }
+        return secret
     }
 
     private static func generate(into dir: String) throws {

@@ -48,12 +48,17 @@ enum ListingFormat {
             headers[.contentType] = "application/x-ndjson"
             return Response(status: .ok, headers: headers, body: .pieces(out))
         case .csv:
-            let content = ContentColumns.columns(streams: Set(page.items.map(\.record.stream)))
-            var text = (ListingFormat.csvColumns + content.map(\.column)).joined(separator: ",") + "\r\n"
-            for item in page.items { text += try ListingFormat.csvRow(item, content: content) + "\r\n" }
             headers[.contentType] = "text/csv; charset=utf-8; header=present"
-            return Response(status: .ok, headers: headers, body: .pieces(text))
+            return Response(status: .ok, headers: headers, body: .pieces(try ListingFormat.csv(page)))
         }
+    }
+
+    /// The page as CSV: a header row, then one row per record.
+    static func csv(_ page: RecordPage) throws -> String {
+        let content = ContentColumns.columns(streams: Set(page.items.map(\.record.stream)))
+        var text = (ListingFormat.csvColumns + content.map(\.column)).joined(separator: ",") + "\r\n"
+        for item in page.items { text += try ListingFormat.csvRow(item, content: content) + "\r\n" }
+        return text
     }
 
     /// One record's row: the common columns, then `content` (`ContentColumns`).

@@ -216,6 +216,26 @@ enum OpenAPIDocument {
             '200': {description: 'Delivery with "entries":[Delivery]'}
             '403': {$ref: '#/components/responses/Refused'}
             '404': {$ref: '#/components/responses/NotFound'}
+      /webhook/regulator/request:
+        post:
+          summary: 'Ask for evidence to be sent to a callback: {"requestId", "query": {"kind": "audit"|"player"|"logs"|"report", ...}, "format": "json"|"csv", "callbackUrl": "https://..."}. 202 with the job at once; the answer is POSTed to the callback, signed as Standard Webhooks. The same requestId again returns the same job (200); the callback host must be one of the identity''s callbackHosts (roles regulator_read, compliance_officer)'
+          requestBody: {required: true, content: {application/json: {}}}
+          responses:
+            '200': {description: 'the job already accepted for this requestId'}
+            '202': {description: '{"jobId", "requestId", "query", "format", "callbackUrl", "status", "delivery"}'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '409': {$ref: '#/components/responses/Error'}
+            '413': {$ref: '#/components/responses/Error'}
+      /webhook/regulator/request/{jobId}:
+        parameters:
+          - {name: jobId, in: path, required: true, schema: {type: string}}
+        get:
+          summary: 'One job: the request, its status and its answer''s delivery (the identity that asked, or a compliance officer)'
+          responses:
+            '200': {description: 'the job'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
       /v1/holds/{id}/lift:
         parameters:
           - {name: id, in: path, required: true, schema: {type: string}}

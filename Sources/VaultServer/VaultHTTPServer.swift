@@ -22,6 +22,7 @@ public import VaultConfiguration
 /// | `DELETE /v1/objects/{key}?versionId=` | admin (governance bypass) |
 /// | `POST /v1/holds`, `POST /v1/holds/{id}/lift`, `GET /v1/holds`, `GET /v1/deliveries[/{id}]` | compliance_officer |
 /// | `POST /regulator/exports`, `GET /regulator/exports/{id}` | regulator_read, compliance_officer |
+/// | `POST /webhook/regulator/request`, `GET /webhook/regulator/request/{jobId}` | regulator_read, compliance_officer |
 /// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit`, `/regulator/logs/{stream}`, `/regulator/player/{id}`, `/regulator/reports/{period}[/{eventId}]` | regulator_read, compliance_officer |
 /// | `GET /log/checkpoint`, `/log/tile/…` (C2SP tlog-tiles) | any identity |
 /// | `GET /healthz`, `/metrics`, `/openapi.yaml` | any identity |
@@ -169,6 +170,11 @@ public struct VaultHTTPServer: Sendable {
         let holds = router.group("v1").add(middleware: RequireRole(roles: [.complianceOfficer], metrics: metrics))
         retention.registerHolds(on: catalog.group(holds, prefix: "/v1"))
         DeliveryRoutes(vault: vault).register(on: catalog.group(holds, prefix: "/v1"))
+        let requests = router.group("webhook/regulator")
+            .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], metrics: metrics))
+        RequestRoutes(vault: vault, writer: writer,
+                      identities: Dictionary(configuration.identities.map { ($0.commonName, $0) }, uniquingKeysWith: { first, _ in first }))
+            .register(on: catalog.group(requests, prefix: "/webhook/regulator"))
         let inspector = router.group("regulator")
             .add(middleware: AccessJournalMiddleware(journal: journal))
             .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], metrics: metrics))

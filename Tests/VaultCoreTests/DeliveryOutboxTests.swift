@@ -88,4 +88,27 @@ struct DeliveryOutboxTests {
         #expect(state["kind"]?.stringValue == "delivery_failed" && state["severity"]?.stringValue == "P2")
         #expect(state["lastHttpStatus"]?.numberText == "503")
     }
+
+    @Test("a regulator's request is stored with its answer's delivery; the same ask again is the same job, another is refused")
+    func regulatorRequests() async throws {
+        let fixture = try VaultFixture()
+        let actor = VaultActor(id: "regulator_read", role: "regulator_read")
+        let asked = RegulatorRequest(requestId: "REQ-1", identity: "regulator_read",
+                                     query: .object(["kind": .string("player"), "playerId": .string("p-1")]), format: "json",
+                                     callbackUrl: "https://127.0.0.1:9443/cb", receivedAt: 0)
+        let first = try await fixture.writer.acceptRegulatorRequest(asked, actor: actor)
+        #expect(first.isNew && first.delivery.status == .pending && first.delivery.url == asked.callbackUrl)
+        #expect(first.delivery.destination == "callback:regulator_read" && first.delivery.seq == first.request.seq + 1)
+        let again = try await fixture.writer.acceptRegulatorRequest(asked, actor: actor)
+        #expect(!again.isNew && again.request.jobId == first.request.jobId && again.delivery.id == first.delivery.id)
+        var other = asked
+        other.callbackUrl = "https://127.0.0.1:9443/elsewhere"
+        await #expect(throws: VaultError.self) { try await fixture.writer.acceptRegulatorRequest(other, actor: actor) }
+        // Another identity may use the same requestId: its own job.
+        let theirs = RegulatorRequest(requestId: "REQ-1", identity: "compliance_officer", query: asked.query, format: "json",
+                                      callbackUrl: asked.callbackUrl, receivedAt: 0)
+        #expect(try await fixture.writer.acceptRegulatorRequest(theirs, actor: actor).request.jobId != first.request.jobId)
+        #expect(try fixture.vault.store.outboxDepth().count == 2)
+        #expect(try fixture.vault.regulatorRequest(jobId: first.request.jobId)?.delivery?.id == first.delivery.id)
+    }
 }

@@ -25,7 +25,8 @@ public struct Delivery: Sendable, Equatable {
         public var isFinal: Bool { self == .delivered || self == .dead }
     }
 
-    /// What a delivery carries: for now, always a filed report (its record's event id and entity).
+    /// What a delivery carries: a filed report (`report`) or the answer to a regulator's request
+    /// (`request`): the event id and entity of its record.
     public struct Subject: Sendable, Equatable {
         public var kind: String
         public var eventId: String
@@ -83,6 +84,11 @@ public struct Delivery: Sendable, Equatable {
     public var enqueuedAt: Int64
     public var nextAttemptAt: Int64?
     public var lastAttempt: Attempt?
+    /// The address, for a delivery to an address named by a request (a regulator's callback); nil
+    /// for a configured destination.
+    public var url: String?
+    /// SHA-256 of the body sent (the same on every attempt), once one was made.
+    public var payloadSha256: String?
     /// The seq of the entry that recorded this state (-1 before it is appended).
     public var seq: Int64 = -1
 
@@ -116,6 +122,8 @@ public struct Delivery: Sendable, Equatable {
         ]
         if let nextAttemptAt { object["nextAttemptAt"] = .string(Timestamp.format(millis: nextAttemptAt)) }
         if let lastAttempt { object["lastAttempt"] = lastAttempt.json }
+        if let url { object["url"] = .string(url) }
+        if let payloadSha256 { object["payloadSha256"] = .string(payloadSha256) }
         return .object(object)
     }
 
@@ -144,6 +152,8 @@ public struct Delivery: Sendable, Equatable {
         enqueuedAt = state["enqueuedAt"]?.stringValue.flatMap(Timestamp.parseMillis) ?? record.recordedAt
         nextAttemptAt = state["nextAttemptAt"]?.stringValue.flatMap(Timestamp.parseMillis)
         lastAttempt = Attempt(json: state["lastAttempt"])
+        url = state["url"]?.stringValue
+        payloadSha256 = state["payloadSha256"]?.stringValue
         seq = record.seq
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import VaultCore
 import VaultFormat
@@ -14,10 +15,52 @@ enum DeliveryPayload {
     /// digest and `contentOmitted`, to be fetched from the regulator routes.
     static let inlineCap = 8 * 1024 * 1024
 
-    static func body(for delivery: Delivery, vault: Vault) throws -> [UInt8] {
-        guard delivery.subject.kind == "report" else {
-            throw DeliveryPayloadError("cannot send a \(delivery.subject.kind)")
+    static func body(for delivery: Delivery, vault: Vault, writer: LogWriter) async throws -> [UInt8] {
+        switch delivery.subject.kind {
+        case "report": return try reportBody(for: delivery, vault: vault)
+        case "request": return try await requestBody(for: delivery, vault: vault, writer: writer)
+        default: throw DeliveryPayloadError("cannot send a \(delivery.subject.kind)")
         }
+    }
+
+    /// A request's answer: `{"type": "request.completed", "timestamp": <when asked>, "data": {jobId,
+    /// requestId, query, format, contentType, sha256, size, objectKey, versionId, and `result` (the
+    /// JSON answer) or `resultBase64` (CSV)}}`. The answer is read once, at the first attempt, and
+    /// kept as the write-once object `requests/<jobId>/answer.<json|csv>`, so every attempt sends
+    /// the same bytes and the log commits to them.
+    static func requestBody(for delivery: Delivery, vault: Vault, writer: LogWriter) async throws -> [UInt8] {
+        guard let (request, _) = try vault.regulatorRequest(jobId: delivery.subject.entityId) else {
+            throw DeliveryPayloadError("request \(delivery.subject.entityId) is not in the log")
+        }
+        let query: RequestQuery
+        do { query = try RequestQuery(query: request.query, format: request.format) } catch let error as RequestQueryError {
+            throw DeliveryPayloadError(error.description)
+        }
+        let key = "requests/\(request.jobId)/answer.\(query.csv ? "csv" : "json")"
+        let version: ObjectVersion
+        if let stored = try vault.objectVersions(key: key).last {
+            version = stored
+        } else {
+            let (contentType, bytes) = try query.answer(from: vault)
+            version = try await writer.putObject(key: key, bytes: Data(bytes), contentType: contentType, period: nil, jurisdiction: "",
+                                                 lock: ObjectLockRequest(), actor: Delivery.actor)
+        }
+        let bytes = try vault.objectBytes(version)
+        var data: [String: JSONValue] = [
+            "jobId": .string(request.jobId), "requestId": .string(request.requestId), "query": request.query,
+            "format": .string(request.format), "contentType": .string(version.contentType), "sha256": .string(version.sha256),
+            "size": .int(Int64(version.size)), "objectKey": .string(key), "versionId": .string(version.versionId),
+        ]
+        if query.csv {
+            data["resultBase64"] = .string(bytes.base64EncodedString())
+        } else {
+            data["result"] = try JSONParser.parse([UInt8](bytes))
+        }
+        return JSONValue.object(["type": .string("request.completed"), "timestamp": .string(Timestamp.format(millis: request.receivedAt)),
+                                 "data": .object(data)]).canonicalBytes
+    }
+
+    static func reportBody(for delivery: Delivery, vault: Vault) throws -> [UInt8] {
         guard let record = try vault.store.records(eventIds: [delivery.subject.eventId])[delivery.subject.eventId] else {
             throw DeliveryPayloadError("report \(delivery.subject.eventId) is not in the log")
         }
@@ -51,6 +94,10 @@ enum DeliveryPayload {
                              "report": .object(report), "files": .array(files)]),
         ]).canonicalBytes
     }
+}
+
+extension DeliveryPayload {
+    static func sha256(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
 }
 
 /// A delivery whose body cannot be made (what it carries is gone); it is given up on at once.

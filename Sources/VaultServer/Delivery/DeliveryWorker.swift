@@ -18,6 +18,8 @@ struct DeliveryWorker: Sendable {
     let writer: LogWriter
     let outbox: any OutboxStorage
     let channels: [String: WebhookChannel]
+    /// How answers to each identity's requests are signed and sent, by certificate common name.
+    let callbacks: [String: CallbackSettings]
     let retry: RetryPolicy
     let metrics: ServerMetrics
     let logger = Logger(label: "regvault.delivery")
@@ -68,15 +70,13 @@ struct DeliveryWorker: Sendable {
                 return
             }
             let outcome: WebhookChannel.Outcome
-            if let channel = channels[delivery.destination] {
-                do {
-                    let body = try DeliveryPayload.body(for: delivery, vault: vault)
-                    outcome = await channel.send(id: delivery.id, body: body, client: client)
-                } catch let error as DeliveryPayloadError {
-                    outcome = refused(error.description)
-                }
-            } else {
-                outcome = refused("destination \(delivery.destination) is no longer in the configuration")
+            do {
+                let channel = try channel(for: delivery)
+                let body = try await DeliveryPayload.body(for: delivery, vault: vault, writer: writer)
+                delivery.payloadSha256 = DeliveryPayload.sha256(body)
+                outcome = await channel.send(id: delivery.id, body: body, client: client)
+            } catch let error as DeliveryPayloadError {
+                outcome = refused(error.description)
             }
             // A shutdown cut the attempt short: record nothing; the next start sends it again under the same id.
             guard !Task.isCancelled else { return }
@@ -91,7 +91,8 @@ struct DeliveryWorker: Sendable {
                 _ = try outbox.completeDelivery(delivery.id, owner: owner)
                 if outcome.accepted {
                     let received = outcome.attempt.at + outcome.attempt.durationMillis
-                    metrics.deliveryCompleted(channel: delivery.channel, afterMillis: received - delivery.enqueuedAt)
+                    metrics.deliveryCompleted(channel: delivery.channel, kind: delivery.subject.kind,
+                                              afterMillis: received - delivery.enqueuedAt)
                 } else {
                     let reason = outcome.attempt.error ?? "refused"
                     let attempts = delivery.attempts
@@ -107,6 +108,26 @@ struct DeliveryWorker: Sendable {
         } catch {
             // The outcome could not be recorded: the lease runs out and the delivery is tried again.
             logger.error("delivery \(item.deliveryId): \(error)")
+        }
+    }
+
+    /// The configured destination's channel, or for a request's answer a channel to its callback
+    /// (checked again against the identity's callback hosts, which may have changed since).
+    private func channel(for delivery: Delivery) throws(DeliveryPayloadError) -> WebhookChannel {
+        if let channel = channels[delivery.destination] { return channel }
+        let prefix = RegulatorRequest.destination(identity: "")
+        guard delivery.destination.hasPrefix(prefix) else {
+            throw DeliveryPayloadError("destination \(delivery.destination) is no longer in the configuration")
+        }
+        let identity = String(delivery.destination.dropFirst(prefix.count))
+        guard let settings = callbacks[identity], let url = delivery.url, settings.allows(url) else {
+            throw DeliveryPayloadError("\(delivery.url ?? "the callback") is no longer a callback host of \(identity)")
+        }
+        do {
+            return try WebhookChannel(destination: delivery.destination, url: url, signature: settings.signature, tls: settings.tls,
+                                      allowPrivateAddress: true, timeout: .seconds(30))
+        } catch {
+            throw DeliveryPayloadError("cannot read the callback url \(url)")
         }
     }
 

@@ -3,8 +3,8 @@ import Prometheus
 /// The delivery worker's metrics:
 /// - `regvault_delivery_attempts_total{channel,destination,result="accepted"|"failed"}`;
 /// - `regvault_delivery_attempt_seconds{channel}`: histogram of one attempt's duration;
-/// - `regvault_delivery_latency_seconds{channel}`: histogram from enqueue (the report filed) to
-///   the receiver's acceptance;
+/// - `regvault_delivery_latency_seconds{channel,kind}`: histogram from enqueue (the report filed,
+///   the request received) to the receiver's acceptance, by what was delivered (`report`, `request`);
 /// - `regvault_outbox_depth` and `regvault_outbox_oldest_due_seconds`: deliveries waiting, and how
 ///   overdue the oldest is (0 when none is).
 extension ServerMetrics {
@@ -25,11 +25,11 @@ extension ServerMetrics {
         ).record(.milliseconds(durationMillis))
     }
 
-    func deliveryCompleted(channel: String, afterMillis: Int64) {
+    func deliveryCompleted(channel: String, kind: String, afterMillis: Int64) {
         registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(metricName: "regvault_delivery_latency_seconds", unitName: "",
-                                             helpText: "From enqueue to the receiver's acceptance in seconds, by channel."),
-            labels: [("channel", channel)], buckets: ServerMetrics.deliveryBuckets
+                                             helpText: "From enqueue to the receiver's acceptance in seconds, by channel and kind."),
+            labels: [("channel", channel), ("kind", kind)], buckets: ServerMetrics.deliveryBuckets
         ).record(.milliseconds(max(0, afterMillis)))
     }
 

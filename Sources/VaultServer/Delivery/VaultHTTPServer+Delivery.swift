@@ -1,3 +1,5 @@
+import Foundation
+import NIOSSL
 import VaultConfiguration
 import VaultCore
 
@@ -10,13 +12,38 @@ extension VaultHTTPServer {
         } ?? []
     }
 
-    /// The outbox's worker, when the configuration has destinations. Every destination's secret and
-    /// TLS files are loaded and checked here, so a server that would fail to deliver does not start.
+    /// The outbox's worker, when the configuration has destinations or callback hosts. Every
+    /// secret and TLS file is loaded and checked here, so a server that would fail to deliver does
+    /// not start.
     func makeDeliveryWorker() throws -> DeliveryWorker? {
-        guard let deliveries = configuration.deliveries, !deliveries.destinations.isEmpty else { return nil }
         var channels: [String: WebhookChannel] = [:]
-        for destination in deliveries.destinations { channels[destination.id] = try WebhookChannel(destination) }
-        return DeliveryWorker(vault: vault, writer: writer, outbox: vault.store, channels: channels,
-                              retry: RetryPolicy(deliveries), metrics: metrics)
+        for destination in configuration.deliveries?.destinations ?? [] { channels[destination.id] = try WebhookChannel(destination) }
+        var callbacks: [String: CallbackSettings] = [:]
+        for identity in configuration.identities where !identity.callbackHosts.isEmpty {
+            callbacks[identity.commonName] = try CallbackSettings(identity)
+        }
+        guard !channels.isEmpty || !callbacks.isEmpty else { return nil }
+        return DeliveryWorker(vault: vault, writer: writer, outbox: vault.store, channels: channels, callbacks: callbacks,
+                              retry: RetryPolicy(configuration.deliveries ?? .init(destinations: [])), metrics: metrics)
+    }
+}
+
+/// How answers to one identity's requests are sent: its callback hosts, signing secret and TLS.
+struct CallbackSettings: Sendable {
+    let hosts: [String]
+    let signature: WebhookSignature
+    let tls: TLSConfiguration
+
+    init(_ identity: ServerConfiguration.Identity) throws {
+        hosts = identity.callbackHosts.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased() }
+        signature = try WebhookSignature.load(path: identity.callbackSecretFile ?? "")
+        tls = try WebhookChannel.tlsConfiguration(trustedCAs: identity.callbackTrustedCAs, clientCertificate: nil, clientKey: nil,
+                                                  for: "identity \(identity.commonName)'s callbacks")
+    }
+
+    /// True if `url` is https on one of the hosts.
+    func allows(_ url: String) -> Bool {
+        guard let components = URLComponents(string: url), components.scheme == "https", let host = components.host else { return false }
+        return hosts.contains(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased())
     }
 }

@@ -30,33 +30,48 @@ struct WebhookChannel: Sendable {
     /// Checks the destination's files and settings; throws a configuration error naming what to fix.
     init(_ destination: ServerConfiguration.Deliveries.Destination) throws {
         let webhook = destination.webhook
-        guard let components = URLComponents(string: webhook.url), let host = components.host else {
-            throw ServerError.configuration("delivery destination \(destination.id): cannot read the url \(webhook.url)")
+        try self.init(destination: destination.id, url: webhook.url, signature: WebhookSignature.load(path: webhook.secretFile),
+                      tls: Self.tlsConfiguration(trustedCAs: webhook.trustedCAs, clientCertificate: webhook.clientCertificate,
+                                                 clientKey: webhook.clientKey, for: "delivery destination \(destination.id)"),
+                      allowPrivateAddress: webhook.allowPrivateAddress, timeout: .seconds(Int64(webhook.timeoutSeconds)))
+    }
+
+    init(destination: String, url: String, signature: WebhookSignature, tls: TLSConfiguration, allowPrivateAddress: Bool,
+         timeout: TimeAmount) throws {
+        guard let components = URLComponents(string: url), let host = components.host else {
+            throw ServerError.configuration("\(destination): cannot read the url \(url)")
         }
-        self.destination = destination.id
-        url = webhook.url
+        self.destination = destination
+        self.url = url
         self.host = host
         port = components.port ?? 443
-        signature = try WebhookSignature.load(path: webhook.secretFile)
+        self.signature = signature
+        self.tls = tls
+        self.allowPrivateAddress = allowPrivateAddress
+        self.timeout = timeout
+    }
+
+    /// TLS 1.2 or later, trusting the system's CAs and `trustedCAs`, presenting the client
+    /// certificate when one is given (its key file must be the owner's alone).
+    static func tlsConfiguration(trustedCAs: String?, clientCertificate: String?, clientKey: String?, for owner: String) throws
+        -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         do {
-            if let trusted = webhook.trustedCAs {
-                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(trusted))]
+            if let trustedCAs {
+                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(trustedCAs))]
             }
-            if let certificate = webhook.clientCertificate, let key = webhook.clientKey {
-                _ = try OwnerOnlyFile.read(key, what: "client key of delivery destination \(destination.id)")
-                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
-                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            if let clientCertificate, let clientKey {
+                _ = try OwnerOnlyFile.read(clientKey, what: "client key of \(owner)")
+                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(clientCertificate).map { .certificate($0) }
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: clientKey, format: .pem))
             }
         } catch let error as ServerError {
             throw error
         } catch {
-            throw ServerError.configuration("delivery destination \(destination.id): cannot load its TLS files: \(error)")
+            throw ServerError.configuration("\(owner): cannot load its TLS files: \(error)")
         }
-        self.tls = tls
-        allowPrivateAddress = webhook.allowPrivateAddress
-        timeout = .seconds(Int64(webhook.timeoutSeconds))
+        return tls
     }
 
     /// What one attempt came to.
