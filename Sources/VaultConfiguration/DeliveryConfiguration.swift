@@ -35,11 +35,27 @@ extension ServerConfiguration {
         public struct Destination: Codable, Sendable {
             public var id: String
             public var webhook: Webhook
-            /// The filed reports it takes; every report when absent.
+            /// The filed reports it takes; when absent, every report, unless `incidents` is given
+            /// (a destination for incidents only).
             public var reports: ReportSelection?
+            /// The incidents it is notified of, as they are recorded; none when absent.
+            public var incidents: IncidentSelection?
 
-            public init(id: String, webhook: Webhook, reports: ReportSelection? = nil) {
-                (self.id, self.webhook, self.reports) = (id, webhook, reports)
+            public init(id: String, webhook: Webhook, reports: ReportSelection? = nil, incidents: IncidentSelection? = nil) {
+                (self.id, self.webhook, self.reports, self.incidents) = (id, webhook, reports, incidents)
+            }
+
+            /// True if it takes filed reports at all.
+            public var takesReports: Bool { reports != nil || incidents == nil }
+        }
+
+        /// Incidents by severity (`P1` when absent) and jurisdiction (every one when absent).
+        public struct IncidentSelection: Codable, Sendable {
+            public var severities: [String]?
+            public var jurisdictions: [String]?
+
+            public init(severities: [String]? = nil, jurisdictions: [String]? = nil) {
+                (self.severities, self.jurisdictions) = (severities, jurisdictions)
             }
         }
 
@@ -90,10 +106,11 @@ extension ServerConfiguration {
 
         static let knownKeys: [String: Set<String>] = [
             "deliveries": ["destinations", "maxAttempts", "firstRetrySeconds", "maxRetrySeconds"],
-            "deliveries.destinations[]": ["id", "webhook", "reports"],
+            "deliveries.destinations[]": ["id", "webhook", "reports", "incidents"],
             "deliveries.destinations[].webhook": ["url", "secretFile", "clientCertificate", "clientKey", "trustedCAs",
                                                   "allowPrivateAddress", "timeoutSeconds"],
             "deliveries.destinations[].reports": ["licences", "templates"],
+            "deliveries.destinations[].incidents": ["severities", "jurisdictions"],
         ]
 
         /// The sections of `object` (the `deliveries` member) by their key in `knownKeys`.
@@ -104,6 +121,7 @@ extension ServerConfiguration {
                 let members = destination as? [String: Any]
                 found.append(("deliveries.destinations[].webhook", members?["webhook"]))
                 found.append(("deliveries.destinations[].reports", members?["reports"]))
+                found.append(("deliveries.destinations[].incidents", members?["incidents"]))
             }
             return found
         }
@@ -146,6 +164,9 @@ extension ServerConfiguration {
                 }
                 guard (destination.webhook.clientCertificate == nil) == (destination.webhook.clientKey == nil) else {
                     throw ServerError.configuration("delivery destination \(id): clientCertificate and clientKey go together")
+                }
+                for severity in destination.incidents?.severities ?? [] where !["P1", "P2", "P3", "P4"].contains(severity) {
+                    throw ServerError.configuration("delivery destination \(id): incident severity '\(severity)' is not P1, P2, P3 or P4")
                 }
                 guard (1...300).contains(destination.webhook.timeoutSeconds) else {
                     throw ServerError.configuration("delivery destination \(id): timeoutSeconds must be 1...300")

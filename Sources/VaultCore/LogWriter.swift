@@ -54,6 +54,9 @@ public actor LogWriter {
     /// True for a log that must be the same on every run (the sandbox's): the policy records the
     /// writer makes get event ids and salts derived from their content instead of random ones.
     let reproducible: Bool
+    /// Where submitted incidents are delivered (`routeIncidents`); each matching incident record
+    /// brings its deliveries into its own batch.
+    var incidentRoutes: [IncidentRoute] = []
     /// Where the writer's time went, summed over every batch; the benchmark prints it.
     public private(set) var timings = AppendTimings()
 
@@ -198,6 +201,9 @@ public actor LogWriter {
             inBatch[record.eventId] = (seq, record.canonicalBytes)
             if submitted.contains(index) { results.append(AppendResult(eventId: record.eventId, seq: seq, duplicate: false)) }
             if let event = RelationshipEvent(record, seq: seq, at: now) { queue.append(event.record) }
+            if submitted.contains(index), !incidentRoutes.isEmpty {
+                queue.append(contentsOf: IncidentRoute.deliveries(of: record, routes: incidentRoutes, at: now))
+            }
         }
         if leaves.isEmpty { return PendingBatch(results: results, tickets: awaited) }
 

@@ -80,7 +80,7 @@ public enum DevelopmentMode {
 
     static let loopback = ["127.0.0.0/8", "::1/128"]
 
-    /// The development regulator's webhook: every filed report, signed with `webhook-secret`
+    /// The development regulator's webhook: every filed report and P1 incident, signed with `webhook-secret`
     /// (made on first use), the vault presenting `delivery.pem` where the certificates have one,
     /// the development CA trusted besides the system's, loopback allowed. Retries come quickly.
     static func developmentDeliveries(to url: String, certs: String) throws -> ServerConfiguration.Deliveries {
@@ -89,7 +89,9 @@ public enum DevelopmentMode {
         let webhook = ServerConfiguration.Deliveries.Webhook(
             url: url, secretFile: secret, clientCertificate: hasClientCertificate ? certs + "/delivery.pem" : nil,
             clientKey: hasClientCertificate ? certs + "/delivery.key" : nil, trustedCAs: certs + "/ca.pem", allowPrivateAddress: true)
-        var deliveries = ServerConfiguration.Deliveries(destinations: [.init(id: "dev-regulator", webhook: webhook)],
+        let destination = ServerConfiguration.Deliveries.Destination(id: "dev-regulator", webhook: webhook, reports: .init(),
+                                                                     incidents: .init(severities: ["P1"]))
+        var deliveries = ServerConfiguration.Deliveries(destinations: [destination],
                                                         maxAttempts: 8, firstRetrySeconds: 2, maxRetrySeconds: 60)
         try deliveries.validate()
         return deliveries

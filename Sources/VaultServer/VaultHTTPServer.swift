@@ -111,6 +111,7 @@ public struct VaultHTTPServer: Sendable {
             await sandbox?.run { logger.error("sandbox replay failed: \($0)") }
         }
         let trimmer = Task { await VaultHTTPServer.releaseFreePagesPeriodically() }
+        await writer.routeIncidents(incidentRoutes)
         let delivering = Task { await deliveryWorker?.run() }
         let reporter = Task { [reports, vault, writer, metrics, reportIntervalSeconds, deliveryRoutes] in
             guard let reports, reportIntervalSeconds > 0 else { return }

@@ -111,4 +111,39 @@ struct DeliveryOutboxTests {
         #expect(try fixture.vault.store.outboxDepth().count == 2)
         #expect(try fixture.vault.regulatorRequest(jobId: first.request.jobId)?.delivery?.id == first.delivery.id)
     }
+
+    @Test("incidents of a routed severity and jurisdiction bring their deliveries into their own batch; others none")
+    func incidentsAreRouted() async throws {
+        let fixture = try VaultFixture()
+        await fixture.writer.routeIncidents([IncidentRoute(destination: "mga-portal", channel: "webhook", jurisdictions: ["MT"])])
+        func incident(_ id: String, severity: String, jurisdiction: String = "MT", kind: String = "RNG_anomaly") -> String {
+            #"{"eventId":"\#(id)","stream":"incident","entity":{"type":"incident","id":"\#(id)"},"action":"open","actor":{"id":"monitoring"},"occurredAt":"2026-11-20T10:00:00Z","jurisdiction":"\#(jurisdiction)","state":{"kind":"\#(kind)","severity":"\#(severity)"}}"#
+        }
+        let results = try await fixture.append([incident("inc-1", severity: "P1"), incident("inc-2", severity: "P3"),
+                                                 incident("inc-3", severity: "P1", jurisdiction: "GB"),
+                                                 incident("inc-4", severity: "P1", kind: "delivery_failed")])
+        let deliveries = try fixture.vault.deliveries()
+        #expect(deliveries.map(\.subject.eventId) == ["inc-1"])
+        #expect(deliveries.first?.subject.kind == "incident" && deliveries.first?.seq == results.last!.seq + 1)
+        // Submitting the same incident again is a duplicate: no second delivery.
+        try await fixture.append([incident("inc-1", severity: "P1")])
+        #expect(try fixture.vault.deliveries().count == 1)
+        #expect(try fixture.vault.store.outboxDepth().count == 1)
+    }
+
+    @Test("deadlines count working days past weekends and holidays, and GDPR's 72 hours from awareness")
+    func deadlines() {
+        let friday: Int64 = 1_795_168_800_000  // 2026-11-20T10:00:00Z, a Friday
+        func due(_ jurisdiction: String, kind: String? = nil, holidays: Set<String> = []) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: RegulatoryDeadlines.deadlines(jurisdiction: jurisdiction, kind: kind, occurredAt: friday,
+                                                                           recordedAt: friday + 3_600_000, holidays: holidays)
+                .map { ($0.regime, Timestamp.format(millis: $0.dueAt)) })
+        }
+        #expect(due("MT") == ["MGA": "2026-11-25T10:00:00.000Z"])
+        #expect(due("MT", holidays: ["2026-11-24"]) == ["MGA": "2026-11-26T10:00:00.000Z"])
+        #expect(due("GB") == ["UKGC": "2026-11-27T10:00:00.000Z"])
+        #expect(due("CW") == ["CGA": "2026-11-21T10:00:00.000Z"])
+        #expect(due("MT", kind: "security_breach") == ["MGA": "2026-11-25T10:00:00.000Z", "GDPR art. 33": "2026-11-23T11:00:00.000Z"])
+        #expect(due("CW", kind: "security_breach").count == 1, "GDPR is for EU, EEA and UK jurisdictions")
+    }
 }

@@ -260,3 +260,38 @@ def test_a_secret_open_to_others_stops_the_server_with_the_fix(regvault_bin, tmp
     proc = subprocess.run([str(regvault_bin), "serve", "--config", str(config)], capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
     assert "chmod 600" in proc.stderr and "open.secret" in proc.stderr
+
+
+def test_a_p1_incident_reaches_its_regulator_at_once_with_its_deadlines(regvault_bin, tmp_path):
+    pki = make_pki(tmp_path / "pki")
+    secret = write_secret(tmp_path / "mga.secret")
+    receiver = receiver_for(pki, secret)
+    data = prepare_vault(regvault_bin, tmp_path)
+    destination = {"id": "mga-incidents", "webhook": webhook(pki, tmp_path / "mga.secret", receiver.port),
+                   "incidents": {"jurisdictions": ["MT"]}}
+    server = Server(regvault_bin, write_config(tmp_path, data, [destination]), data)
+    try:
+        def incident(id_, severity, jurisdiction="MT", kind="RNG_anomaly"):
+            return {"eventId": id_, "stream": "incident", "entity": {"type": "incident", "id": id_}, "action": "open",
+                    "actor": {"id": "rng-monitor", "role": "system"}, "occurredAt": "2026-11-20T10:00:00Z",
+                    "jurisdiction": jurisdiction, "reason": "RTP outside the certified band",
+                    "state": {"kind": kind, "severity": severity, "gameId": "game-7"}}
+        lines = [incident("inc-p1", "P1"), incident("inc-p3", "P3"), incident("inc-gb", "P1", jurisdiction="GB")]
+        sent = time.time()
+        status, _, body = server.client.request("ingest", "POST", "/v1/records", "\n".join(map(json.dumps, lines)).encode(),
+                                                {"Content-Type": "application/x-ndjson"})
+        assert status == 200, body
+        notice = wait_for(lambda: receiver.accepted(), seconds=30)[0]
+        print(f"P1 incident recorded → webhook received: {notice['at'] - sent:.2f} s")
+        assert notice["signed"] and notice["client"] == "regvault-vault-client"
+        data_ = json.loads(notice["body"])
+        assert data_["type"] == "incident.raised"
+        assert data_["data"]["incident"]["eventId"] == "inc-p1" and data_["data"]["incident"]["state"]["severity"] == "P1"
+        assert data_["data"]["deadlines"] == [{"regime": "MGA", "dueAt": "2026-11-25T10:00:00.000Z",
+                                               "rule": "security incident: notify within 3 working days"}]
+        time.sleep(3)  # the report schedule runs meanwhile: reports do not go to an incidents-only destination
+        assert [json.loads(r["body"])["data"]["incident"]["eventId"] for r in receiver.requests] == ["inc-p1"]
+        assert [d["subject"]["kind"] for d in server.deliveries()] == ["incident"]
+    finally:
+        server.stop()
+        receiver.close()

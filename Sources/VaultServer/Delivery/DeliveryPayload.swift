@@ -19,6 +19,7 @@ enum DeliveryPayload {
         switch delivery.subject.kind {
         case "report": return try reportBody(for: delivery, vault: vault)
         case "request": return try await requestBody(for: delivery, vault: vault, writer: writer)
+        case "incident": return try incidentBody(for: delivery, vault: vault)
         default: throw DeliveryPayloadError("cannot send a \(delivery.subject.kind)")
         }
     }
@@ -58,6 +59,27 @@ enum DeliveryPayload {
         }
         return JSONValue.object(["type": .string("request.completed"), "timestamp": .string(Timestamp.format(millis: request.receivedAt)),
                                  "data": .object(data)]).canonicalBytes
+    }
+
+    /// An incident notice: `{"type": "incident.raised", "timestamp": <when recorded>, "data":
+    /// {deliveryId, destination, seq, incident: <the record as submitted>, deadlines: [{regime,
+    /// dueAt, rule}]}}`, the deadlines those of the incident's jurisdiction and kind
+    /// (`RegulatoryDeadlines`).
+    static func incidentBody(for delivery: Delivery, vault: Vault) throws -> [UInt8] {
+        guard let record = try vault.store.records(eventIds: [delivery.subject.eventId])[delivery.subject.eventId] else {
+            throw DeliveryPayloadError("incident \(delivery.subject.eventId) is not in the log")
+        }
+        guard let body = record.body, let incident = try JSONParser.parse([UInt8](body)).objectValue else {
+            throw DeliveryPayloadError("incident \(delivery.subject.eventId) was erased at the end of its retention")
+        }
+        let deadlines = RegulatoryDeadlines.deadlines(
+            jurisdiction: incident["jurisdiction"]?.stringValue ?? "", kind: incident["state"]?.objectValue?["kind"]?.stringValue,
+            occurredAt: record.occurredAt, recordedAt: record.recordedAt)
+        return JSONValue.object([
+            "type": .string("incident.raised"), "timestamp": .string(Timestamp.format(millis: delivery.enqueuedAt)),
+            "data": .object(["deliveryId": .string(delivery.id), "destination": .string(delivery.destination), "seq": .int(record.seq),
+                             "incident": .object(incident), "deadlines": .array(deadlines.map(\.json))]),
+        ]).canonicalBytes
     }
 
     static func reportBody(for delivery: Delivery, vault: Vault) throws -> [UInt8] {

@@ -4,12 +4,22 @@ import VaultConfiguration
 import VaultCore
 
 extension VaultHTTPServer {
-    /// Where filed reports go: one route per configured destination.
+    /// Where filed reports go: one route per configured destination that takes reports.
     var deliveryRoutes: [DeliveryRoute] {
-        configuration.deliveries?.destinations.map { destination in
+        (configuration.deliveries?.destinations ?? []).filter(\.takesReports).map { destination in
             DeliveryRoute(destination: destination.id, channel: "webhook", licences: destination.reports?.licences.map(Set.init),
                           templates: destination.reports?.templates.map(Set.init))
-        } ?? []
+        }
+    }
+
+    /// Where incidents go: one route per configured destination that takes incidents.
+    var incidentRoutes: [IncidentRoute] {
+        (configuration.deliveries?.destinations ?? []).compactMap { destination in
+            destination.incidents.map { selection in
+                IncidentRoute(destination: destination.id, channel: "webhook", jurisdictions: selection.jurisdictions.map(Set.init),
+                              severities: Set(selection.severities ?? ["P1"]))
+            }
+        }
     }
 
     /// The outbox's worker, when the configuration has destinations or callback hosts. Every
