@@ -15,6 +15,9 @@ extension ServerConfiguration {
         public var firstRetrySeconds: Int = 5
         /// The longest wait between two attempts. Default 3,600.
         public var maxRetrySeconds: Int = 3_600
+        /// Public holidays by jurisdiction (`YYYY-MM-DD`), skipped when incident deadlines count
+        /// working days: `{"MT": ["2026-12-08", "2026-12-25"]}`.
+        public var holidays: [String: [String]] = [:]
 
         public init(destinations: [Destination], maxAttempts: Int = 8, firstRetrySeconds: Int = 5, maxRetrySeconds: Int = 3_600) {
             self.destinations = destinations
@@ -29,6 +32,7 @@ extension ServerConfiguration {
             maxAttempts = try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? maxAttempts
             firstRetrySeconds = try container.decodeIfPresent(Int.self, forKey: .firstRetrySeconds) ?? firstRetrySeconds
             maxRetrySeconds = try container.decodeIfPresent(Int.self, forKey: .maxRetrySeconds) ?? maxRetrySeconds
+            holidays = try container.decodeIfPresent([String: [String]].self, forKey: .holidays) ?? [:]
         }
 
         /// One receiver: its id (named in the log's delivery entries), its channel and what it takes.
@@ -105,7 +109,7 @@ extension ServerConfiguration {
         }
 
         static let knownKeys: [String: Set<String>] = [
-            "deliveries": ["destinations", "maxAttempts", "firstRetrySeconds", "maxRetrySeconds"],
+            "deliveries": ["destinations", "maxAttempts", "firstRetrySeconds", "maxRetrySeconds", "holidays"],
             "deliveries.destinations[]": ["id", "webhook", "reports", "incidents"],
             "deliveries.destinations[].webhook": ["url", "secretFile", "clientCertificate", "clientKey", "trustedCAs",
                                                   "allowPrivateAddress", "timeoutSeconds"],
@@ -136,6 +140,13 @@ extension ServerConfiguration {
             }
         }
 
+        static func isDate(_ text: String) -> Bool {
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+                  let month = Int(parts[1]), let day = Int(parts[2]), Int(parts[0]) != nil else { return false }
+            return (1...12).contains(month) && (1...31).contains(day)
+        }
+
         /// Refuses what could not work or would be unsafe, naming the destination.
         public func validate() throws {
             guard (1...100).contains(maxAttempts) else {
@@ -144,6 +155,11 @@ extension ServerConfiguration {
             guard firstRetrySeconds >= 1, maxRetrySeconds >= firstRetrySeconds else {
                 throw ServerError.configuration("deliveries: firstRetrySeconds must be at least 1 and maxRetrySeconds at least "
                     + "firstRetrySeconds")
+            }
+            for (jurisdiction, days) in holidays {
+                for day in days where !Self.isDate(day) {
+                    throw ServerError.configuration("deliveries.holidays.\(jurisdiction): '\(day)' is not a YYYY-MM-DD date")
+                }
             }
             var seen = Set<String>()
             for destination in destinations {

@@ -269,7 +269,8 @@ def test_a_p1_incident_reaches_its_regulator_at_once_with_its_deadlines(regvault
     data = prepare_vault(regvault_bin, tmp_path)
     destination = {"id": "mga-incidents", "webhook": webhook(pki, tmp_path / "mga.secret", receiver.port),
                    "incidents": {"jurisdictions": ["MT"]}}
-    server = Server(regvault_bin, write_config(tmp_path, data, [destination]), data)
+    # A Malta holiday on the Tuesday moves the MGA deadline (3 working days from Friday) to Thursday.
+    server = Server(regvault_bin, write_config(tmp_path, data, [destination], holidays={"MT": ["2026-11-24"]}), data)
     try:
         def incident(id_, severity, jurisdiction="MT", kind="RNG_anomaly"):
             return {"eventId": id_, "stream": "incident", "entity": {"type": "incident", "id": id_}, "action": "open",
@@ -287,7 +288,7 @@ def test_a_p1_incident_reaches_its_regulator_at_once_with_its_deadlines(regvault
         data_ = json.loads(notice["body"])
         assert data_["type"] == "incident.raised"
         assert data_["data"]["incident"]["eventId"] == "inc-p1" and data_["data"]["incident"]["state"]["severity"] == "P1"
-        assert data_["data"]["deadlines"] == [{"regime": "MGA", "dueAt": "2026-11-25T10:00:00.000Z",
+        assert data_["data"]["deadlines"] == [{"regime": "MGA", "dueAt": "2026-11-26T10:00:00.000Z",
                                                "rule": "security incident: notify within 3 working days"}]
         time.sleep(3)  # the report schedule runs meanwhile: reports do not go to an incidents-only destination
         assert [json.loads(r["body"])["data"]["incident"]["eventId"] for r in receiver.requests] == ["inc-p1"]

@@ -15,11 +15,12 @@ enum DeliveryPayload {
     /// digest and `contentOmitted`, to be fetched from the regulator routes.
     static let inlineCap = 8 * 1024 * 1024
 
-    static func body(for delivery: Delivery, vault: Vault, writer: LogWriter) async throws -> [UInt8] {
+    static func body(for delivery: Delivery, vault: Vault, writer: LogWriter, holidays: [String: Set<String>] = [:]) async throws
+        -> [UInt8] {
         switch delivery.subject.kind {
         case "report": return try reportBody(for: delivery, vault: vault)
         case "request": return try await requestBody(for: delivery, vault: vault, writer: writer)
-        case "incident": return try incidentBody(for: delivery, vault: vault)
+        case "incident": return try incidentBody(for: delivery, vault: vault, holidays: holidays)
         default: throw DeliveryPayloadError("cannot send a \(delivery.subject.kind)")
         }
     }
@@ -65,16 +66,17 @@ enum DeliveryPayload {
     /// {deliveryId, destination, seq, incident: <the record as submitted>, deadlines: [{regime,
     /// dueAt, rule}]}}`, the deadlines those of the incident's jurisdiction and kind
     /// (`RegulatoryDeadlines`).
-    static func incidentBody(for delivery: Delivery, vault: Vault) throws -> [UInt8] {
+    static func incidentBody(for delivery: Delivery, vault: Vault, holidays: [String: Set<String>]) throws -> [UInt8] {
         guard let record = try vault.store.records(eventIds: [delivery.subject.eventId])[delivery.subject.eventId] else {
             throw DeliveryPayloadError("incident \(delivery.subject.eventId) is not in the log")
         }
         guard let body = record.body, let incident = try JSONParser.parse([UInt8](body)).objectValue else {
             throw DeliveryPayloadError("incident \(delivery.subject.eventId) was erased at the end of its retention")
         }
+        let jurisdiction = incident["jurisdiction"]?.stringValue ?? ""
         let deadlines = RegulatoryDeadlines.deadlines(
-            jurisdiction: incident["jurisdiction"]?.stringValue ?? "", kind: incident["state"]?.objectValue?["kind"]?.stringValue,
-            occurredAt: record.occurredAt, recordedAt: record.recordedAt)
+            jurisdiction: jurisdiction, kind: incident["state"]?.objectValue?["kind"]?.stringValue,
+            occurredAt: record.occurredAt, recordedAt: record.recordedAt, holidays: holidays[jurisdiction] ?? [])
         return JSONValue.object([
             "type": .string("incident.raised"), "timestamp": .string(Timestamp.format(millis: delivery.enqueuedAt)),
             "data": .object(["deliveryId": .string(delivery.id), "destination": .string(delivery.destination), "seq": .int(record.seq),

@@ -21,6 +21,8 @@ struct DeliveryWorker: Sendable {
     /// How answers to each identity's requests are signed and sent, by certificate common name.
     let callbacks: [String: CallbackSettings]
     let retry: RetryPolicy
+    /// Public holidays by jurisdiction, for incidents' working-day deadlines.
+    let holidays: [String: Set<String>]
     let metrics: ServerMetrics
     let logger = Logger(label: "regvault.delivery")
     /// This worker's lease owner id.
@@ -72,7 +74,7 @@ struct DeliveryWorker: Sendable {
             let outcome: WebhookChannel.Outcome
             do {
                 let channel = try channel(for: delivery)
-                let body = try await DeliveryPayload.body(for: delivery, vault: vault, writer: writer)
+                let body = try await DeliveryPayload.body(for: delivery, vault: vault, writer: writer, holidays: holidays)
                 delivery.payloadSha256 = DeliveryPayload.sha256(body)
                 outcome = await channel.send(id: delivery.id, body: body, client: client)
             } catch let error as DeliveryPayloadError {

@@ -34,7 +34,8 @@ extension VaultHTTPServer {
         }
         guard !channels.isEmpty || !callbacks.isEmpty else { return nil }
         return DeliveryWorker(vault: vault, writer: writer, outbox: vault.store, channels: channels, callbacks: callbacks,
-                              retry: RetryPolicy(configuration.deliveries ?? .init(destinations: [])), metrics: metrics)
+                              retry: RetryPolicy(configuration.deliveries ?? .init(destinations: [])),
+                              holidays: (configuration.deliveries?.holidays ?? [:]).mapValues(Set.init), metrics: metrics)
     }
 }
 
