@@ -6,7 +6,7 @@ A vault with synthetic records serves in development mode with --regulator-webho
 tools/webhook_receiver.py (mutual TLS, signatures checked, every request accepted). Its schedule
 files every closed period at start-up, about a thousand reports at once: the worst case, each
 report waiting behind the others. (A single report filed as its period closes waits for the
-worker's next look, at most 250 ms, then one attempt.)
+worker's next look, at most 100 ms, then one attempt.)
 
 Then 50 regulator requests (an audit trail each) are made one after another, each timed from the
 POST to its callback's receipt.

@@ -35,6 +35,9 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep connections alive, as real receivers do
+            disable_nagle_algorithm = True  # headers and body go out in two writes; no 40 ms delayed-ACK stall
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 id_, timestamp = self.headers["webhook-id"], self.headers["webhook-timestamp"]
@@ -58,7 +61,11 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 128  # the default 5 drops connection attempts under a burst (1 s retransmits)
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", port), Handler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(certificate, key)
         if client_ca:  # None: no client certificate asked for

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import VaultConfiguration
 import VaultCore
 import VaultStore
@@ -30,8 +31,8 @@ struct DeliveryWorker: Sendable {
     /// How long a claim lasts: longer than any attempt's deadline.
     let leaseMillis: Int64 = 10 * 60 * 1000
     /// How often an idle worker looks for due deliveries.
-    static let idlePoll: Duration = .milliseconds(250)
-    static let parallelSends = 8
+    static let idlePoll: Duration = .milliseconds(100)
+    static let parallelSends = 16
 
     /// Loops until cancelled. The store is the vault's own (one process holds its writer lock), so
     /// leases left by a process that died are released first. Redirects are never followed; each
@@ -44,22 +45,34 @@ struct DeliveryWorker: Sendable {
         try? await client.shutdown()
     }
 
+    /// Keeps up to `parallelSends` deliveries in flight: a slot freed by one (a slow receiver takes
+    /// up to its deadline) is filled at once by the next due, so one receiver cannot hold up others.
     private func work(with client: HTTPClient) async {
         do { try outbox.releaseDeliveryLeases() } catch { logger.error("cannot release the outbox's leases: \(error)") }
-        while !Task.isCancelled {
-            var due: [OutboxItem] = []
-            do {
-                due = try outbox.claimDeliveries(now: nowMillis(), owner: owner, leaseMillis: leaseMillis, limit: Self.parallelSends)
-                metrics.outboxDepth(try outbox.outboxDepth(), now: nowMillis())
-            } catch {
-                logger.error("cannot read the outbox: \(error)")
-            }
-            if due.isEmpty {
-                try? await Task.sleep(for: Self.idlePoll)
-                continue
-            }
-            await withTaskGroup(of: Void.self) { group in
-                for item in due { group.addTask { await work(item, client: client) } }
+        let inFlight = NIOLockedValueBox(0)
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                let free = Self.parallelSends - inFlight.withLockedValue { $0 }
+                var due: [OutboxItem] = []
+                do {
+                    if free > 0 {
+                        due = try outbox.claimDeliveries(now: nowMillis(), owner: owner, leaseMillis: leaseMillis, limit: free)
+                    }
+                    metrics.outboxDepth(try outbox.outboxDepth(), now: nowMillis())
+                } catch {
+                    logger.error("cannot read the outbox: \(error)")
+                }
+                for item in due {
+                    inFlight.withLockedValue { $0 += 1 }
+                    group.addTask {
+                        await work(item, client: client)
+                        inFlight.withLockedValue { $0 -= 1 }
+                    }
+                }
+                if due.isEmpty {
+                    // Idle: look again shortly; busy with every slot taken: look as soon as one may be free.
+                    try? await Task.sleep(for: free == Self.parallelSends ? Self.idlePoll : .milliseconds(10))
+                }
             }
         }
     }
