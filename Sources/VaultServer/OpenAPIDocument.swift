@@ -207,6 +207,12 @@ enum OpenAPIDocument {
             '200': {description: '{"deliveries":[Delivery]}'}
             '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
+      /v1/incidents:
+        get:
+          summary: 'Every incident on the incident stream, newest first: its state, the regulatory deadlines of its jurisdiction and kind with met and missed, and the notices sent to destinations (role compliance_officer)'
+          responses:
+            '200': {description: '{"incidents":[Incident]}'}
+            '403': {$ref: '#/components/responses/Refused'}
       /v1/deliveries/{id}:
         parameters:
           - {name: id, in: path, required: true, schema: {type: string}}

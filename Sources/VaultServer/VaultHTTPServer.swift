@@ -20,7 +20,7 @@ public import VaultConfiguration
 /// | `POST /v1/records`, `PUT /v1/objects/{key}` | ingest |
 /// | `GET/HEAD /v1/objects/{key}`, `GET/PUT /v1/records/{seq}/retention` | ingest, compliance_officer, admin |
 /// | `DELETE /v1/objects/{key}?versionId=` | admin (governance bypass) |
-/// | `POST /v1/holds`, `POST /v1/holds/{id}/lift`, `GET /v1/holds`, `GET /v1/deliveries[/{id}]` | compliance_officer |
+/// | `POST /v1/holds`, `POST /v1/holds/{id}/lift`, `GET /v1/holds`, `GET /v1/deliveries[/{id}]`, `GET /v1/incidents` | compliance_officer |
 /// | `POST /regulator/exports`, `GET /regulator/exports/{id}` | regulator_read, compliance_officer |
 /// | `POST /webhook/regulator/request`, `GET /webhook/regulator/request/{jobId}` | regulator_read, compliance_officer |
 /// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit`, `/regulator/logs/{stream}`, `/regulator/player/{id}`, `/regulator/reports/{period}[/{eventId}]` | regulator_read, compliance_officer |
@@ -170,7 +170,8 @@ public struct VaultHTTPServer: Sendable {
         retention.registerRecordRetention(on: catalog.group(lifecycle, prefix: "/v1"))
         let holds = router.group("v1").add(middleware: RequireRole(roles: [.complianceOfficer], metrics: metrics))
         retention.registerHolds(on: catalog.group(holds, prefix: "/v1"))
-        DeliveryRoutes(vault: vault).register(on: catalog.group(holds, prefix: "/v1"))
+        DeliveryRoutes(vault: vault, holidays: (configuration.deliveries?.holidays ?? [:]).mapValues(Set.init))
+            .register(on: catalog.group(holds, prefix: "/v1"))
         let requests = router.group("webhook/regulator")
             .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], metrics: metrics))
         RequestRoutes(vault: vault, writer: writer,

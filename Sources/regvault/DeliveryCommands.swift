@@ -47,3 +47,29 @@ struct DeliveriesShowCommand: ParsableCommand {
         for entry in history { Output.json(entry.json) }
     }
 }
+
+struct IncidentsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "incidents",
+        abstract: "Incidents, newest first: state, regulatory deadlines (met or missed) and the notices sent.",
+        subcommands: [IncidentsListCommand.self])
+}
+
+struct IncidentsListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List incidents with their deadlines (working days count weekends only; the server also skips configured holidays).")
+
+    @OptionGroup var options: DataOption
+
+    @Option(help: "Only incidents of this severity (P1 to P4).")
+    var severity: String?
+
+    func run() throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for incident in try Vault.open(at: options.data).incidents()
+        where severity == nil || incident.state?["severity"]?.stringValue == severity {
+            Output.json(incident.json(now: now))
+        }
+    }
+}

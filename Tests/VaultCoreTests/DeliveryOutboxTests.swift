@@ -146,4 +146,27 @@ struct DeliveryOutboxTests {
         #expect(due("MT", kind: "security_breach") == ["MGA": "2026-11-25T10:00:00.000Z", "GDPR art. 33": "2026-11-23T11:00:00.000Z"])
         #expect(due("CW", kind: "security_breach").count == 1, "GDPR is for EU, EEA and UK jurisdictions")
     }
+
+    @Test("an incident's deadlines are met by a notice accepted before them, and missed once they pass without one")
+    func incidentDeadlinesMetOrMissed() async throws {
+        let fixture = try VaultFixture()
+        await fixture.writer.routeIncidents([IncidentRoute(destination: "mga-portal", channel: "webhook")])
+        func incident(_ id: String) -> String {
+            #"{"eventId":"\#(id)","stream":"incident","entity":{"type":"incident","id":"\#(id)"},"action":"open","actor":{"id":"monitoring"},"occurredAt":"2026-11-20T10:00:00Z","jurisdiction":"MT","state":{"kind":"RNG_anomaly","severity":"P1"}}"#
+        }
+        try await fixture.append([incident("inc-a"), incident("inc-b")])
+        var notice = try #require(try fixture.vault.deliveries().first { $0.subject.entityId == "inc-a" })
+        notice.status = .delivered
+        notice.attempts = 1
+        notice.lastAttempt = Delivery.Attempt(at: VaultFixture.now, durationMillis: 5, httpStatus: 200, responseSha256: nil, error: nil)
+        _ = try await fixture.writer.recordDelivery(notice, action: "deliver")
+        let due: Int64 = 1_795_600_800_000  // 2026-11-25T10:00:00Z: 3 working days after Friday the 20th
+        let incidents = Dictionary(uniqueKeysWithValues: try fixture.vault.incidents().map { ($0.entityId, $0) })
+        let notified = try #require(incidents["inc-a"]?.json(now: due + 1).objectValue?["deadlines"]?.arrayValue?.first?.objectValue)
+        #expect(notified["met"] == .bool(true) && notified["missed"] == .bool(false))
+        let silent = try #require(incidents["inc-b"])
+        #expect(silent.json(now: due - 1).objectValue?["deadlines"]?.arrayValue?.first?.objectValue?["missed"] == .bool(false))
+        #expect(silent.json(now: due + 1).objectValue?["deadlines"]?.arrayValue?.first?.objectValue?["missed"] == .bool(true))
+        #expect(silent.notices.first?.status == .pending)
+    }
 }

@@ -293,6 +293,18 @@ def test_a_p1_incident_reaches_its_regulator_at_once_with_its_deadlines(regvault
         time.sleep(3)  # the report schedule runs meanwhile: reports do not go to an incidents-only destination
         assert [json.loads(r["body"])["data"]["incident"]["eventId"] for r in receiver.requests] == ["inc-p1"]
         assert [d["subject"]["kind"] for d in server.deliveries()] == ["incident"]
+        # The compliance officer's view: each incident with its deadlines and notices. This one happened
+        # on 2026-11-20 and was notified only now, after its deadline: missed, and shown as such.
+        status, listed = server.client.json("compliance_officer", "GET", "/v1/incidents")
+        assert status == 200
+        by_id = {i["entity"]["id"]: i for i in listed["incidents"]}
+        assert set(by_id) == {"inc-p1", "inc-p3", "inc-gb"}
+        assert [n["status"] for n in by_id["inc-p1"]["notices"]] == ["delivered"]
+        assert by_id["inc-p1"]["deadlines"][0]["regime"] == "MGA" and by_id["inc-p1"]["deadlines"][0]["missed"] is True
+        assert by_id["inc-gb"]["deadlines"][0]["regime"] == "UKGC" and by_id["inc-gb"]["notices"] == []
+        out = subprocess.run([str(regvault_bin), "incidents", "list", "--data", str(data), "--severity", "P1"],
+                             capture_output=True, text=True, check=True)
+        assert sorted(json.loads(line)["entity"]["id"] for line in out.stdout.splitlines()) == ["inc-gb", "inc-p1"]
     finally:
         server.stop()
         receiver.close()

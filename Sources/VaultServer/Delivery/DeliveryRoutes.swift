@@ -10,11 +10,14 @@ import VaultJSON
 /// |---|---|---|
 /// | `GET /v1/deliveries[?status=pending\|retrying\|delivered\|dead]` | compliance_officer | every delivery's latest state, newest first |
 /// | `GET /v1/deliveries/{id}` | compliance_officer | one delivery: its latest state and every entry (enqueue, each attempt), with seqs |
+/// | `GET /v1/incidents` | compliance_officer | every incident, newest first: its state, deadlines (met, missed) and the notices sent |
 ///
 /// A delivery's state names its destination, what it carries, its status, attempts, next attempt
 /// and the last attempt's outcome (HTTP status, SHA-256 of the receiver's answer, duration, error).
 struct DeliveryRoutes {
     let vault: Vault
+    /// Public holidays by jurisdiction, for incidents' working-day deadlines.
+    var holidays: [String: Set<String>] = [:]
 
     func register(on group: CatalogedRoutes) {
         group.get("deliveries") { request, _ in
@@ -29,6 +32,13 @@ struct DeliveryRoutes {
             return try answer {
                 let deliveries = try vault.deliveries(status: status)
                 return .json(.object(["deliveries": .array(deliveries.map(\.json))])).counting(deliveries.count)
+            }
+        }
+        group.get("incidents") { _, _ in
+            try answer {
+                let incidents = try vault.incidents(holidays: holidays)
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                return .json(.object(["incidents": .array(incidents.map { $0.json(now: now) })])).counting(incidents.count)
             }
         }
         group.get("deliveries/:id") { _, context in
