@@ -207,6 +207,19 @@ enum OpenAPIDocument {
             '200': {description: '{"deliveries":[Delivery]}'}
             '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
+      /v1/deliveries/{id}/retry:
+        parameters:
+          - {name: id, in: path, required: true, schema: {type: string}}
+        post:
+          summary: 'Send a dead delivery again: {"reason"}; recorded as an entry with who and why (role compliance_officer)'
+          requestBody: {required: true, content: {application/json: {}}}
+          responses:
+            '200': {description: 'Delivery, now retrying'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
+            '409': {$ref: '#/components/responses/Error'}
+            '413': {$ref: '#/components/responses/Error'}
       /v1/incidents:
         get:
           summary: 'Every incident on the incident stream, newest first: its state, the regulatory deadlines of its jurisdiction and kind with met and missed, and the notices sent to destinations (role compliance_officer)'

@@ -170,7 +170,7 @@ public struct VaultHTTPServer: Sendable {
         retention.registerRecordRetention(on: catalog.group(lifecycle, prefix: "/v1"))
         let holds = router.group("v1").add(middleware: RequireRole(roles: [.complianceOfficer], metrics: metrics))
         retention.registerHolds(on: catalog.group(holds, prefix: "/v1"))
-        DeliveryRoutes(vault: vault, holidays: (configuration.deliveries?.holidays ?? [:]).mapValues(Set.init))
+        DeliveryRoutes(vault: vault, writer: writer, holidays: (configuration.deliveries?.holidays ?? [:]).mapValues(Set.init))
             .register(on: catalog.group(holds, prefix: "/v1"))
         let requests = router.group("webhook/regulator")
             .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], metrics: metrics))

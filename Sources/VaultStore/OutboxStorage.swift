@@ -34,6 +34,9 @@ public protocol OutboxStorage: Sendable {
     func rescheduleDelivery(_ deliveryId: String, owner: String, dueAt: Int64) throws -> Bool
     /// Removes the item: it was delivered, or given up on and recorded as dead.
     func completeDelivery(_ deliveryId: String, owner: String) throws -> Bool
+    /// Puts a delivery given up on back in the outbox, due at `dueAt` with its attempts counted from
+    /// zero; false if it is already there.
+    func requeueDelivery(_ deliveryId: String, dueAt: Int64) throws -> Bool
     /// Releases every lease: for a store that only this process can open, at start-up, so
     /// deliveries in flight when the last process died are sent again at once.
     func releaseDeliveryLeases() throws

@@ -40,6 +40,14 @@ extension SQLiteStore: OutboxStorage {
         }
     }
 
+    public func requeueDelivery(_ deliveryId: String, dueAt: Int64) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO outbox (delivery_id, due_at) VALUES (?, ?) ON CONFLICT(delivery_id) DO NOTHING",
+                           arguments: [deliveryId, dueAt])
+            return db.changesCount == 1
+        }
+    }
+
     public func releaseDeliveryLeases() throws {
         try pool.write { db in
             try db.execute(sql: "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL")

@@ -221,6 +221,24 @@ def test_a_receiver_that_never_takes_it_is_given_up_on_with_an_incident(regvault
             assert raised["kind"] == "delivery_failed" and raised["severity"] == "P2"
             assert raised["destination"] == delivery["destination"] and raised["attempts"] == 2
         assert server.deliveries(status="delivered") == []
+
+        # The receiver comes back: the compliance officer sends the dead ones again, with a reason.
+        receiver = Receiver(pki / "receiver.pem", pki / "receiver.key", pki / "ca.pem", (tmp_path / "down.secret").read_text(),
+                            port=closed)
+        try:
+            down = by_destination["down-portal"][0]
+            assert server.client.json("compliance_officer", "POST", f"/v1/deliveries/{down['id']}/retry", {})[0] == 400
+            status, retried = server.client.json("compliance_officer", "POST", f"/v1/deliveries/{down['id']}/retry",
+                                                 {"reason": "portal back after maintenance"})
+            assert status == 200 and retried["status"] == "retrying"
+            assert server.client.json("regulator_read", "POST", f"/v1/deliveries/{down['id']}/retry", {"reason": "x"})[0] == 403
+            wait_for(lambda: receiver.accepted(), seconds=30)
+            status, one = server.client.json("compliance_officer", "GET", f"/v1/deliveries/{down['id']}")
+            assert one["status"] == "delivered" and [e["status"] for e in one["entries"]][-3:] == ["dead", "retrying", "delivered"]
+            assert server.client.json("compliance_officer", "POST", f"/v1/deliveries/{down['id']}/retry",
+                                      {"reason": "again"})[0] == 409, "only a dead delivery is sent again"
+        finally:
+            receiver.close()
     finally:
         server.stop()
 

@@ -1,5 +1,6 @@
 import Foundation
 import VaultFormat
+public import VaultStore
 
 extension LogWriter {
     /// Appends a delivery's state after an attempt (`action` is `attempt`, `deliver` or `give_up`)
@@ -14,6 +15,25 @@ extension LogWriter {
             records.append(try Self.deliveryIncident(delivery, at: now))
         }
         return try await append(records)[0].seq
+    }
+
+    /// Sends a dead delivery again: appends its state as `retrying` (action `retry`, by `actor`, with
+    /// the reason), then puts it back in the outbox, due now. Only a `dead` delivery can be retried;
+    /// one still on its way is left alone.
+    public func retryDelivery(id: String, reason: String, actor: VaultActor, outbox: any OutboxStorage) async throws -> Delivery {
+        guard var delivery = try store.latestRecord(entityType: Delivery.entityType, entityId: id).flatMap({ try Delivery(record: $0) })
+        else { throw VaultError(.notFound, "no delivery \(id)") }
+        guard delivery.status == .dead else {
+            throw VaultError(.conflict, "delivery \(id) is \(delivery.status.rawValue); only a dead delivery is sent again")
+        }
+        let now = max(clock.nowMillis(), lastRecordedAt)
+        delivery.status = .retrying
+        delivery.nextAttemptAt = now
+        let record = VaultRecord.make(stream: .delivery, kind: .record, entityType: Delivery.entityType, entityId: id, action: "retry",
+                                      actor: actor, at: now, reason: reason, state: delivery.state, jurisdiction: delivery.jurisdiction)
+        delivery.seq = try await append([record])[0].seq
+        _ = try outbox.requeueDelivery(id, dueAt: now)
+        return delivery
     }
 
     /// The incident a dead delivery raises: entity `incident`/`delivery-<id>`, kind `delivery_failed`.

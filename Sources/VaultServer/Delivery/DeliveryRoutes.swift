@@ -10,12 +10,14 @@ import VaultJSON
 /// |---|---|---|
 /// | `GET /v1/deliveries[?status=pending\|retrying\|delivered\|dead]` | compliance_officer | every delivery's latest state, newest first |
 /// | `GET /v1/deliveries/{id}` | compliance_officer | one delivery: its latest state and every entry (enqueue, each attempt), with seqs |
+/// | `POST /v1/deliveries/{id}/retry` | compliance_officer | `{"reason"}`: send a dead delivery again (after the receiver's outage), recorded with who and why |
 /// | `GET /v1/incidents` | compliance_officer | every incident, newest first: its state, deadlines (met, missed) and the notices sent |
 ///
 /// A delivery's state names its destination, what it carries, its status, attempts, next attempt
 /// and the last attempt's outcome (HTTP status, SHA-256 of the receiver's answer, duration, error).
 struct DeliveryRoutes {
     let vault: Vault
+    let writer: LogWriter
     /// Public holidays by jurisdiction, for incidents' working-day deadlines.
     var holidays: [String: Set<String>] = [:]
 
@@ -32,6 +34,16 @@ struct DeliveryRoutes {
             return try answer {
                 let deliveries = try vault.deliveries(status: status)
                 return .json(.object(["deliveries": .array(deliveries.map(\.json))])).counting(deliveries.count)
+            }
+        }
+        group.post("deliveries/:id/retry") { request, context in
+            let id = try context.parameters.require("id")
+            let body = try await jsonBody(request)
+            guard let reason = body["reason"]?.stringValue, !reason.isEmpty else {
+                throw APIError(.badRequest, "invalid_request", "the body is {\"reason\":\"...\"} (why it is sent again)")
+            }
+            return try await answering {
+                .json(try await writer.retryDelivery(id: id, reason: reason, actor: actor(context), outbox: vault.store).json)
             }
         }
         group.get("incidents") { _, _ in

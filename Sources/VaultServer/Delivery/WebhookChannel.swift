@@ -85,6 +85,7 @@ struct WebhookChannel: Sendable {
 
     /// Sends `body` as delivery `id`. Never throws: a failure is an outcome with its reason.
     func send(id: String, body: [UInt8], client: HTTPClient) async -> Outcome {
+        let place = "\(host):\(port)"
         let startedAt = Int64(Date().timeIntervalSince1970 * 1000)
         let clock = ContinuousClock()
         let started = clock.now
@@ -124,13 +125,13 @@ struct WebhookChannel: Sendable {
                            accepted: error == nil, permanent: status == 410)
         } catch {
             return Outcome(attempt: Delivery.Attempt(at: startedAt, durationMillis: millis(), httpStatus: nil, responseSha256: nil,
-                                                     error: Self.describe(error)),
+                                                     error: Self.describe(error, place: place)),
                            accepted: false, permanent: false)
         }
     }
 
     /// A failure in words a compliance officer can act on.
-    static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error, place: String) -> String {
         if let refusal = error as? OutboundRefusal { return refusal.description }
         if let error = error as? HTTPClientError {
             switch error {
@@ -145,7 +146,9 @@ struct WebhookChannel: Sendable {
                 + "(an answer without Content-Length?); it is sent again"
         }
         let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused: \(text.prefix(200))" }
+        if text.contains("connectionRefused") || text.contains("Connection refused") {
+            return "connection refused by \(place): nothing listens there (retried until the connect timeout)"
+        }
         if error is NIOSSLError || text.contains("handshake") || text.contains("SSL") { return "TLS failed: \(text.prefix(200))" }
         return String(text.prefix(300))
     }
