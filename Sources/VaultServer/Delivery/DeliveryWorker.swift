@@ -99,7 +99,10 @@ struct DeliveryWorker: Sendable {
             delivery.lastAttempt = outcome.attempt
             metrics.deliveryAttempted(channel: delivery.channel, destination: delivery.destination, accepted: outcome.accepted,
                                       durationMillis: outcome.attempt.durationMillis)
-            if outcome.accepted || outcome.permanent || delivery.attempts >= retry.maxAttempts {
+            // The budget counts the outbox's attempts, which a compliance officer's retry starts afresh;
+            // the log's `attempts` counts them all.
+            let tries = item.attempts + 1
+            if outcome.accepted || outcome.permanent || tries >= retry.maxAttempts {
                 delivery.status = outcome.accepted ? .delivered : .dead
                 delivery.nextAttemptAt = nil
                 _ = try await writer.recordDelivery(delivery, action: outcome.accepted ? "deliver" : "give_up")
@@ -114,7 +117,7 @@ struct DeliveryWorker: Sendable {
                     logger.error("delivery \(delivery.id) to \(delivery.destination) given up after \(attempts) attempts: \(reason)")
                 }
             } else {
-                let due = nowMillis() + retry.delayMillis(afterAttempt: delivery.attempts)
+                let due = nowMillis() + retry.delayMillis(afterAttempt: tries)
                 delivery.status = .retrying
                 delivery.nextAttemptAt = due
                 _ = try await writer.recordDelivery(delivery, action: "attempt")
