@@ -150,8 +150,10 @@ public struct VaultHTTPServer: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware(catalog: catalog))
         let root = catalog.group(router.group(), prefix: "")
         root.get("healthz") { _, _ in Response.text("ok\n") }
+        let holidays = (configuration.deliveries?.holidays ?? [:]).mapValues(Set.init)
         root.get("metrics") { [metrics, vault] _, _ in
-            Response.text(metrics.render(vault: vault), contentType: "text/plain; version=0.0.4")
+            metrics.incidentGauges(vault: vault, holidays: holidays)
+            return Response.text(metrics.render(vault: vault), contentType: "text/plain; version=0.0.4")
         }
         root.get("openapi.yaml") { _, _ in Response.text(OpenAPIDocument.yaml, contentType: "application/yaml") }
         let ingest = router.group("v1").add(middleware: RequireRole(roles: [.ingest], metrics: metrics))

@@ -320,6 +320,11 @@ def test_a_p1_incident_reaches_its_regulator_at_once_with_its_deadlines(regvault
         assert [n["status"] for n in by_id["inc-p1"]["notices"]] == ["delivered"]
         assert by_id["inc-p1"]["deadlines"][0]["regime"] == "MGA" and by_id["inc-p1"]["deadlines"][0]["missed"] is True
         assert by_id["inc-gb"]["deadlines"][0]["regime"] == "UKGC" and by_id["inc-gb"]["notices"] == []
+        # /metrics: the GB P1 has no notice yet, and all three deadlines (2026-11) have passed, only inc-p1's noticed.
+        status, _, metrics = server.client.request("compliance_officer", "GET", "/metrics")
+        lines = metrics.decode().splitlines()
+        assert "regvault_p1_incidents_unnotified 1.0" in lines, [l for l in lines if "incident" in l]
+        assert "regvault_incident_deadlines_missed 3.0" in lines, [l for l in lines if "incident" in l]
         out = subprocess.run([str(regvault_bin), "incidents", "list", "--data", str(data), "--severity", "P1"],
                              capture_output=True, text=True, check=True)
         assert sorted(json.loads(line)["entity"]["id"] for line in out.stdout.splitlines()) == ["inc-gb", "inc-p1"]

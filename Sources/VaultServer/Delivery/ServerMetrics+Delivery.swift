@@ -1,4 +1,6 @@
+import Foundation
 import Prometheus
+import VaultCore
 
 /// The delivery worker's metrics:
 /// - `regvault_delivery_attempts_total{channel,destination,result="accepted"|"failed"}`;
@@ -6,7 +8,11 @@ import Prometheus
 /// - `regvault_delivery_latency_seconds{channel,kind}`: histogram from enqueue (the report filed,
 ///   the request received) to the receiver's acceptance, by what was delivered (`report`, `request`);
 /// - `regvault_outbox_depth` and `regvault_outbox_oldest_due_seconds`: deliveries waiting, and how
-///   overdue the oldest is (0 when none is).
+///   overdue the oldest is (0 when none is);
+/// - `regvault_p1_incidents_unnotified`: P1 incidents no destination has accepted a notice of yet;
+/// - `regvault_incident_deadlines_missed`: regulatory deadlines passed without a notice accepted in
+///   time, over every incident in the log (it only grows; alert on its increase). Both are read at
+///   each scrape.
 extension ServerMetrics {
     static let deliveryBuckets: [Duration] = [.milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
                                               .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
@@ -40,5 +46,24 @@ extension ServerMetrics {
         registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_outbox_oldest_due_seconds", unitName: "",
                                                             helpText: "How long the most overdue delivery has been due."))
             .set(Double(max(0, now - (depth.oldestDueAt ?? now))) / 1000)
+    }
+
+    /// Reads every incident now and sets the incident gauges.
+    func incidentGauges(vault: Vault, holidays: [String: Set<String>]) {
+        guard let incidents = try? vault.incidents(holidays: holidays) else { return }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var unnotified = 0
+        var missed = 0
+        for incident in incidents {
+            if incident.state?["severity"]?.stringValue == "P1", incident.notifiedAt == nil { unnotified += 1 }
+            let deadlines = incident.json(now: now).objectValue?["deadlines"]?.arrayValue ?? []
+            missed += deadlines.filter { $0.objectValue?["missed"] == .bool(true) }.count
+        }
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_p1_incidents_unnotified", unitName: "",
+                                                            helpText: "P1 incidents with no notice accepted by a destination yet."))
+            .set(Double(unnotified))
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_incident_deadlines_missed", unitName: "",
+                                                            helpText: "Regulatory deadlines passed without a notice accepted in time."))
+            .set(Double(missed))
     }
 }
