@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import VaultFormat
 public import VaultStore
@@ -95,8 +94,7 @@ public struct Delivery: Sendable, Equatable {
     /// The delivery of `subjectEventId` to `destination`: its id is derived from both, so filing the
     /// same report twice can never send it twice to one destination.
     public static func id(destination: String, subjectEventId: String) -> String {
-        let digest = SHA256.hash(data: Data((destination + "\n" + subjectEventId).utf8))
-        return "msg_" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        "msg_" + Hash.sha256(Array((destination + "\n" + subjectEventId).utf8)).hex.prefix(32)
     }
 
     public init(destination: String, channel: String, subject: Subject, jurisdiction: String, enqueuedAt: Int64) {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import VaultFormat
 public import VaultStore
@@ -24,8 +23,7 @@ public struct RegulatorRequest: Sendable, Equatable {
     public var seq: Int64 = -1
 
     public static func jobId(identity: String, requestId: String) -> String {
-        let digest = SHA256.hash(data: Data((identity + "\n" + requestId).utf8))
-        return "job_" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        "job_" + Hash.sha256(Array((identity + "\n" + requestId).utf8)).hex.prefix(32)
     }
 
     public init(requestId: String, identity: String, query: JSONValue, format: String, callbackUrl: String, receivedAt: Int64) {

@@ -146,7 +146,7 @@ extension LogWriter {
         guard let objectFiles else { throw VaultError(.invalidRequest, "this writer has no object store") }
         let versionId = ObjectFiles.newVersionId()
         let content = bytes ?? Data()
-        let digest = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        let digest = Hash.sha256(content).hex
         if let bytes { try objectFiles.write(bytes, versionId: versionId) }
         let version = ObjectVersion(key: key, versionId: versionId, seq: -1, contentType: contentType, size: content.count,
                                     sha256: digest, period: period, recordedAt: now, attributes: attributes)

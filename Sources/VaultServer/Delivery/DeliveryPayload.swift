@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import VaultCore
 import VaultFormat
@@ -118,10 +117,6 @@ enum DeliveryPayload {
                              "report": .object(report), "files": .array(files)]),
         ]).canonicalBytes
     }
-}
-
-extension DeliveryPayload {
-    static func sha256(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
 }
 
 /// A delivery whose body cannot be made (what it carries is gone); it is given up on at once.

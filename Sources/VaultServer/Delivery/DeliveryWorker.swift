@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import VaultConfiguration
 import VaultCore
+import VaultFormat
 import VaultStore
 
 /// Works the outbox: claims due deliveries under a lease, sends each through its destination's
@@ -88,7 +89,7 @@ struct DeliveryWorker: Sendable {
             do {
                 let channel = try channel(for: delivery)
                 let body = try await DeliveryPayload.body(for: delivery, vault: vault, writer: writer, holidays: holidays)
-                delivery.payloadSha256 = DeliveryPayload.sha256(body)
+                delivery.payloadSha256 = Hash.sha256(body).hex
                 outcome = await channel.send(id: delivery.id, body: body, client: client)
             } catch let error as DeliveryPayloadError {
                 outcome = refused(error.description)

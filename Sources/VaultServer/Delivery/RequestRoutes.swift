@@ -63,8 +63,7 @@ struct RequestRoutes {
             throw APIError(.badRequest, "invalid_callback", "callbackUrl must be https://HOST[:PORT]/PATH without a user or password")
         }
         let allowed = identities[commonName]?.callbackHosts ?? []
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        guard allowed.contains(where: { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased() == bare }) else {
+        guard CallbackSettings.allows(host: host, in: allowed) else {
             throw APIError(.forbidden, "callback_not_allowed", allowed.isEmpty
                 ? "no callback hosts are configured for \(commonName); ask the operator to add yours (callbackHosts)"
                 : "\(host) is not a callback host of \(commonName); allowed: " + allowed.joined(separator: ", "))

@@ -46,7 +46,7 @@ struct CallbackSettings: Sendable {
     let tls: TLSConfiguration
 
     init(_ identity: ServerConfiguration.Identity) throws {
-        hosts = identity.callbackHosts.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased() }
+        hosts = identity.callbackHosts.map(CallbackSettings.normalized)
         signature = try WebhookSignature.load(path: identity.callbackSecretFile ?? "")
         tls = try WebhookChannel.tlsConfiguration(trustedCAs: identity.callbackTrustedCAs, clientCertificate: nil, clientKey: nil,
                                                   for: "identity \(identity.commonName)'s callbacks")
@@ -55,6 +55,16 @@ struct CallbackSettings: Sendable {
     /// True if `url` is https on one of the hosts.
     func allows(_ url: String) -> Bool {
         guard let components = URLComponents(string: url), components.scheme == "https", let host = components.host else { return false }
-        return hosts.contains(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased())
+        return CallbackSettings.allows(host: host, in: hosts)
+    }
+
+    /// A host as callback hosts are compared: lower case, an IPv6 address without its brackets.
+    static func normalized(_ host: String) -> String {
+        host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+    }
+
+    /// True if `host` is one of `allowed` (as configured or already normalised).
+    static func allows(host: String, in allowed: [String]) -> Bool {
+        allowed.map(normalized).contains(normalized(host))
     }
 }

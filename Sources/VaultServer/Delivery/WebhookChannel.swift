@@ -1,11 +1,11 @@
 import AsyncHTTPClient
-import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
 import VaultConfiguration
 import VaultCore
+import VaultFormat
 
 /// One configured HTTPS webhook destination, ready to send: its address, signing secret and TLS
 /// settings, checked when the server starts.
@@ -112,7 +112,7 @@ struct WebhookChannel: Sendable {
                 if answer.count >= Self.responseCap { break }
             }
             let status = Int(response.status.code)
-            let digest = SHA256.hash(data: answer).map { String(format: "%02x", $0) }.joined()
+            let digest = Hash.sha256(answer).hex
             var error: String?
             if (300..<400).contains(status) {
                 error = "the receiver redirected (\(status)\(response.headers.first(name: "location").map { " to \($0)" } ?? "")); "

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import NIOCore
+import VaultFormat
 import VaultS3
 
 /// A request body as S3 receives it: plain (its length as declared, and its SHA-256 as signed
@@ -45,7 +46,7 @@ struct S3Payload {
                 throw S3Error.incompleteBody("You did not provide the number of bytes specified by the Content-Length HTTP header")
             }
             if case .sha256(let hex) = authentication.payload {
-                let actual = SHA256.hash(data: collected).map { String(format: "%02x", $0) }.joined()
+                let actual = Hash.sha256(collected).hex
                 guard actual == hex.lowercased() else {
                     throw S3Error.xAmzContentSHA256Mismatch("The provided 'x-amz-content-sha256' header does not match what was computed.")
                 }
