@@ -8,8 +8,10 @@ set -euo pipefail
 # chromium, chromium-driver and libnss3-tools (certutil, pk12util) run the console's tests in a real
 # browser holding a client certificate; debootstrap makes the bare Debian system in which the
 # standalone verifier is tested (tools/build-verifier.sh installs the static libraries it links).
+# curl and openssh-client are also how the vault sends e-mail and SFTP deliveries; openssh-server
+# is the SFTP server the delivery tests start on a high port.
 debian_packages=(libsqlite3-dev libssl-dev libarchive-dev zlib1g-dev libhpdf-dev poppler-utils prometheus openssl curl python3 tar gzip zstd
-                 binutils chromium chromium-driver libnss3-tools debootstrap)
+                 binutils chromium chromium-driver libnss3-tools debootstrap openssh-client openssh-server)
 "$(dirname "$0")/install-debian-packages.sh" "${debian_packages[@]}"
 
 # The independent verifier tests use Python with pytest, cryptography, jsonpatch, and pyyaml with
@@ -47,6 +49,12 @@ fi
 if ! python3 -c 'import xmlschema' 2>/dev/null; then
   echo "setup: installing xmlschema for Python" >&2
   python3 -m pip install -q "xmlschema>=3,<5" 2>/dev/null || python3 -m pip install -q --break-system-packages "xmlschema>=3,<5"
+fi
+
+# The e-mail deliveries are received by a real SMTP server with STARTTLS and AUTH: aiosmtpd.
+if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+  echo "setup: installing aiosmtpd for Python" >&2
+  python3 -m pip install -q "aiosmtpd>=1.4,<2" 2>/dev/null || python3 -m pip install -q --break-system-packages "aiosmtpd>=1.4,<2"
 fi
 
 # The S3 endpoint's tests and benchmark are clients as operators run them: boto3 and the AWS CLI.

@@ -2,10 +2,12 @@ import Foundation
 
 extension ServerConfiguration {
     /// Where the vault sends what regulators are due, and how hard it tries: each destination is a
-    /// receiver of one regulator (for now an HTTPS webhook) and the filed reports it takes.
+    /// receiver of one regulator (an HTTPS webhook, an SMTP relay with its recipients, or an SFTP
+    /// directory) and the filed reports and incidents it takes.
     ///
-    /// Destinations come from this file only. A webhook's address must be `https://`; it may be on
-    /// a private, loopback or link-local address only when `allowPrivateAddress` says so. Secrets
+    /// Destinations come from this file only. A webhook's address must be `https://`, mail goes
+    /// over TLS (STARTTLS or implicit), SFTP pins the server's host key; any of them may be on a
+    /// private, loopback or link-local address only when `allowPrivateAddress` says so. Secrets
     /// live in files readable by the vault's user alone (mode 0600), never in this file.
     public struct Deliveries: Codable, Sendable {
         public var destinations: [Destination]
@@ -18,6 +20,13 @@ extension ServerConfiguration {
         /// Public holidays by jurisdiction (`YYYY-MM-DD`), skipped when incident deadlines count
         /// working days: `{"MT": ["2026-12-08", "2026-12-25"]}`.
         public var holidays: [String: [String]] = [:]
+        /// The vault's inspector address as regulators reach it (`https://vault.example:8443`): links
+        /// in mails and the read access a P1 notice carries start with it. Without it a notice names
+        /// the routes only.
+        public var linkBase: String?
+        /// How long the read access a P1 notice gives its regulator lasts, in hours; 0 for none.
+        /// Default 72 (GDPR art. 33's window).
+        public var incidentAccessHours: Int = 72
 
         public init(destinations: [Destination], maxAttempts: Int = 8, firstRetrySeconds: Int = 5, maxRetrySeconds: Int = 3_600) {
             self.destinations = destinations
@@ -33,21 +42,30 @@ extension ServerConfiguration {
             firstRetrySeconds = try container.decodeIfPresent(Int.self, forKey: .firstRetrySeconds) ?? firstRetrySeconds
             maxRetrySeconds = try container.decodeIfPresent(Int.self, forKey: .maxRetrySeconds) ?? maxRetrySeconds
             holidays = try container.decodeIfPresent([String: [String]].self, forKey: .holidays) ?? [:]
+            linkBase = try container.decodeIfPresent(String.self, forKey: .linkBase)
+            incidentAccessHours = try container.decodeIfPresent(Int.self, forKey: .incidentAccessHours) ?? incidentAccessHours
         }
 
-        /// One receiver: its id (named in the log's delivery entries), its channel and what it takes.
+        /// One receiver: its id (named in the log's delivery entries), its channel (exactly one of
+        /// `webhook`, `email` and `sftp`) and what it takes.
         public struct Destination: Codable, Sendable {
             public var id: String
-            public var webhook: Webhook
+            public var webhook: Webhook?
+            public var email: Email?
+            public var sftp: SFTP?
             /// The filed reports it takes; when absent, every report, unless `incidents` is given
             /// (a destination for incidents only).
             public var reports: ReportSelection?
             /// The incidents it is notified of, as they are recorded; none when absent.
             public var incidents: IncidentSelection?
 
-            public init(id: String, webhook: Webhook, reports: ReportSelection? = nil, incidents: IncidentSelection? = nil) {
-                (self.id, self.webhook, self.reports, self.incidents) = (id, webhook, reports, incidents)
+            public init(id: String, webhook: Webhook? = nil, email: Email? = nil, sftp: SFTP? = nil, reports: ReportSelection? = nil,
+                        incidents: IncidentSelection? = nil) {
+                (self.id, self.webhook, self.email, self.sftp, self.reports, self.incidents) = (id, webhook, email, sftp, reports, incidents)
             }
+
+            /// The channel's name as delivery entries record it: `webhook`, `email` or `sftp`.
+            public var channel: String { email != nil ? "email" : sftp != nil ? "sftp" : "webhook" }
 
             /// True if it takes filed reports at all.
             public var takesReports: Bool { reports != nil || incidents == nil }
@@ -96,6 +114,22 @@ extension ServerConfiguration {
                 allowPrivateAddress = try container.decodeIfPresent(Bool.self, forKey: .allowPrivateAddress) ?? false
                 timeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? timeoutSeconds
             }
+
+            func validate(destination id: String) throws {
+                guard let parsed = URL(string: url), parsed.scheme == "https", let host = parsed.host, !host.isEmpty else {
+                    throw ServerError.configuration("delivery destination \(id): webhook url must be https://HOST[:PORT]/PATH, "
+                        + "not '\(url)'")
+                }
+                guard parsed.user == nil, parsed.password == nil else {
+                    throw ServerError.configuration("delivery destination \(id): the webhook url must not carry a user or password")
+                }
+                guard (clientCertificate == nil) == (clientKey == nil) else {
+                    throw ServerError.configuration("delivery destination \(id): clientCertificate and clientKey go together")
+                }
+                guard (1...300).contains(timeoutSeconds) else {
+                    throw ServerError.configuration("delivery destination \(id): timeoutSeconds must be 1...300")
+                }
+            }
         }
 
         /// Filed reports by licence id and template id; a missing list takes every one.
@@ -109,10 +143,15 @@ extension ServerConfiguration {
         }
 
         static let knownKeys: [String: Set<String>] = [
-            "deliveries": ["destinations", "maxAttempts", "firstRetrySeconds", "maxRetrySeconds", "holidays"],
-            "deliveries.destinations[]": ["id", "webhook", "reports", "incidents"],
+            "deliveries": ["destinations", "maxAttempts", "firstRetrySeconds", "maxRetrySeconds", "holidays", "linkBase",
+                           "incidentAccessHours"],
+            "deliveries.destinations[]": ["id", "webhook", "email", "sftp", "reports", "incidents"],
             "deliveries.destinations[].webhook": ["url", "secretFile", "clientCertificate", "clientKey", "trustedCAs",
                                                   "allowPrivateAddress", "timeoutSeconds"],
+            "deliveries.destinations[].email": ["url", "from", "to", "username", "passwordFile", "trustedCAs", "clientCertificate",
+                                                "clientKey", "allowPrivateAddress", "allowPlaintext", "timeoutSeconds"],
+            "deliveries.destinations[].sftp": ["host", "port", "user", "privateKey", "hostKey", "directory", "allowPrivateAddress",
+                                               "timeoutSeconds"],
             "deliveries.destinations[].reports": ["licences", "templates"],
             "deliveries.destinations[].incidents": ["severities", "jurisdictions"],
         ]
@@ -124,6 +163,8 @@ extension ServerConfiguration {
                 found.append(("deliveries.destinations[]", destination))
                 let members = destination as? [String: Any]
                 found.append(("deliveries.destinations[].webhook", members?["webhook"]))
+                found.append(("deliveries.destinations[].email", members?["email"]))
+                found.append(("deliveries.destinations[].sftp", members?["sftp"]))
                 found.append(("deliveries.destinations[].reports", members?["reports"]))
                 found.append(("deliveries.destinations[].incidents", members?["incidents"]))
             }
@@ -133,10 +174,15 @@ extension ServerConfiguration {
         /// Resolves the files' paths against `resolve`.
         mutating func resolvePaths(_ resolve: (String) -> String) {
             for index in destinations.indices {
-                destinations[index].webhook.secretFile = resolve(destinations[index].webhook.secretFile)
-                destinations[index].webhook.clientCertificate = destinations[index].webhook.clientCertificate.map(resolve)
-                destinations[index].webhook.clientKey = destinations[index].webhook.clientKey.map(resolve)
-                destinations[index].webhook.trustedCAs = destinations[index].webhook.trustedCAs.map(resolve)
+                if var webhook = destinations[index].webhook {
+                    webhook.secretFile = resolve(webhook.secretFile)
+                    webhook.clientCertificate = webhook.clientCertificate.map(resolve)
+                    webhook.clientKey = webhook.clientKey.map(resolve)
+                    webhook.trustedCAs = webhook.trustedCAs.map(resolve)
+                    destinations[index].webhook = webhook
+                }
+                destinations[index].email?.resolvePaths(resolve)
+                destinations[index].sftp?.resolvePaths(resolve)
             }
         }
 
@@ -156,6 +202,15 @@ extension ServerConfiguration {
                 throw ServerError.configuration("deliveries: firstRetrySeconds must be at least 1 and maxRetrySeconds at least "
                     + "firstRetrySeconds")
             }
+            if let linkBase {
+                guard let base = URL(string: linkBase), base.scheme == "https", base.host != nil, base.path.isEmpty || base.path == "/"
+                else {
+                    throw ServerError.configuration("deliveries.linkBase must be https://HOST[:PORT], not '\(linkBase)'")
+                }
+            }
+            guard (0...24 * 90).contains(incidentAccessHours) else {
+                throw ServerError.configuration("deliveries.incidentAccessHours must be 0 (none) to 2160 (90 days)")
+            }
             for (jurisdiction, days) in holidays {
                 for day in days where !Self.isDate(day) {
                     throw ServerError.configuration("deliveries.holidays.\(jurisdiction): '\(day)' is not a YYYY-MM-DD date")
@@ -171,21 +226,15 @@ extension ServerConfiguration {
                 guard seen.insert(id).inserted else {
                     throw ServerError.configuration("delivery destination \(id) is named twice")
                 }
-                guard let url = URL(string: destination.webhook.url), url.scheme == "https", let host = url.host, !host.isEmpty else {
-                    throw ServerError.configuration("delivery destination \(id): webhook url must be https://HOST[:PORT]/PATH, "
-                        + "not '\(destination.webhook.url)'")
+                let channels = [destination.webhook != nil, destination.email != nil, destination.sftp != nil].filter { $0 }.count
+                guard channels == 1 else {
+                    throw ServerError.configuration("delivery destination \(id) must have exactly one of webhook, email and sftp")
                 }
-                guard url.user == nil, url.password == nil else {
-                    throw ServerError.configuration("delivery destination \(id): the webhook url must not carry a user or password")
-                }
-                guard (destination.webhook.clientCertificate == nil) == (destination.webhook.clientKey == nil) else {
-                    throw ServerError.configuration("delivery destination \(id): clientCertificate and clientKey go together")
-                }
+                if let webhook = destination.webhook { try webhook.validate(destination: id) }
+                if let email = destination.email { try email.validate(destination: id) }
+                if let sftp = destination.sftp { try sftp.validate(destination: id) }
                 for severity in destination.incidents?.severities ?? [] where !["P1", "P2", "P3", "P4"].contains(severity) {
                     throw ServerError.configuration("delivery destination \(id): incident severity '\(severity)' is not P1, P2, P3 or P4")
-                }
-                guard (1...300).contains(destination.webhook.timeoutSeconds) else {
-                    throw ServerError.configuration("delivery destination \(id): timeoutSeconds must be 1...300")
                 }
             }
         }

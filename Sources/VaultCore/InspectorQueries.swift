@@ -96,7 +96,7 @@ extension Vault {
             ?? ReportPeriod(.daily, containing: GamingCalendar.utc.day(at: record.recordedAt))
     }
 
-    private func page(_ records: [StoredRecord], limit: Int) throws -> RecordPage {
+    func page(_ records: [StoredRecord], limit: Int) throws -> RecordPage {
         let shown = Array(records.prefix(limit))
         let leaves = try store.leaves(seqs: shown.map(\.seq))
         let items = try shown.map { record in

@@ -20,8 +20,11 @@ public struct AccessPolicy: Sendable {
     let tokens: BearerTokens?
     /// Set when the server runs the regulator sandbox.
     let sandbox: SandboxAccess?
+    /// Checks the read access P1 notices carry (`rvi_…`).
+    let incidentAccess: IncidentAccessKey?
 
-    init(_ identities: [ServerConfiguration.Identity], tokens: BearerTokens?, sandbox: SandboxAccess? = nil) {
+    init(_ identities: [ServerConfiguration.Identity], tokens: BearerTokens?, sandbox: SandboxAccess? = nil,
+         incidentAccess: IncidentAccessKey? = nil) {
         var table: [String: Entry] = [:]
         for identity in identities {
             table[identity.commonName] = Entry(roles: Set(identity.roles), allowFrom: identity.allowFrom.compactMap(CIDR.init),
@@ -30,6 +33,7 @@ public struct AccessPolicy: Sendable {
         self.identities = table
         self.tokens = tokens
         self.sandbox = sandbox
+        self.incidentAccess = incidentAccess
     }
 }
 
@@ -90,7 +94,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
             return try refuse("address_not_allowed", "identity '\(commonName)' may not connect from \(address)", request, context)
         }
         var identity = ClientIdentity(commonName: commonName, roles: entry.roles, address: address)
-        if let header = request.headers[.authorization] {
+        if let credential = IncidentAccessKey.credential(in: request) {
+            // The read access of a P1 notice: it replaces the certificate's roles with none, so it
+            // opens `/access/incident` (within its grant) and nothing else.
+            guard let grantId = policy.incidentAccess?.grantId(of: credential) else {
+                return try refuse("invalid_token", "not a read access this vault issued", request, context, status: .unauthorized)
+            }
+            identity = ClientIdentity(commonName: commonName, roles: [], address: address, tokenSubject: "access:" + grantId)
+            identity.incidentGrant = grantId
+        } else if let header = request.headers[.authorization] {
             guard header.hasPrefix("Bearer "), entry.acceptsBearerTokens, let tokens = policy.tokens else {
                 return try refuse("invalid_token", "identity '\(commonName)' does not accept bearer tokens", request, context,
                                   status: .unauthorized)

@@ -51,10 +51,18 @@ struct AccessJournalMiddleware: RouterMiddleware {
             let count = response?.headers[.init("X-Result-Count")!].flatMap { Int($0) }
             try await journal.record(AccessRecord(identity: identity.name, address: identity.address,
                                                   method: request.method.rawValue, path: request.uri.path,
-                                                  query: request.uri.query ?? "", status: status, resultCount: count,
+                                                  query: Self.redacted(request.uri.query ?? ""), status: status, resultCount: count,
                                                   at: SystemClock().nowMillis()))
         }
         if let failure { throw failure }
         return response!
+    }
+
+    /// The query as the journal keeps it: a credential in `access=` (a P1 notice's link) is
+    /// replaced by `redacted`; the grant it names is in the identity.
+    static func redacted(_ query: String) -> String {
+        query.split(separator: "&", omittingEmptySubsequences: false).map { pair in
+            pair.hasPrefix("access=") ? "access=redacted" : String(pair)
+        }.joined(separator: "&")
     }
 }

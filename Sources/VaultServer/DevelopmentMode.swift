@@ -16,8 +16,11 @@ public enum DevelopmentMode {
     /// returns a configuration that serves `dir` on `listen` with the sandbox replaying `scenario`.
     /// Also writes, if absent, `aws-credentials` (mode 0600): an AWS shared-credentials file with one
     /// profile per role, whose keys the S3 endpoint on `s3Listen` accepts.
+    /// `regulatorWebhook` and `regulatorMail` (an SMTP relay `HOST:PORT` and the regulator's
+    /// address) become destinations of every filed report and P1 incident.
     public static func prepare(dataDirectory dir: String, listen: String, s3Listen: String? = nil,
-                               sandboxScenario scenario: String = "demo", regulatorWebhook: String? = nil) throws
+                               sandboxScenario scenario: String = "demo", regulatorWebhook: String? = nil,
+                               regulatorMail: (relay: String, address: String)? = nil) throws
         -> VaultConfiguration.ServerConfiguration {
         let certs = dir + "/dev-certs"
         if !FileManager.default.fileExists(atPath: certs + "/ca.pem") {
@@ -46,8 +49,9 @@ public enum DevelopmentMode {
         }
         configuration.sandbox = .init(scenario: scenario, clientCA: certs + "/sandbox-ca.pem", allowFrom: loopback)
         configuration.s3 = .init(listen: try s3Listen ?? nextPort(after: listen), credentials: certs + "/aws-credentials")
-        if let regulatorWebhook {
-            configuration.deliveries = try developmentDeliveries(to: regulatorWebhook, certs: certs)
+        if regulatorWebhook != nil || regulatorMail != nil {
+            configuration.deliveries = try developmentDeliveries(webhook: regulatorWebhook, mail: regulatorMail, certs: certs,
+                                                                 linkBase: "https://" + listen)
         }
         return configuration
     }
@@ -80,19 +84,32 @@ public enum DevelopmentMode {
 
     static let loopback = ["127.0.0.0/8", "::1/128"]
 
-    /// The development regulator's webhook: every filed report and P1 incident, signed with `webhook-secret`
-    /// (made on first use), the vault presenting `delivery.pem` where the certificates have one,
-    /// the development CA trusted besides the system's, loopback allowed. Retries come quickly.
-    static func developmentDeliveries(to url: String, certs: String) throws -> ServerConfiguration.Deliveries {
-        let secret = try webhookSecret(in: certs)
-        let hasClientCertificate = FileManager.default.fileExists(atPath: certs + "/delivery.pem")
-        let webhook = ServerConfiguration.Deliveries.Webhook(
-            url: url, secretFile: secret, clientCertificate: hasClientCertificate ? certs + "/delivery.pem" : nil,
-            clientKey: hasClientCertificate ? certs + "/delivery.key" : nil, trustedCAs: certs + "/ca.pem", allowPrivateAddress: true)
-        let destination = ServerConfiguration.Deliveries.Destination(id: "dev-regulator", webhook: webhook, reports: .init(),
-                                                                     incidents: .init(severities: ["P1"]))
-        var deliveries = ServerConfiguration.Deliveries(destinations: [destination],
+    /// The development regulator's destinations, each taking every filed report and P1 incident.
+    /// Its webhook (`dev-regulator`) is signed with `webhook-secret` (made on first use), the vault
+    /// presenting `delivery.pem` where the certificates have one; its mailbox (`dev-regulator-mail`)
+    /// is reached through a relay on loopback, with STARTTLS when the relay offers it (a plain
+    /// local sink is accepted). The development CA is trusted besides the system's, loopback is
+    /// allowed, and retries come quickly.
+    static func developmentDeliveries(webhook url: String?, mail: (relay: String, address: String)?, certs: String,
+                                      linkBase: String) throws -> ServerConfiguration.Deliveries {
+        var destinations: [ServerConfiguration.Deliveries.Destination] = []
+        if let url {
+            let secret = try webhookSecret(in: certs)
+            let hasClientCertificate = FileManager.default.fileExists(atPath: certs + "/delivery.pem")
+            let webhook = ServerConfiguration.Deliveries.Webhook(
+                url: url, secretFile: secret, clientCertificate: hasClientCertificate ? certs + "/delivery.pem" : nil,
+                clientKey: hasClientCertificate ? certs + "/delivery.key" : nil, trustedCAs: certs + "/ca.pem", allowPrivateAddress: true)
+            destinations.append(.init(id: "dev-regulator", webhook: webhook, reports: .init(), incidents: .init(severities: ["P1"])))
+        }
+        if let mail {
+            let email = ServerConfiguration.Deliveries.Email(
+                url: "smtp://" + mail.relay, from: "regvault@dev.regvault.local", to: [mail.address], trustedCAs: certs + "/ca.pem",
+                allowPrivateAddress: true, allowPlaintext: true)
+            destinations.append(.init(id: "dev-regulator-mail", email: email, reports: .init(), incidents: .init(severities: ["P1"])))
+        }
+        var deliveries = ServerConfiguration.Deliveries(destinations: destinations,
                                                         maxAttempts: 8, firstRetrySeconds: 2, maxRetrySeconds: 60)
+        deliveries.linkBase = linkBase
         try deliveries.validate()
         return deliveries
     }

@@ -222,10 +222,74 @@ enum OpenAPIDocument {
             '413': {$ref: '#/components/responses/Error'}
       /v1/incidents:
         get:
-          summary: 'Every incident on the incident stream, newest first: its state, the regulatory deadlines of its jurisdiction and kind with met and missed, and the notices sent to destinations (role compliance_officer)'
+          summary: 'Every incident on the incident stream, newest first: its state, the regulatory deadlines of its jurisdiction and kind with met and missed, the notices sent to destinations, and its ticket (open, acknowledged, notified, closed) (role compliance_officer)'
+          parameters:
+            - {name: status, in: query, schema: {type: string, enum: [open, acknowledged, notified, closed]}}
+            - {name: severity, in: query, schema: {type: string, enum: [P1, P2, P3, P4]}}
           responses:
             '200': {description: '{"incidents":[Incident]}'}
+            '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
+      /v1/incidents/{id}:
+        parameters:
+          - {name: id, in: path, required: true, schema: {type: string}}
+        get:
+          summary: 'One incident (entity incident/{id}): state, deadlines, notices and ticket (role compliance_officer)'
+          responses:
+            '200': {description: 'Incident'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
+      /v1/incidents/{id}/acknowledge:
+        parameters:
+          - {name: id, in: path, required: true, schema: {type: string}}
+        post:
+          summary: 'Acknowledge the incident''s ticket: {"reason"?}, an entry on the incident with who and why; once, and not after close (role compliance_officer)'
+          requestBody: {required: false, content: {application/json: {}}}
+          responses:
+            '200': {description: 'Incident'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
+            '409': {$ref: '#/components/responses/Error'}
+            '413': {$ref: '#/components/responses/Error'}
+      /v1/incidents/{id}/close:
+        parameters:
+          - {name: id, in: path, required: true, schema: {type: string}}
+        post:
+          summary: 'Close the incident''s ticket: {"reason"} (what was done, what was found), an entry on the incident; nothing follows (role compliance_officer)'
+          requestBody: {required: true, content: {application/json: {}}}
+          responses:
+            '200': {description: 'Incident'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
+            '409': {$ref: '#/components/responses/Error'}
+            '413': {$ref: '#/components/responses/Error'}
+      /access/incident:
+        get:
+          summary: 'With the read access a P1 notice carries (Authorization: Bearer rvi_..., or ?access=rvi_...), besides a client certificate of a configured identity: the grant (players, window, expiry) and the incident (state, deadlines, ticket). The credential opens /access/ and nothing else.'
+          parameters:
+            - {name: access, in: query, schema: {type: string}}
+          responses:
+            '200': {description: '{"grant": Grant, "incident": Incident}'}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Refused'}
+      /access/incident/logs:
+        get:
+          summary: 'With a P1 notice''s read access: one of the incident''s players'' records whose occurredAt is within the grant''s window (from and to may narrow it), oldest first, with proofs. Another player or a window outside the grant is refused 403; every use is an access entry naming the grant.'
+          parameters:
+            - {name: access, in: query, schema: {type: string}}
+            - {name: player, in: query, required: true, schema: {type: string}}
+            - {name: from, in: query, schema: {type: string, format: date-time}}
+            - {name: to, in: query, schema: {type: string, format: date-time}}
+            - {$ref: '#/components/parameters/cursor'}
+            - {$ref: '#/components/parameters/limit'}
+          responses:
+            '200': {$ref: '#/components/responses/Page'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '401': {$ref: '#/components/responses/Error'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '406': {$ref: '#/components/responses/Error'}
       /v1/deliveries/{id}:
         parameters:
           - {name: id, in: path, required: true, schema: {type: string}}

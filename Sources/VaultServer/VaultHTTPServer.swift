@@ -47,6 +47,8 @@ public struct VaultHTTPServer: Sendable {
     public let reports: ReportConfiguration?
     /// How often the report schedule looks for closed periods; 0 files none.
     public var reportIntervalSeconds = 60
+    /// Makes and checks the read access P1 notices carry.
+    let incidentAccess: IncidentAccessKey
 
     public init(configuration: VaultConfiguration.ServerConfiguration, vault: Vault, writer: LogWriter,
                 reports: ReportConfiguration? = nil) throws {
@@ -59,6 +61,7 @@ public struct VaultHTTPServer: Sendable {
         let sandbox = configuration.sandboxDirectory.map { SandboxLog(root: $0) }
         self.sandbox = sandbox
         self.sandboxRoutes = sandbox.map { SandboxRoutes(sandbox: $0) }
+        self.incidentAccess = try IncidentAccessKey.load(dataDirectory: configuration.data)
     }
 
     /// Serves until SIGINT or SIGTERM; `onListening` gets the base URL once the port is bound, and
@@ -146,7 +149,8 @@ public struct VaultHTTPServer: Sendable {
         router.add(middleware: DeclaredLengthMiddleware(maxBodyBytes: configuration.limits.maxBodyBytes,
                                                         maxObjectBytes: configuration.limits.maxObjectBytes))
         router.add(middleware: AuthenticationMiddleware(
-            policy: AccessPolicy(configuration.identities, tokens: tokens, sandbox: sandboxAccess), metrics: metrics))
+            policy: AccessPolicy(configuration.identities, tokens: tokens, sandbox: sandboxAccess, incidentAccess: incidentAccess),
+            metrics: metrics))
         router.add(middleware: MethodNotAllowedMiddleware(catalog: catalog))
         let root = catalog.group(router.group(), prefix: "")
         root.get("healthz") { _, _ in Response.text("ok\n") }
@@ -172,8 +176,8 @@ public struct VaultHTTPServer: Sendable {
         retention.registerRecordRetention(on: catalog.group(lifecycle, prefix: "/v1"))
         let holds = router.group("v1").add(middleware: RequireRole(roles: [.complianceOfficer], metrics: metrics))
         retention.registerHolds(on: catalog.group(holds, prefix: "/v1"))
-        DeliveryRoutes(vault: vault, writer: writer, holidays: (configuration.deliveries?.holidays ?? [:]).mapValues(Set.init))
-            .register(on: catalog.group(holds, prefix: "/v1"))
+        DeliveryRoutes(vault: vault, writer: writer).register(on: catalog.group(holds, prefix: "/v1"))
+        IncidentRoutes(vault: vault, writer: writer, holidays: holidays).register(on: catalog.group(holds, prefix: "/v1"))
         let requests = router.group("webhook/regulator")
             .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], metrics: metrics))
         RequestRoutes(vault: vault, writer: writer,
@@ -184,6 +188,8 @@ public struct VaultHTTPServer: Sendable {
             .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], metrics: metrics))
         RegulatorRoutes(vault: vault).register(on: catalog.group(inspector, prefix: "/regulator"))
         ExportRoutes(jobs: exports).register(on: catalog.group(inspector, prefix: "/regulator"))
+        let incidentAccessGroup = router.group("access").add(middleware: AccessJournalMiddleware(journal: journal))
+        IncidentAccessRoutes(vault: vault, holidays: holidays).register(on: catalog.group(incidentAccessGroup, prefix: "/access"))
         LogRoutes(vault: vault).register(on: catalog.group(router.group("log"), prefix: "/log"))
         registerConsole(on: router, catalog: catalog)
         if let routes = sandboxRoutes {

@@ -10,6 +10,8 @@ public struct ClientIdentity: Sendable {
     public let address: String
     /// The subject of the bearer token the request carried, if any (its roles are then `roles`).
     public var tokenSubject: String? = nil
+    /// The incident access grant the request's `rvi_` credential names, if it carried one.
+    public var incidentGrant: String? = nil
 
     /// How the vault records who acted: the common name, or `<common name>/<token subject>`.
     public var name: String { tokenSubject.map { commonName + "/" + $0 } ?? commonName }

@@ -25,6 +25,9 @@ enum SQLiteSchema {
         migrator.registerMigration("v5: the delivery outbox") { db in
             try db.execute(sql: v5)
         }
+        migrator.registerMigration("v6: only delivery entities enter the outbox") { db in
+            try db.execute(sql: v6)
+        }
         return migrator
     }
 
@@ -58,6 +61,15 @@ enum SQLiteSchema {
     /// - nulling a record's columns without its `erasures` row, or changing anything else.
     /// Extensions and legal holds are the vault's to enforce (they live in the log, not in columns);
     /// this is the floor that holds even for a client with write access to the database file.
+    /// `vault.delivery` also holds what a delivery carries besides its own entries (the read access
+    /// a P1 notice grants, entity `incidentAccess`): only `delivery` entities enter the outbox.
+    static let v6 = """
+    DROP TRIGGER deliveries_enter_the_outbox;
+    CREATE TRIGGER deliveries_enter_the_outbox AFTER INSERT ON records
+    WHEN NEW.stream = 'vault.delivery' AND NEW.entity_type = 'delivery' AND NEW.version = 1
+    BEGIN INSERT INTO outbox (delivery_id, due_at) VALUES (NEW.entity_id, NEW.recorded_at); END;
+    """
+
     /// The outbox (`OutboxStorage`): one row per delivery still to be sent. The trigger puts a
     /// delivery in it in the very transaction that appends its first entry (version 1 of a
     /// `delivery` entity on `vault.delivery`), due at once; the delivery worker leases, reschedules

@@ -31,6 +31,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("regulator-webhook"),
             help: "With --dev: deliver every filed report to this HTTPS URL, signed with DATA/dev-certs/webhook-secret.")
     var regulatorWebhook: String?
+    @Option(name: .customLong("regulator-smtp"),
+            help: "With --dev: HOST:PORT of an SMTP relay or local sink through which filed reports and P1 incidents are mailed.")
+    var regulatorSMTP: String?
+    @Option(name: .customLong("regulator-email"),
+            help: "With --dev and --regulator-smtp: the development regulator's address (default regulator@dev.regvault.local).")
+    var regulatorEmail: String?
     @Option(help: "With --dev: retention policy files for a vault created now (default: the operator default).")
     var retention: String?
     @Option(name: .customLong("sandbox-scenario"),
@@ -43,8 +49,12 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         if dev {
             guard data != nil, config == nil else { throw ValidationError("--dev needs --data DIR and no --config") }
-        } else if regulatorWebhook != nil {
-            throw ValidationError("--regulator-webhook is for --dev; in a configuration file, destinations go under deliveries")
+            if regulatorEmail != nil, regulatorSMTP == nil {
+                throw ValidationError("--regulator-email needs --regulator-smtp HOST:PORT (the relay or local sink to send through)")
+            }
+        } else if regulatorWebhook != nil || regulatorSMTP != nil || regulatorEmail != nil {
+            throw ValidationError("--regulator-webhook, --regulator-smtp and --regulator-email are for --dev; in a configuration file, "
+                + "destinations go under deliveries")
         } else {
             guard config != nil else {
                 throw ValidationError("give --config FILE (TLS files and identities), or --dev --data DIR for development")
@@ -77,7 +87,8 @@ struct ServeCommand: AsyncParsableCommand {
                 try Vault.create(at: data, origin: origin, policies: policies)
             }
             configuration = try DevelopmentMode.prepare(dataDirectory: data, listen: listen, s3Listen: s3Listen,
-                                                        sandboxScenario: sandboxScenario, regulatorWebhook: regulatorWebhook)
+                                                        sandboxScenario: sandboxScenario, regulatorWebhook: regulatorWebhook,
+                                                        regulatorMail: regulatorSMTP.map { ($0, regulatorEmail ?? "regulator@dev.regvault.local") })
         } else {
             configuration = try ServerConfiguration.load(path: config!)
         }
@@ -96,6 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
         let certs = configuration.data + "/dev-certs"
         let dev = self.dev
         let regulatorWebhook = self.regulatorWebhook
+        let mailTo = regulatorSMTP.map { "\(regulatorEmail ?? "regulator@dev.regvault.local") through \($0)" }
         try await server.run { url in
             var text = "listening on \(url)\n"
             if dev {
@@ -112,6 +124,9 @@ struct ServeCommand: AsyncParsableCommand {
                     text += "deliveries: each filed report is POSTed to \(regulatorWebhook), signed with \(certs)/webhook-secret; "
                         + "see them: curl --cacert \(certs)/ca.pem --cert \(certs)/compliance_officer.pem --key "
                         + "\(certs)/compliance_officer.key '\(url)/v1/deliveries'\n"
+                }
+                if let mailTo {
+                    text += "deliveries: each filed report and P1 incident is mailed to \(mailTo)\n"
                 }
             }
             FileHandle.standardOutput.write(Data(text.utf8))

@@ -42,21 +42,24 @@ public struct Delivery: Sendable, Equatable {
         /// When the attempt started (milliseconds since the Unix epoch).
         public var at: Int64
         public var durationMillis: Int64
-        /// The receiver's HTTP status, when it answered.
+        /// The receiver's HTTP status, when it answered (webhooks).
         public var httpStatus: Int?
+        /// The relay's last reply code, when it answered (e-mail: 250 once it took the mail).
+        public var replyCode: Int?
         /// SHA-256 of the receiver's answer body (at most the response cap), when it answered.
         public var responseSha256: String?
         /// Why the attempt failed, in words (connection refused, timeout, TLS, a status), when it did.
         public var error: String?
 
-        public init(at: Int64, durationMillis: Int64, httpStatus: Int?, responseSha256: String?, error: String?) {
-            (self.at, self.durationMillis, self.httpStatus, self.responseSha256, self.error) =
-                (at, durationMillis, httpStatus, responseSha256, error)
+        public init(at: Int64, durationMillis: Int64, httpStatus: Int?, replyCode: Int? = nil, responseSha256: String?, error: String?) {
+            (self.at, self.durationMillis, self.httpStatus, self.replyCode, self.responseSha256, self.error) =
+                (at, durationMillis, httpStatus, replyCode, responseSha256, error)
         }
 
         var json: JSONValue {
             var object: [String: JSONValue] = ["at": .string(Timestamp.format(millis: at)), "durationMillis": .int(durationMillis)]
             if let httpStatus { object["httpStatus"] = .int(Int64(httpStatus)) }
+            if let replyCode { object["replyCode"] = .int(Int64(replyCode)) }
             if let responseSha256 { object["responseSha256"] = .string(responseSha256) }
             if let error { object["error"] = .string(error) }
             return .object(object)
@@ -67,6 +70,7 @@ public struct Delivery: Sendable, Equatable {
             self.at = at
             durationMillis = object["durationMillis"]?.numberText.flatMap { Int64($0) } ?? 0
             httpStatus = object["httpStatus"]?.numberText.flatMap { Int($0) }
+            replyCode = object["replyCode"]?.numberText.flatMap { Int($0) }
             responseSha256 = object["responseSha256"]?.stringValue
             error = object["error"]?.stringValue
         }

@@ -19,6 +19,11 @@ public struct IncidentOverview: Sendable {
     public let recordedAt: Int64
     public let deadlines: [RegulatoryDeadlines.Deadline]
     public let notices: [Delivery]
+    /// Its ticket: open, acknowledged, notified or closed, with each step's who, when and why.
+    public let ticket: IncidentTicket
+
+    /// `state.severity` (P1 to P4), if it has one.
+    public var severity: String? { state?.objectValue?["severity"]?.stringValue }
 
     /// When the first notice was accepted by its receiver, if one was.
     public var notifiedAt: Int64? {
@@ -39,7 +44,7 @@ public struct IncidentOverview: Sendable {
                 entry["missed"] = .bool(!met && (notified ?? now) > deadline.dueAt)
                 return .object(entry)
             }),
-            "notices": .array(notices.map(\.json)),
+            "notices": .array(notices.map(\.json)), "ticket": ticket.json,
         ]
         if let state { object["state"] = state }
         if let notified { object["notifiedAt"] = .string(Timestamp.format(millis: notified)) }
@@ -63,18 +68,35 @@ extension Vault {
             notices[delivery.subject.entityType + "\u{0}" + delivery.subject.entityId, default: []].append(delivery)
         }
         return try order.reversed().compactMap { key in
-            guard let records = byEntity[key], let first = records.first, let latest = records.last else { return nil }
-            let body = try latest.body.flatMap { try JSONParser.parse([UInt8]($0)).objectValue }
-            let firstBody = try first.body.flatMap { try JSONParser.parse([UInt8]($0)).objectValue }
-            let jurisdiction = body?["jurisdiction"]?.stringValue ?? firstBody?["jurisdiction"]?.stringValue ?? ""
-            let kind = body?["state"]?.objectValue?["kind"]?.stringValue
-            return IncidentOverview(
-                entityType: latest.entityType, entityId: latest.entityId, state: body?["state"], jurisdiction: jurisdiction,
-                firstSeq: first.seq, latestSeq: latest.seq, versions: records.count, occurredAt: first.occurredAt,
-                recordedAt: first.recordedAt,
-                deadlines: RegulatoryDeadlines.deadlines(jurisdiction: jurisdiction, kind: kind, occurredAt: first.occurredAt,
-                                                         recordedAt: first.recordedAt, holidays: holidays[jurisdiction] ?? []),
-                notices: notices[key] ?? [])
+            try byEntity[key].flatMap { try IncidentOverview(records: $0, notices: notices[key] ?? [], holidays: holidays) }
         }
+    }
+
+    /// One incident of entity type `entityType`, or nil if the incident stream has none.
+    public func incident(entityType: String = "incident", entityId: String, holidays: [String: Set<String>] = [:]) throws
+        -> IncidentOverview? {
+        let records = try store.history(entityType: entityType, entityId: entityId)
+            .filter { $0.stream == RecordSchema.Stream.incident.rawValue }
+        let notices = try deliveries().filter {
+            $0.subject.kind == "incident" && $0.subject.entityType == entityType && $0.subject.entityId == entityId
+        }
+        return try IncidentOverview(records: records, notices: notices, holidays: holidays)
+    }
+}
+
+extension IncidentOverview {
+    /// The overview of one incident's entries (oldest first), nil when there are none.
+    init?(records: [StoredRecord], notices: [Delivery], holidays: [String: Set<String>]) throws {
+        guard let first = records.first, let latest = records.last else { return nil }
+        let body = try latest.body.flatMap { try JSONParser.parse([UInt8]($0)).objectValue }
+        let firstBody = try first.body.flatMap { try JSONParser.parse([UInt8]($0)).objectValue }
+        let jurisdiction = body?["jurisdiction"]?.stringValue ?? firstBody?["jurisdiction"]?.stringValue ?? ""
+        let kind = body?["state"]?.objectValue?["kind"]?.stringValue
+        self.init(entityType: latest.entityType, entityId: latest.entityId, state: body?["state"], jurisdiction: jurisdiction,
+                  firstSeq: first.seq, latestSeq: latest.seq, versions: records.count, occurredAt: first.occurredAt,
+                  recordedAt: first.recordedAt,
+                  deadlines: RegulatoryDeadlines.deadlines(jurisdiction: jurisdiction, kind: kind, occurredAt: first.occurredAt,
+                                                           recordedAt: first.recordedAt, holidays: holidays[jurisdiction] ?? []),
+                  notices: notices, ticket: try IncidentTicket(records: records))
     }
 }

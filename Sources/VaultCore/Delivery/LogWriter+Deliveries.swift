@@ -7,13 +7,15 @@ extension LogWriter {
     /// and returns its seq once durable. A delivery given up on also raises a P2 incident
     /// (`delivery_failed`) in the same batch, so a report that never reached its regulator is on
     /// the incident stream where compliance officers look (a request's answer, which belongs to no
-    /// jurisdiction, raises none: `GET /v1/deliveries?status=dead` shows it).
+    /// jurisdiction, raises none: `GET /v1/deliveries?status=dead` shows it). An incident's first
+    /// accepted notice also appends its ticket's `notify` step in that batch.
     public func recordDelivery(_ delivery: Delivery, action: String) async throws -> Int64 {
         let now = max(clock.nowMillis(), lastRecordedAt)
         var records = [delivery.record(action: action, at: now)]
         if delivery.status == .dead, !delivery.jurisdiction.isEmpty {
             records.append(try Self.deliveryIncident(delivery, at: now))
         }
+        if let notified = try notifyEntry(for: delivery, at: now) { records.append(notified) }
         return try await append(records)[0].seq
     }
 

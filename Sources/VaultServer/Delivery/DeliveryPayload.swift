@@ -14,12 +14,12 @@ enum DeliveryPayload {
     /// digest and `contentOmitted`, to be fetched from the regulator routes.
     static let inlineCap = 8 * 1024 * 1024
 
-    static func body(for delivery: Delivery, vault: Vault, writer: LogWriter, holidays: [String: Set<String>] = [:]) async throws
-        -> [UInt8] {
+    static func body(for delivery: Delivery, vault: Vault, writer: LogWriter, holidays: [String: Set<String>] = [:],
+                     access: IncidentAccessKey? = nil, linkBase: String? = nil) async throws -> [UInt8] {
         switch delivery.subject.kind {
         case "report": return try reportBody(for: delivery, vault: vault)
         case "request": return try await requestBody(for: delivery, vault: vault, writer: writer)
-        case "incident": return try incidentBody(for: delivery, vault: vault, holidays: holidays)
+        case "incident": return try incidentBody(for: delivery, vault: vault, holidays: holidays, access: access, linkBase: linkBase)
         default: throw DeliveryPayloadError("cannot send a \(delivery.subject.kind)")
         }
     }
@@ -63,9 +63,12 @@ enum DeliveryPayload {
 
     /// An incident notice: `{"type": "incident.raised", "timestamp": <when recorded>, "data":
     /// {deliveryId, destination, seq, incident: <the record as submitted>, deadlines: [{regime,
-    /// dueAt, rule}]}}`, the deadlines those of the incident's jurisdiction and kind
-    /// (`RegulatoryDeadlines`).
-    static func incidentBody(for delivery: Delivery, vault: Vault, holidays: [String: Set<String>]) throws -> [UInt8] {
+    /// dueAt, rule}], access?}}`, the deadlines those of the incident's jurisdiction and kind
+    /// (`RegulatoryDeadlines`). A P1 notice's `access` is its read access: `{grantId, token,
+    /// players, from, to, expiresAt, url}` (`IncidentAccessRoutes`; `url` under `linkBase`, the
+    /// token in it as `?access=`).
+    static func incidentBody(for delivery: Delivery, vault: Vault, holidays: [String: Set<String>], access: IncidentAccessKey? = nil,
+                             linkBase: String? = nil) throws -> [UInt8] {
         guard let record = try vault.store.records(eventIds: [delivery.subject.eventId])[delivery.subject.eventId] else {
             throw DeliveryPayloadError("incident \(delivery.subject.eventId) is not in the log")
         }
@@ -76,10 +79,20 @@ enum DeliveryPayload {
         let deadlines = RegulatoryDeadlines.deadlines(
             jurisdiction: jurisdiction, kind: incident["state"]?.objectValue?["kind"]?.stringValue,
             occurredAt: record.occurredAt, recordedAt: record.recordedAt, holidays: holidays[jurisdiction] ?? [])
+        var data: [String: JSONValue] = [
+            "deliveryId": .string(delivery.id), "destination": .string(delivery.destination), "seq": .int(record.seq),
+            "incident": .object(incident), "deadlines": .array(deadlines.map(\.json)),
+        ]
+        if let access, let grant = try vault.incidentAccessGrant(id: IncidentAccessGrant.id(deliveryId: delivery.id)) {
+            let token = access.token(grantId: grant.grantId)
+            var shown = grant.json.objectValue ?? [:]
+            shown["token"] = .string(token)
+            shown["url"] = .string(NoticeMail.link(linkBase, "/access/incident/logs?access=\(token)"))
+            data["access"] = .object(shown)
+        }
         return JSONValue.object([
             "type": .string("incident.raised"), "timestamp": .string(Timestamp.format(millis: delivery.enqueuedAt)),
-            "data": .object(["deliveryId": .string(delivery.id), "destination": .string(delivery.destination), "seq": .int(record.seq),
-                             "incident": .object(incident), "deadlines": .array(deadlines.map(\.json))]),
+            "data": .object(data),
         ]).canonicalBytes
     }
 

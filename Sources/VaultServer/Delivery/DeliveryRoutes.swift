@@ -11,15 +11,12 @@ import VaultJSON
 /// | `GET /v1/deliveries[?status=pending\|retrying\|delivered\|dead]` | compliance_officer | every delivery's latest state, newest first |
 /// | `GET /v1/deliveries/{id}` | compliance_officer | one delivery: its latest state and every entry (enqueue, each attempt), with seqs |
 /// | `POST /v1/deliveries/{id}/retry` | compliance_officer | `{"reason"}`: send a dead delivery again (after the receiver's outage), recorded with who and why |
-/// | `GET /v1/incidents` | compliance_officer | every incident, newest first: its state, deadlines (met, missed) and the notices sent |
 ///
 /// A delivery's state names its destination, what it carries, its status, attempts, next attempt
 /// and the last attempt's outcome (HTTP status, SHA-256 of the receiver's answer, duration, error).
 struct DeliveryRoutes {
     let vault: Vault
     let writer: LogWriter
-    /// Public holidays by jurisdiction, for incidents' working-day deadlines.
-    var holidays: [String: Set<String>] = [:]
 
     func register(on group: CatalogedRoutes) {
         group.get("deliveries") { request, _ in
@@ -44,13 +41,6 @@ struct DeliveryRoutes {
             }
             return try await answering {
                 .json(try await writer.retryDelivery(id: id, reason: reason, actor: actor(context), outbox: vault.store).json)
-            }
-        }
-        group.get("incidents") { _, _ in
-            try answer {
-                let incidents = try vault.incidents(holidays: holidays)
-                let now = Int64(Date().timeIntervalSince1970 * 1000)
-                return .json(.object(["incidents": .array(incidents.map { $0.json(now: now) })])).counting(incidents.count)
             }
         }
         group.get("deliveries/:id") { _, context in

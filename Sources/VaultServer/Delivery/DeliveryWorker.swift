@@ -19,13 +19,16 @@ struct DeliveryWorker: Sendable {
     let vault: Vault
     let writer: LogWriter
     let outbox: any OutboxStorage
-    let channels: [String: WebhookChannel]
+    let channels: [String: any DeliveryChannel]
     /// How answers to each identity's requests are signed and sent, by certificate common name.
     let callbacks: [String: CallbackSettings]
     let retry: RetryPolicy
     /// Public holidays by jurisdiction, for incidents' working-day deadlines.
     let holidays: [String: Set<String>]
     let metrics: ServerMetrics
+    /// Makes the read access P1 notices carry, and where their links start.
+    let incidentAccess: IncidentAccessKey
+    let linkBase: String?
     let logger = Logger(label: "regvault.delivery")
     /// This worker's lease owner id.
     let owner = "worker-" + UUID().uuidString.lowercased()
@@ -85,12 +88,13 @@ struct DeliveryWorker: Sendable {
                 _ = try outbox.completeDelivery(item.deliveryId, owner: owner)
                 return
             }
-            let outcome: WebhookChannel.Outcome
+            let outcome: DeliveryOutcome
             do {
                 let channel = try channel(for: delivery)
-                let body = try await DeliveryPayload.body(for: delivery, vault: vault, writer: writer, holidays: holidays)
+                let body = try await DeliveryPayload.body(for: delivery, vault: vault, writer: writer, holidays: holidays,
+                                                          access: incidentAccess, linkBase: linkBase)
                 delivery.payloadSha256 = Hash.sha256(body).hex
-                outcome = await channel.send(id: delivery.id, body: body, client: client)
+                outcome = await channel.send(delivery, body: body, client: client)
             } catch let error as DeliveryPayloadError {
                 outcome = refused(error.description)
             }
@@ -132,7 +136,7 @@ struct DeliveryWorker: Sendable {
 
     /// The configured destination's channel, or for a request's answer a channel to its callback
     /// (checked again against the identity's callback hosts, which may have changed since).
-    private func channel(for delivery: Delivery) throws(DeliveryPayloadError) -> WebhookChannel {
+    private func channel(for delivery: Delivery) throws(DeliveryPayloadError) -> any DeliveryChannel {
         if let channel = channels[delivery.destination] { return channel }
         let prefix = RegulatorRequest.destination(identity: "")
         guard delivery.destination.hasPrefix(prefix) else {
@@ -150,10 +154,8 @@ struct DeliveryWorker: Sendable {
         }
     }
 
-    private func refused(_ reason: String) -> WebhookChannel.Outcome {
-        WebhookChannel.Outcome(attempt: Delivery.Attempt(at: nowMillis(), durationMillis: 0, httpStatus: nil, responseSha256: nil,
-                                                         error: reason),
-                               accepted: false, permanent: true)
+    private func refused(_ reason: String) -> DeliveryOutcome {
+        AttemptTimer().outcome(accepted: false, permanent: true, error: reason)
     }
 
     private func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

@@ -7,17 +7,20 @@ extension VaultHTTPServer {
     /// Where filed reports go: one route per configured destination that takes reports.
     var deliveryRoutes: [DeliveryRoute] {
         (configuration.deliveries?.destinations ?? []).filter(\.takesReports).map { destination in
-            DeliveryRoute(destination: destination.id, channel: "webhook", licences: destination.reports?.licences.map(Set.init),
+            DeliveryRoute(destination: destination.id, channel: destination.channel, licences: destination.reports?.licences.map(Set.init),
                           templates: destination.reports?.templates.map(Set.init))
         }
     }
 
-    /// Where incidents go: one route per configured destination that takes incidents.
+    /// Where incidents go: one route per configured destination that takes incidents, P1 notices
+    /// granting read access for `deliveries.incidentAccessHours`.
     var incidentRoutes: [IncidentRoute] {
-        (configuration.deliveries?.destinations ?? []).compactMap { destination in
+        let hours = configuration.deliveries?.incidentAccessHours ?? 0
+        let accessHours = hours > 0 ? hours : nil
+        return (configuration.deliveries?.destinations ?? []).compactMap { destination in
             destination.incidents.map { selection in
-                IncidentRoute(destination: destination.id, channel: "webhook", jurisdictions: selection.jurisdictions.map(Set.init),
-                              severities: Set(selection.severities ?? ["P1"]))
+                IncidentRoute(destination: destination.id, channel: destination.channel, jurisdictions: selection.jurisdictions.map(Set.init),
+                              severities: Set(selection.severities ?? ["P1"]), accessHours: accessHours)
             }
         }
     }
@@ -26,8 +29,8 @@ extension VaultHTTPServer {
     /// secret and TLS file is loaded and checked here, so a server that would fail to deliver does
     /// not start.
     func makeDeliveryWorker() throws -> DeliveryWorker? {
-        var channels: [String: WebhookChannel] = [:]
-        for destination in configuration.deliveries?.destinations ?? [] { channels[destination.id] = try WebhookChannel(destination) }
+        var channels: [String: any DeliveryChannel] = [:]
+        for destination in configuration.deliveries?.destinations ?? [] { channels[destination.id] = try channel(for: destination) }
         var callbacks: [String: CallbackSettings] = [:]
         for identity in configuration.identities where !identity.callbackHosts.isEmpty {
             callbacks[identity.commonName] = try CallbackSettings(identity)
@@ -35,7 +38,20 @@ extension VaultHTTPServer {
         guard !channels.isEmpty || !callbacks.isEmpty else { return nil }
         return DeliveryWorker(vault: vault, writer: writer, outbox: vault.store, channels: channels, callbacks: callbacks,
                               retry: RetryPolicy(configuration.deliveries ?? .init(destinations: [])),
-                              holidays: (configuration.deliveries?.holidays ?? [:]).mapValues(Set.init), metrics: metrics)
+                              holidays: (configuration.deliveries?.holidays ?? [:]).mapValues(Set.init), metrics: metrics,
+                              incidentAccess: incidentAccess, linkBase: configuration.deliveries?.linkBase)
+    }
+}
+
+extension VaultHTTPServer {
+    /// The destination's channel, its files read and checked.
+    func channel(for destination: ServerConfiguration.Deliveries.Destination) throws -> any DeliveryChannel {
+        if let email = destination.email { return try EmailChannel(destination: destination.id, settings: email, linkBase: configuration.deliveries?.linkBase) }
+        if let sftp = destination.sftp { return try SFTPChannel(destination: destination.id, settings: sftp, vault: vault) }
+        guard let webhook = destination.webhook else {
+            throw ServerError.configuration("delivery destination \(destination.id) has no channel")
+        }
+        return try WebhookChannel(destination, webhook: webhook)
     }
 }
 

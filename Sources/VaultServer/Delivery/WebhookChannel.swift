@@ -13,7 +13,8 @@ import VaultFormat
 /// Each attempt is one POST of the same body with the same `webhook-id` (the delivery's id), a
 /// fresh `webhook-timestamp` and its signature. No redirect is followed, the answer is read up to
 /// `responseCap` bytes (its digest is what the log keeps), and the whole attempt has a deadline.
-struct WebhookChannel: Sendable {
+struct WebhookChannel: DeliveryChannel {
+    let name = "webhook"
     let destination: String
     let url: String
     let host: String
@@ -28,8 +29,7 @@ struct WebhookChannel: Sendable {
     static let userAgent = "RegVault-Delivery/1"
 
     /// Checks the destination's files and settings; throws a configuration error naming what to fix.
-    init(_ destination: ServerConfiguration.Deliveries.Destination) throws {
-        let webhook = destination.webhook
+    init(_ destination: ServerConfiguration.Deliveries.Destination, webhook: ServerConfiguration.Deliveries.Webhook) throws {
         try self.init(destination: destination.id, url: webhook.url, signature: WebhookSignature.load(path: webhook.secretFile),
                       tls: Self.tlsConfiguration(trustedCAs: webhook.trustedCAs, clientCertificate: webhook.clientCertificate,
                                                  clientKey: webhook.clientKey, for: "delivery destination \(destination.id)"),
@@ -74,25 +74,14 @@ struct WebhookChannel: Sendable {
         return tls
     }
 
-    /// What one attempt came to.
-    struct Outcome: Sendable {
-        var attempt: Delivery.Attempt
-        /// The receiver took it (a 2xx answer).
-        var accepted: Bool
-        /// The receiver said never to send it again (410 Gone, as Standard Webhooks has it).
-        var permanent: Bool
+    func send(_ delivery: Delivery, body: [UInt8], client: HTTPClient) async -> DeliveryOutcome {
+        await send(id: delivery.id, body: body, client: client)
     }
 
     /// Sends `body` as delivery `id`. Never throws: a failure is an outcome with its reason.
-    func send(id: String, body: [UInt8], client: HTTPClient) async -> Outcome {
+    func send(id: String, body: [UInt8], client: HTTPClient) async -> DeliveryOutcome {
         let place = "\(host):\(port)"
-        let startedAt = Int64(Date().timeIntervalSince1970 * 1000)
-        let clock = ContinuousClock()
-        let started = clock.now
-        func millis() -> Int64 {
-            let elapsed = clock.now - started
-            return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-        }
+        let timer = AttemptTimer()
         do {
             if !allowPrivateAddress { try await OutboundAddress.requirePublic(host: host, port: port) }
             let timestamp = Int64(Date().timeIntervalSince1970)
@@ -120,13 +109,9 @@ struct WebhookChannel: Sendable {
             } else if !(200..<300).contains(status) {
                 error = "the receiver answered \(status) \(response.status.reasonPhrase)"
             }
-            return Outcome(attempt: Delivery.Attempt(at: startedAt, durationMillis: millis(), httpStatus: status,
-                                                     responseSha256: digest, error: error),
-                           accepted: error == nil, permanent: status == 410)
+            return timer.outcome(accepted: error == nil, permanent: status == 410, httpStatus: status, responseSha256: digest, error: error)
         } catch {
-            return Outcome(attempt: Delivery.Attempt(at: startedAt, durationMillis: millis(), httpStatus: nil, responseSha256: nil,
-                                                     error: Self.describe(error, place: place)),
-                           accepted: false, permanent: false)
+            return timer.outcome(accepted: false, error: Self.describe(error, place: place))
         }
     }
 

@@ -1,0 +1,143 @@
+import Foundation
+import VaultFormat
+public import VaultStore
+
+/// An incident's ticket: open → acknowledged → notified → closed, read from the incident's own
+/// entries. A platform service (or a built-in rule) opens it with any record on the `incident`
+/// stream; a compliance officer acknowledges and closes it (`acknowledge`, `close`, each an entry
+/// with who and why); the vault adds `notify` in the same batch as the first notice a regulator's
+/// destination accepted. Each step is taken at most once; nothing follows `close`.
+///
+/// The steps' entries carry the incident's latest state with a `ticket` member added (what the
+/// ticket looks like after the step), so the entity's history reads as one story; the status
+/// itself is derived from the entries' actions, never from a state a later write could lose.
+public struct IncidentTicket: Sendable, Equatable {
+    /// The actions of the ticket's own entries: they never route an incident to a destination again.
+    public static let actions: Set<String> = ["acknowledge", "notify", "close"]
+
+    public enum Status: String, Sendable {
+        case open, acknowledged, notified, closed
+    }
+
+    /// One step: when, by whom, why (and, for `notify`, which delivery reached the regulator).
+    public struct Step: Sendable, Equatable {
+        public var at: Int64
+        public var by: String
+        public var reason: String?
+        public var deliveryId: String?
+        public var seq: Int64
+
+        var json: JSONValue {
+            var object: [String: JSONValue] = ["at": .string(Timestamp.format(millis: at)), "by": .string(by), "seq": .int(seq)]
+            if let reason { object["reason"] = .string(reason) }
+            if let deliveryId { object["deliveryId"] = .string(deliveryId) }
+            return .object(object)
+        }
+    }
+
+    public var acknowledged: Step?
+    public var notified: Step?
+    public var closed: Step?
+
+    public var status: Status {
+        closed != nil ? .closed : notified != nil ? .notified : acknowledged != nil ? .acknowledged : .open
+    }
+
+    /// The ticket of an incident with these entries (oldest first); erased entries are skipped.
+    public init(records: [StoredRecord]) throws {
+        for record in records {
+            guard let body = record.body, let object = try JSONParser.parse([UInt8](body)).objectValue,
+                  let action = object["action"]?.stringValue, IncidentTicket.actions.contains(action) else { continue }
+            let step = Step(at: record.recordedAt, by: object["actor"]?.objectValue?["id"]?.stringValue ?? "",
+                            reason: object["reason"]?.stringValue,
+                            deliveryId: object["state"]?.objectValue?["ticket"]?.objectValue?["notified"]?.objectValue?["deliveryId"]?
+                                .stringValue,
+                            seq: record.seq)
+            switch action {
+            case "acknowledge": acknowledged = acknowledged ?? step
+            case "notify": notified = notified ?? step
+            default: closed = closed ?? step
+            }
+        }
+    }
+
+    public var json: JSONValue {
+        var object: [String: JSONValue] = ["status": .string(status.rawValue)]
+        if let acknowledged { object["acknowledged"] = acknowledged.json }
+        if let notified { object["notified"] = notified.json }
+        if let closed { object["closed"] = closed.json }
+        return .object(object)
+    }
+}
+
+extension LogWriter {
+    /// A compliance officer's step on incident `entityType`/`entityId`: `acknowledge` (once, before
+    /// it is closed) or `close` (once, with a reason). Returns the ticket once the entry is durable.
+    /// Throws not found for an unknown incident, conflict for a step already taken or after close.
+    public func advanceIncident(entityType: String = "incident", entityId: String, action: String, reason: String?,
+                                actor: VaultActor) async throws -> IncidentTicket {
+        guard action == "acknowledge" || action == "close" else {
+            throw VaultError(.invalidRequest, "an incident is acknowledged or closed, not \(action)")
+        }
+        if action == "close", (reason ?? "").isEmpty {
+            throw VaultError(.invalidRequest, "closing an incident needs a reason (what was done, what was found)")
+        }
+        let history = try store.history(entityType: entityType, entityId: entityId)
+            .filter { $0.stream == RecordSchema.Stream.incident.rawValue }
+        guard !history.isEmpty else { throw VaultError(.notFound, "no incident \(entityType)/\(entityId)") }
+        let ticket = try IncidentTicket(records: history)
+        if ticket.closed != nil { throw VaultError(.conflict, "incident \(entityId) is closed") }
+        if action == "acknowledge", ticket.acknowledged != nil {
+            throw VaultError(.conflict, "incident \(entityId) was acknowledged by \(ticket.acknowledged!.by)")
+        }
+        let now = max(clock.nowMillis(), lastRecordedAt)
+        let record = try Self.ticketEntry(history: history, ticket: ticket, action: action, actor: actor, reason: reason, deliveryId: nil,
+                                          at: now)
+        _ = try await append([record])
+        return try IncidentTicket(records: store.history(entityType: entityType, entityId: entityId)
+            .filter { $0.stream == RecordSchema.Stream.incident.rawValue })
+    }
+
+    /// The `notify` entry for an incident whose notice `delivery` was just accepted, or nil when
+    /// its ticket was already notified or closed (or the incident is gone).
+    func notifyEntry(for delivery: Delivery, at now: Int64) throws -> ValidatedRecord? {
+        guard delivery.subject.kind == "incident", delivery.status == .delivered else { return nil }
+        let history = try store.history(entityType: delivery.subject.entityType, entityId: delivery.subject.entityId)
+            .filter { $0.stream == RecordSchema.Stream.incident.rawValue }
+        let ticket = try IncidentTicket(records: history)
+        guard !history.isEmpty, ticket.notified == nil, ticket.closed == nil else { return nil }
+        return try Self.ticketEntry(history: history, ticket: ticket, action: "notify", actor: Delivery.actor,
+                                    reason: "notice accepted by \(delivery.destination)", deliveryId: delivery.id, at: now)
+    }
+
+    /// The step's entry: the incident's latest state with `ticket` as it stands after the step.
+    static func ticketEntry(history: [StoredRecord], ticket: IncidentTicket, action: String, actor: VaultActor, reason: String?,
+                            deliveryId: String?, at now: Int64) throws -> ValidatedRecord {
+        let latest = history.last!
+        let body = try latest.body.flatMap { try JSONParser.parse([UInt8]($0)).objectValue } ?? [:]
+        var state = try latest.stateAfter.flatMap { try JSONParser.parse([UInt8]($0)).objectValue }
+            ?? body["state"]?.objectValue ?? [:]
+        var after = ticket
+        let step = IncidentTicket.Step(at: now, by: actor.id, reason: reason, deliveryId: deliveryId, seq: -1)
+        switch action {
+        case "acknowledge": after.acknowledged = step
+        case "notify": after.notified = step
+        default: after.closed = step
+        }
+        var ticketState = after.json.objectValue ?? [:]
+        for key in ["acknowledged", "notified", "closed"] {
+            // A step's seq is only known once appended; the state keeps when, who, why.
+            if var member = ticketState[key]?.objectValue { member["seq"] = nil; ticketState[key] = .object(member) }
+        }
+        state["ticket"] = .object(ticketState)
+        var record: [String: JSONValue] = [
+            "eventId": .string("ticket:\(latest.entityType):\(latest.entityId):\(action)"),
+            "stream": .string(RecordSchema.Stream.incident.rawValue),
+            "entity": .object(["type": .string(latest.entityType), "id": .string(latest.entityId)]),
+            "action": .string(action), "actor": actor.json, "occurredAt": .string(Timestamp.format(millis: now)),
+            "jurisdiction": .string(body["jurisdiction"]?.stringValue ?? ""), "state": .object(state),
+        ]
+        if let reason { record["reason"] = .string(reason) }
+        return try RecordValidator().validate(JSONValue.object(record).canonicalBytes, now: now)
+    }
+}
