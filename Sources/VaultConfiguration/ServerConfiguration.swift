@@ -38,6 +38,8 @@ public struct ServerConfiguration: Codable, Sendable {
     public var s3: S3Endpoint?
     /// Optional destinations for what the vault delivers (filed reports).
     public var deliveries: Deliveries?
+    /// Thresholds of the built-in incident rules; every rule runs with its defaults without it.
+    public var rules: Rules?
 
     /// The S3 endpoint: its own TLS listener (the same certificate), where AWS Signature Version 4
     /// is the credential. `credentials` is an AWS shared-credentials file readable by the vault's
@@ -207,6 +209,7 @@ public struct ServerConfiguration: Codable, Sendable {
         sandbox = try container.decodeIfPresent(Sandbox.self, forKey: .sandbox)
         s3 = try container.decodeIfPresent(S3Endpoint.self, forKey: .s3)
         deliveries = try container.decodeIfPresent(Deliveries.self, forKey: .deliveries)
+        rules = try container.decodeIfPresent(Rules.self, forKey: .rules)
     }
 
     public init(data: String, listen: String, tls: TLSFiles, identities: [Identity], limits: Limits = Limits()) {
@@ -265,7 +268,8 @@ public struct ServerConfiguration: Codable, Sendable {
     /// The keys each object of the file may have; a misspelt option is refused rather than ignored.
     static let knownKeys: [String: Set<String>] = [
         "": ["data", "listen", "tls", "identities", "limits", "sweepIntervalSeconds", "bearerTokens", "sandbox", "s3",
-             "deliveries"],
+             "deliveries", "rules"],
+        "rules": Rules.knownKeys,
         "s3": ["listen", "credentials"],
         "tls": ["certificate", "privateKey", "clientCAs"],
         "identities[]": ["commonName", "roles", "allowFrom", "acceptsBearerTokens", "s3RequiresClientCertificate", "callbackHosts",
@@ -287,7 +291,7 @@ public struct ServerConfiguration: Codable, Sendable {
         }
         try check(object, "")
         let top = object as? [String: Any]
-        for section in ["tls", "limits", "bearerTokens", "sandbox", "s3"] { try check(top?[section], section) }
+        for section in ["tls", "limits", "bearerTokens", "sandbox", "s3", "rules"] { try check(top?[section], section) }
         for identity in top?["identities"] as? [Any] ?? [] { try check(identity, "identities[]") }
         for (section, value) in Deliveries.sections(of: top?["deliveries"]) { try check(value, section) }
     }
@@ -317,6 +321,7 @@ public struct ServerConfiguration: Codable, Sendable {
             throw ServerError.configuration("no identities: nobody could use the server")
         }
         try deliveries?.validate()
+        try rules?.validate()
         if let s3 {
             _ = try ListenAddress(s3.listen)
             guard try s3.listen != listen || ListenAddress(listen).port == 0 else {

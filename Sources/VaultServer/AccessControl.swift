@@ -88,30 +88,33 @@ struct AuthenticationMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         guard let entry = policy.identities[commonName] else {
-            return try refuse("unknown_identity", "certificate '\(commonName)' is not a configured identity", request, context)
+            return try refuse("unknown_identity", "certificate '\(commonName)' is not a configured identity", request, context,
+                              commonName: commonName)
         }
         guard entry.allowFrom.contains(where: { $0.contains(address) }) else {
-            return try refuse("address_not_allowed", "identity '\(commonName)' may not connect from \(address)", request, context)
+            return try refuse("address_not_allowed", "identity '\(commonName)' may not connect from \(address)", request, context,
+                              commonName: commonName)
         }
         var identity = ClientIdentity(commonName: commonName, roles: entry.roles, address: address)
         if let credential = IncidentAccessKey.credential(in: request) {
             // The read access of a P1 notice: it replaces the certificate's roles with none, so it
             // opens `/access/incident` (within its grant) and nothing else.
             guard let grantId = policy.incidentAccess?.grantId(of: credential) else {
-                return try refuse("invalid_token", "not a read access this vault issued", request, context, status: .unauthorized)
+                return try refuse("invalid_token", "not a read access this vault issued", request, context, status: .unauthorized,
+                                  commonName: commonName)
             }
             identity = ClientIdentity(commonName: commonName, roles: [], address: address, tokenSubject: "access:" + grantId)
             identity.incidentGrant = grantId
         } else if let header = request.headers[.authorization] {
             guard header.hasPrefix("Bearer "), entry.acceptsBearerTokens, let tokens = policy.tokens else {
                 return try refuse("invalid_token", "identity '\(commonName)' does not accept bearer tokens", request, context,
-                                  status: .unauthorized)
+                                  status: .unauthorized, commonName: commonName)
             }
             do {
                 let (subject, roles) = try await tokens.verify(String(header.dropFirst("Bearer ".count)))
                 identity = ClientIdentity(commonName: commonName, roles: roles, address: address, tokenSubject: subject)
             } catch {
-                return try refuse("invalid_token", error.reason, request, context, status: .unauthorized)
+                return try refuse("invalid_token", error.reason, request, context, status: .unauthorized, commonName: commonName)
             }
         }
         context.identity = identity
@@ -120,7 +123,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     private func refuse(_ code: String, _ message: String, _ request: Request, _ context: Context,
                         status: HTTPResponse.Status = .forbidden, commonName: String? = nil) throws -> Response {
-        metrics.refused(code)
+        metrics.refused(code, by: commonName ?? context.channel.remoteAddress?.ipAddress)
         var metadata: Logger.Metadata = ["code": .string(code), "path": .string(request.uri.path),
                                          "address": .string(context.channel.remoteAddress?.ipAddress ?? "")]
         if let commonName { metadata["certificate"] = .string(commonName) }
@@ -157,7 +160,7 @@ struct RequireRole: RouterMiddleware {
     /// metrics), or nil when it has one.
     static func refusal(_ context: VaultRequestContext, roles: Set<Role>, metrics: ServerMetrics) -> APIError? {
         guard let identity = context.identity, !identity.roles.isDisjoint(with: roles) else {
-            metrics.refused("role_not_allowed")
+            metrics.refused("role_not_allowed", by: context.identity?.name ?? context.channel.remoteAddress?.ipAddress)
             let needed = roles.map(\.rawValue).sorted().joined(separator: " or ")
             let held = context.identity.map { $0.roles.map(\.rawValue).sorted().joined(separator: ", ") } ?? ""
             return APIError(.forbidden, "role_not_allowed", "this route needs the role \(needed)"

@@ -49,6 +49,8 @@ public enum DevelopmentMode {
         }
         configuration.sandbox = .init(scenario: scenario, clientCA: certs + "/sandbox-ca.pem", allowFrom: loopback)
         configuration.s3 = .init(listen: try s3Listen ?? nextPort(after: listen), credentials: certs + "/aws-credentials")
+        // The vault's own incidents (a run of refused requests) are filed under the development licence's jurisdiction.
+        configuration.rules = .init(jurisdiction: "MT")
         if regulatorWebhook != nil || regulatorMail != nil {
             configuration.deliveries = try developmentDeliveries(webhook: regulatorWebhook, mail: regulatorMail, certs: certs,
                                                                  linkBase: "https://" + listen)

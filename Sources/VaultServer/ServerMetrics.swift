@@ -38,7 +38,14 @@ final class ServerMetrics: Sendable {
         ).record(duration)
     }
 
-    func refused(_ reason: String) {
+    /// Runs of refused requests from one identity, for the rule that raises an incident on them.
+    let refusalRuns: RefusalRuns
+
+    init(refusalRuns: RefusalRuns = RefusalRuns()) { self.refusalRuns = refusalRuns }
+
+    /// One request refused for `reason`; `who` (a common name or an address) when known.
+    func refused(_ reason: String, by who: String? = nil) {
+        if let who { refusalRuns.note(who, reason: reason) }
         registry.makeCounter(
             descriptor: MetricNameDescriptor(metricName: "regvault_refusals_total", unitName: "",
                                              helpText: "Requests refused by access control, by reason."),

@@ -37,7 +37,7 @@ public struct VaultHTTPServer: Sendable {
     public let configuration: VaultConfiguration.ServerConfiguration
     public let vault: Vault
     public let writer: LogWriter
-    let metrics = ServerMetrics()
+    let metrics: ServerMetrics
     let journal: AccessJournal
     private let exports: ExportJobs
     /// The regulator sandbox's log, when the configuration has a sandbox.
@@ -62,6 +62,8 @@ public struct VaultHTTPServer: Sendable {
         self.sandbox = sandbox
         self.sandboxRoutes = sandbox.map { SandboxRoutes(sandbox: $0) }
         self.incidentAccess = try IncidentAccessKey.load(dataDirectory: configuration.data)
+        let rules = configuration.rules ?? .init()
+        metrics = ServerMetrics(refusalRuns: RefusalRuns(threshold: rules.refusalRunCount, windowMinutes: rules.refusalRunMinutes))
     }
 
     /// Serves until SIGINT or SIGTERM; `onListening` gets the base URL once the port is bound, and
@@ -116,6 +118,10 @@ public struct VaultHTTPServer: Sendable {
         let trimmer = Task { await VaultHTTPServer.releaseFreePagesPeriodically() }
         await writer.routeIncidents(incidentRoutes)
         let delivering = Task { await deliveryWorker?.run() }
+        let ruling = Task { [vault, writer, metrics, configuration] in
+            await RuleWorker(vault: vault, writer: writer, configuration: configuration.rules ?? .init(), refusals: metrics.refusalRuns)
+                .run()
+        }
         let reporter = Task { [reports, vault, writer, metrics, reportIntervalSeconds, deliveryRoutes] in
             guard let reports, reportIntervalSeconds > 0 else { return }
             let schedule = ReportSchedule(filer: ReportFiler(vault: vault, writer: writer, configuration: reports,
@@ -132,6 +138,8 @@ public struct VaultHTTPServer: Sendable {
         reporter.cancel()
         delivering.cancel()
         await delivering.value
+        ruling.cancel()
+        await ruling.value
         sweeper.cancel()
         replay.cancel()
         trimmer.cancel()

@@ -118,6 +118,11 @@ def test_a_ticket_goes_open_notified_acknowledged_closed_each_step_an_entry(regv
         assert [c["action"] for c in trail["changes"]] == ["open", "notify", "acknowledge", "close"]
         assert len([d for d in server.deliveries() if d["subject"]["kind"] == "incident"]) == 1
         assert server.client.json("regulator_read", "POST", "/v1/incidents/inc-low/acknowledge", {})[0] == 403
+        # /metrics: the closed P1 no longer counts as open; the P3 does.
+        lines = server.client.request("compliance_officer", "GET", "/metrics")[2].decode().splitlines()
+        assert 'regvault_incident_tickets_open{severity="P1"} 0.0' in lines, [l for l in lines if "ticket" in l]
+        assert 'regvault_incident_tickets_open{severity="P3"} 1.0' in lines
+        assert "regvault_p1_tickets_unacknowledged 0.0" in lines
     finally:
         server.stop()
         receiver.close()

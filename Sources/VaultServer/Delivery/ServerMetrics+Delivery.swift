@@ -54,8 +54,12 @@ extension ServerMetrics {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var unnotified = 0
         var missed = 0
+        var unacknowledgedP1 = 0
+        var open: [String: Int] = ["P1": 0, "P2": 0, "P3": 0, "P4": 0]
         for incident in incidents {
-            if incident.state?["severity"]?.stringValue == "P1", incident.notifiedAt == nil { unnotified += 1 }
+            if incident.severity == "P1", incident.notifiedAt == nil { unnotified += 1 }
+            if let severity = incident.severity, open[severity] != nil, incident.ticket.closed == nil { open[severity]! += 1 }
+            if incident.severity == "P1", incident.ticket.acknowledged == nil, incident.ticket.closed == nil { unacknowledgedP1 += 1 }
             let deadlines = incident.json(now: now).objectValue?["deadlines"]?.arrayValue ?? []
             missed += deadlines.filter { $0.objectValue?["missed"] == .bool(true) }.count
         }
@@ -65,5 +69,13 @@ extension ServerMetrics {
         registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_incident_deadlines_missed", unitName: "",
                                                             helpText: "Regulatory deadlines passed without a notice accepted in time."))
             .set(Double(missed))
+        for (severity, count) in open {
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_incident_tickets_open", unitName: "",
+                                                                helpText: "Incident tickets not closed, by severity."),
+                               labels: [("severity", severity)]).set(Double(count))
+        }
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_p1_tickets_unacknowledged", unitName: "",
+                                                            helpText: "P1 incident tickets no compliance officer has acknowledged."))
+            .set(Double(unacknowledgedP1))
     }
 }
