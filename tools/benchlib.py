@@ -35,11 +35,11 @@ def percentile(samples, p):
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
-def start_delivering_server(binary: str, data: str, webhook: str):
+def start_delivering_server(binary: str, data: str, webhook: str, extra=()):
     """`regvault serve --dev` on 127.0.0.1 port 0 filing reports every second and delivering them to
-    `webhook`; returns (process, "host:port")."""
+    `webhook` (and whatever `extra` arguments add); returns (process, "host:port")."""
     proc = subprocess.Popen([binary, "serve", "--dev", "--data", data, "--listen", "127.0.0.1:0", "--report-interval", os.environ.get("RV_REPORT_INTERVAL", "1"),
-                             "--regulator-webhook", webhook], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                             "--regulator-webhook", webhook, *extra], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     line = proc.stdout.readline().decode()
     if not line.startswith("listening on "):
         raise SystemExit("the server did not start")

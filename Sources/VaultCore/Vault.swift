@@ -135,8 +135,23 @@ public final class Vault: Sendable {
                          objectFiles: ObjectFiles(directory: directory.objectsPath, cipher: cipher), reproducible: reproducible)
     }
 
-    /// Loads the tree's right edge and checks it against the latest signed checkpoint.
+    /// Loads the tree's right edge and checks it against the latest signed checkpoint. A reader
+    /// beside a running server can see a commit land between its reads (leaves and checkpoint are
+    /// stored in one transaction, but read in several): it reads again, up to a few times, before
+    /// calling a difference damage.
     private func verifiedRange() throws -> CompactRange {
+        var attempt = 0
+        while true {
+            do {
+                return try verifiedRangeOnce()
+            } catch let error as VaultError where error.code == .integrity && attempt < 4 {
+                attempt += 1
+                usleep(UInt32(20_000 * attempt))
+            }
+        }
+    }
+
+    private func verifiedRangeOnce() throws -> CompactRange {
         let size = try store.treeSize()
         let range = try CompactRange(size: size, reader: store)
         guard let note = try store.latestCheckpoint() else {

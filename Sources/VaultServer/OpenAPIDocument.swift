@@ -276,10 +276,10 @@ enum OpenAPIDocument {
             '403': {$ref: '#/components/responses/Refused'}
       /access/incident/logs:
         get:
-          summary: 'With a P1 notice''s read access: one of the incident''s players'' records whose occurredAt is within the grant''s window (from and to may narrow it), oldest first, with proofs. Another player or a window outside the grant is refused 403; every use is an access entry naming the grant.'
+          summary: 'With a P1 notice''s read access: the incident''s players'' records (or one player''s) whose occurredAt is within the grant''s window (from and to may narrow it), in seq order, with proofs. Another player or a window outside the grant is refused 403; every use is an access entry naming the grant.'
           parameters:
             - {name: access, in: query, schema: {type: string}}
-            - {name: player, in: query, required: true, schema: {type: string}}
+            - {name: player, in: query, schema: {type: string}}
             - {name: from, in: query, schema: {type: string, format: date-time}}
             - {name: to, in: query, schema: {type: string, format: date-time}}
             - {$ref: '#/components/parameters/cursor'}
@@ -301,7 +301,7 @@ enum OpenAPIDocument {
             '404': {$ref: '#/components/responses/NotFound'}
       /webhook/regulator/request:
         post:
-          summary: 'Ask for evidence to be sent to a callback: {"requestId", "query": {"kind": "audit"|"player"|"logs"|"report", ...}, "format": "json"|"csv", "callbackUrl": "https://..."}. 202 with the job at once; the answer is POSTed to the callback, signed as Standard Webhooks. The same requestId again returns the same job (200); the callback host must be one of the identity''s callbackHosts (roles regulator_read, compliance_officer)'
+          summary: 'Ask for evidence to be sent to a callback: {"requestId", "query": {"kind": "audit"|"player"|"logs"|"report"|"export", ...}, "format": "json"|"csv"|"archive", "callbackUrl": "https://..."}; an export (format archive) is sent as a download link. 202 with the job at once; the answer is POSTed to the callback, signed as Standard Webhooks. The same requestId again returns the same job (200); the callback host must be one of the identity''s callbackHosts (roles regulator_read, compliance_officer)'
           requestBody: {required: true, content: {application/json: {}}}
           responses:
             '200': {description: 'the job already accepted for this requestId'}
@@ -319,6 +319,16 @@ enum OpenAPIDocument {
             '200': {description: 'the job'}
             '403': {$ref: '#/components/responses/Refused'}
             '404': {$ref: '#/components/responses/NotFound'}
+      /webhook/regulator/request/{jobId}/answer:
+        parameters:
+          - {name: jobId, in: path, required: true, schema: {type: string}}
+        get:
+          summary: 'The job''s answer as it was kept (JSON, CSV, or the export archive a callback links to), with its SHA-256 as ETag (the identity that asked, or a compliance officer); 409 until it is ready'
+          responses:
+            '200': {description: 'the answer''s bytes'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
+            '409': {$ref: '#/components/responses/Error'}
       /v1/holds/{id}/lift:
         parameters:
           - {name: id, in: path, required: true, schema: {type: string}}

@@ -63,8 +63,9 @@ def test_a_p1_notice_opens_that_incidents_logs_and_nothing_else(regvault_bin, tm
         assert sorted(r["eventId"] for r in page["records"]) == sorted([f"dep-p-1-{days_ago(3)}", f"gd-p-1-{days_ago(3)}"])
         # The notice's link (the credential as ?access=) opens the same, with the certificate.
         link = urllib.parse.urlsplit(access["url"])
-        status, linked = get(f"{link.path}?{link.query}&player=p-1", headers={})
+        status, linked = get(f"{link.path}?{link.query}", headers={})
         assert status == 200 and [r["eventId"] for r in linked["records"]] == [r["eventId"] for r in page["records"]]
+        assert linked["players"] == ["p-1"]
         # Nothing else: another player, a later window, the full player route, a write route, a forged credential.
         assert get("/access/incident/logs?player=p-2")[0] == 403
         assert get(f"/access/incident/logs?player=p-1&from={days_ago(2)}T00:00:00Z&to={days_ago(1)}T00:00:00Z")[0] == 403

@@ -9,6 +9,7 @@ dev-certs/webhook-secret, the receiver holding the development server certificat
 import base64
 import hashlib
 import json
+import subprocess
 import sys
 import time
 
@@ -102,6 +103,34 @@ def test_a_logs_request_in_csv(tmp_path):
             receiver.close()
 
 
+def test_an_export_request_is_answered_with_a_link_to_an_archive_the_auditors_verifier_accepts(tmp_path):
+    with dev_server(tmp_path / "vault") as running:
+        client = MutualTLSClient(running)
+        bonus_rule_changes(client)
+        receiver = receiver_for(running)
+        try:
+            request = {"requestId": "MGA-EXPORT-7", "query": {"kind": "export", "entity": {"type": "bonusRule", "id": "123"}},
+                       "format": "archive", "callbackUrl": f"https://127.0.0.1:{receiver.port}/answers"}
+            status, job = ask(client, "regulator_read", request)
+            assert status == 202, job
+            data = json.loads(wait_for(lambda: receiver.accepted(), seconds=60)[0]["body"])["data"]
+            assert data["format"] == "archive" and data["contentType"] == "application/gzip"
+            assert "result" not in data and "resultBase64" not in data, "an archive is sent as a link, not inline"
+            link = data["download"]["url"]
+            assert link.endswith(f"/webhook/regulator/request/{job['jobId']}/answer")
+            path = link[link.index("/webhook/"):]
+            status, headers, archive = client.request("regulator_read", "GET", path)
+            assert status == 200 and hashlib.sha256(archive).hexdigest() == data["sha256"] == {k.lower(): v for k, v in headers}["etag"].strip('"')
+            assert client.request("ingest", "GET", path)[0] == 403, "only the asker (or a compliance officer) reads it"
+            (tmp_path / "export.tar.gz").write_bytes(archive)
+            verifier = running["binary"].parent / "regvault-verify"
+            checked = subprocess.run([str(verifier), str(tmp_path / "export.tar.gz"), "--key", str(running["data"] / "log.pub")],
+                                     capture_output=True, text=True)
+            assert checked.returncode == 0, checked.stdout + checked.stderr
+        finally:
+            receiver.close()
+
+
 def test_callbacks_and_queries_that_are_not_allowed_are_refused_before_anything_is_stored(tmp_path):
     with dev_server(tmp_path / "vault") as running:
         client = MutualTLSClient(running)
@@ -115,7 +144,9 @@ def test_callbacks_and_queries_that_are_not_allowed_are_refused_before_anything_
             assert (status, error["error"]["code"]) == (expected, code), (url, error)
         for query, fmt in (({"kind": "everything"}, "json"), ({"kind": "audit"}, "json"),
                            ({"kind": "audit", "entity": {"type": "bonusRule", "id": "1"}}, "csv"),
-                           ({"kind": "logs", "stream": "nonsense"}, "json"), ({"kind": "report", "period": "soon"}, "json")):
+                           ({"kind": "logs", "stream": "nonsense"}, "json"), ({"kind": "report", "period": "soon"}, "json"),
+                           ({"kind": "export"}, "json"), ({"kind": "export", "stream": "nonsense"}, "archive"),
+                           ({"kind": "player", "playerId": "p-1"}, "archive")):
             status, error = ask(client, "regulator_read", {**base, "query": query, "format": fmt,
                                                            "callbackUrl": "https://127.0.0.1:9/cb"})
             assert (status, error["error"]["code"]) == (400, "invalid_query"), (query, error)

@@ -94,21 +94,26 @@ extension Vault {
         try store.latestRecord(entityType: IncidentAccessGrant.entityType, entityId: id).flatMap { try IncidentAccessGrant(record: $0) }
     }
 
-    /// One of the grant's players' records whose `occurredAt` is in `[from, to)` (inside the
-    /// grant's window), oldest first, a page at a time.
-    public func incidentAccessRecords(_ grant: IncidentAccessGrant, player: String, from: Int64, to: Int64, cursor: PageCursor?,
-                                      limit: Int) throws -> RecordPage {
+    /// Records of `players` (each one of the grant's) whose `occurredAt` is in `[from, to)` (inside
+    /// the grant's window), in seq order, a page at a time.
+    public func incidentAccessRecords(players: [String], from: Int64, to: Int64, cursor: PageCursor?, limit: Int) throws
+        -> RecordPage {
         guard (1...Vault.maxPageSize).contains(limit) else {
             throw VaultError(.invalidRequest, "limit must be 1 to \(Vault.maxPageSize)")
         }
         var kept: [StoredRecord] = []
-        var after = cursor?.seq
-        while kept.count <= limit {
-            let batch = try store.records(playerId: player, after: after, limit: 1_000)
-            kept += batch.filter { $0.occurredAt >= from && $0.occurredAt < to }
-            guard batch.count == 1_000, let last = batch.last else { break }
-            after = last.seq
+        for player in Set(players) {
+            var after = cursor?.seq
+            var found = 0
+            while found <= limit {
+                let batch = try store.records(playerId: player, after: after, limit: 1_000)
+                let inWindow = batch.filter { $0.occurredAt >= from && $0.occurredAt < to }
+                kept += inWindow
+                found += inWindow.count
+                guard batch.count == 1_000, let last = batch.last else { break }
+                after = last.seq
+            }
         }
-        return try page(Array(kept.prefix(limit + 1)), limit: limit)
+        return try page(Array(kept.sorted { $0.seq < $1.seq }.prefix(limit + 1)), limit: limit)
     }
 }

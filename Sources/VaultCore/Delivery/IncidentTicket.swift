@@ -93,7 +93,12 @@ extension LogWriter {
         let now = max(clock.nowMillis(), lastRecordedAt)
         let record = try Self.ticketEntry(history: history, ticket: ticket, action: action, actor: actor, reason: reason, deliveryId: nil,
                                           at: now)
-        _ = try await append([record])
+        do {
+            _ = try await append([record])
+        } catch let rejection as RecordRejection where rejection.code == .conflict {
+            // The step's event id is the incident's and the action's: someone took it in the meantime.
+            throw VaultError(.conflict, "incident \(entityId) was just \(action == "close" ? "closed" : "acknowledged") by someone else")
+        }
         return try IncidentTicket(records: store.history(entityType: entityType, entityId: entityId)
             .filter { $0.stream == RecordSchema.Stream.incident.rawValue })
     }

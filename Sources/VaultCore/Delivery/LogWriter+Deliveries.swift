@@ -15,8 +15,13 @@ extension LogWriter {
         if delivery.status == .dead, !delivery.jurisdiction.isEmpty {
             records.append(try Self.deliveryIncident(delivery, at: now))
         }
-        if let notified = try notifyEntry(for: delivery, at: now) { records.append(notified) }
-        return try await append(records)[0].seq
+        guard let notified = try notifyEntry(for: delivery, at: now) else { return try await append(records)[0].seq }
+        do {
+            return try await append(records + [notified])[0].seq
+        } catch let rejection as RecordRejection where rejection.code == .conflict {
+            // Another destination's notice was accepted at the same moment and took the `notify` step.
+            return try await append(records)[0].seq
+        }
     }
 
     /// Sends a dead delivery again: appends its state as `retrying` (action `retry`, by `actor`, with

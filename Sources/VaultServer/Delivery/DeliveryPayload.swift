@@ -18,7 +18,7 @@ enum DeliveryPayload {
                      access: IncidentAccessKey? = nil, linkBase: String? = nil) async throws -> [UInt8] {
         switch delivery.subject.kind {
         case "report": return try reportBody(for: delivery, vault: vault)
-        case "request": return try await requestBody(for: delivery, vault: vault, writer: writer)
+        case "request": return try await requestBody(for: delivery, vault: vault, writer: writer, linkBase: linkBase)
         case "incident": return try incidentBody(for: delivery, vault: vault, holidays: holidays, access: access, linkBase: linkBase)
         default: throw DeliveryPayloadError("cannot send a \(delivery.subject.kind)")
         }
@@ -26,10 +26,12 @@ enum DeliveryPayload {
 
     /// A request's answer: `{"type": "request.completed", "timestamp": <when asked>, "data": {jobId,
     /// requestId, query, format, contentType, sha256, size, objectKey, versionId, and `result` (the
-    /// JSON answer) or `resultBase64` (CSV)}}`. The answer is read once, at the first attempt, and
-    /// kept as the write-once object `requests/<jobId>/answer.<json|csv>`, so every attempt sends
-    /// the same bytes and the log commits to them.
-    static func requestBody(for delivery: Delivery, vault: Vault, writer: LogWriter) async throws -> [UInt8] {
+    /// JSON answer), `resultBase64` (CSV) or, for an export archive, `download` (`{url}`: GET it
+    /// with the asking identity's certificate)}}`. The answer is read once, at the first attempt,
+    /// and kept as the write-once object `requests/<jobId>/answer.<json|csv>` or
+    /// `requests/<jobId>/export.tar.gz`, so every attempt sends the same bytes and the log commits
+    /// to them.
+    static func requestBody(for delivery: Delivery, vault: Vault, writer: LogWriter, linkBase: String? = nil) async throws -> [UInt8] {
         guard let (request, _) = try vault.regulatorRequest(jobId: delivery.subject.entityId) else {
             throw DeliveryPayloadError("request \(delivery.subject.entityId) is not in the log")
         }
@@ -37,22 +39,24 @@ enum DeliveryPayload {
         do { query = try RequestQuery(query: request.query, format: request.format) } catch let error as RequestQueryError {
             throw DeliveryPayloadError(error.description)
         }
-        let key = "requests/\(request.jobId)/answer.\(query.csv ? "csv" : "json")"
+        let key = RequestQuery.answerKey(jobId: request.jobId, query: query)
         let version: ObjectVersion
         if let stored = try vault.objectVersions(key: key).last {
             version = stored
         } else {
-            let (contentType, bytes) = try query.answer(from: vault)
+            let (contentType, bytes) = try await query.answer(from: vault)
             version = try await writer.putObject(key: key, bytes: Data(bytes), contentType: contentType, period: nil, jurisdiction: "",
                                                  lock: ObjectLockRequest(), actor: Delivery.actor)
         }
-        let bytes = try vault.objectBytes(version)
+        let bytes = query.isArchive ? Data() : try vault.objectBytes(version)
         var data: [String: JSONValue] = [
             "jobId": .string(request.jobId), "requestId": .string(request.requestId), "query": request.query,
             "format": .string(request.format), "contentType": .string(version.contentType), "sha256": .string(version.sha256),
             "size": .int(Int64(version.size)), "objectKey": .string(key), "versionId": .string(version.versionId),
         ]
-        if query.csv {
+        if query.isArchive {
+            data["download"] = .object(["url": .string(NoticeMail.link(linkBase, "/webhook/regulator/request/\(request.jobId)/answer"))])
+        } else if query.csv {
             data["resultBase64"] = .string(bytes.base64EncodedString())
         } else {
             data["result"] = try JSONParser.parse([UInt8](bytes))

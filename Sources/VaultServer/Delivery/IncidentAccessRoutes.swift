@@ -12,7 +12,7 @@ import VaultJSON
 /// | route | what |
 /// |---|---|
 /// | `GET /access/incident` | the grant (players, window, expiry) and the incident: its state, deadlines and ticket |
-/// | `GET /access/incident/logs?player=P[&from=&to=&cursor=&limit=]` | P's records whose `occurredAt` is in the window, with proofs |
+/// | `GET /access/incident/logs[?player=P][&from=&to=&cursor=&limit=]` | the incident's players' records (or P's) whose `occurredAt` is in the window, in seq order, with proofs |
 ///
 /// A player outside the grant or a window outside its own is refused 403; an expired or unknown
 /// grant 401. Every request is an access entry naming `<common name>/access:<grant id>`.
@@ -35,8 +35,8 @@ struct IncidentAccessRoutes {
         }
         group.get("incident/logs") { request, context in
             let grant = try grant(context)
-            let player = try string(request, "player")
-            guard grant.players.contains(player) else {
+            let player = request.uri.queryParameters.get("player").map { String($0) }
+            if let player, !grant.players.contains(player) {
                 throw APIError(.forbidden, "outside_grant", "player \(player) is not one of this incident's players: "
                     + grant.players.joined(separator: ", "))
             }
@@ -49,8 +49,10 @@ struct IncidentAccessRoutes {
             let (cursor, limit) = try paging(request)
             return try answer {
                 try ListingFormat(accept: request.headers[.accept]).response(
-                    try vault.incidentAccessRecords(grant, player: player, from: from, to: to, cursor: cursor, limit: limit),
-                    extra: ["playerId": .string(player), "grantId": .string(grant.grantId)])
+                    try vault.incidentAccessRecords(players: player.map { [$0] } ?? grant.players, from: from, to: to, cursor: cursor,
+                                                    limit: limit),
+                    extra: ["players": .array((player.map { [$0] } ?? grant.players).map(JSONValue.string)),
+                            "grantId": .string(grant.grantId)])
             }
         }
     }

@@ -45,6 +45,23 @@ struct RequestRoutes {
                 return .json(RequestRoutes.job(accepted, delivery), status: isNew ? .accepted : .ok)
             }
         }
+        group.get("request/:jobId/answer") { request, context in
+            let jobId = try context.parameters.require("jobId")
+            return try answer {
+                guard let (asked, _) = try vault.regulatorRequest(jobId: jobId),
+                      asked.identity == context.identity?.commonName || context.identity?.roles.contains(.complianceOfficer) == true
+                else { throw VaultError(.notFound, "no job \(jobId) of yours") }
+                let query = try RequestQuery(query: asked.query, format: asked.format)
+                guard let version = try vault.objectVersions(key: RequestQuery.answerKey(jobId: jobId, query: query)).last else {
+                    throw APIError(.conflict, "not_ready", "the answer to \(jobId) is not ready yet; it is sent to the callback when it is")
+                }
+                var response = Response(status: .ok, headers: [.contentType: version.contentType],
+                                        body: .pieces(try vault.objectBytes(version)))
+                response.headers[.eTag] = "\"\(version.sha256)\""
+                response.headers[.init("x-regvault-seq")!] = String(version.seq)
+                return response.counting(1)
+            }
+        }
         group.get("request/:jobId") { _, context in
             let jobId = try context.parameters.require("jobId")
             return try answer {
