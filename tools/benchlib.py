@@ -47,7 +47,13 @@ def start_delivering_server(binary: str, data: str, webhook: str, extra=()):
 
 
 def list_deliveries(host_port: str, certs: str):
-    """`GET /v1/deliveries` as the compliance officer."""
-    connection_ = connection(host_port, certs, "compliance_officer")
-    connection_.request("GET", "/v1/deliveries")
-    return json.loads(connection_.getresponse().read())["deliveries"]
+    """`GET /v1/deliveries` as the compliance officer, every page."""
+    found, cursor = [], None
+    while True:
+        connection_ = connection(host_port, certs, "compliance_officer")
+        connection_.request("GET", "/v1/deliveries" + (f"?cursor={cursor}" if cursor else ""))
+        page = json.loads(connection_.getresponse().read())
+        found += page["deliveries"]
+        cursor = page.get("nextCursor")
+        if not cursor:
+            return found

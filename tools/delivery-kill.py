@@ -13,7 +13,12 @@ kills the vault with SIGKILL; a last run lets every delivery finish. Then:
 - the log's receipt of each delivery matches the receiver: the SHA-256 of the answer it recorded is
   the digest of the receiver's answer for that id.
 
-    tools/delivery-kill.py [--bin .build/debug/regvault] [--rounds 10] [--records 2000]
+With --mail, every report is also mailed through a local relay with STARTTLS
+(tools/smtp_receiver.py): every mail delivery must reach the relay, each repeat of one delivery
+must be the same message (the same Message-ID and bytes), and the log's digest of the message must
+be the digest of what the relay took.
+
+    tools/delivery-kill.py [--bin .build/debug/regvault] [--rounds 10] [--records 2000] [--mail]
 """
 
 import argparse
@@ -29,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import list_deliveries, start_delivering_server  # noqa: E402
+from smtp_receiver import MailReceiver  # noqa: E402
 from webhook_receiver import answer_for, vault_with_receiver  # noqa: E402
 
 
@@ -38,6 +44,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--records", type=int, default=2000)
     parser.add_argument("--fail-share", type=float, default=0.2)
+    parser.add_argument("--mail", action="store_true", help="also mail every report through a local STARTTLS relay")
     args = parser.parse_args()
     binary = os.path.abspath(args.bin)
     random.seed(7)
@@ -45,9 +52,13 @@ def main():
         data, receiver = vault_with_receiver(binary, tmp, args.records, fail_share=args.fail_share)
         certs = os.path.join(data, "dev-certs")
         webhook = f"https://127.0.0.1:{receiver.port}/hooks"
+        relay = MailReceiver(Path(certs, "server.pem"), Path(certs, "server.key")) if args.mail else None
+        extra = ("--regulator-smtp", f"127.0.0.1:{relay.port}", "--regulator-email", "mga@example.org") if relay else ()
+        if relay:
+            relay.__enter__()
         started = time.time()
         for round_ in range(1, args.rounds + 1):
-            proc, _ = start_delivering_server(binary, data, webhook)
+            proc, _ = start_delivering_server(binary, data, webhook, extra)
             seen = len(receiver.snapshot())
             target = seen + random.randint(5, 80)
             deadline = time.time() + 60
@@ -56,7 +67,7 @@ def main():
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             print(f"round {round_}: killed after the receiver's request {len(receiver.snapshot())}", flush=True)
-        proc, host_port = start_delivering_server(binary, data, webhook)
+        proc, host_port = start_delivering_server(binary, data, webhook, extra)
         try:
             deadline = time.time() + 600
             while True:
@@ -74,6 +85,11 @@ def main():
             proc.wait()
         receiver.close()
         requests = receiver.snapshot()
+        mails = relay.received() if relay else []
+        if relay:
+            relay.__exit__(None, None, None)
+        mailed = [d for d in listed if d["channel"] == "email"]
+        listed = [d for d in listed if d["channel"] == "webhook"]
         ids = {d["id"] for d in listed}
         accepted = {}
         for r in requests:
@@ -90,12 +106,21 @@ def main():
         problems += [f"{i} sent with different bodies" for i, b in bodies.items() if len(b) != 1]
         problems += [f"{d['id']}: recorded answer digest differs" for d in listed
                      if d["lastAttempt"]["responseSha256"] != hashlib.sha256(answer_for(d["id"])).hexdigest()]
+        by_mail_id = {}
+        for mail in mails:
+            by_mail_id.setdefault(mail["message"]["X-RegVault-Delivery"], set()).add(mail["raw"])
+        problems += [f"{d['id']} never reached the relay" for d in mailed if d["id"] not in by_mail_id]
+        problems += [f"{i} mailed as different messages" for i, raws in by_mail_id.items() if len(raws) != 1]
+        problems += [f"mail under unknown id {i}" for i in set(by_mail_id) - {d["id"] for d in mailed}]
+        problems += [f"{d['id']}: recorded message digest differs" for d in mailed if d["id"] in by_mail_id
+                     and d["lastAttempt"]["responseSha256"] != hashlib.sha256(next(iter(by_mail_id[d["id"]]))).hexdigest()]
         duplicates = sum(n - 1 for n in accepted.values())
         print()
-        print("| rounds | deliveries | requests | failed (500) | accepted twice or more | lost | problems | seconds |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| rounds | deliveries | requests | failed (500) | accepted twice or more | lost | mails | mails repeated | problems | seconds |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         print(f"| {args.rounds} | {len(listed)} | {len(requests)} | {sum(r['status'] == 500 for r in requests)} | {duplicates} | "
-              f"{len(ids - set(accepted))} | {len(problems)} | {time.time() - started:.0f} |")
+              f"{len(ids - set(accepted))} | {len(mails)} of {len(mailed)} deliveries | {len(mails) - len(by_mail_id)} | "
+              f"{len(problems)} | {time.time() - started:.0f} |")
         if problems:
             print("\n".join(problems[:20]))
             raise SystemExit(1)

@@ -203,8 +203,10 @@ enum OpenAPIDocument {
           summary: 'What the vault sent to regulators'' destinations, newest first: destination, subject, status (pending, retrying, delivered, dead), attempts, next attempt, and the last attempt''s HTTP status, answer digest, duration and error (role compliance_officer)'
           parameters:
             - {name: status, in: query, schema: {type: string, enum: [pending, retrying, delivered, dead]}}
+            - {$ref: '#/components/parameters/cursor'}
+            - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 1000}}
           responses:
-            '200': {description: '{"deliveries":[Delivery]}'}
+            '200': {description: '{"deliveries":[Delivery],"nextCursor":"..."|null}, up to limit a page'}
             '400': {$ref: '#/components/responses/BadRequest'}
             '403': {$ref: '#/components/responses/Refused'}
       /v1/deliveries/{id}/retry:

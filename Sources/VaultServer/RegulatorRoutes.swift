@@ -157,8 +157,8 @@ func time(_ request: Request, _ name: String) throws -> Int64? {
 }
 
 /// The `cursor` and `limit` (default 100) query parameters.
-func paging(_ request: Request) throws -> (PageCursor?, Int) {
-    var limit = 100
+func paging(_ request: Request, defaultLimit: Int = 100) throws -> (PageCursor?, Int) {
+    var limit = defaultLimit
     if let text = request.uri.queryParameters.get("limit") {
         guard let value = Int(text), String(value) == text, (1...Vault.maxPageSize).contains(value) else {
             throw APIError(.badRequest, "invalid_parameter", "limit must be a whole number from 1 to \(Vault.maxPageSize)")

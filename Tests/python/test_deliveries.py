@@ -185,6 +185,17 @@ def test_reports_reach_an_mtls_webhook_signed_once_each_through_failures(regvaul
         assert server.client.json("regulator_read", "GET", "/v1/deliveries")[0] == 403
         status, error = server.client.json("compliance_officer", "GET", "/v1/deliveries?status=lost")
         assert status == 400 and "pending" in json.dumps(error)
+        # A page at a time, newest first, each delivery once.
+        paged, cursor = [], ""
+        while True:
+            status, page = server.client.json("compliance_officer", "GET", "/v1/deliveries?limit=2" + cursor)
+            assert status == 200 and len(page["deliveries"]) <= 2
+            paged += page["deliveries"]
+            if not page["nextCursor"]:
+                break
+            cursor = "&cursor=" + page["nextCursor"]
+        assert [d["id"] for d in paged] == [d["id"] for d in server.deliveries()]
+        assert [d["seq"] for d in paged] == sorted((d["seq"] for d in paged), reverse=True)
     finally:
         server.stop()
         receiver.close()

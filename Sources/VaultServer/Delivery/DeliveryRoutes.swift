@@ -8,7 +8,7 @@ import VaultJSON
 ///
 /// | route | roles | what |
 /// |---|---|---|
-/// | `GET /v1/deliveries[?status=pending\|retrying\|delivered\|dead]` | compliance_officer | every delivery's latest state, newest first |
+/// | `GET /v1/deliveries[?status=pending\|retrying\|delivered\|dead][&limit=&cursor=]` | compliance_officer | every delivery's latest state, newest first, up to 1,000 a page (`nextCursor`) |
 /// | `GET /v1/deliveries/{id}` | compliance_officer | one delivery: its latest state and every entry (enqueue, each attempt), with seqs |
 /// | `POST /v1/deliveries/{id}/retry` | compliance_officer | `{"reason"}`: send a dead delivery again (after the receiver's outage), recorded with who and why |
 ///
@@ -28,9 +28,13 @@ struct DeliveryRoutes {
                 }
                 return status
             }
+            let (cursor, limit) = try paging(request, defaultLimit: Vault.maxPageSize)
             return try answer {
-                let deliveries = try vault.deliveries(status: status)
-                return .json(.object(["deliveries": .array(deliveries.map(\.json))])).counting(deliveries.count)
+                // Newest first: a page holds the deliveries recorded before the cursor's seq.
+                let all = try vault.deliveries(status: status).filter { cursor == nil || $0.seq < cursor!.seq }
+                let page = Array(all.prefix(limit))
+                let next: JSONValue = all.count > limit && page.last != nil ? .string(PageCursor(recordedAt: 0, seq: page.last!.seq).text) : .null
+                return .json(.object(["deliveries": .array(page.map(\.json)), "nextCursor": next])).counting(page.count)
             }
         }
         group.post("deliveries/:id/retry") { request, context in

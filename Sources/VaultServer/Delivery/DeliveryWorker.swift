@@ -42,9 +42,12 @@ struct DeliveryWorker: Sendable {
     /// leases left by a process that died are released first. Redirects are never followed; each
     /// attempt also has its destination's own deadline.
     func run() async {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                configuration: .init(redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: .seconds(10), read: .seconds(60))))
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
+                                                     timeout: .init(connect: .seconds(10), read: .seconds(60)))
+        // A refused connection fails the attempt at once, with its reason in the log; the outbox's
+        // back-off is the retry (the client's own would hold the slot until the connect timeout).
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         await work(with: client)
         try? await client.shutdown()
     }

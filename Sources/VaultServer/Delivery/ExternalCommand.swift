@@ -6,9 +6,18 @@ import NIOPosix
 /// arguments carry no secret (those go in through standard input or owner-only files), its output
 /// is captured up to `outputCap`, and it is stopped at its deadline.
 ///
-/// The whole run happens on NIO's blocking thread pool, never on an event loop or the
-/// cooperative pool.
+/// The whole run happens on `ExternalCommand.pool`, never on an event loop, the cooperative pool
+/// or NIO's shared blocking pool (a relay that answers slowly holds its thread for up to its
+/// deadline; it must not hold the threads the server's own file reads need).
 enum ExternalCommand {
+    /// Threads for programs and other long blocking work of deliveries (exports for callbacks):
+    /// as many as the worker keeps deliveries in flight.
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: DeliveryWorker.parallelSends)
+        pool.start()
+        return pool
+    }()
+
     struct Result: Sendable {
         var status: Int32
         var standardOutput: String
@@ -30,7 +39,7 @@ enum ExternalCommand {
     }
 
     static func run(_ executable: String, _ arguments: [String], input: [UInt8] = [], timeout: Duration) async throws -> Result {
-        try await NIOThreadPool.singleton.runIfActive {
+        try await pool.runIfActive {
             try runBlocking(executable, arguments, input: input, timeout: timeout)
         }
     }

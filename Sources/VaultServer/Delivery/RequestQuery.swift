@@ -102,11 +102,11 @@ struct RequestQuery: Sendable {
         "requests/\(jobId)/" + (query.isArchive ? "export.tar.gz" : query.csv ? "answer.csv" : "answer.json")
     }
 
-    /// The answer's bytes and media type, read now (an export on NIO's blocking pool: it reads
-    /// and compresses the whole selection).
+    /// The answer's bytes and media type, read now (an export on the deliveries' own blocking pool:
+    /// it reads and compresses the whole selection).
     func answer(from vault: Vault) async throws -> (contentType: String, bytes: [UInt8]) {
         if case let .export(filter) = kind {
-            return ("application/gzip", try await NIOThreadPool.singleton.runIfActive { try RequestQuery.archive(vault, filter) })
+            return ("application/gzip", try await ExternalCommand.pool.runIfActive { try RequestQuery.archive(vault, filter) })
         }
         return try listing(from: vault)
     }

@@ -132,7 +132,7 @@ struct WebhookChannel: DeliveryChannel {
         }
         let text = String(describing: error)
         if text.contains("connectionRefused") || text.contains("Connection refused") {
-            return "connection refused by \(place): nothing listens there (retried until the connect timeout)"
+            return "connection refused by \(place): nothing listens there"
         }
         if error is NIOSSLError || text.contains("handshake") || text.contains("SSL") { return "TLS failed: \(text.prefix(200))" }
         return String(text.prefix(300))
