@@ -8,6 +8,9 @@ public enum RecordSchema {
     /// How far in the future `occurredAt` may be, relative to the vault's clock, to allow for skew.
     public static let maxClockSkewMillis: Int64 = 5 * 60 * 1000
 
+    /// An incident's `state.severity`: P1 is notified to regulators at once.
+    public static let incidentSeverities: Set<String> = ["P1", "P2", "P3", "P4"]
+
     /// The streams a client can write to. The vault's own entries (accesses, holds, erasures) are
     /// not submittable.
     public enum Stream: String, CaseIterable, Sendable {

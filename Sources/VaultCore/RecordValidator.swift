@@ -133,6 +133,13 @@ public struct RecordValidator: Sendable {
         if let state, state.objectValue == nil {
             throw RecordRejection(.invalidField, field: "state", "must be a JSON object: the entity's full new state")
         }
+        if stream == .incident, !isSandbox, let severity = state?.objectValue?["severity"] {
+            // A severity that is not exactly P1–P4 would route nowhere: a typo must not keep a P1 from its regulator.
+            guard let text = severity.stringValue, RecordSchema.incidentSeverities.contains(text) else {
+                let shown = severity.stringValue.map { "'\($0.prefix(16))'" } ?? "not text"
+                throw RecordRejection(.invalidField, field: "state.severity", "must be P1, P2, P3 or P4 (upper case), not \(shown)")
+            }
+        }
         let diff = object["diff"]
         if let diff {
             guard state == nil else {

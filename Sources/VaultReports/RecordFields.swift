@@ -29,7 +29,7 @@ struct RecordFields {
     var alertIds: [String] = []
 
     /// The `state` keys kept in `state`.
-    static let stateKeys: Set = ["status", "kycStatus", "type", "rule", "method", "period", "action", "severity", "category",
+    static let stateKeys: Set = ["status", "kycStatus", "type", "kind", "rule", "method", "period", "action", "severity", "category",
                                  "currency", "country", "amount", "gamingDay", "stake", "win", "bonusStake", "bonusWin",
                                  "jackpotContribution", "rounds", "riskScore", "explanation"]
 

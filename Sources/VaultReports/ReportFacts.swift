@@ -76,7 +76,8 @@ public struct ReportFacts: Sendable {
                              entity: terms.id(record.entityId ?? ""),
                              action: terms.id(record.action ?? ""),
                              status: terms.id(text("status") ?? text("kycStatus") ?? ""),
-                             kind: terms.id(text("type") ?? text("rule") ?? text("method") ?? text("period") ?? ""),
+                             kind: terms.id((stream == .incident ? text("kind") : nil) ?? text("type") ?? text("rule") ?? text("method")
+                                 ?? text("period") ?? ""),
                              detail: terms.id(text("action") ?? text("severity") ?? text("category") ?? ""),
                              currency: terms.id(text("currency") ?? ""), amount: 0, flags: 0)
         if stream == .payment { fact.amount = try amount("amount", required: true) }
@@ -157,7 +158,7 @@ public struct EventFact: Sendable {
     public let action: Term
     /// `state.status`, or `state.kycStatus` for KYC.
     public let status: Term
-    /// `state.type` (incidents), `state.rule` (AML alerts), `state.period` (self-exclusions), or
+    /// `state.kind` or `state.type` (incidents), `state.rule` (AML alerts), `state.period` (self-exclusions), or
     /// for payments `state.method`.
     public var kind: Term
     /// `state.action` (AML decisions), `state.severity` (incidents), `state.category`, or for

@@ -127,7 +127,7 @@ extension OperatorSimulation {
             record(at: event.second + draw(60...900), stream: "incident", entity: ("incident", incidentId), action: "create",
                    actor: .amlEngine, jurisdiction: scenario.operatorJurisdiction, playerId: id) { state in
                 state.string("type", "AML_suspect")
-                state.string("severity", action == "report_sar" ? "high" : "medium")
+                state.string("severity", action == "report_sar" ? "P2" : "P3")
                 state.string("status", "open")
                 state.string("summary", explanation)
                 state.strings("linkedIds", [caseId, decisionId, alert])

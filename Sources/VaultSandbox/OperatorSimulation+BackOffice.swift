@@ -176,7 +176,7 @@ extension OperatorSimulation {
         let certificate = certificateName(game), name = gameName(game)
         let opened = { (s: inout CompactJSONWriter, status: String) in
             s.string("type", "RNG_anomaly")
-            s.string("severity", "medium")
+            s.string("severity", "P2")
             s.string("status", status)
             s.string("summary", "chi-square outcome distribution outside the 99.9% band over one hour")
             s.strings("linkedIds", [name, certificate])

@@ -107,7 +107,7 @@ extension OperatorSimulation {
         record(at: second + draw(1...30), stream: "incident", entity: ("incident", incidentId), action: "create",
                actor: .safer, jurisdiction: scenario.operatorJurisdiction, playerId: id) { state in
             state.string("type", "self_exclusion_event")
-            state.string("severity", "medium")
+            state.string("severity", "P3")
             state.string("status", "open")
             state.string("summary", "deposit attempt by a self-excluded player was blocked")
             state.strings("linkedIds", ["se-" + id, paymentId])

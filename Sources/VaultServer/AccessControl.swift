@@ -161,6 +161,10 @@ struct RequireRole: RouterMiddleware {
     static func refusal(_ context: VaultRequestContext, roles: Set<Role>, metrics: ServerMetrics) -> APIError? {
         guard let identity = context.identity, !identity.roles.isDisjoint(with: roles) else {
             metrics.refused("role_not_allowed", by: context.identity?.name ?? context.channel.remoteAddress?.ipAddress)
+            if let grant = context.identity?.incidentGrant {
+                return APIError(.forbidden, "role_not_allowed", "the read access \(grant) stands in for this certificate's roles and "
+                    + "opens /access/incident and /access/incident/logs only; send the request without it to use the certificate's roles")
+            }
             let needed = roles.map(\.rawValue).sorted().joined(separator: " or ")
             let held = context.identity.map { $0.roles.map(\.rawValue).sorted().joined(separator: ", ") } ?? ""
             return APIError(.forbidden, "role_not_allowed", "this route needs the role \(needed)"

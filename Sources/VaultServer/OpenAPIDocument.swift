@@ -254,6 +254,19 @@ enum OpenAPIDocument {
             '404': {$ref: '#/components/responses/NotFound'}
             '409': {$ref: '#/components/responses/Error'}
             '413': {$ref: '#/components/responses/Error'}
+      /v1/incidents/{id}/notify:
+        parameters:
+          - {name: id, in: path, required: true, schema: {type: string}}
+        post:
+          summary: 'Record that the regulator was told another way: {"reason"} (a portal reference, a call), an entry on the incident; deadlines count it; once (role compliance_officer)'
+          requestBody: {required: true, content: {application/json: {}}}
+          responses:
+            '200': {description: 'Incident'}
+            '400': {$ref: '#/components/responses/BadRequest'}
+            '403': {$ref: '#/components/responses/Refused'}
+            '404': {$ref: '#/components/responses/NotFound'}
+            '409': {$ref: '#/components/responses/Error'}
+            '413': {$ref: '#/components/responses/Error'}
       /v1/incidents/{id}/close:
         parameters:
           - {name: id, in: path, required: true, schema: {type: string}}

@@ -52,12 +52,13 @@ struct IncidentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incidents",
         abstract: "Incidents, newest first: state, regulatory deadlines (met or missed), the notices sent and the ticket.",
-        discussion: "A ticket goes open → acknowledged → notified → closed. Acknowledging and closing are entries on the "
-            + "incident itself, with who and why; the vault adds `notify` when a regulator's destination takes the first notice. "
-            + "ack and close write to the vault (the server must not be running); with a server, use "
-            + "POST /v1/incidents/{id}/acknowledge and /close.",
+        discussion: "A ticket goes open → acknowledged → notified → closed (or notified before acknowledged); its status is "
+            + "the latest step. Each step is an entry on the incident itself, with who and why; the vault adds `notify` when a "
+            + "regulator's destination takes the first notice, and `notify` records a notification made another way. "
+            + "ack, notify and close write to the vault (the server must not be running); with a server, use "
+            + "POST /v1/incidents/{id}/acknowledge, /notify and /close.",
         subcommands: [IncidentsListCommand.self, IncidentsShowCommand.self, IncidentStepCommand.Acknowledge.self,
-                      IncidentStepCommand.Close.self])
+                      IncidentStepCommand.Notify.self, IncidentStepCommand.Close.self])
 }
 
 struct IncidentsListCommand: ParsableCommand {
@@ -109,6 +110,17 @@ enum IncidentStepCommand {
         @Option(help: "A note: who handles it, what happens next.") var reason: String?
 
         func run() async throws { try await IncidentStepCommand.take("acknowledge", id: id, reason: reason, options: options, who: who) }
+    }
+
+    struct Notify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "notify", abstract: "Record that the regulator was told another way (a portal, a call).")
+        @OptionGroup var options: DataOption
+        @OptionGroup var who: ActorOption
+        @Argument(help: "The incident's id.") var id: String
+        @Option(help: "How and when the regulator was told (required): a portal reference, a call.") var reason: String
+
+        func run() async throws { try await IncidentStepCommand.take("notify", id: id, reason: reason, options: options, who: who) }
     }
 
     struct Close: AsyncParsableCommand {

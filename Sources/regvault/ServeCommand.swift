@@ -81,8 +81,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         var configuration: ServerConfiguration
+        var createdNow = false
         if dev, let data {
             if !VaultDirectory(path: data).exists {
+                createdNow = true
                 let policies = try retention.map { try RetentionPolicySet.load(directory: $0) } ?? .operatorDefault
                 try Vault.create(at: data, origin: origin, policies: policies)
             }
@@ -106,11 +108,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let certs = configuration.data + "/dev-certs"
         let dev = self.dev
+        let vaultLine = "vault: \(configuration.data) (" + (createdNow ? "created now" : "existing, \(try vault.store.treeSize()) entries") + ")\n"
         let regulatorWebhook = self.regulatorWebhook
         let mailTo = regulatorSMTP.map { "\(regulatorEmail ?? "regulator@dev.regvault.local") through \($0)" }
         try await server.run { url in
             var text = "listening on \(url)\n"
             if dev {
+                text += vaultLine
                 text += "development certificates in \(certs): ca.pem, server.pem, "
                     + DevelopmentMode.roles.map { "\($0.rawValue).pem/.key" }.joined(separator: ", ")
                     + ", other-ca-client.pem/.key (refused), sandbox.pem/.key (the sandbox only, from sandbox-ca.pem)\n"

@@ -16,7 +16,7 @@ struct MailSFTPAndAccessUnitTests {
     }
 
     static let incidentPayload = Array(#"""
-    {"data":{"deadlines":[{"dueAt":"2026-11-25T10:00:00.000Z","regime":"MGA","rule":"security incident: notify within 3 working days"}],"incident":{"entity":{"id":"inc-1","type":"incident"},"eventId":"inc-1","jurisdiction":"MT","occurredAt":"2026-11-20T10:00:00Z","state":{"kind":"RNG_anomaly","players":["player-4711"],"severity":"P1"}},"seq":7},"type":"incident.raised"}
+    {"data":{"deadlines":[{"dueAt":"2026-11-25T10:00:00.000Z","regime":"MGA","rule":"incident: notify the MGA within 3 working days"}],"incident":{"entity":{"id":"inc-1","type":"incident"},"eventId":"inc-1","jurisdiction":"MT","occurredAt":"2026-11-20T10:00:00Z","state":{"kind":"RNG_anomaly","players":["player-4711"],"severity":"P1"}},"seq":7},"type":"incident.raised"}
     """#.utf8)
 
     @Test("a P1 mail names kind, deadlines and how many players, never who; the same delivery makes the same bytes")

@@ -318,7 +318,7 @@ def test_a_p1_incident_reaches_its_regulator_at_once_with_its_deadlines(regvault
         assert data_["type"] == "incident.raised"
         assert data_["data"]["incident"]["eventId"] == "inc-p1" and data_["data"]["incident"]["state"]["severity"] == "P1"
         assert data_["data"]["deadlines"] == [{"regime": "MGA", "dueAt": "2026-11-26T10:00:00.000Z",
-                                               "rule": "security incident: notify within 3 working days"}]
+                                               "rule": "incident: notify the MGA within 3 working days"}]
         time.sleep(3)  # the report schedule runs meanwhile: reports do not go to an incidents-only destination
         assert [json.loads(r["body"])["data"]["incident"]["eventId"] for r in receiver.requests] == ["inc-p1"]
         assert [d["subject"]["kind"] for d in server.deliveries()] == ["incident"]

@@ -117,7 +117,7 @@ def test_each_rule_fires_on_its_scenario_and_stays_quiet_on_the_others(regvault_
         assert "inside self-exclusion se-1" in excluded["state"]["explanation"]
         structuring = by_rule["structuring"][0]
         assert structuring["state"]["evidence"] == ["st-1", "st-2", "st-3"]
-        assert structuring["state"]["thresholds"] == {"thresholdMinor": 200000, "bandPercent": 90, "count": 3, "windowHours": 24}
+        assert structuring["state"]["thresholds"] == {"threshold": "2000.00", "bandPercent": 90, "count": 3, "windowHours": 24}
         assert "1950.00, 1990.00, 1900.00" in structuring["state"]["explanation"]
         passing = by_rule["pass_through"][0]
         assert "90% of the 1000.00 EUR" in passing["state"]["explanation"] and passing["state"]["players"] == ["p-pt"]

@@ -70,7 +70,9 @@ def test_a_p1_notice_opens_that_incidents_logs_and_nothing_else(regvault_bin, tm
         assert get("/access/incident/logs?player=p-2")[0] == 403
         assert get(f"/access/incident/logs?player=p-1&from={days_ago(2)}T00:00:00Z&to={days_ago(1)}T00:00:00Z")[0] == 403
         assert get("/regulator/player/p-2")[0] == 403
-        assert get("/regulator/player/p-1")[0] == 403, "the grant replaces the certificate's roles"
+        status, refused = get("/regulator/player/p-1")
+        assert status == 403 and "stands in for this certificate's roles" in refused["error"]["message"], refused
+        assert get(f"/regulator/player/p-1?access={token}", headers={})[0] == 403, "as a link too"
         status, _, _ = server.client.request("regulator_read", "POST", "/v1/records", b"{}",
                                              {**bearer, "Content-Type": "application/x-ndjson"})
         assert status == 403
@@ -92,7 +94,14 @@ def test_a_p1_notice_opens_that_incidents_logs_and_nothing_else(regvault_bin, tm
 def test_a_ticket_goes_open_notified_acknowledged_closed_each_step_an_entry(regvault_bin, tmp_path):
     server, receiver, data = start(regvault_bin, tmp_path)
     try:
-        post_records(server, p1_incident("inc-aml-2", ["p-2"]), p1_incident("inc-low", ["p-1"], severity="P3"))
+        # A severity that is not exactly P1-P4 would reach no regulator: refused, naming the field.
+        for typo in ("p1", "P5", "critical"):
+            status, _, body = server.client.request("ingest", "POST", "/v1/records",
+                                                    json.dumps(p1_incident("inc-typo", ["p-1"], severity=typo)).encode(),
+                                                    {"Content-Type": "application/x-ndjson"})
+            assert status == 400 and b"state.severity" in body, (typo, body)
+        post_records(server, p1_incident("inc-aml-2", ["p-2"]), p1_incident("inc-low", ["p-1"], severity="P3"),
+                     p1_incident("inc-phoned", ["p-1"], severity="P2"))
         wait_for(lambda: receiver.accepted(), seconds=30)
         incident = wait_for(lambda: (lambda s_b: s_b[1] if s_b[1]["ticket"]["status"] == "notified" else None)(
             server.client.json("compliance_officer", "GET", "/v1/incidents/inc-aml-2")), seconds=30)
@@ -104,6 +113,8 @@ def test_a_ticket_goes_open_notified_acknowledged_closed_each_step_an_entry(regv
 
         status, acked = step("inc-aml-2", "acknowledge", {"reason": "MLRO on it"})
         assert status == 200 and acked["ticket"]["acknowledged"]["by"] == "compliance_officer", acked
+        assert acked["ticket"]["status"] == "acknowledged", "the status is the latest step: notified, then acknowledged"
+        assert "deliveryId" not in acked["ticket"]["acknowledged"]
         assert step("inc-aml-2", "acknowledge")[0] == 409, "a step is taken once"
         assert step("inc-aml-2", "close")[0] == 400, "closing needs a reason"
         status, closed = step("inc-aml-2", "close", {"reason": "STR filed with the FIAU"})
@@ -112,7 +123,13 @@ def test_a_ticket_goes_open_notified_acknowledged_closed_each_step_an_entry(regv
         assert step("no-such-incident", "acknowledge")[0] == 404
         status, listed = server.client.json("compliance_officer", "GET", "/v1/incidents?status=closed")
         assert [i["entity"]["id"] for i in listed["incidents"]] == ["inc-aml-2"]
-        status, listed = server.client.json("compliance_officer", "GET", "/v1/incidents?status=open")
+        # A regulator told another way (no destination takes P2s here): recorded with how, and it meets the deadline.
+        assert step("inc-phoned", "notify")[0] == 400, "a manual notification says how and when"
+        status, phoned = step("inc-phoned", "notify", {"reason": "MGA portal, reference MGA-IR-2026-118"})
+        assert status == 200 and phoned["ticket"]["status"] == "notified" and phoned["ticket"]["notified"]["by"] == "compliance_officer"
+        assert phoned["deadlines"][0]["met"] is True and phoned["notifiedAt"] == phoned["ticket"]["notified"]["at"]
+        assert step("inc-phoned", "notify", {"reason": "again"})[0] == 409
+        status, listed = server.client.json("compliance_officer", "GET", "/v1/incidents?status=open&severity=")
         assert [i["entity"]["id"] for i in listed["incidents"]] == ["inc-low"]
         # Each step is an entry on the incident, and none sent the incident to its regulator again.
         status, trail = server.client.json("compliance_officer", "GET", "/regulator/audit?entity=incident&id=inc-aml-2")
@@ -123,6 +140,7 @@ def test_a_ticket_goes_open_notified_acknowledged_closed_each_step_an_entry(regv
         lines = server.client.request("compliance_officer", "GET", "/metrics")[2].decode().splitlines()
         assert 'regvault_incident_tickets_open{severity="P1"} 0.0' in lines, [l for l in lines if "ticket" in l]
         assert 'regvault_incident_tickets_open{severity="P3"} 1.0' in lines
+        assert 'regvault_incident_tickets_open{severity="P2"} 1.0' in lines
         assert "regvault_p1_tickets_unacknowledged 0.0" in lines
     finally:
         server.stop()

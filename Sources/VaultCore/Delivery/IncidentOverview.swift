@@ -25,9 +25,11 @@ public struct IncidentOverview: Sendable {
     /// `state.severity` (P1 to P4), if it has one.
     public var severity: String? { state?.objectValue?["severity"]?.stringValue }
 
-    /// When the first notice was accepted by its receiver, if one was.
+    /// When the regulator was first told: the first notice its receiver accepted, or the ticket's
+    /// `notify` step when a compliance officer recorded a notification made another way.
     public var notifiedAt: Int64? {
-        notices.filter { $0.status == .delivered }.compactMap { $0.lastAttempt.map { $0.at + $0.durationMillis } }.min()
+        let accepted = notices.filter { $0.status == .delivered }.compactMap { $0.lastAttempt.map { $0.at + $0.durationMillis } }
+        return (accepted + [ticket.notified?.at].compactMap { $0 }).min()
     }
 
     /// The overview as the API and the CLI show it; `now` decides what is missed.

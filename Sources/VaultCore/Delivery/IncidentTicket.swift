@@ -2,11 +2,14 @@ import Foundation
 import VaultFormat
 public import VaultStore
 
-/// An incident's ticket: open → acknowledged → notified → closed, read from the incident's own
-/// entries. A platform service (or a built-in rule) opens it with any record on the `incident`
-/// stream; a compliance officer acknowledges and closes it (`acknowledge`, `close`, each an entry
-/// with who and why); the vault adds `notify` in the same batch as the first notice a regulator's
-/// destination accepted. Each step is taken at most once; nothing follows `close`.
+/// An incident's ticket, read from the incident's own entries. A platform service (or a built-in
+/// rule) opens it with any record on the `incident` stream; a compliance officer acknowledges it
+/// and closes it (`acknowledge`, `close`, each an entry with who and why); `notify` is added by the
+/// vault in the same batch as the first notice a regulator's destination accepted, or by a
+/// compliance officer who notified the regulator another way (a portal, a call), with a reason.
+/// Each step is taken at most once; nothing follows `close`. The status is the latest step taken
+/// (`open` before any): open → acknowledged → notified → closed, or open → notified →
+/// acknowledged → closed when a notice went out at once.
 ///
 /// The steps' entries carry the incident's latest state with a `ticket` member added (what the
 /// ticket looks like after the step), so the entity's history reads as one story; the status
@@ -39,8 +42,15 @@ public struct IncidentTicket: Sendable, Equatable {
     public var notified: Step?
     public var closed: Step?
 
+    /// The latest step taken, by seq.
     public var status: Status {
-        closed != nil ? .closed : notified != nil ? .notified : acknowledged != nil ? .acknowledged : .open
+        if closed != nil { return .closed }
+        switch (acknowledged, notified) {
+        case let (acknowledged?, notified?): return acknowledged.seq > notified.seq ? .acknowledged : .notified
+        case (.some, nil): return .acknowledged
+        case (nil, .some): return .notified
+        case (nil, nil): return .open
+        }
     }
 
     /// The ticket of an incident with these entries (oldest first); erased entries are skipped.
@@ -48,11 +58,11 @@ public struct IncidentTicket: Sendable, Equatable {
         for record in records {
             guard let body = record.body, let object = try JSONParser.parse([UInt8](body)).objectValue,
                   let action = object["action"]?.stringValue, IncidentTicket.actions.contains(action) else { continue }
-            let step = Step(at: record.recordedAt, by: object["actor"]?.objectValue?["id"]?.stringValue ?? "",
-                            reason: object["reason"]?.stringValue,
-                            deliveryId: object["state"]?.objectValue?["ticket"]?.objectValue?["notified"]?.objectValue?["deliveryId"]?
-                                .stringValue,
-                            seq: record.seq)
+            let deliveryId = action == "notify"
+                ? object["state"]?.objectValue?["ticket"]?.objectValue?["notified"]?.objectValue?["deliveryId"]?.stringValue : nil
+            // The step's time is the entry's occurredAt: the time its state's ticket shows too.
+            let step = Step(at: record.occurredAt, by: object["actor"]?.objectValue?["id"]?.stringValue ?? "",
+                            reason: object["reason"]?.stringValue, deliveryId: deliveryId, seq: record.seq)
             switch action {
             case "acknowledge": acknowledged = acknowledged ?? step
             case "notify": notified = notified ?? step
@@ -72,23 +82,32 @@ public struct IncidentTicket: Sendable, Equatable {
 
 extension LogWriter {
     /// A compliance officer's step on incident `entityType`/`entityId`: `acknowledge` (once, before
-    /// it is closed) or `close` (once, with a reason). Returns the ticket once the entry is durable.
-    /// Throws not found for an unknown incident, conflict for a step already taken or after close.
+    /// it is closed), `notify` (once, with a reason: how and when the regulator was told outside the
+    /// vault's destinations) or `close` (once, with a reason). Returns the ticket once the entry is
+    /// durable. Throws not found for an unknown incident, conflict for a step already taken or
+    /// after close.
     public func advanceIncident(entityType: String = "incident", entityId: String, action: String, reason: String?,
                                 actor: VaultActor) async throws -> IncidentTicket {
-        guard action == "acknowledge" || action == "close" else {
-            throw VaultError(.invalidRequest, "an incident is acknowledged or closed, not \(action)")
+        guard ["acknowledge", "notify", "close"].contains(action) else {
+            throw VaultError(.invalidRequest, "an incident is acknowledged, notified or closed, not \(action)")
         }
         if action == "close", (reason ?? "").isEmpty {
             throw VaultError(.invalidRequest, "closing an incident needs a reason (what was done, what was found)")
+        }
+        if action == "notify", (reason ?? "").isEmpty {
+            throw VaultError(.invalidRequest, "recording a notification needs a reason: how and when the regulator was told "
+                + "(a portal reference, a call)")
         }
         let history = try store.history(entityType: entityType, entityId: entityId)
             .filter { $0.stream == RecordSchema.Stream.incident.rawValue }
         guard !history.isEmpty else { throw VaultError(.notFound, "no incident \(entityType)/\(entityId)") }
         let ticket = try IncidentTicket(records: history)
         if ticket.closed != nil { throw VaultError(.conflict, "incident \(entityId) is closed") }
-        if action == "acknowledge", ticket.acknowledged != nil {
-            throw VaultError(.conflict, "incident \(entityId) was acknowledged by \(ticket.acknowledged!.by)")
+        if action == "acknowledge", let acknowledged = ticket.acknowledged {
+            throw VaultError(.conflict, "incident \(entityId) was acknowledged by \(acknowledged.by)")
+        }
+        if action == "notify", let notified = ticket.notified {
+            throw VaultError(.conflict, "incident \(entityId) was notified at \(Timestamp.format(millis: notified.at)) by \(notified.by)")
         }
         let now = max(clock.nowMillis(), lastRecordedAt)
         let record = try Self.ticketEntry(history: history, ticket: ticket, action: action, actor: actor, reason: reason, deliveryId: nil,
@@ -97,7 +116,8 @@ extension LogWriter {
             _ = try await append([record])
         } catch let rejection as RecordRejection where rejection.code == .conflict {
             // The step's event id is the incident's and the action's: someone took it in the meantime.
-            throw VaultError(.conflict, "incident \(entityId) was just \(action == "close" ? "closed" : "acknowledged") by someone else")
+            throw VaultError(.conflict, "incident \(entityId) was just \(["close": "closed", "notify": "notified"][action] ?? "acknowledged") "
+                + "by someone else")
         }
         return try IncidentTicket(records: store.history(entityType: entityType, entityId: entityId)
             .filter { $0.stream == RecordSchema.Stream.incident.rawValue })

@@ -7,7 +7,7 @@ import VaultFormat
 /// | regime | applies to | deadline |
 /// |---|---|---|
 /// | `UKGC` key event (LCCP 15.2) | jurisdiction GB | 5 working days |
-/// | `MGA` security incident | jurisdiction MT | 3 working days |
+/// | `MGA` incident report | jurisdiction MT | 3 working days |
 /// | `CGA` | jurisdiction CW | without delay: 24 hours |
 /// | `GDPR art. 33` | kind `security_breach`, any EU/EEA or UK jurisdiction | 72 hours from awareness |
 ///
@@ -38,7 +38,7 @@ public enum RegulatoryDeadlines {
                                   rule: "key event: notify within 5 working days"))
         case "MT":
             found.append(Deadline(regime: "MGA", dueAt: addingWorkingDays(3, to: occurredAt, holidays: holidays),
-                                  rule: "security incident: notify within 3 working days"))
+                                  rule: "incident: notify the MGA within 3 working days"))
         case "CW":
             found.append(Deadline(regime: "CGA", dueAt: occurredAt + 24 * 3_600_000, rule: "notify without delay (24 hours)"))
         default: break

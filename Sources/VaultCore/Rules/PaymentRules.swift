@@ -66,7 +66,7 @@ extension IncidentRules {
                 + "just under \(threshold) (\(settings.structuringBandPercent)% of it or more): "
                 + (earlier + [trigger]).map { Money.text($0.minorUnits("amount") ?? 0) }.joined(separator: ", "),
             trigger: trigger, players: [player], evidence: earlier.map(\.eventId) + [trigger.eventId],
-            thresholds: ["thresholdMinor": .int(settings.structuringThresholdMinor),
+            thresholds: ["threshold": .string(Money.text(settings.structuringThresholdMinor)),
                          "bandPercent": .int(settings.structuringBandPercent), "count": .int(Int64(settings.structuringCount)),
                          "windowHours": .int(settings.structuringWindowHours)])
     }
@@ -99,7 +99,7 @@ extension IncidentRules {
                 + "\(withdrawn * 100 / max(deposited, 1))% of the \(Money.text(deposited)) \(trigger.currency) deposited in the "
                 + "\(settings.passThroughWindowHours) hours before (\(deposits.count) deposit\(deposits.count == 1 ? "" : "s"))",
             trigger: trigger, players: [player], evidence: deposits.map(\.eventId) + [trigger.eventId],
-            thresholds: ["sharePercent": .int(settings.passThroughSharePercent), "minimumMinor": .int(settings.passThroughMinimumMinor),
+            thresholds: ["sharePercent": .int(settings.passThroughSharePercent), "minimum": .string(Money.text(settings.passThroughMinimumMinor)),
                          "windowHours": .int(settings.passThroughWindowHours)])
     }
 

@@ -31,14 +31,14 @@ struct IncidentAccessKey: Sendable {
         return IncidentAccessKey(key: SymmetricKey(data: key.bytes))
     }
 
-    /// The credential a request carries: `Authorization: Bearer rvi_…`, or on `/access/` routes the
-    /// query parameter `access` (the signed link a notice gives).
+    /// The credential a request carries: `Authorization: Bearer rvi_…`, or the query parameter
+    /// `access` (the signed link a notice gives), on any route: wherever it is presented it stands
+    /// in for the certificate's roles.
     static func credential(in request: Request) -> String? {
         if let header = request.headers[.authorization], header.hasPrefix("Bearer " + prefix) {
             return String(header.dropFirst("Bearer ".count))
         }
-        guard request.uri.path.hasPrefix("/access/") else { return nil }
-        return request.uri.queryParameters.get("access")
+        return request.uri.queryParameters.get("access").map { String($0) }
     }
 
     func token(grantId: String) -> String {

@@ -11,6 +11,7 @@ import VaultJSON
 /// | `GET /v1/incidents[?status=open\|acknowledged\|notified\|closed][&severity=P1]` | every incident, newest first: its state, deadlines (met, missed), notices and ticket |
 /// | `GET /v1/incidents/{id}` | one incident (entity `incident`/{id}) |
 /// | `POST /v1/incidents/{id}/acknowledge` | `{"reason"?}`: the ticket is acknowledged, by whom and why |
+/// | `POST /v1/incidents/{id}/notify` | `{"reason"}`: the regulator was told another way (a portal, a call); deadlines count it as met when it was before them |
 /// | `POST /v1/incidents/{id}/close` | `{"reason"}`: the ticket is closed; nothing follows |
 ///
 /// Each step is an entry on the incident itself (`IncidentTicket`); a step already taken, or any
@@ -25,11 +26,11 @@ struct IncidentRoutes {
 
     func register(on group: CatalogedRoutes) {
         group.get("incidents") { request, _ in
-            let status = request.uri.queryParameters.get("status").map { String($0) }
+            let status = request.uri.queryParameters.get("status").map { String($0) }.flatMap { $0.isEmpty ? nil : $0 }
             if let status, !IncidentRoutes.statuses.contains(status) {
                 throw APIError(.badRequest, "invalid_parameter", "status is one of " + IncidentRoutes.statuses.joined(separator: ", "))
             }
-            let severity = request.uri.queryParameters.get("severity").map { String($0) }
+            let severity = request.uri.queryParameters.get("severity").map { String($0) }.flatMap { $0.isEmpty ? nil : $0 }
             if let severity, !["P1", "P2", "P3", "P4"].contains(severity) {
                 throw APIError(.badRequest, "invalid_parameter", "severity is one of P1, P2, P3, P4")
             }
@@ -50,13 +51,15 @@ struct IncidentRoutes {
                 return .json(incident.json(now: Int64(Date().timeIntervalSince1970 * 1000)))
             }
         }
-        for action in ["acknowledge", "close"] {
+        for action in ["acknowledge", "notify", "close"] {
             group.post("incidents/:id/\(action)") { request, context in
                 let id = try context.parameters.require("id")
                 let body = try await optionalJSONBody(request)
                 let reason = body["reason"]?.stringValue
-                if action == "close", (reason ?? "").isEmpty {
-                    throw APIError(.badRequest, "invalid_request", "the body is {\"reason\":\"...\"}: what was done, what was found")
+                if action != "acknowledge", (reason ?? "").isEmpty {
+                    throw APIError(.badRequest, "invalid_request", action == "close"
+                        ? "the body is {\"reason\":\"...\"}: what was done, what was found"
+                        : "the body is {\"reason\":\"...\"}: how and when the regulator was told (a portal reference, a call)")
                 }
                 return try await answering {
                     _ = try await writer.advanceIncident(entityId: id, action: action, reason: reason, actor: actor(context))

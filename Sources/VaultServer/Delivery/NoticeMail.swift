@@ -73,8 +73,9 @@ struct NoticeMail {
         default:
             throw DeliveryPayloadError("a \(object["type"]?.stringValue ?? "notice") is not sent by e-mail")
         }
-        lines += ["", "Evidence: this notice is delivery \(delivery.id); the SHA-256 of its canonical JSON is \(digest),",
-                  "and the vault's log records its every attempt (GET /v1/deliveries/\(delivery.id))."]
+        lines += ["", "Evidence: this notice is delivery \(delivery.id) (its Message-ID); the SHA-256 of its canonical JSON is",
+                  "\(digest). The operator's vault records every attempt to send it, with the digest of this message,",
+                  "in its signed log."]
         text = lines.joined(separator: "\r\n") + "\r\n"
     }
 
