@@ -1,8 +1,8 @@
 import Foundation
 
 extension ServerConfiguration.Deliveries {
-    /// A mailbox reached through an SMTP relay: `url` is `smtp://HOST[:PORT]` (STARTTLS, required)
-    /// or `smtps://HOST[:PORT]` (TLS from the first byte). The mail says what was filed or raised,
+    /// A mailbox reached through an SMTP relay: `url` is `smtp://HOST[:PORT]` (STARTTLS, required; port 25 by default)
+    /// or `smtps://HOST[:PORT]` (TLS from the first byte; port 465 by default). The mail says what was filed or raised,
     /// with digests and a link under `linkBase`; it never carries a report's files or a player's data.
     public struct Email: Codable, Sendable {
         public var url: String
@@ -79,6 +79,9 @@ extension ServerConfiguration.Deliveries {
             for address in to where !Self.isAddress(address) {
                 throw ServerError.configuration("\(place) to '\(address)' is not an address")
             }
+            if let username, username.isEmpty || username.contains(where: { $0.isNewline || $0 == "\"" || $0 == "\\" || !$0.isASCII }) {
+                throw ServerError.configuration("\(place) username must be plain ASCII without quotes, backslashes or line breaks")
+            }
             guard (username == nil) == (passwordFile == nil) else {
                 throw ServerError.configuration("\(place) username and passwordFile go together")
             }
@@ -88,8 +91,8 @@ extension ServerConfiguration.Deliveries {
             guard !allowPlaintext || allowPrivateAddress else {
                 throw ServerError.configuration("\(place) allowPlaintext is only for a relay on a private address (allowPrivateAddress)")
             }
-            guard (1...600).contains(timeoutSeconds) else {
-                throw ServerError.configuration("\(place) timeoutSeconds must be 1...600")
+            guard (1...300).contains(timeoutSeconds) else {
+                throw ServerError.configuration("\(place) timeoutSeconds must be 1...300")
             }
         }
     }
@@ -153,8 +156,8 @@ extension ServerConfiguration.Deliveries {
             guard directory.hasPrefix("/"), !directory.contains(where: { $0.isNewline || $0 == "\"" || $0 == "\\" }) else {
                 throw ServerError.configuration("\(place) directory must be an absolute path without quotes or line breaks")
             }
-            guard (1...600).contains(timeoutSeconds) else {
-                throw ServerError.configuration("\(place) timeoutSeconds must be 1...600")
+            guard (1...300).contains(timeoutSeconds) else {
+                throw ServerError.configuration("\(place) timeoutSeconds must be 1...300")
             }
         }
     }

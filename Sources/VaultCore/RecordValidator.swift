@@ -46,9 +46,21 @@ public struct RecordValidator: Sendable {
 
     /// True when validating for the sandbox log (see `sandboxEventIdPrefix`).
     public let isSandbox: Bool
+    /// True for the records the vault writes itself on client streams (incidents its rules raise,
+    /// tickets' steps, filed reports): the names reserved for them (`reservedEventIdPrefixes`,
+    /// `reservedEntityTypes`, the incident stream's ticket actions) are refused from anyone else.
+    public let isVaultWritten: Bool
 
-    public init(sandbox: Bool = false) {
+    /// Event id prefixes of the vault's own records: a client cannot pre-empt or imitate one.
+    public static let reservedEventIdPrefixes = ["ticket:", "rule:", "grant:", "dlv:", "inc:delivery:"]
+    /// Entity types the vault's own lookups find by type and id.
+    public static let reservedEntityTypes: Set<String> = ["delivery", "incidentAccess", "regulatorRequest"]
+    /// The incident stream's actions that are ticket steps (`IncidentTicket`), the vault's to record.
+    public static let ticketActions: Set<String> = ["acknowledge", "notify", "close"]
+
+    public init(sandbox: Bool = false, vaultWritten: Bool = false) {
         isSandbox = sandbox
+        isVaultWritten = vaultWritten
     }
 
     /// Validates one record given as the bytes of one JSON object.
@@ -101,6 +113,19 @@ public struct RecordValidator: Sendable {
         let entityType = try name(entity, "type", path: "entity.type")
         let entityId = try identifier(entity, "id", path: "entity.id")
         let action = try name(object, "action")
+        if !isVaultWritten {
+            if let prefix = RecordValidator.reservedEventIdPrefixes.first(where: { eventId.hasPrefix($0) }) {
+                throw RecordRejection(.invalidField, field: "eventId", "event ids starting with \(prefix) are the vault's own")
+            }
+            if RecordValidator.reservedEntityTypes.contains(entityType) {
+                throw RecordRejection(.invalidField, field: "entity.type", "\(entityType) is an entity type the vault keeps itself")
+            }
+            if stream == .incident, RecordValidator.ticketActions.contains(action) {
+                throw RecordRejection(.invalidField, field: "action", "\(action) is a step of the incident's ticket, taken through "
+                    + "POST /v1/incidents/{id}/\(action) (or by the vault); a platform opens and updates incidents with other "
+                    + "actions (open, update, resolve)")
+            }
+        }
         try validateActor(object["actor"], field: "actor")
         if object["approver"] != nil { try validateActor(object["approver"], field: "approver") }
         let occurredText = try string(object, "occurredAt")

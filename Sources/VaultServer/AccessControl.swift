@@ -103,6 +103,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 return try refuse("invalid_token", "not a read access this vault issued", request, context, status: .unauthorized,
                                   commonName: commonName)
             }
+            // A credential seen on the way (a mail, an SFTP drop) opens nothing for the operator's own services.
+            guard !entry.roles.isDisjoint(with: [.regulatorRead, .complianceOfficer]) else {
+                return try refuse("role_not_allowed", "a P1 notice's read access is used with a regulator's (regulator_read) "
+                    + "certificate; '\(commonName)' has none", request, context, commonName: commonName)
+            }
             identity = ClientIdentity(commonName: commonName, roles: [], address: address, tokenSubject: "access:" + grantId)
             identity.incidentGrant = grantId
         } else if let header = request.headers[.authorization] {

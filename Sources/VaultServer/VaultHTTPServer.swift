@@ -187,6 +187,7 @@ public struct VaultHTTPServer: Sendable {
         DeliveryRoutes(vault: vault, writer: writer).register(on: catalog.group(holds, prefix: "/v1"))
         IncidentRoutes(vault: vault, writer: writer, holidays: holidays).register(on: catalog.group(holds, prefix: "/v1"))
         let requests = router.group("webhook/regulator")
+            .add(middleware: AccessJournalMiddleware(journal: journal))
             .add(middleware: RequireRole(roles: [.regulatorRead, .complianceOfficer], metrics: metrics))
         RequestRoutes(vault: vault, writer: writer,
                       identities: Dictionary(configuration.identities.map { ($0.commonName, $0) }, uniquingKeysWith: { first, _ in first }))

@@ -78,6 +78,11 @@ def test_each_rule_fires_on_its_scenario_and_stays_quiet_on_the_others(regvault_
             payment("sp-3", "p-spread", "deposit", "1950.00", 3),
             payment("at-1", "p-at", "deposit", "1950.00", 5), payment("at-2", "p-at", "deposit", "2000.00", 4),
             payment("at-3", "p-at", "deposit", "1950.00", 3),
+            # sent newest first, a run still counts; an absurd amount is ignored, not a crash.
+            payment("oo-3", "p-late", "deposit", "1950.00", 2), payment("oo-2", "p-late", "deposit", "1950.00", 6),
+            payment("oo-1", "p-late", "deposit", "1950.00", 9),
+            payment("huge-d", "p-huge", "deposit", "999999999999999.99", 5),
+            payment("huge-w", "p-huge", "withdrawal", "999999999999999.99", 2),
             # pass-through: 1,000 in and 900 out within a day fires; 50% out, or a small amount, stays quiet.
             payment("pt-d1", "p-pt", "deposit", "600.00", 10), payment("pt-d2", "p-pt", "deposit", "400.00", 8),
             payment("pt-w", "p-pt", "withdrawal", "900.00", 2),
@@ -93,7 +98,8 @@ def test_each_rule_fires_on_its_scenario_and_stays_quiet_on_the_others(regvault_
         for _ in range(3):
             assert server.client.request("regulator_read", "GET", "/v1/holds")[0] == 403
 
-        expected = {("self_exclusion_payment", "dep-se-ok"), ("structuring", "st-3"), ("pass_through", "pt-w"),
+        expected = {("self_exclusion_payment", "dep-se-ok"), ("structuring", "st-3"), ("structuring", "oo-1"),
+                    ("pass_through", "pt-w"),
                     ("config_change_without_approver", "cfg-1"), ("config_change_without_approver", "cfg-2")}
 
         def found():
@@ -115,11 +121,11 @@ def test_each_rule_fires_on_its_scenario_and_stays_quiet_on_the_others(regvault_
         excluded = by_rule["self_exclusion_payment"][0]
         assert excluded["state"]["kind"] == "self_exclusion_event" and excluded["state"]["evidence"] == ["se-1", "dep-se-ok"]
         assert "inside self-exclusion se-1" in excluded["state"]["explanation"]
-        structuring = by_rule["structuring"][0]
+        structuring = next(i for i in by_rule["structuring"] if i["state"]["evidence"][-1] == "st-3")
         assert structuring["state"]["evidence"] == ["st-1", "st-2", "st-3"]
         assert structuring["state"]["thresholds"] == {"threshold": "2000.00", "bandPercent": 90, "count": 3, "windowHours": 24}
         assert "1950.00, 1990.00, 1900.00" in structuring["state"]["explanation"]
-        passing = by_rule["pass_through"][0]
+        passing = next(i for i in by_rule["pass_through"] if i["state"]["evidence"][-1] == "pt-w")
         assert "90% of the 1000.00 EUR" in passing["state"]["explanation"] and passing["state"]["players"] == ["p-pt"]
         assert any("same person" in i["state"]["explanation"] for i in by_rule["config_change_without_approver"])
         for incident in incidents:

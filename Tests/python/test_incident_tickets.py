@@ -7,9 +7,14 @@ opens that incident's logs and nothing else (another player, another window, any
 import json
 import subprocess
 import urllib.parse
+from datetime import datetime, timezone
 
 from test_deliveries import Server, make_pki, prepare_vault, receiver_for, webhook, write_config, write_secret
 from test_report_schedule import days_ago, wait_for
+
+
+def at_now():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def p1_incident(id_, players, window=None, severity="P1"):
@@ -57,6 +62,7 @@ def test_a_p1_notice_opens_that_incidents_logs_and_nothing_else(regvault_bin, tm
         assert status == 200, scope
         assert scope["grant"]["grantId"] == access["grantId"] and scope["incident"]["entity"]["id"] == "inc-aml-1"
         assert "notices" not in scope["incident"], "another regulator's notices are not this grant's"
+        assert "ticket" not in scope["incident"] and "ticket" not in scope["incident"]["state"], "nor the officers' ticket notes"
         # The incident's player over its window: the day-3 deposit and gaming day, nothing from day 2.
         status, page = get("/access/incident/logs?player=p-1")
         assert status == 200, page
@@ -76,6 +82,18 @@ def test_a_p1_notice_opens_that_incidents_logs_and_nothing_else(regvault_bin, tm
         status, _, _ = server.client.request("regulator_read", "POST", "/v1/records", b"{}",
                                              {**bearer, "Content-Type": "application/x-ndjson"})
         assert status == 403
+        # The operator's own services cannot use a credential they saw on its way.
+        assert get("/access/incident", role="ingest")[0] == 403
+        # Nor can a platform widen the grant or fake a ticket step: those names are the vault's.
+        for forgery in ({"eventId": "fake-grant", "stream": "kyc", "entity": {"type": "incidentAccess", "id": access["grantId"]}},
+                        {"eventId": f"grant:{access['grantId']}", "stream": "kyc", "entity": {"type": "player", "id": "p-1"}},
+                        {"eventId": "fake-notify", "stream": "incident", "entity": {"type": "incident", "id": "inc-aml-1"},
+                         "action": "notify"}):
+            record = {"action": "update", "actor": {"id": "svc"}, "occurredAt": at_now(), "jurisdiction": "MT",
+                      "state": {"players": ["p-2"], "severity": "P1"}, **forgery}
+            status, _, body = server.client.request("ingest", "POST", "/v1/records", json.dumps(record).encode(),
+                                                    {"Content-Type": "application/x-ndjson"})
+            assert status == 400, (forgery, body)
         forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
         assert get("/access/incident", headers={"Authorization": f"Bearer {forged}"})[0] == 401
         assert get("/access/incident", headers={})[0] == 403, "/access/ needs the credential"

@@ -144,8 +144,8 @@ def test_reports_land_in_an_sftp_directory_whole_and_checked(regvault_bin, tmp_p
                 assert hashlib.sha256(manifest).hexdigest() == delivery["payloadSha256"] == delivery["lastAttempt"]["responseSha256"]
                 payload = json.loads(manifest)
                 assert payload["type"] == "report.filed"
-                for file in payload["data"]["files"]:
-                    uploaded = (sftp.inbox / f"{delivery['id']}-{file['name']}").read_bytes()
+                for index, file in enumerate(payload["data"]["files"], start=1):
+                    uploaded = (sftp.inbox / f"{delivery['id']}-{index}-{file['name']}").read_bytes()
                     assert hashlib.sha256(uploaded).hexdigest() == file["sha256"]
                 report = reports[payload["data"]["report"]["eventId"]]
                 assert {f["sha256"] for f in report["state"]["files"]} == {f["sha256"] for f in payload["data"]["files"]}

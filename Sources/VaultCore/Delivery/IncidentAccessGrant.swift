@@ -36,7 +36,9 @@ public struct IncidentAccessGrant: Sendable, Equatable {
         "acc_" + Hash.sha256(Array(("incident-access\n" + deliveryId).utf8)).hex.prefix(32)
     }
 
-    /// The grant for `delivery` of incident `record`, open for `hours` from `now`.
+    /// The grant for `delivery` of incident `record`, open for `hours` from `now` (when the notice
+    /// is queued, not when it arrives: every attempt carries the same bytes, so a notice retried
+    /// for longer than `hours` arrives with access already expired).
     init(delivery: Delivery, incident record: ValidatedRecord, hours: Int, now: Int64) {
         let state = record.state?.objectValue ?? [:]
         var players = (state["players"]?.arrayValue ?? []).compactMap(\.stringValue)
@@ -89,9 +91,12 @@ public struct IncidentAccessGrant: Sendable, Equatable {
 }
 
 extension Vault {
-    /// The grant with this id, if one was issued.
+    /// The grant with this id, if the vault issued one: found by its issuing entry's event id on
+    /// `vault.delivery`, never by entity type alone.
     public func incidentAccessGrant(id: String) throws -> IncidentAccessGrant? {
-        try store.latestRecord(entityType: IncidentAccessGrant.entityType, entityId: id).flatMap { try IncidentAccessGrant(record: $0) }
+        guard let record = try store.records(eventIds: ["grant:\(id)"])["grant:\(id)"],
+              record.stream == VaultStream.delivery.rawValue, record.entityType == IncidentAccessGrant.entityType else { return nil }
+        return try IncidentAccessGrant(record: record)
     }
 
     /// Records of `players` (each one of the grant's) whose `occurredAt` is in `[from, to)` (inside

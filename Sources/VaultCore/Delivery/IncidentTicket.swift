@@ -16,7 +16,7 @@ public import VaultStore
 /// itself is derived from the entries' actions, never from a state a later write could lose.
 public struct IncidentTicket: Sendable, Equatable {
     /// The actions of the ticket's own entries: they never route an incident to a destination again.
-    public static let actions: Set<String> = ["acknowledge", "notify", "close"]
+    public static let actions: Set<String> = RecordValidator.ticketActions
 
     public enum Status: String, Sendable {
         case open, acknowledged, notified, closed
@@ -56,7 +56,9 @@ public struct IncidentTicket: Sendable, Equatable {
     /// The ticket of an incident with these entries (oldest first); erased entries are skipped.
     public init(records: [StoredRecord]) throws {
         for record in records {
-            guard let body = record.body, let object = try JSONParser.parse([UInt8](body)).objectValue,
+            // Only the vault's own step entries count (their event ids are reserved: no client can write one).
+            guard record.eventId.hasPrefix("ticket:"), let body = record.body,
+                  let object = try JSONParser.parse([UInt8](body)).objectValue,
                   let action = object["action"]?.stringValue, IncidentTicket.actions.contains(action) else { continue }
             let deliveryId = action == "notify"
                 ? object["state"]?.objectValue?["ticket"]?.objectValue?["notified"]?.objectValue?["deliveryId"]?.stringValue : nil
@@ -163,6 +165,6 @@ extension LogWriter {
             "jurisdiction": .string(body["jurisdiction"]?.stringValue ?? ""), "state": .object(state),
         ]
         if let reason { record["reason"] = .string(reason) }
-        return try RecordValidator().validate(JSONValue.object(record).canonicalBytes, now: now)
+        return try RecordValidator(vaultWritten: true).validate(JSONValue.object(record).canonicalBytes, now: now)
     }
 }

@@ -61,7 +61,7 @@ extension LogWriter {
                 + "\(delivery.destination) after \(delivery.attempts) attempt\(delivery.attempts == 1 ? "" : "s")"),
             "state": .object(details),
         ])
-        return try RecordValidator().validate(record.canonicalBytes, now: now)
+        return try RecordValidator(vaultWritten: true).validate(record.canonicalBytes, now: now)
     }
 }
 

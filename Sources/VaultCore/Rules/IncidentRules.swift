@@ -64,7 +64,7 @@ public struct IncidentRules: Sendable {
                 "jurisdiction": .string(trigger.jurisdiction), "reason": .string(explanation), "state": .object(state),
             ]
             if let player = players.first { object["playerId"] = .string(player) }
-            return try RecordValidator().validate(JSONValue.object(object).canonicalBytes, now: max(now, trigger.occurredAt))
+            return try RecordValidator(vaultWritten: true).validate(JSONValue.object(object).canonicalBytes, now: max(now, trigger.occurredAt))
         }
     }
 
@@ -99,7 +99,7 @@ extension IncidentRules {
                 "thresholds": .object(["count": .int(Int64(threshold)), "windowMinutes": .int(Int64(windowMinutes))]),
             ]),
         ])
-        return try RecordValidator().validate(record.canonicalBytes, now: lastAt)
+        return try RecordValidator(vaultWritten: true).validate(record.canonicalBytes, now: lastAt)
     }
 }
 

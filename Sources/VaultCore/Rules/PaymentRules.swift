@@ -4,6 +4,9 @@ import VaultReports
 import VaultStore
 
 extension IncidentRules {
+    /// Amounts at or above this (10^15 minor units) are not compared: no product of them overflows.
+    static let amountCeiling: Int64 = 1_000_000_000_000_000
+
     /// The player's records stored before `trigger` (lower seqs), oldest first.
     func history(before trigger: RuleRecord, store: any VaultStorage) throws -> [RuleRecord] {
         guard let player = trigger.playerId else { return [] }
@@ -53,10 +56,12 @@ extension IncidentRules {
     func structuring(_ trigger: RuleRecord, store: any VaultStorage) throws -> Finding? {
         guard trigger.action == "deposit", trigger.isSettledPayment, let player = trigger.playerId,
               isJustUnder(trigger) else { return nil }
-        let since = trigger.occurredAt - settings.structuringWindowHours * 3_600_000
+        // Within the window either side: records may arrive out of order; only lower seqs count, so
+        // the count reaches `structuringCount` on exactly one deposit of a run.
+        let window = settings.structuringWindowHours * 3_600_000
         let earlier = try history(before: trigger, store: store).filter {
             $0.action == "deposit" && $0.isSettledPayment && $0.currency == trigger.currency && isJustUnder($0)
-                && $0.occurredAt > since && $0.occurredAt <= trigger.occurredAt
+                && abs($0.occurredAt - trigger.occurredAt) < window
         }
         guard earlier.count + 1 == settings.structuringCount else { return nil }
         let threshold = Money.text(settings.structuringThresholdMinor) + " " + trigger.currency
@@ -72,9 +77,9 @@ extension IncidentRules {
     }
 
     private func isJustUnder(_ record: RuleRecord) -> Bool {
-        guard let amount = record.minorUnits("amount") else { return false }
-        return amount < settings.structuringThresholdMinor
-            && amount * 100 >= settings.structuringThresholdMinor * settings.structuringBandPercent
+        guard let amount = record.minorUnits("amount"), amount > 0, amount < settings.structuringThresholdMinor else { return false }
+        // amount < threshold ≤ 10^14, so these products stay far inside Int64.
+        return amount * 100 >= settings.structuringThresholdMinor * settings.structuringBandPercent
     }
 
     /// **pass_through** (P2, `AML_suspect`): a settled withdrawal of at least
@@ -83,13 +88,15 @@ extension IncidentRules {
     /// money in and out with little play between.
     func passThrough(_ trigger: RuleRecord, store: any VaultStorage) throws -> Finding? {
         guard trigger.action == "withdrawal", trigger.isSettledPayment, let player = trigger.playerId,
-              let withdrawn = trigger.minorUnits("amount") else { return nil }
+              let withdrawn = trigger.minorUnits("amount"), withdrawn > 0, withdrawn < Self.amountCeiling else { return nil }
         let since = trigger.occurredAt - settings.passThroughWindowHours * 3_600_000
         let deposits = try history(before: trigger, store: store).filter {
             $0.action == "deposit" && $0.isSettledPayment && $0.currency == trigger.currency
                 && $0.occurredAt >= since && $0.occurredAt <= trigger.occurredAt
         }
-        let deposited = deposits.compactMap { $0.minorUnits("amount") }.reduce(0, +)
+        // Amounts are at most 10^15 minor units each (`Money`); the sum is capped so no product overflows.
+        let deposited = min(deposits.compactMap { $0.minorUnits("amount") }.filter { $0 > 0 }.reduce(0) { min($0 + $1, Self.amountCeiling) },
+                            Self.amountCeiling)
         guard deposited >= settings.passThroughMinimumMinor, withdrawn * 100 >= deposited * settings.passThroughSharePercent else {
             return nil
         }

@@ -32,8 +32,9 @@ struct DeliveryWorker: Sendable {
     let logger = Logger(label: "regvault.delivery")
     /// This worker's lease owner id.
     let owner = "worker-" + UUID().uuidString.lowercased()
-    /// How long a claim lasts: longer than any attempt's deadline.
-    let leaseMillis: Int64 = 10 * 60 * 1000
+    /// How long a claim lasts: far longer than any attempt's deadline (at most 300 s) and than
+    /// building an export a callback links to, so one delivery is never worked twice at once.
+    let leaseMillis: Int64 = 30 * 60 * 1000
     /// How often an idle worker looks for due deliveries.
     static let idlePoll: Duration = .milliseconds(100)
     static let parallelSends = 16

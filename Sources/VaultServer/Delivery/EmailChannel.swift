@@ -35,11 +35,14 @@ struct EmailChannel: DeliveryChannel {
         self.settings = settings
         self.linkBase = linkBase
         self.host = host
-        port = components.port ?? (settings.implicitTLS ? 465 : 587)
+        port = components.port ?? (settings.implicitTLS ? 465 : 25)  // curl's defaults for smtps:// and smtp://
         self.curl = curl
         if let file = settings.passwordFile {
             password = try OwnerOnlyFile.read(file, what: "SMTP password of delivery destination \(destination)")
                 .trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !(password ?? "").contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7f } ?? false }) else {
+                throw ServerError.configuration("the SMTP password in \(file) has a control character or line break inside it")
+            }
         } else {
             password = nil
         }
@@ -60,7 +63,7 @@ struct EmailChannel: DeliveryChannel {
             defer { folder.remove() }
             let messageFile = try folder.write("message.eml", message)
             let result = try await ExternalCommand.run(curl, arguments(messageFile: messageFile), input: Array(config().utf8),
-                                                       timeout: .seconds(Int64(settings.timeoutSeconds) + 5))
+                                                       home: folder.path, timeout: .seconds(Int64(settings.timeoutSeconds) + 5))
             let reply = Int(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))
             if result.status == 0 {
                 return timer.outcome(accepted: true, replyCode: reply, responseSha256: Hash.sha256(message).hex)
@@ -75,7 +78,8 @@ struct EmailChannel: DeliveryChannel {
 
     /// curl's arguments: everything but the login, which `config()` gives on standard input.
     private func arguments(messageFile: String) -> [String] {
-        var arguments = ["--silent", "--show-error", "--config", "-", "--url", settings.url, "--mail-from", settings.from,
+        // -q first: no .curlrc is read, whatever HOME holds.
+        var arguments = ["-q", "--silent", "--show-error", "--config", "-", "--url", settings.url, "--mail-from", settings.from,
                          "--upload-file", messageFile, "--write-out", "%{response_code}", "--output", "/dev/null",
                          "--connect-timeout", "10", "--max-time", String(settings.timeoutSeconds), "--proto", "=smtp,smtps",
                          "--tlsv1.2"]

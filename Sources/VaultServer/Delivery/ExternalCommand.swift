@@ -10,8 +10,8 @@ import NIOPosix
 /// or NIO's shared blocking pool (a relay that answers slowly holds its thread for up to its
 /// deadline; it must not hold the threads the server's own file reads need).
 enum ExternalCommand {
-    /// Threads for programs and other long blocking work of deliveries (exports for callbacks):
-    /// as many as the worker keeps deliveries in flight.
+    /// Threads for programs and other long blocking work of deliveries and rules (exports for
+    /// callbacks, rule evaluation): as many as the worker keeps deliveries in flight.
     static let pool: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: DeliveryWorker.parallelSends)
         pool.start()
@@ -38,18 +38,22 @@ enum ExternalCommand {
         return nil
     }
 
-    static func run(_ executable: String, _ arguments: [String], input: [UInt8] = [], timeout: Duration) async throws -> Result {
+    /// Runs `executable` with `home` as its HOME: a private folder, so no configuration file
+    /// another user could plant (`~/.curlrc`, `~/.ssh/config`) is ever read.
+    static func run(_ executable: String, _ arguments: [String], input: [UInt8] = [], home: String, timeout: Duration) async throws
+        -> Result {
         try await pool.runIfActive {
-            try runBlocking(executable, arguments, input: input, timeout: timeout)
+            try runBlocking(executable, arguments, input: input, home: home, timeout: timeout)
         }
     }
 
-    private static func runBlocking(_ executable: String, _ arguments: [String], input: [UInt8], timeout: Duration) throws -> Result {
+    private static func runBlocking(_ executable: String, _ arguments: [String], input: [UInt8], home: String, timeout: Duration) throws
+        -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        // A fixed, minimal environment: no proxy or locale settings of the server's own leak in.
-        process.environment = ["PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": NSTemporaryDirectory()]
+        // A fixed, minimal environment: no proxy, locale or configuration of the server's own leaks in.
+        process.environment = ["PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": home, "CURL_HOME": home]
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         (process.standardInput, process.standardOutput, process.standardError) = (stdin, stdout, stderr)
         try process.run()

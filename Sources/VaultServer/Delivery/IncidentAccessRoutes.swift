@@ -27,7 +27,13 @@ struct IncidentAccessRoutes {
                 var object: [String: JSONValue] = ["grant": grant.json]
                 if let incident = try vault.incident(entityType: grant.incidentType, entityId: grant.incidentId, holidays: holidays) {
                     var shown = incident.json(now: Int64(Date().timeIntervalSince1970 * 1000)).objectValue ?? [:]
-                    shown["notices"] = nil  // other regulators' notices are not this grant's
+                    // Other regulators' notices and the officers' ticket notes are not this grant's.
+                    shown["notices"] = nil
+                    shown["ticket"] = nil
+                    if var state = shown["state"]?.objectValue {
+                        state["ticket"] = nil
+                        shown["state"] = .object(state)
+                    }
                     object["incident"] = .object(shown)
                 }
                 return .json(.object(object))

@@ -76,7 +76,14 @@ struct NoticeMail {
         lines += ["", "Evidence: this notice is delivery \(delivery.id) (its Message-ID); the SHA-256 of its canonical JSON is",
                   "\(digest). The operator's vault records every attempt to send it, with the digest of this message,",
                   "in its signed log."]
-        text = lines.joined(separator: "\r\n") + "\r\n"
+        // Values come from records: a line break or other control character inside one becomes a
+        // space, so nothing a client wrote can end a line (or the DATA) early.
+        text = lines.map(NoticeMail.singleLine).joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// `text` with every control character (line breaks included) replaced by a space.
+    static func singleLine(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
     }
 
     /// `path` under the vault's address as regulators reach it, or the path alone without one.
@@ -98,13 +105,13 @@ struct NoticeMail {
             ("Content-Type", "text/plain; charset=utf-8"), ("Content-Transfer-Encoding", "8bit"),
             ("X-RegVault-Delivery", delivery.id), ("X-RegVault-Payload-SHA256", payloadSha256),
         ]
-        let head = headers.map { "\($0.0): \($0.1.filter { !$0.isNewline })" }.joined(separator: "\r\n")
+        let head = headers.map { "\($0.0): \(NoticeMail.singleLine($0.1))" }.joined(separator: "\r\n")
         return Array((head + "\r\n\r\n" + text).utf8)
     }
 
     /// `text` as a header value: as is when printable ASCII, else an RFC 2047 encoded word.
     static func encodedHeader(_ text: String) -> String {
-        let clean = text.filter { !$0.isNewline }
+        let clean = text.filter { !$0.isNewline && !($0.asciiValue.map { $0 < 0x20 || $0 == 0x7f } ?? false) }
         if clean.allSatisfy({ $0.isASCII }) { return clean }
         return "=?UTF-8?B?" + Data(clean.utf8).base64EncodedString() + "?="
     }

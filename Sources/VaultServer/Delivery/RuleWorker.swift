@@ -73,10 +73,19 @@ struct RuleWorker: Sendable {
         let size = try vault.store.treeSize()
         guard next < size else { return next }
         let end = min(size, next + Self.batch)
-        for (record, unreadable) in try vault.store.recordsForCheck(from: next, to: end)
-        where unreadable == nil && Self.watched.contains(record.stream) {
-            for finding in try rules.evaluate(record, store: vault.store) {
+        // The reads run on the blocking pool, off the cooperative threads the server's handlers use.
+        let store = vault.store
+        let findings = try await ExternalCommand.pool.runIfActive {
+            try store.recordsForCheck(from: next, to: end)
+                .filter { $0.unreadable == nil && RuleWorker.watched.contains($0.record.stream) }
+                .flatMap { try rules.evaluate($0.record, store: store) }
+        }
+        for finding in findings {
+            do {
                 try await raise(finding.record(now: Int64(Date().timeIntervalSince1970 * 1000)), what: finding.rule)
+            } catch let rejection as RecordRejection {
+                // Its event id holds other content (the thresholds changed since a first evaluation): the first stands.
+                logger.error("rule \(finding.rule) on \(finding.trigger.eventId) not recorded: \(rejection)")
             }
         }
         try vault.store.setMetadata(Self.cursorKey, String(end))
@@ -96,7 +105,11 @@ struct RuleWorker: Sendable {
                 who: run.who, count: run.count, firstAt: run.firstAt, lastAt: run.lastAt, reasons: run.reasons,
                 threshold: refusals.threshold, windowMinutes: Int(refusals.windowMillis / 60_000), jurisdiction: jurisdiction,
                 summary: summary)
-            try await raise(incident, what: "refused_access_run")
+            do {
+                try await raise(incident, what: "refused_access_run")
+            } catch let rejection as RecordRejection {
+                logger.error("\(summary); not recorded: \(rejection)")
+            }
         }
     }
 

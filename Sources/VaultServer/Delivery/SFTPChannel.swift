@@ -9,11 +9,12 @@ import VaultFormat
 /// one an SRE already knows how to debug. The server's host key is pinned (a known-hosts file of
 /// that one key, strict checking, no user or system SSH configuration read); login is by key only.
 ///
-/// What lands in `directory`, for delivery `msg_…`: each report file as `msg_…-<file name>`, then
+/// What lands in `directory`, for delivery `msg_…`: each report file as `msg_…-<n>-<file name>`, then
 /// the delivery's payload (the same canonical JSON a webhook carries, with every file's digest) as
 /// `msg_….json`. Each is written under a hidden temporary name and renamed into place (an
-/// overwriting POSIX rename, so a repeat after a crash replaces a file with the same bytes), and
-/// the JSON comes last: a receiver that sees `msg_….json` has the whole delivery.
+/// overwriting POSIX rename, OpenSSH's `posix-rename@openssh.com`, so a repeat after a crash
+/// replaces a file with the same bytes; a server without it fails the repeat), and the JSON comes
+/// last: a receiver that sees `msg_….json` has the whole delivery.
 struct SFTPChannel: DeliveryChannel {
     let name = "sftp"
     let destination: String
@@ -44,12 +45,13 @@ struct SFTPChannel: DeliveryChannel {
             defer { folder.remove() }
             var uploads: [(local: String, remote: String)] = []
             for (index, file) in try reportFiles(in: body).enumerated() {
-                uploads.append((try folder.write("file\(index)", file.bytes), "\(delivery.id)-\(file.name)"))
+                // The index keeps two files whose names clean to the same one apart.
+                uploads.append((try folder.write("file\(index)", file.bytes), "\(delivery.id)-\(index + 1)-\(file.name)"))
             }
             uploads.append((try folder.write("payload.json", body), "\(delivery.id).json"))
             let batch = try folder.write("batch", Array(batchCommands(uploads).utf8))
             let knownHosts = try folder.write("known_hosts", Array(knownHostsLine().utf8))
-            let result = try await ExternalCommand.run(sftp, arguments(batch: batch, knownHosts: knownHosts),
+            let result = try await ExternalCommand.run(sftp, arguments(batch: batch, knownHosts: knownHosts), home: folder.path,
                                                        timeout: .seconds(Int64(settings.timeoutSeconds)))
             if result.status == 0 { return timer.outcome(accepted: true, responseSha256: Hash.sha256(body).hex) }
             return timer.outcome(accepted: false, error: Self.describe(result, place: place))
