@@ -48,9 +48,7 @@ struct RequestRoutes {
         group.get("request/:jobId/answer") { request, context in
             let jobId = try context.parameters.require("jobId")
             return try answer {
-                guard let (asked, _) = try vault.regulatorRequest(jobId: jobId),
-                      asked.identity == context.identity?.commonName || context.identity?.roles.contains(.complianceOfficer) == true
-                else { throw VaultError(.notFound, "no job \(jobId) of yours") }
+                let (asked, _) = try ownJob(jobId, context)
                 let query = try RequestQuery(query: asked.query, format: asked.format)
                 guard let version = try vault.objectVersions(key: RequestQuery.answerKey(jobId: jobId, query: query)).last else {
                     throw APIError(.conflict, "not_ready", "the answer to \(jobId) is not ready yet; it is sent to the callback when it is")
@@ -65,12 +63,18 @@ struct RequestRoutes {
         group.get("request/:jobId") { _, context in
             let jobId = try context.parameters.require("jobId")
             return try answer {
-                guard let (request, delivery) = try vault.regulatorRequest(jobId: jobId),
-                      request.identity == context.identity?.commonName || context.identity?.roles.contains(.complianceOfficer) == true
-                else { throw VaultError(.notFound, "no job \(jobId) of yours") }
+                let (request, delivery) = try ownJob(jobId, context)
                 return .json(RequestRoutes.job(request, delivery))
             }
         }
+    }
+
+    /// The job and its delivery, when the request's identity asked for it or is a compliance officer.
+    private func ownJob(_ jobId: String, _ context: VaultRequestContext) throws -> (RegulatorRequest, Delivery?) {
+        guard let (request, delivery) = try vault.regulatorRequest(jobId: jobId),
+              request.identity == context.identity?.commonName || context.identity?.roles.contains(.complianceOfficer) == true
+        else { throw VaultError(.notFound, "no job \(jobId) of yours") }
+        return (request, delivery)
     }
 
     /// Refuses a callback that is not `https://` on one of the caller's `callbackHosts`.
