@@ -38,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "VaultStore",
-            dependencies: ["VaultFormat", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["VaultFormat", "VaultJSON", "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
@@ -46,6 +46,8 @@ let package = Package(
         // libarchive, for export archives (pax tar, gzip, zstd). tools/setup.sh installs libarchive-dev.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // zstd, which compresses the records' stored columns (tools/setup.sh installs libzstd-dev).
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(
             name: "VaultArchive",
             dependencies: ["CArchive", "CZlib"],

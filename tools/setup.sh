@@ -3,14 +3,15 @@
 # Safe to run any number of times. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-# libhpdf-dev: libharu, which writes the reports' PDF files; poppler-utils (pdftotext) and
-# prometheus (promtool) check reports and their alert rules in the tests.
+# libzstd-dev: zstd, which compresses the records' stored columns. libhpdf-dev: libharu, which
+# writes the reports' PDF files; poppler-utils (pdftotext) and prometheus (promtool) check reports
+# and their alert rules in the tests.
 # chromium, chromium-driver and libnss3-tools (certutil, pk12util) run the console's tests in a real
 # browser holding a client certificate; debootstrap makes the bare Debian system in which the
 # standalone verifier is tested (tools/build-verifier.sh installs the static libraries it links).
 # curl and openssh-client are also how the vault sends e-mail and SFTP deliveries; openssh-server
 # is the SFTP server the delivery tests start on a high port.
-debian_packages=(libsqlite3-dev libssl-dev libarchive-dev zlib1g-dev libhpdf-dev poppler-utils prometheus openssl curl python3 tar gzip zstd
+debian_packages=(libsqlite3-dev libssl-dev libarchive-dev zlib1g-dev libzstd-dev libhpdf-dev poppler-utils prometheus openssl curl python3 tar gzip zstd
                  binutils chromium chromium-driver libnss3-tools debootstrap openssh-client openssh-server)
 "$(dirname "$0")/install-debian-packages.sh" "${debian_packages[@]}"
 

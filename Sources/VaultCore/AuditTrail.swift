@@ -143,7 +143,7 @@ extension Vault {
     /// reads as the array itself).
     static func touched(_ item: HistoryItem, before: KnownState, after: KnownState) -> [TouchedPath] {
         guard case .known(let old) = before, case .known(let new) = after,
-              let diff = item.record.diff.flatMap({ try? JSONParser.parse(Array($0)) })?.arrayValue else { return [] }
+              let diff = RecordDiff.of(item.record)?.arrayValue else { return [] }
         var seen = Set<String>()
         return diff.compactMap { operation in
             guard var path = operation["path"]?.stringValue else { return nil }

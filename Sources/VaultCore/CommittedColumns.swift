@@ -93,7 +93,7 @@ enum DerivedColumns {
         if record.diff != nil, stored.diff == nil { return .mismatch("record \(record.seq): its stored diff is not JSON") }
         if record.stateAfter != nil, stored.stateAfter == nil { return .mismatch("record \(record.seq): its stored state is not JSON") }
         if let state = object["state"] {
-            if let previous, stored.diff != JSONPatch.diff(from: previous, to: state) {
+            if let previous, (stored.diff ?? RecordDiff.unstored(record, state: state)) != JSONPatch.diff(from: previous, to: state) {
                 return .mismatch("record \(record.seq): its stored diff differs from the change between its committed state and the previous one")
             }
             if record.stateAfter != nil { return .mismatch("record \(record.seq): carries a stored state beside its own") }

@@ -39,7 +39,7 @@ public enum EvidenceJSON {
         for key in recordFields {
             if let value = submitted[key] { out[key] = value }
         }
-        out["diff"] = try record.diff.map { try JSONParser.parse(Array($0)) } ?? .null
+        out["diff"] = try RecordDiff.of(record, body: submitted) ?? .null
         out["record"] = .base64(body)
         out["salt"] = .base64(salt)
         return .object(out)

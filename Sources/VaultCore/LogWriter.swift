@@ -196,7 +196,7 @@ public actor LogWriter {
                 seq: seq, eventId: record.eventId, stream: record.streamName, entityType: record.entityType,
                 entityId: record.entityId, playerId: record.playerId, occurredAt: record.occurredAt, recordedAt: now,
                 version: change.head.version, body: Data(record.canonicalBytes), salt: Data(record.salt),
-                diff: change.diff.map { Data($0.canonicalBytes) }, stateAfter: change.stateAfter))
+                diff: change.storedDiff.map { Data($0.canonicalBytes) }, stateAfter: change.stateAfter))
             batchHeads[key] = change.head
             inBatch[record.eventId] = (seq, record.canonicalBytes)
             if submitted.contains(index) { results.append(AppendResult(eventId: record.eventId, seq: seq, duplicate: false)) }
@@ -271,12 +271,16 @@ struct EntityChange {
     /// The new state's canonical bytes when it is not in the record itself (an explicit diff, or
     /// an event that leaves the state as it was).
     let stateAfter: Data?
+    /// The diff as stored: none for a first version that carried its state, whose diff is that
+    /// whole state added, which readers recompute from the record (`RecordDiff`).
+    let storedDiff: JSONValue?
 
     init(applying record: ValidatedRecord, to previous: EntityHead, line: Int) throws(RecordRejection) {
         if let state = record.state {
             diff = JSONPatch.diff(from: previous.state, to: state)
             head = EntityHead(version: previous.version + 1, state: state)
             stateAfter = nil
+            storedDiff = head.version == 1 ? nil : diff
         } else if let patch = record.explicitDiff {
             let next: JSONValue
             do {
@@ -289,12 +293,14 @@ struct EntityChange {
             diff = patch
             head = EntityHead(version: previous.version + 1, state: next)
             stateAfter = Data(next.canonicalBytes)
+            storedDiff = patch
         } else {
             // An event that does not change the state carries the state forward, so the entity's
             // latest record always holds its current state.
             diff = nil
             head = EntityHead(version: previous.version + 1, state: previous.state)
             stateAfter = previous.state.map { Data($0.canonicalBytes) }
+            storedDiff = nil
         }
     }
 }

@@ -38,6 +38,9 @@ public struct ValidatedRecord: Sendable {
 /// Checks submitted records against `RecordSchema` and canonicalises them. Pure apart from drawing
 /// the salt, so many records can be validated in parallel before the single writer sequences them.
 public struct RecordValidator: Sendable {
+    /// The salt of a record's commitment. 32 bytes: the regulators' contract (the pacts in
+    /// `Tests/python/pacts/`) expects every served salt as 32 bytes of base64, so a shorter salt
+    /// (16 would do cryptographically) waits for a new version of that contract.
     public static let saltLength = 32
     /// The event id prefix of the regulator sandbox's synthetic records, in any case. The production
     /// log refuses such records and the sandbox log takes no others, so neither log's data can enter

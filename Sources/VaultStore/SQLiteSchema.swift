@@ -28,6 +28,9 @@ enum SQLiteSchema {
         migrator.registerMigration("v6: only delivery entities enter the outbox") { db in
             try db.execute(sql: v6)
         }
+        migrator.registerMigration("v7: compression dictionaries; stream and player indexes without seq") { db in
+            try db.execute(sql: v7)
+        }
         return migrator
     }
 
@@ -46,6 +49,31 @@ enum SQLiteSchema {
             fatalError("the vault's own schema does not migrate in memory: \(error)")
         }
     }()
+
+    /// The zstd dictionaries record columns are compressed with (`ColumnCompressor`), in the order
+    /// they were trained. Every frame compressed with one needs it for as long as the record is
+    /// kept, so they are never changed or deleted; each is stored in the transaction before the
+    /// first column compressed with it.
+    ///
+    /// The stream and player indexes lose their explicit `seq`: every index of a rowid table ends
+    /// with the rowid, which `seq` is, so it was stored twice (about 9 bytes a record) and the
+    /// queries' order and `seq >` seeks are served the same without it.
+    static let v7 = """
+    DROP INDEX records_by_stream;
+    CREATE INDEX records_by_stream ON records(stream, recorded_at);
+    DROP INDEX records_by_player;
+    CREATE INDEX records_by_player ON records(player_id) WHERE player_id IS NOT NULL;
+    CREATE TABLE dictionaries (
+        number INTEGER PRIMARY KEY NOT NULL,
+        id INTEGER NOT NULL UNIQUE,
+        stream TEXT NOT NULL,
+        bytes BLOB NOT NULL
+    ) STRICT;
+    CREATE TRIGGER dictionaries_are_never_changed BEFORE UPDATE ON dictionaries
+    BEGIN SELECT RAISE(ABORT, 'compression dictionaries are never changed'); END;
+    CREATE TRIGGER dictionaries_are_never_deleted BEFORE DELETE ON dictionaries
+    BEGIN SELECT RAISE(ABORT, 'compression dictionaries are never deleted'); END;
+    """
 
     /// Byte offsets (1-based, for SQL `substr`) of an `Entry`'s fields: kind at 2, recorded-at at 11
     /// (8 bytes), retention mode at 19, retain-until at 20 (8 bytes). Big-endian, so for the

@@ -11,6 +11,10 @@ public final class SQLiteStore: VaultStorage {
     /// Seals record bodies, diffs and states before they are written and opens them when read;
     /// nil stores them in the clear (the benchmark's baseline only).
     private let cipher: RecordCipher?
+    /// Compresses record bodies, diffs and states before they are sealed (see `ColumnCompressor`).
+    private let compressor = ColumnCompressor()
+    /// Gathers the first records of each stream to train its dictionary; used by the writer only.
+    private let trainer = Locked(DictionaryTrainer())
 
     /// The pragmas every connection gets. The page cache is 256 MiB per connection (see
     /// `pageCacheMiB`) so that the random-key indexes (event id, entity) of a multi-million-record
@@ -52,6 +56,10 @@ public final class SQLiteStore: VaultStorage {
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteSchema.migrator().migrate(pool)
+        for dictionary in try storedDictionaries() {
+            try compressor.add(dictionary)
+            trainer.withLock { $0.settle(dictionary.stream) }
+        }
     }
 
     // MARK: writes
@@ -61,8 +69,40 @@ public final class SQLiteStore: VaultStorage {
     }
 
     public func commit(group batches: [LogBatch]) throws {
-        try pool.write { db in
+        let trained = try pool.write { db in
             for batch in batches { try SQLiteStore.commit(batch, in: db, sealing: sealed) }
+            return try storeNewDictionaries(learningFrom: batches, in: db)
+        }
+        // Used only once durable: a frame compressed with a dictionary the store lost would be unreadable.
+        for dictionary in trained { try compressor.add(dictionary) }
+    }
+
+    /// Offers the batches' records of streams without a dictionary to the trainer, and stores the
+    /// dictionaries it trains (in the caller's transaction); returns them.
+    private func storeNewDictionaries(learningFrom batches: [LogBatch], in db: Database) throws -> [StoredDictionary] {
+        var ready: Set<String> = []
+        for batch in batches {
+            for record in batch.records where !compressor.hasDictionary(forStream: record.stream) {
+                guard let body = record.body else { continue }
+                if trainer.withLock({ $0.offer(body, stream: record.stream, entityId: record.entityId) }) { ready.insert(record.stream) }
+            }
+        }
+        var trained: [StoredDictionary] = []
+        for stream in ready.sorted() {
+            guard let dictionary = trainer.withLock({ $0.train(stream: stream, isTaken: compressor.knows) }) else { continue }
+            try db.execute(sql: "INSERT INTO dictionaries (id, stream, bytes) VALUES (?, ?, ?)",
+                           arguments: [Int64(dictionary.id), dictionary.stream, dictionary.bytes])
+            trained.append(dictionary)
+        }
+        return trained
+    }
+
+    /// Every compression dictionary, oldest first.
+    func storedDictionaries() throws -> [StoredDictionary] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, stream, bytes FROM dictionaries ORDER BY number").map {
+                StoredDictionary(id: UInt32(truncatingIfNeeded: $0[0] as Int64), stream: $0[1], bytes: $0[2])
+            }
         }
     }
 
@@ -87,7 +127,7 @@ public final class SQLiteStore: VaultStorage {
         for leaf in batch.leaves {
             insertLeaf.bind(1, leaf.seq)
             insertLeaf.bind(2, leaf.entry)
-            insertLeaf.bind(3, SQLiteStore.pack(leaf.hashes))
+            insertLeaf.bind(3, SQLiteStore.pack(leaf))
             try insertLeaf.run(db)
         }
         let insertRecord = RawStatement(try db.cachedStatement(sql: SQLiteStore.insertRecordSQL))
@@ -173,7 +213,7 @@ public final class SQLiteStore: VaultStorage {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT seq, entry, hashes FROM leaves WHERE seq >= ? AND seq < ? ORDER BY seq",
                              arguments: [from, to]).map { row in
-                StoredLeaf(seq: row[0], entry: row[1], hashes: try SQLiteStore.unpack(row[2], seq: row[0]))
+                StoredLeaf(seq: row[0], entry: row[1], hashes: try SQLiteStore.unpack(row[2], seq: row[0], entry: row[1]))
             }
         }
     }
@@ -188,7 +228,7 @@ public final class SQLiteStore: VaultStorage {
                 for row in try Row.fetchAll(db, sql: "SELECT seq, entry, hashes FROM leaves WHERE seq IN (\(placeholders))",
                                             arguments: StatementArguments(chunk)) {
                     let seq: Int64 = row[0]
-                    found[seq] = StoredLeaf(seq: seq, entry: row[1], hashes: try SQLiteStore.unpack(row[2], seq: seq))
+                    found[seq] = StoredLeaf(seq: seq, entry: row[1], hashes: try SQLiteStore.unpack(row[2], seq: seq, entry: row[1]))
                 }
             }
             return found
@@ -211,19 +251,21 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
-    /// The `hashes` column of each leaf in `seqs` (sorted). Many leaves (the proofs of a long
+    /// Every hash each leaf in `seqs` (sorted) stored, packed (see `pack`). Many leaves (the proofs of a long
     /// audit trail) are read as two halves on two read connections at once: the seeks are the
     /// cost, and a trail's latency is what an inspector waits for.
     private func packedHashes(_ seqs: [Int64]) throws -> [Int64: Data] {
         @Sendable func read(_ part: ArraySlice<Int64>) throws -> [Int64: Data] {
             try pool.read { db in
                 // One prepared statement, one index seek per leaf, one read transaction.
-                let lookup = RawStatement(try db.cachedStatement(sql: "SELECT hashes FROM leaves WHERE seq = ?"))
+                let lookup = RawStatement(try db.cachedStatement(sql: "SELECT hashes, entry FROM leaves WHERE seq = ?"))
                 var found: [Int64: Data] = [:]
                 found.reserveCapacity(part.count)
                 for seq in part {
                     lookup.bind(1, seq)
-                    while try lookup.next(db) { found[seq] = lookup.data(0) }
+                    while try lookup.next(db) {
+                        found[seq] = try SQLiteStore.withLeafHash(lookup.data(0) ?? Data(), seq: seq, entry: lookup.data(1) ?? Data())
+                    }
                 }
                 return found
             }
@@ -342,14 +384,24 @@ public final class SQLiteStore: VaultStorage {
 
     // MARK: encryption
 
+    /// The record as written: each erasable column compressed, then sealed.
     private func sealed(_ record: StoredRecord) throws -> StoredRecord {
-        guard let cipher else { return record }
-        return try SQLiteStore.transformingEncryptedColumns(of: record) { try cipher.seal($0, seq: record.seq, column: $1) }
+        try SQLiteStore.transformingEncryptedColumns(of: record) { plaintext, column in
+            let compressed = compressor.compress(plaintext, stream: record.stream)
+            return try cipher.map { try $0.seal(compressed, seq: record.seq, column: column) } ?? compressed
+        }
     }
 
+    /// The record as committed: each erasable column opened, then decompressed.
     private func opened(_ record: StoredRecord) throws -> StoredRecord {
-        guard let cipher else { return record }
-        return try SQLiteStore.transformingEncryptedColumns(of: record) { try cipher.open($0, seq: record.seq, column: $1) }
+        try SQLiteStore.transformingEncryptedColumns(of: record) { stored, column in
+            try opened(stored, seq: record.seq, column: column)
+        }
+    }
+
+    private func opened(_ stored: Data, seq: Int64, column: RecordCipher.Column) throws -> Data {
+        let compressed = try cipher.map { try $0.open(stored, seq: seq, column: column) } ?? stored
+        return try compressor.decompress(compressed, what: "record \(seq)")
     }
 
     /// The record with its body, diff and state-after (those present) passed through `transform`.
@@ -376,7 +428,7 @@ public final class SQLiteStore: VaultStorage {
                 let seq: Int64 = row[0]
                 let entry = (row[1] as Data?) ?? Data()
                 do {
-                    return (StoredLeaf(seq: seq, entry: entry, hashes: try SQLiteStore.unpack((row[2] as Data?) ?? Data(), seq: seq)), nil)
+                    return (StoredLeaf(seq: seq, entry: entry, hashes: try SQLiteStore.unpack((row[2] as Data?) ?? Data(), seq: seq, entry: entry)), nil)
                 } catch {
                     return (StoredLeaf(seq: seq, entry: entry, hashes: []), "\(error)")
                 }
@@ -412,7 +464,7 @@ public final class SQLiteStore: VaultStorage {
                       let sealed = rows.data(3) else { continue }
                 let seq = rows.int64(0)
                 guard let entry = rows.bytes(4) else { throw StorageError(.corrupt, "record \(seq) has no log entry") }
-                let body = try cipher.map { try $0.open(sealed, seq: seq, column: .body) } ?? sealed
+                let body = try opened(sealed, seq: seq, column: .body)
                 found.append(CommittedRecord(seq: seq, salt: salt, body: [UInt8](body), entry: entry))
             }
             return found
@@ -580,18 +632,51 @@ public final class SQLiteStore: VaultStorage {
                      salt: row[10], diff: row[11], stateAfter: row[12])
     }
 
-    static func pack(_ hashes: [Hash]) -> Data {
-        var data = Data(capacity: hashes.count * Hash.byteCount)
-        for hash in hashes { hash.withUnsafeBytes { data.append(contentsOf: $0) } }
+    /// Bytes of the leaf hash kept as a check when the rest of it is derived from the entry.
+    static let leafHashCheckBytes = 4
+
+    /// The `hashes` column of `leaf`: the hashes its append stored (see `StoredHashes`), with the
+    /// first, the leaf hash, cut to its first `leafHashCheckBytes` bytes when it is
+    /// `SHA-256(0x00 || entry)` of the entry beside it, as it always is. Reading derives the rest
+    /// again (`withLeafHash`), which saves 28 bytes a record; the check bytes still catch an entry
+    /// changed in the database without its tree hashes (a writer able to recompute hashes is caught
+    /// by the signed checkpoints, never by hashes stored beside what they hash). Rows written
+    /// before December 2026 hold the whole leaf hash, and read the same.
+    static func pack(_ leaf: StoredLeaf) -> Data {
+        var data = Data(capacity: leaf.hashes.count * Hash.byteCount)
+        for (offset, hash) in leaf.hashes.enumerated() {
+            hash.withUnsafeBytes { bytes in
+                let derivable = offset == 0 && hash == MerkleHashing.leafHash(leaf.entry)
+                data.append(contentsOf: derivable ? bytes.prefix(leafHashCheckBytes) : bytes[...])
+            }
+        }
         return data
     }
 
-    static func unpack(_ data: Data, seq: Int64) throws -> [Hash] {
-        guard data.count % Hash.byteCount == 0, data.count / Hash.byteCount == StoredHashes.countStored(byLeaf: seq) else {
+    /// Every hash leaf `seq`'s append stored, from its `hashes` column and entry.
+    static func unpack(_ data: Data, seq: Int64, entry: Data) throws -> [Hash] {
+        let full = try withLeafHash(data, seq: seq, entry: entry)
+        return stride(from: 0, to: full.count, by: Hash.byteCount).map {
+            Hash(bytes: full[(full.startIndex + $0)..<(full.startIndex + $0 + Hash.byteCount)])!
+        }
+    }
+
+    /// Leaf `seq`'s `hashes` column with its whole leaf hash in front when the column holds only
+    /// its check bytes. When those do not match the entry, the leaf hash returned is the check
+    /// bytes followed by zeros, which is not the entry's: callers see the same mismatch as with a
+    /// whole stored leaf hash that differs.
+    /// - Throws: `StorageError.corrupt` when the column holds neither every hash the leaf stored nor
+    ///   the check bytes and the rest.
+    static func withLeafHash(_ data: Data, seq: Int64, entry: Data) throws -> Data {
+        let whole = StoredHashes.countStored(byLeaf: seq) * Hash.byteCount
+        let checked = whole - Hash.byteCount + leafHashCheckBytes
+        guard data.count == whole || data.count == checked else {
             throw StorageError(.corrupt, "leaf \(seq) holds \(data.count) bytes of tree hashes")
         }
-        return stride(from: 0, to: data.count, by: Hash.byteCount).map {
-            Hash(bytes: data[(data.startIndex + $0)..<(data.startIndex + $0 + Hash.byteCount)])!
-        }
+        guard data.count == checked else { return data }
+        let check = data.prefix(leafHashCheckBytes)
+        let derived = MerkleHashing.leafHash(entry).withUnsafeBytes { Data($0) }
+        let leafHash = derived.starts(with: check) ? derived : check + Data(count: Hash.byteCount - leafHashCheckBytes)
+        return leafHash + data.dropFirst(leafHashCheckBytes)
     }
 }

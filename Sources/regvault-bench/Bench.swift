@@ -137,12 +137,12 @@ struct Bench {
                     state_after BLOB) STRICT;
                 CREATE UNIQUE INDEX records_by_event_id ON records(event_id);
                 CREATE INDEX records_by_entity ON records(entity_type, entity_id);
-                CREATE INDEX records_by_stream ON records(stream, recorded_at, seq);
-                CREATE INDEX records_by_player ON records(player_id, seq) WHERE player_id IS NOT NULL;
+                CREATE INDEX records_by_stream ON records(stream, recorded_at);
+                CREATE INDEX records_by_player ON records(player_id) WHERE player_id IS NOT NULL;
                 """)
         }
         // Build the rows up front: the baseline measures SQLite, not JSON parsing.
-        let salt = Data(repeating: 7, count: 32)
+        let salt = Data(repeating: 7, count: RecordValidator.saltLength)
         let rows: [StoredRecord] = lines.enumerated().map { seq, line in
             let object = try! JSONSerialization.jsonObject(with: Data(line.bytes)) as! [String: Any]
             let entity = object["entity"] as! [String: String]

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import VaultCore
 import VaultFormat
+import VaultJSON
 
 @Suite("entity history and diffs")
 struct EntityHistoryTests {
     func diffs(_ fixture: VaultFixture, _ type: String = "bonusRule", _ id: String = "123") throws -> [String] {
         try fixture.vault.history(entityType: type, entityId: id).map { item in
-            String(decoding: try #require(item.record.diff), as: UTF8.self)
+            String(decoding: try #require(RecordDiff.of(item.record)).canonicalBytes, as: UTF8.self)
         }
     }
 
@@ -23,6 +24,8 @@ struct EntityHistoryTests {
         let history = try fixture.vault.history(entityType: "bonusRule", entityId: "123")
         #expect(history.map(\.record.version) == [1, 2, 3])
         #expect(history.map(\.record.seq) == [1, 3, 4])
+        // A first version's diff is its whole state, which the record holds: it is not stored again.
+        #expect(history.map { $0.record.diff == nil } == [true, false, false])
         #expect(try diffs(fixture) == [
             #"[{"op":"add","path":"","value":{"maxBonus":100,"wagering":35}}]"#,
             #"[{"op":"replace","path":"/maxBonus","value":200},{"op":"add","path":"/active","value":true}]"#,
