@@ -7,7 +7,7 @@ public import VaultStore
 /// key (`log.pub`); the private signing key is read when a writer is made.
 public final class Vault: Sendable {
     public let directory: VaultDirectory
-    public let store: SQLiteStore
+    public let store: any VaultStorage
     /// The log's origin: the first line of its checkpoints and the name of its key.
     public let origin: String
     public let verifierKey: NoteVerifierKey
@@ -71,7 +71,7 @@ public final class Vault: Sendable {
                          policies: try RetentionPolicySet.load(directory: directory.retentionPath), checking: checkingOnOpen)
     }
 
-    private init(directory: VaultDirectory, store: SQLiteStore, cipher: RecordCipher, verifierKey: NoteVerifierKey,
+    private init(directory: VaultDirectory, store: any VaultStorage, cipher: RecordCipher, verifierKey: NoteVerifierKey,
                  policies: RetentionPolicySet, checking: Bool = true) throws {
         guard let origin = try store.metadata("origin") else {
             throw VaultError(.integrity, "the vault database has no origin; it was not created by regvault init")

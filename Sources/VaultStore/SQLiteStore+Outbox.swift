@@ -2,7 +2,7 @@ import GRDB
 
 /// The outbox in SQLite (`OutboxStorage`): the `outbox` table, filled by the trigger
 /// `deliveries_enter_the_outbox` inside the commit that appends a delivery's first entry.
-extension SQLiteStore: OutboxStorage {
+extension SQLiteStore {
     public func claimDeliveries(now: Int64, owner: String, leaseMillis: Int64, limit: Int) throws -> [OutboxItem] {
         // An idle worker looks often: a read first, so it takes the write lock only when something is due.
         let anyDue = try pool.read { db in

@@ -5,7 +5,9 @@ public import VaultFormat
 
 /// The embedded default `VaultStorage`: one SQLite database in WAL mode with `synchronous=FULL`,
 /// so a commit that returned is on disk. Reads run on separate connections of a pool and never
-/// block the writer. See `VaultStorage` for the contract.
+/// block the writer. See `VaultStorage` for the contract. This file holds the log (`LogStorage`)
+/// and the sealing of record columns; each other concern is in an extension of its own
+/// (`SQLiteStore+Records`, `+Retention`, `+Integrity`, `+Outbox`, `+LeafHashes`).
 public final class SQLiteStore: VaultStorage {
     let pool: DatabasePool
     /// Seals record bodies, diffs and states before they are written and opens them when read;
@@ -282,103 +284,16 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
-    public func records(eventIds: [String]) throws -> [String: StoredRecord] {
-        if eventIds.isEmpty { return [:] }
-        return try pool.read { db in
-            // One index seek per event id on a prepared statement, in one read transaction.
-            let lookup = RawStatement(try db.cachedStatement(sql: "\(SQLiteStore.recordColumns) WHERE event_id = ?"))
-            var found: [String: StoredRecord] = [:]
-            for eventId in eventIds {
-                lookup.bind(1, eventId)
-                while try lookup.next(db) { found[eventId] = try opened(SQLiteStore.record(lookup)) }
-            }
-            return found
-        }
-    }
-
-    public func history(entityType: String, entityId: String) throws -> [StoredRecord] {
+    public func allCheckpoints() throws -> [StoredCheckpoint] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "\(SQLiteStore.recordColumns) WHERE entity_type = ? AND entity_id = ? ORDER BY seq",
-                             arguments: [entityType, entityId]).map { try self.opened(SQLiteStore.record($0)) }
+            try Row.fetchAll(db, sql: "SELECT size, root, note FROM checkpoints ORDER BY size")
+                .map { StoredCheckpoint(size: $0[0], root: Hash(bytes: $0[1] as Data), note: $0[2]) }
         }
     }
 
-    public func histories(entityType: String, idPrefix: String) throws -> [StoredRecord] {
-        // The range [prefix, prefix + U+10FFFF) of the entity index: ids compare as UTF-8 bytes.
+    public func latestCheckpointRoot() throws -> Hash? {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "\(SQLiteStore.recordColumns) WHERE entity_type = ? AND entity_id >= ? "
-                                 + "AND entity_id < ? || char(1114111) ORDER BY seq",
-                             arguments: [entityType, idPrefix, idPrefix]).map { try self.opened(SQLiteStore.record($0)) }
-        }
-    }
-
-    public func history(entityType: String, entityId: String, seqs: Range<Int64>, occurred: Range<Int64>?, newestFirst: Bool,
-                        limit: Int) throws -> [StoredRecord] {
-        try pool.read { db in
-            var arguments: [any DatabaseValueConvertible] = [entityType, entityId, seqs.lowerBound, seqs.upperBound]
-            if let occurred { arguments += [occurred.lowerBound, occurred.upperBound] }
-            arguments.append(limit)
-            return try Row.fetchAll(db, sql: """
-                \(SQLiteStore.recordColumns)
-                WHERE entity_type = ? AND entity_id = ? AND seq >= ? AND seq < ?
-                \(occurred == nil ? "" : "AND occurred_at >= ? AND occurred_at < ?")
-                ORDER BY seq \(newestFirst ? "DESC" : "") LIMIT ?
-                """, arguments: StatementArguments(arguments)).map { try self.opened(SQLiteStore.record($0)) }
-        }
-    }
-
-    public func versionCount(entityType: String, entityId: String, below: Int64) throws -> Int64 {
-        try pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT count(*) FROM records WHERE entity_type = ? AND entity_id = ? AND seq < ?",
-                               arguments: [entityType, entityId, below]) ?? 0
-        }
-    }
-
-    public func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int,
-                        entityId: String?) throws -> [StoredRecord] {
-        let start = after ?? (from, -1)
-        return try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                \(SQLiteStore.recordColumns)
-                WHERE stream = ? AND recorded_at >= ? AND recorded_at < ? AND (recorded_at, seq) > (?, ?)
-                \(entityId == nil ? "" : "AND entity_id = ?")
-                ORDER BY recorded_at, seq LIMIT ?
-                """, arguments: StatementArguments([stream, from, to, start.0, start.1] as [any DatabaseValueConvertible])
-                    + StatementArguments(entityId.map { [$0] } ?? [])
-                    + StatementArguments([limit])).map { try self.opened(SQLiteStore.record($0)) }
-        }
-    }
-
-    public func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                \(SQLiteStore.recordColumns) WHERE player_id = ? AND seq > ? ORDER BY seq LIMIT ?
-                """, arguments: [playerId, after ?? -1, limit]).map { try self.opened(SQLiteStore.record($0)) }
-        }
-    }
-
-    public func latestRecord(entityType: String, entityId: String) throws -> StoredRecord? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "\(SQLiteStore.recordColumns) WHERE entity_type = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1",
-                             arguments: [entityType, entityId]).map { try self.opened(SQLiteStore.record($0)) }
-        }
-    }
-
-    public func latestRecords(entities: [(type: String, id: String)]) throws -> [String: StoredRecord] {
-        if entities.isEmpty { return [:] }
-        return try pool.read { db in
-            // One index seek per entity on a prepared statement, in one read transaction. (A single
-            // `(entity_type, entity_id) IN (VALUES ...)` query makes SQLite scan the whole index.)
-            let lookup = RawStatement(try db.cachedStatement(sql: """
-                \(SQLiteStore.recordColumns) WHERE entity_type = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1
-                """))
-            var found: [String: StoredRecord] = [:]
-            for entity in entities {
-                lookup.bind(1, entity.type)
-                lookup.bind(2, entity.id)
-                while try lookup.next(db) { found[entity.type + "\u{0}" + entity.id] = try opened(SQLiteStore.record(lookup)) }
-            }
-            return found
+            try Data.fetchOne(db, sql: "SELECT root FROM checkpoints ORDER BY size DESC LIMIT 1").flatMap { Hash(bytes: $0) }
         }
     }
 
@@ -393,20 +308,20 @@ public final class SQLiteStore: VaultStorage {
     }
 
     /// The record as committed: each erasable column opened, then decompressed.
-    private func opened(_ record: StoredRecord) throws -> StoredRecord {
+    func opened(_ record: StoredRecord) throws -> StoredRecord {
         try SQLiteStore.transformingEncryptedColumns(of: record) { stored, column in
             try opened(stored, seq: record.seq, column: column)
         }
     }
 
-    private func opened(_ stored: Data, seq: Int64, column: RecordCipher.Column) throws -> Data {
+    func opened(_ stored: Data, seq: Int64, column: RecordCipher.Column) throws -> Data {
         let compressed = try cipher.map { try $0.open(stored, seq: seq, column: column) } ?? stored
         return try compressor.decompress(compressed, what: "record \(seq)")
     }
 
     /// The record with its body, diff and state-after (those present) passed through `transform`.
-    private static func transformingEncryptedColumns(of record: StoredRecord,
-                                                     _ transform: (Data, RecordCipher.Column) throws -> Data) throws -> StoredRecord {
+    static func transformingEncryptedColumns(of record: StoredRecord,
+                                             _ transform: (Data, RecordCipher.Column) throws -> Data) throws -> StoredRecord {
         var out = record
         out.body = try record.body.map { try transform($0, .body) }
         out.diff = try record.diff.map { try transform($0, .diff) }
@@ -418,265 +333,4 @@ public final class SQLiteStore: VaultStorage {
     /// `sqlite3_memory_used` reports: what resident memory owes to the database rather than to the
     /// vault's own code.
     public static var memoryUsed: Int64 { sqlite3_memory_used() }
-
-    // MARK: integrity
-
-    public func leavesForCheck(from: Int64, to: Int64) throws -> [(leaf: StoredLeaf, malformed: String?)] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, entry, hashes FROM leaves WHERE seq >= ? AND seq < ? ORDER BY seq",
-                             arguments: [from, to]).map { row in
-                let seq: Int64 = row[0]
-                let entry = (row[1] as Data?) ?? Data()
-                do {
-                    return (StoredLeaf(seq: seq, entry: entry, hashes: try SQLiteStore.unpack((row[2] as Data?) ?? Data(), seq: seq, entry: entry)), nil)
-                } catch {
-                    return (StoredLeaf(seq: seq, entry: entry, hashes: []), "\(error)")
-                }
-            }
-        }
-    }
-
-    public func recordsForCheck(from: Int64, to: Int64) throws -> [(record: StoredRecord, unreadable: String?)] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "\(SQLiteStore.recordColumns) WHERE seq >= ? AND seq < ? ORDER BY seq",
-                             arguments: [from, to]).map { row in
-                let stored = SQLiteStore.record(row)
-                do {
-                    return (try opened(stored), nil)
-                } catch {
-                    return (stored, "\(error)")
-                }
-            }
-        }
-    }
-
-    public func committedRecords(from: Int64, to: Int64, streams: Set<String>) throws -> [CommittedRecord] {
-        try pool.read { db in
-            let rows = RawStatement(try db.cachedStatement(sql: """
-                SELECT r.seq, r.stream, r.salt, r.body, l.entry FROM records r LEFT JOIN leaves l ON l.seq = r.seq
-                WHERE r.seq >= ? AND r.seq < ? AND r.body IS NOT NULL AND r.salt IS NOT NULL ORDER BY r.seq
-                """))
-            rows.bind(1, from)
-            rows.bind(2, to)
-            var found: [CommittedRecord] = []
-            while try rows.next(db) {
-                guard let stream = rows.string(1), streams.contains(stream), let salt = rows.bytes(2),
-                      let sealed = rows.data(3) else { continue }
-                let seq = rows.int64(0)
-                guard let entry = rows.bytes(4) else { throw StorageError(.corrupt, "record \(seq) has no log entry") }
-                let body = try opened(sealed, seq: seq, column: .body)
-                found.append(CommittedRecord(seq: seq, salt: salt, body: [UInt8](body), entry: entry))
-            }
-            return found
-        }
-    }
-
-    public func allCheckpoints() throws -> [StoredCheckpoint] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT size, root, note FROM checkpoints ORDER BY size")
-                .map { StoredCheckpoint(size: $0[0], root: Hash(bytes: $0[1] as Data), note: $0[2]) }
-        }
-    }
-
-    public func latestCheckpointRoot() throws -> Hash? {
-        try pool.read { db in
-            try Data.fetchOne(db, sql: "SELECT root FROM checkpoints ORDER BY size DESC LIMIT 1").flatMap { Hash(bytes: $0) }
-        }
-    }
-
-    /// The protective triggers that are missing or differ from the schema's (each named), empty when
-    /// all are in place. SQLite lets a client with write access drop them; the vault notices.
-    public func protectionProblems() throws -> [String] {
-        let present = try pool.read { db in
-            try Dictionary(Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-                .map { ($0[0] as String, $0[1] as String?) }, uniquingKeysWith: { first, _ in first })
-        }
-        var problems: [String] = []
-        for (name, sql) in SQLiteSchema.expectedTriggers.sorted(by: { $0.key < $1.key }) {
-            switch present[name] {
-            case nil: problems.append("trigger \(name) is missing")
-            case let found? where found != sql: problems.append("trigger \(name) was altered")
-            default: break
-            }
-        }
-        for name in present.keys.sorted() where SQLiteSchema.expectedTriggers[name] == nil {
-            problems.append("trigger \(name) is not part of the vault's schema")
-        }
-        return problems
-    }
-
-    /// Puts every protective trigger back exactly as the schema defines it (and drops triggers the
-    /// schema does not have), in one transaction.
-    public func restoreProtections() throws {
-        try pool.write { db in
-            let present = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            for name in present { try db.execute(sql: "DROP TRIGGER \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"") }
-            for (_, sql) in SQLiteSchema.expectedTriggers.sorted(by: { $0.key < $1.key }) { try db.execute(sql: sql) }
-        }
-    }
-
-    /// The number of leaf rows and of record rows; equal to each other and to the tree size in an
-    /// intact vault.
-    public func rowCounts() throws -> (leaves: Int64, records: Int64) {
-        try pool.read { db in
-            (try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM leaves") ?? 0,
-             try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0)
-        }
-    }
-
-    // MARK: retention
-
-    public func unerasedSubjects(after: Int64, limit: Int) throws -> [RetentionSubject] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                \(SQLiteStore.subjectColumns) WHERE r.seq > ? AND r.salt IS NOT NULL ORDER BY r.seq LIMIT ?
-                """, arguments: [after, limit]).map(SQLiteStore.subject)
-        }
-    }
-
-    public func subjects(seqs: [Int64]) throws -> [Int64: RetentionSubject] {
-        try pool.read { db in
-            let lookup = try db.cachedStatement(sql: "\(SQLiteStore.subjectColumns) WHERE r.seq = ?")
-            var found: [Int64: RetentionSubject] = [:]
-            for seq in seqs {
-                if let row = try Row.fetchOne(lookup, arguments: [seq]) { found[seq] = SQLiteStore.subject(row) }
-            }
-            return found
-        }
-    }
-
-    public func erasures(of seqs: [Int64]) throws -> [Int64: Int64] {
-        try pool.read { db in
-            let lookup = try db.cachedStatement(sql: "SELECT erased_by FROM erasures WHERE seq = ?")
-            var found: [Int64: Int64] = [:]
-            for seq in seqs {
-                if let by = try Int64.fetchOne(lookup, arguments: [seq]) { found[seq] = by }
-            }
-            return found
-        }
-    }
-
-    public func erasureCount(since seq: Int64) throws -> Int64 {
-        try pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM erasures WHERE erased_by >= ?", arguments: [seq]) ?? 0
-        }
-    }
-
-    public func purgeErasedData() throws {
-        // secure_delete already zeroed the freed space in the pages the erasure rewrote; the old
-        // page images still sit in the write-ahead log until it is checkpointed and truncated.
-        try pool.writeWithoutTransaction { db in
-            _ = try db.checkpoint(.truncate)
-        }
-    }
-
-    private static let subjectColumns = """
-        SELECT r.seq, r.event_id, r.stream, r.entity_type, r.entity_id, r.player_id, r.recorded_at, r.salt IS NULL, l.entry
-        FROM records r LEFT JOIN leaves l ON l.seq = r.seq
-        """
-
-    private static func subject(_ row: Row) -> RetentionSubject {
-        RetentionSubject(seq: row[0], eventId: row[1], stream: row[2], entityType: row[3], entityId: row[4], playerId: row[5],
-                         recordedAt: row[6], erased: row[7], entry: row[8])
-    }
-
-    // MARK: encoding
-
-    private static let recordColumns = """
-        SELECT seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at, version,
-               body, salt, diff, state_after FROM records
-        """
-
-    /// Inserts one record row; the benchmark's bare-SQLite baseline uses the same statement.
-    public static let insertRecordSQL = """
-        INSERT INTO records (seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at,
-                             version, body, salt, diff, state_after)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-
-    static func bind(_ r: StoredRecord, to statement: RawStatement) {
-        statement.bind(1, r.seq)
-        statement.bind(2, r.eventId)
-        statement.bind(3, r.stream)
-        statement.bind(4, r.entityType)
-        statement.bind(5, r.entityId)
-        statement.bind(6, r.playerId)
-        statement.bind(7, r.occurredAt)
-        statement.bind(8, r.recordedAt)
-        statement.bind(9, r.version)
-        statement.bind(10, r.body)
-        statement.bind(11, r.salt)
-        statement.bind(12, r.diff)
-        statement.bind(13, r.stateAfter)
-    }
-
-    /// Inserts record rows with the same statement and binding as `commit`; for the benchmark's
-    /// bare-SQLite baseline, which must do the same SQLite work without the log.
-    public static func insertRecords(_ records: [StoredRecord], into db: Database) throws {
-        let insert = RawStatement(try db.cachedStatement(sql: insertRecordSQL))
-        for record in records {
-            bind(record, to: insert)
-            try insert.run(db)
-        }
-    }
-
-    private static func record(_ s: RawStatement) -> StoredRecord {
-        StoredRecord(seq: s.int64(0), eventId: s.string(1) ?? "", stream: s.string(2) ?? "", entityType: s.string(3) ?? "",
-                     entityId: s.string(4) ?? "", playerId: s.string(5), occurredAt: s.int64(6), recordedAt: s.int64(7),
-                     version: s.int64(8), body: s.data(9), salt: s.data(10), diff: s.data(11), stateAfter: s.data(12))
-    }
-
-    private static func record(_ row: Row) -> StoredRecord {
-        StoredRecord(seq: row[0], eventId: row[1], stream: row[2], entityType: row[3], entityId: row[4],
-                     playerId: row[5], occurredAt: row[6], recordedAt: row[7], version: row[8], body: row[9],
-                     salt: row[10], diff: row[11], stateAfter: row[12])
-    }
-
-    /// Bytes of the leaf hash kept as a check when the rest of it is derived from the entry.
-    static let leafHashCheckBytes = 4
-
-    /// The `hashes` column of `leaf`: the hashes its append stored (see `StoredHashes`), with the
-    /// first, the leaf hash, cut to its first `leafHashCheckBytes` bytes when it is
-    /// `SHA-256(0x00 || entry)` of the entry beside it, as it always is. Reading derives the rest
-    /// again (`withLeafHash`), which saves 28 bytes a record; the check bytes still catch an entry
-    /// changed in the database without its tree hashes (a writer able to recompute hashes is caught
-    /// by the signed checkpoints, never by hashes stored beside what they hash). Rows written
-    /// before December 2026 hold the whole leaf hash, and read the same.
-    static func pack(_ leaf: StoredLeaf) -> Data {
-        var data = Data(capacity: leaf.hashes.count * Hash.byteCount)
-        for (offset, hash) in leaf.hashes.enumerated() {
-            hash.withUnsafeBytes { bytes in
-                let derivable = offset == 0 && hash == MerkleHashing.leafHash(leaf.entry)
-                data.append(contentsOf: derivable ? bytes.prefix(leafHashCheckBytes) : bytes[...])
-            }
-        }
-        return data
-    }
-
-    /// Every hash leaf `seq`'s append stored, from its `hashes` column and entry.
-    static func unpack(_ data: Data, seq: Int64, entry: Data) throws -> [Hash] {
-        let full = try withLeafHash(data, seq: seq, entry: entry)
-        return stride(from: 0, to: full.count, by: Hash.byteCount).map {
-            Hash(bytes: full[(full.startIndex + $0)..<(full.startIndex + $0 + Hash.byteCount)])!
-        }
-    }
-
-    /// Leaf `seq`'s `hashes` column with its whole leaf hash in front when the column holds only
-    /// its check bytes. When those do not match the entry, the leaf hash returned is the check
-    /// bytes followed by zeros, which is not the entry's: callers see the same mismatch as with a
-    /// whole stored leaf hash that differs.
-    /// - Throws: `StorageError.corrupt` when the column holds neither every hash the leaf stored nor
-    ///   the check bytes and the rest.
-    static func withLeafHash(_ data: Data, seq: Int64, entry: Data) throws -> Data {
-        let whole = StoredHashes.countStored(byLeaf: seq) * Hash.byteCount
-        let checked = whole - Hash.byteCount + leafHashCheckBytes
-        guard data.count == whole || data.count == checked else {
-            throw StorageError(.corrupt, "leaf \(seq) holds \(data.count) bytes of tree hashes")
-        }
-        guard data.count == checked else { return data }
-        let check = data.prefix(leafHashCheckBytes)
-        let derived = MerkleHashing.leafHash(entry).withUnsafeBytes { Data($0) }
-        let leafHash = derived.starts(with: check) ? derived : check + Data(count: Hash.byteCount - leafHashCheckBytes)
-        return leafHash + data.dropFirst(leafHashCheckBytes)
-    }
 }

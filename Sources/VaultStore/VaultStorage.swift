@@ -92,106 +92,20 @@ public struct LogBatch: Sendable {
     public var endSize: Int64 { startSize + Int64(leaves.count) }
 }
 
-/// The vault's storage. The embedded default is `SQLiteStore`; a PostgreSQL store is planned and
-/// must honour the same contract.
+/// The vault's storage, by concern: the log (`LogStorage`), the records (`RecordStorage`), retention
+/// (`RetentionStorage`), the integrity check (`IntegrityStorage`) and the delivery outbox
+/// (`OutboxStorage`). Each protocol states what is durable when a call returns and what may run
+/// concurrently. The embedded default is `SQLiteStore`; a PostgreSQL store is planned and must
+/// honour the same contracts.
 ///
-/// Contract:
-/// - `commit(_:)` is atomic and durable: when it returns, every leaf, record and the checkpoint of
-///   the batch survive a crash; when it throws, none of them was stored. It refuses a batch whose
-///   `previous` size and root are not those of the latest stored checkpoint (a compare-and-swap on
-///   the signed tree head), so leaves can only ever extend the tree they were hashed onto.
-/// - Only one writer calls `commit`; any number of readers may call the read methods concurrently
-///   with it and with each other, and they see whole batches only.
+/// Across them:
+/// - Only one writer commits; any number of readers run concurrently with it and see whole
+///   batches only.
 /// - Leaves and checkpoints are never updated or deleted. Records are never deleted; the only
-///   update allowed is erasure (body, salt, diff and state set to nil together), which happens only
-///   in the commit of the batch that holds the erasure entry, and is recorded with that entry's seq.
-/// - Erased bytes are unrecoverable from the store's files once `purgeErasedData()` has returned.
-public protocol VaultStorage: HashReader {
-    /// The number of leaves in the log.
-    func treeSize() throws -> Int64
-    func commit(_ batch: LogBatch) throws
-    /// Commits `batches`, each extending the one before it, in one transaction: all are durable
-    /// when it returns, none when it throws (group commit: one sync for many batches).
-    func commit(group batches: [LogBatch]) throws
-    /// The latest signed checkpoint note, exactly as signed, or nil for an empty log.
-    func latestCheckpoint() throws -> String?
-    /// The size of the latest checkpoint and when it was stored (milliseconds), if there is one.
-    func latestCheckpointInfo() throws -> (size: Int64, createdAt: Int64)?
-    /// When the checkpoint of exactly `size` was signed (milliseconds), if one was.
-    func checkpointSignedAt(size: Int64) throws -> Int64?
-    /// The size of the latest checkpoint (0 when there is none).
-    func latestCheckpointSize() throws -> Int64
-    /// The signed checkpoint note for exactly `size`, if one was published.
-    func checkpoint(size: Int64) throws -> String?
-    func leaf(seq: Int64) throws -> StoredLeaf?
-    /// The leaves with the given sequence numbers, keyed by seq (missing ones are absent), read
-    /// with one query.
-    func leaves(seqs: [Int64]) throws -> [Int64: StoredLeaf]
-    /// Leaves `[from, to)` in order.
-    func leaves(from: Int64, to: Int64) throws -> [StoredLeaf]
-    /// Existing records among `eventIds`, keyed by event id.
-    func records(eventIds: [String]) throws -> [String: StoredRecord]
-    /// Every record of one entity, oldest first.
-    func history(entityType: String, entityId: String) throws -> [StoredRecord]
-    /// Every record of the entities of `entityType` whose id starts with `idPrefix`, in seq order:
-    /// one index range read (the objects of one bucket, say).
-    func histories(entityType: String, idPrefix: String) throws -> [StoredRecord]
-    /// One entity's records whose seq is in `seqs` and, with `occurred`, whose occurred-at is in it:
-    /// at most `limit`, oldest first, or newest first when `newestFirst`. One index range read.
-    func history(entityType: String, entityId: String, seqs: Range<Int64>, occurred: Range<Int64>?, newestFirst: Bool,
-                 limit: Int) throws -> [StoredRecord]
-    /// How many records one entity has with seq below `below` (read from the index alone).
-    func versionCount(entityType: String, entityId: String, below: Int64) throws -> Int64
-    /// The newest record of one entity, if any.
-    func latestRecord(entityType: String, entityId: String) throws -> StoredRecord?
-    /// The newest record of each of `entities` (type, id) that has any, keyed by `type + "\u{0}" + id`,
-    /// read with one query per few hundred entities.
-    func latestRecords(entities: [(type: String, id: String)]) throws -> [String: StoredRecord]
-    /// Records of one stream recorded in `[from, to)` (milliseconds), ordered by recorded-at then
-    /// seq, starting after `after` (a recorded-at and seq), at most `limit`; with `entityId`, only
-    /// the records of entities with that id.
-    func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int,
-                 entityId: String?) throws -> [StoredRecord]
-    /// Records about one player, by seq, starting after seq `after`, at most `limit`.
-    func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord]
-    /// Records not yet erased with seq greater than `after`, in seq order, at most `limit`, with
-    /// their entries: what the sweeper examines.
-    func unerasedSubjects(after: Int64, limit: Int) throws -> [RetentionSubject]
-    /// The records with the given seqs, with their entries, keyed by seq.
-    func subjects(seqs: [Int64]) throws -> [Int64: RetentionSubject]
-    /// How many records were erased by erasure entries at or after `seq`.
-    func erasureCount(since seq: Int64) throws -> Int64
-    /// For each of `seqs` that was erased, the seq of the erasure entry that erased it.
-    func erasures(of seqs: [Int64]) throws -> [Int64: Int64]
-    /// Records with seq in `[from, to)`, in seq order. A record whose stored bytes cannot be read
-    /// (for example, they no longer decrypt) is returned with `unreadable` set instead of failing the
-    /// whole read, so an integrity check can name it.
-    func recordsForCheck(from: Int64, to: Int64) throws -> [(record: StoredRecord, unreadable: String?)]
-    /// The committed bytes of the records with seq in `[from, to)` whose stream is in `streams`, in
-    /// seq order: each record's body (decrypted), its salt and its leaf's entry, so a reader can
-    /// check the body against the entry's commitment. Erased records are left out. Reads nothing
-    /// else (no diff, no state), for passes over many records such as reports.
-    func committedRecords(from: Int64, to: Int64, streams: Set<String>) throws -> [CommittedRecord]
-    /// Leaves with seq in `[from, to)`, in seq order. A leaf whose stored tree hashes are malformed
-    /// is returned with no hashes and `malformed` set, instead of failing the whole read.
-    func leavesForCheck(from: Int64, to: Int64) throws -> [(leaf: StoredLeaf, malformed: String?)]
-    /// Every stored checkpoint: its size, stored root and signed note, by size.
-    func allCheckpoints() throws -> [StoredCheckpoint]
-    /// The root stored beside the latest checkpoint (what `commit` compares a batch's `previous`
-    /// with), or nil for an empty log or an unreadable root.
-    func latestCheckpointRoot() throws -> Hash?
-    /// The store's own protections (append-only and erasure rules) that are missing or altered,
-    /// each named; empty when all are in place.
-    func protectionProblems() throws -> [String]
-    /// Puts every protection back as the schema defines it.
-    func restoreProtections() throws
-    /// Makes the bytes of erased records unrecoverable from the store's files (for SQLite: zeroed
-    /// pages via `secure_delete`, then a checkpoint that truncates the write-ahead log).
-    func purgeErasedData() throws
-    /// A configuration value stored with the log (such as its origin).
-    func metadata(_ key: String) throws -> String?
-    func setMetadata(_ key: String, _ value: String) throws
-}
+///   update is erasure, inside the commit of the batch that holds the erasure entry.
+/// - The record bytes read back are exactly the canonical bytes committed in the log, however the
+///   store keeps them (sealed, compressed).
+public protocol VaultStorage: LogStorage, RecordStorage, RetentionStorage, IntegrityStorage, OutboxStorage {}
 
 /// A record's committed bytes and its log entry (`VaultStorage.committedRecords`).
 public struct CommittedRecord: Sendable {

@@ -8,11 +8,11 @@ import VaultStore
 /// persisted") or after the transaction committed ("failed but persisted").
 final class FaultyStore: VaultStorage {
     enum Fault { case none, failBeforeWriting, failAfterWriting }
-    let inner: SQLiteStore
+    let inner: any VaultStorage
     private let fault = Locked(Fault.none)
     private let delay = Locked(UInt32(0))
 
-    init(_ inner: SQLiteStore) {
+    init(_ inner: any VaultStorage) {
         self.inner = inner
     }
 
@@ -100,6 +100,17 @@ final class FaultyStore: VaultStorage {
     func metadata(_ key: String) throws -> String? { try inner.metadata(key) }
     func setMetadata(_ key: String, _ value: String) throws { try inner.setMetadata(key, value) }
     func readHashes(_ indexes: [Int64]) throws -> [Hash] { try inner.readHashes(indexes) }
+    func rowCounts() throws -> (leaves: Int64, records: Int64) { try inner.rowCounts() }
+    func claimDeliveries(now: Int64, owner: String, leaseMillis: Int64, limit: Int) throws -> [OutboxItem] {
+        try inner.claimDeliveries(now: now, owner: owner, leaseMillis: leaseMillis, limit: limit)
+    }
+    func rescheduleDelivery(_ deliveryId: String, owner: String, dueAt: Int64) throws -> Bool {
+        try inner.rescheduleDelivery(deliveryId, owner: owner, dueAt: dueAt)
+    }
+    func completeDelivery(_ deliveryId: String, owner: String) throws -> Bool { try inner.completeDelivery(deliveryId, owner: owner) }
+    func requeueDelivery(_ deliveryId: String, dueAt: Int64) throws -> Bool { try inner.requeueDelivery(deliveryId, dueAt: dueAt) }
+    func releaseDeliveryLeases() throws { try inner.releaseDeliveryLeases() }
+    func outboxDepth() throws -> (count: Int, oldestDueAt: Int64?) { try inner.outboxDepth() }
 }
 
 @Suite("commit failures")
