@@ -10,7 +10,8 @@ struct RegVault: AsyncParsableCommand {
         subcommands: [InitCommand.self, KeysCommand.self, AppendCommand.self, CheckpointCommand.self,
                       EntryCommand.self, ProveCommand.self, HistoryCommand.self, AuditCommand.self, GenerateCommand.self, ServeCommand.self,
                       SweepCommand.self, HoldCommand.self, RetentionCommand.self, CheckCommand.self,
-                      ExportCommand.self, ReportCommand.self, DeliveriesCommand.self, IncidentsCommand.self, SandboxCommand.self]
+                      ExportCommand.self, ReportCommand.self, DeliveriesCommand.self, IncidentsCommand.self, SandboxCommand.self,
+                      PostgresCommand.self]
     )
 }
 

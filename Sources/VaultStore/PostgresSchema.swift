@@ -1,0 +1,226 @@
+/// The vault's schema in PostgreSQL 15 or later: the same tables as `SQLiteSchema`, the same
+/// append-only and erasure rules enforced by the database itself, and the sequencer's fenced lease.
+///
+/// Two layers protect history, as in SQLite and more: triggers refuse any change to leaves,
+/// checkpoints, erasures and dictionaries and any change to a record but its erasure, whoever asks
+/// (the owner included); and the application role is granted only what the vault does (SELECT and
+/// INSERT; UPDATE of a record's four erasable columns; the outbox, the settings and the lease).
+///
+/// The sequencer lease (`sequencer`, one row): a node becomes the sequencer by taking the lease,
+/// which adds one to its `token`; each commit of leaves states the token it holds
+/// (`SET LOCAL regvault.fence`), and the trigger `leaves_are_fenced` reads the lease row `FOR SHARE`
+/// and refuses the insert unless the token is still the current one. So:
+/// - a node whose lease was taken over can no longer add a leaf, whatever its clock says (a
+///   process paused past its lease wakes up fenced out);
+/// - a takeover waits for a commit already past the check to end (the share lock), so no commit
+///   of the old sequencer lands after the new one has started;
+/// - a paused sequencer holding that share lock is cut off by `idle_in_transaction_session_timeout`
+///   (which the store sets on each of its sessions), so it cannot hold a takeover back for long.
+/// Together with the compare-and-swap on the tree head in every commit, two nodes can never extend
+/// the tree from the same head.
+public enum PostgresSchema {
+    /// The DDL, for a database owned by the role that runs it, granting `applicationRole` what the
+    /// vault needs. Run it once in an empty database (as one transaction).
+    /// - Precondition: `applicationRole` is a valid identifier (`isValidRole`).
+    public static func sql(applicationRole: String) -> String {
+        precondition(isValidRole(applicationRole), "the application role must be validated before use")
+        return tables + protections + lease + grants.replacingOccurrences(of: "{app}", with: applicationRole)
+    }
+
+    /// Whether `name` can be used as the application role: lower-case letters, digits and `_`,
+    /// starting with a letter, at most 63 bytes (PostgreSQL's limit), not a `pg_` name.
+    public static func isValidRole(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.utf8.count <= 63,
+              !name.hasPrefix("pg_") else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+
+    static let tables = """
+    CREATE TABLE meta (
+        key text PRIMARY KEY,
+        value text NOT NULL
+    );
+    CREATE TABLE leaves (
+        seq bigint PRIMARY KEY CHECK (seq >= 0),
+        entry bytea NOT NULL,
+        hashes bytea NOT NULL
+    );
+    CREATE TABLE records (
+        seq bigint PRIMARY KEY REFERENCES leaves (seq),
+        event_id text NOT NULL,
+        stream text NOT NULL,
+        entity_type text NOT NULL,
+        entity_id text NOT NULL,
+        player_id text,
+        occurred_at bigint NOT NULL,
+        recorded_at bigint NOT NULL,
+        version bigint NOT NULL,
+        body bytea,
+        salt bytea,
+        diff bytea,
+        state_after bytea
+    );
+    CREATE UNIQUE INDEX records_by_event_id ON records (event_id);
+    CREATE INDEX records_by_entity ON records (entity_type, entity_id, seq);
+    CREATE INDEX records_by_stream ON records (stream, recorded_at, seq);
+    CREATE INDEX records_by_player ON records (player_id, seq) WHERE player_id IS NOT NULL;
+    CREATE TABLE checkpoints (
+        size bigint PRIMARY KEY,
+        root bytea NOT NULL,
+        note text NOT NULL,
+        created_at bigint NOT NULL
+    );
+    CREATE TABLE erasures (
+        seq bigint PRIMARY KEY REFERENCES records (seq),
+        erased_by bigint NOT NULL REFERENCES leaves (seq)
+    );
+    CREATE TABLE outbox (
+        delivery_id text PRIMARY KEY,
+        due_at bigint NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        lease_owner text,
+        lease_until bigint
+    );
+    CREATE INDEX outbox_by_due ON outbox (due_at);
+    CREATE TABLE dictionaries (
+        number bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id bigint NOT NULL UNIQUE,
+        stream text NOT NULL,
+        bytes bytea NOT NULL
+    );
+
+    """
+
+    /// The rules `SQLiteSchema` states, in PL/pgSQL. Entry fields by byte offset (1-based, as
+    /// `substring` counts): kind at 2, recorded-at at 11 (8 bytes), retention mode at 19,
+    /// retain-until at 20 (8 bytes); big-endian, so comparing the 8-byte strings compares the times.
+    static let protections = """
+    CREATE FUNCTION regvault_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation';
+    END $$;
+    CREATE TRIGGER leaves_are_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON leaves
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('log leaves are append-only');
+    CREATE TRIGGER checkpoints_are_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON checkpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('checkpoints are append-only');
+    CREATE TRIGGER erasures_are_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON erasures
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('erasures are append-only');
+    CREATE TRIGGER records_are_never_deleted BEFORE DELETE OR TRUNCATE ON records
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('records are never deleted');
+    CREATE TRIGGER dictionaries_are_never_changed BEFORE UPDATE OR DELETE OR TRUNCATE ON dictionaries
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('compression dictionaries are never changed or deleted');
+
+    CREATE FUNCTION regvault_leaf_appended_at_the_end() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.seq <> COALESCE((SELECT max(seq) + 1 FROM leaves), 0) THEN
+            RAISE EXCEPTION 'log leaves are appended at the end only' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER leaves_append_at_the_end BEFORE INSERT ON leaves
+    FOR EACH ROW EXECUTE FUNCTION regvault_leaf_appended_at_the_end();
+
+    CREATE FUNCTION regvault_checkpoint_grows() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.size <= COALESCE((SELECT max(size) FROM checkpoints), -1) THEN
+            RAISE EXCEPTION 'checkpoints are appended with growing sizes only' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER checkpoints_grow BEFORE INSERT ON checkpoints
+    FOR EACH ROW EXECUTE FUNCTION regvault_checkpoint_grows();
+
+    CREATE FUNCTION regvault_erasure_allowed() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        erased bytea := (SELECT entry FROM leaves WHERE seq = NEW.seq);
+        erasing bytea := (SELECT entry FROM leaves WHERE seq = NEW.erased_by);
+    BEGIN
+        IF (SELECT salt FROM records WHERE seq = NEW.seq) IS NULL
+           OR erasing IS NULL OR substring(erasing FROM 2 FOR 1) <> '\\x04'::bytea
+           OR (substring(erased FROM 19 FOR 1) = '\\x02'::bytea
+               AND substring(erased FROM 20 FOR 8) > substring(erasing FROM 11 FOR 8)) THEN
+            RAISE EXCEPTION 'a record is erased only by an erasure entry, and a compliance record not before its retain-until'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER erasures_precede_erasure BEFORE INSERT ON erasures
+    FOR EACH ROW EXECUTE FUNCTION regvault_erasure_allowed();
+
+    CREATE FUNCTION regvault_record_changed_only_by_erasure() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NOT (NEW.body IS NULL AND NEW.salt IS NULL AND NEW.diff IS NULL AND NEW.state_after IS NULL
+                AND (NEW.seq, NEW.event_id, NEW.stream, NEW.entity_type, NEW.entity_id, NEW.occurred_at,
+                     NEW.recorded_at, NEW.version) = (OLD.seq, OLD.event_id, OLD.stream, OLD.entity_type,
+                     OLD.entity_id, OLD.occurred_at, OLD.recorded_at, OLD.version)
+                AND NEW.player_id IS NOT DISTINCT FROM OLD.player_id
+                AND EXISTS (SELECT 1 FROM erasures WHERE seq = OLD.seq)) THEN
+            RAISE EXCEPTION 'records can only be erased by an erasure entry, never changed'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER records_change_only_by_erasure BEFORE UPDATE ON records
+    FOR EACH ROW EXECUTE FUNCTION regvault_record_changed_only_by_erasure();
+
+    CREATE FUNCTION regvault_delivery_enters_the_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.stream = 'vault.delivery' AND NEW.entity_type = 'delivery' AND NEW.version = 1 THEN
+            INSERT INTO outbox (delivery_id, due_at) VALUES (NEW.entity_id, NEW.recorded_at);
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER deliveries_enter_the_outbox AFTER INSERT ON records
+    FOR EACH ROW EXECUTE FUNCTION regvault_delivery_enters_the_outbox();
+
+    """
+
+    /// The sequencer lease and the fence every leaf insert passes.
+    static let lease = """
+    CREATE TABLE sequencer (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        token bigint NOT NULL,
+        holder text,
+        expires_at timestamptz
+    );
+    INSERT INTO sequencer (token) VALUES (0);
+    CREATE TRIGGER sequencer_is_never_deleted BEFORE DELETE OR TRUNCATE ON sequencer
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('the sequencer lease is never deleted');
+
+    CREATE FUNCTION regvault_token_only_grows() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.token < OLD.token THEN
+            RAISE EXCEPTION 'the sequencer token only grows' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER sequencer_token_only_grows BEFORE UPDATE ON sequencer
+    FOR EACH ROW EXECUTE FUNCTION regvault_token_only_grows();
+
+    CREATE FUNCTION regvault_leaves_are_fenced() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        held text := current_setting('regvault.fence', true);
+        current bigint;
+    BEGIN
+        SELECT token INTO current FROM sequencer FOR SHARE;
+        IF held IS NULL OR held = '' OR held <> current::text THEN
+            RAISE EXCEPTION 'this node does not hold the sequencer lease (its token %, the lease''s %): it may not add leaves',
+                COALESCE(NULLIF(held, ''), 'none'), current USING ERRCODE = 'lock_not_available';
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER leaves_are_fenced BEFORE INSERT ON leaves
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_leaves_are_fenced();
+
+    """
+
+    static let grants = """
+    REVOKE ALL ON meta, leaves, records, checkpoints, erasures, outbox, dictionaries, sequencer FROM PUBLIC;
+    GRANT SELECT, INSERT ON leaves, records, checkpoints, erasures, dictionaries TO {app};
+    GRANT UPDATE (body, salt, diff, state_after) ON records TO {app};
+    GRANT SELECT, INSERT, UPDATE ON meta TO {app};
+    GRANT SELECT, INSERT, UPDATE, DELETE ON outbox TO {app};
+    GRANT SELECT, UPDATE ON sequencer TO {app};
+
+    """
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import VaultStore
+
+/// `regvault postgres …`: the PostgreSQL backend's tools. Hidden from the command list until the
+/// PostgreSQL store is finished; the schema can already be reviewed and tried.
+struct PostgresCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "postgres",
+        abstract: "PostgreSQL tools (the PostgreSQL store is in progress).",
+        shouldDisplay: false,
+        subcommands: [Schema.self]
+    )
+
+    struct Schema: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "schema",
+            abstract: "Print the vault's PostgreSQL schema (DDL), to review or to run once in an empty database.",
+            discussion: "Run it as the role that will own the tables, in one transaction: "
+                + "regvault postgres schema --role regvault | psql --single-transaction -v ON_ERROR_STOP=1 \"$OWNER_URL\". "
+                + "The application role gets SELECT and INSERT, and UPDATE only of what the vault changes."
+        )
+
+        @Option(name: .long, help: "The role the vault connects as (lower-case letters, digits and _).")
+        var role = "regvault"
+
+        func validate() throws {
+            guard PostgresSchema.isValidRole(role) else {
+                throw ValidationError("--role must be lower-case letters, digits and _, starting with a letter, "
+                    + "at most 63 bytes and not starting with pg_; '\(role)' is not")
+            }
+        }
+
+        func run() throws {
+            Output.raw(PostgresSchema.sql(applicationRole: role))
+        }
+    }
+}
