@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A private PostgreSQL 15 cluster for tests, benchmarks and trying the vault on PostgreSQL: its own
-# data directory, a free loopback port, TLS with a certificate made for it, and a role and database
-# named regvault. Never touches a system cluster.
+# data directory, a free loopback port, TLS with a certificate made for it, a database regvault owned
+# by the role regvault_owner (which cannot log in: the schema is applied as it, with SET ROLE), and
+# the application role regvault, which owns nothing. Never touches a system cluster.
 #
 #   tools/postgres.sh start DIR   installs postgresql-15 if missing, creates the cluster in DIR if it
 #                                 is not there yet, starts it if it is not running, and prints its URL
@@ -10,7 +11,7 @@
 #   tools/postgres.sh stop DIR    stops it (the data stays; start runs it again)
 #
 # The URL asks for TLS (sslmode=verify-full, root certificate DIR/root.crt, host 127.0.0.1).
-# Started as root, the server runs as the postgres user, which owns DIR.
+# Started as root, the server runs as the postgres user, which owns DIR (mode 0700).
 set -euo pipefail
 
 usage() { echo "usage: tools/postgres.sh start|url|stop DIR" >&2; exit 2; }
@@ -31,6 +32,7 @@ running() { [ -f "$dir/data/postmaster.pid" ] && as_owner "$bin/pg_ctl" status -
 case "$command" in
   start)
     INSTALL_LABEL=postgres "$(dirname "$0")/install-debian-packages.sh" postgresql-15 openssl
+    chmod 700 "$dir"
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       echo "postgres: creating a cluster in $dir/data" >&2
@@ -73,9 +75,11 @@ PY
       password="$(cat "$dir/password")"
       # The role and database (again, harmlessly, after a restart).
       as_owner "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -q -v ON_ERROR_STOP=1 >/dev/null <<SQL
+SELECT 'CREATE ROLE regvault_owner NOLOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'regvault_owner') \gexec
 SELECT 'CREATE ROLE regvault LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'regvault') \gexec
 ALTER ROLE regvault PASSWORD '$password';
-SELECT 'CREATE DATABASE regvault OWNER regvault' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'regvault') \gexec
+ALTER ROLE regvault SET idle_in_transaction_session_timeout = '5s';
+SELECT 'CREATE DATABASE regvault OWNER regvault_owner' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'regvault') \gexec
 SQL
       echo "postgres://regvault:$password@127.0.0.1:$port/regvault?sslmode=verify-full&sslrootcert=$dir/root.crt" > "$dir/url"
     fi

@@ -39,14 +39,27 @@ final class ColumnCompressor: @unchecked Sendable {
         idleDecompressors.forEach { ZSTD_freeDCtx($0) }
     }
 
-    /// Makes `dictionary` known for reading and the one used for its stream's new columns from now
-    /// on. Call only once it is durably stored.
-    func add(_ dictionary: StoredDictionary) throws {
-        let loaded = try LoadedDictionary(dictionary)
+    /// `dictionary` digested, ready to `add`.
+    /// - Throws: `StorageError.corrupt` when zstd cannot load it or its id is not the one it states.
+    func prepare(_ dictionary: StoredDictionary) throws -> PreparedDictionary {
+        PreparedDictionary(stored: dictionary, loaded: try LoadedDictionary(dictionary))
+    }
+
+    /// Makes the dictionary known for reading and the one used for its stream's new columns from
+    /// now on (unless the stream has a later one). Call only once it is durably stored.
+    func add(_ prepared: PreparedDictionary) {
         lock.withLock {
-            dictionaries[dictionary.id] = loaded
-            activeByStream[dictionary.stream] = dictionary.id
+            dictionaries[prepared.stored.id] = prepared.loaded
+            activeByStream[prepared.stored.stream] = prepared.stored.id
         }
+    }
+
+    /// The id of the dictionary `stored` was compressed with, when this compressor does not know it
+    /// (another process trained it after this one loaded the store's dictionaries).
+    func missingDictionary(in stored: Data) -> UInt32? {
+        guard ColumnCompressor.isFrame(stored) else { return nil }
+        let id = stored.withUnsafeBytes { ZSTD_getDictID_fromFrame($0.baseAddress, $0.count) }
+        return id == 0 || knows(dictionaryId: id) ? nil : id
     }
 
     /// Whether `stream` has a dictionary.
@@ -121,7 +134,7 @@ final class ColumnCompressor: @unchecked Sendable {
 }
 
 /// A zstd dictionary for one stream's columns, as stored. It holds only values that many
-/// entities' records share (see `DictionaryTrainer`), never one record's own content, so it is kept
+/// players' records share (see `DictionaryTrainer`), never one player's own values, so it is kept
 /// for as long as the store and is not erased with records.
 public struct StoredDictionary: Sendable, Equatable {
     /// zstd's dictionary id, as written in every frame compressed with it.
@@ -134,6 +147,12 @@ public struct StoredDictionary: Sendable, Equatable {
         self.stream = stream
         self.bytes = bytes
     }
+}
+
+/// A stored dictionary, digested.
+struct PreparedDictionary: Sendable {
+    let stored: StoredDictionary
+    fileprivate let loaded: LoadedDictionary
 }
 
 /// A dictionary digested for compression and decompression.

@@ -9,17 +9,19 @@ import VaultJSON
 /// that vocabulary roughly halves what each record costs.
 ///
 /// What a dictionary may hold: a dictionary is kept for as long as the store (every frame
-/// compressed with it needs it), so it must not keep anything that retention will erase. Before
-/// training, every sample is reduced to its shared vocabulary: a member is kept only when records
-/// of at least `sharedAcross` distinct entities have a member at that path, and a string or number
-/// only when records of that many entities hold that same value there. Any other string keeps only
-/// its longest prefix that records of that many entities share at that path, and the rest becomes
-/// its shape: ASCII digits `0`, ASCII letters `a` or `A`, other ASCII characters as they are, any
-/// other character `a` (`p-0004248` becomes `p-0000000` when only `p-` is common); any other
-/// number becomes `0`. So an
-/// event id, a player id, a name, an amount or a timestamp reaches the trainer only as a pattern
-/// that at least `sharedAcross` entities have in common. Keeping the patterns matters: with every
-/// such string reduced to `""`, the synthetic operator's bodies compressed to about twice the size.
+/// compressed with it needs it), so it must not keep anything that retention will erase. Counts are
+/// of distinct *subjects*: a record's player when it names one, else its entity (one player's
+/// hundred payments are one subject). Before training, every sample is reduced to its shared
+/// vocabulary: a member is kept only when records of at least `sharedAcross` subjects have a member
+/// at that path, and a string or number only when records of that many subjects hold that same
+/// value there. Any other string becomes a pattern: its longest prefix that records of that many
+/// subjects share at that path, then the shape of the rest (ASCII digits `0`, ASCII letters `a` or
+/// `A`, other ASCII characters as they are, any other character `a`: `p-0004248` becomes
+/// `p-0000000` when only `p-` is common), and the pattern is kept only when that many subjects'
+/// values have it too, else the string becomes `""`; any other number becomes `0`. So a player id,
+/// an IBAN, a name, an amount or a timestamp reaches the trainer only as a pattern that at least
+/// `sharedAcross` players have in common. Keeping the patterns matters: with every such string
+/// reduced to `""`, the synthetic operator's bodies compressed to about twice the size.
 ///
 /// Not thread-safe: the store's writer owns it.
 struct DictionaryTrainer: Sendable {
@@ -27,23 +29,24 @@ struct DictionaryTrainer: Sendable {
     static let sampleCount = 2_000
     /// The dictionary's size: about a hundredth of the samples, as zstd advises.
     static let dictionaryBytes = 16 * 1024
-    /// Distinct entities whose records must share a member or value for it to be kept.
+    /// Distinct subjects whose records must share a member, value or pattern for it to be kept.
     static let sharedAcross = 16
     /// Streams sampled at once; the others wait until one of these has its dictionary.
     static let maxStreamsSampled = 64
 
-    private var samples: [String: [(entityId: String, body: JSONValue)]] = [:]
+    private var samples: [String: [(subject: String, body: JSONValue)]] = [:]
     /// Streams whose training failed in this process (too little variety, say): not tried again
     /// until the store is opened again.
     private var gaveUp: Set<String> = []
 
-    /// Keeps `body`, a record of `stream` about `entityId`, as a sample when the stream still needs
+    /// Keeps `body`, a record of `stream` about `subject` (its player, or else its entity), as a
+    /// sample when the stream still needs
     /// some; returns true when the stream now has enough to train.
-    mutating func offer(_ body: Data, stream: String, entityId: String) -> Bool {
+    mutating func offer(_ body: Data, stream: String, subject: String) -> Bool {
         guard !gaveUp.contains(stream) else { return false }
         if samples[stream] == nil, samples.count >= DictionaryTrainer.maxStreamsSampled { return false }
         guard let parsed = try? JSONParser.parse(Array(body)) else { return false }
-        samples[stream, default: []].append((entityId, parsed))
+        samples[stream, default: []].append((subject, parsed))
         return samples[stream]!.count >= DictionaryTrainer.sampleCount
     }
 
@@ -76,61 +79,81 @@ struct DictionaryTrainer: Sendable {
     }
 }
 
-/// The members, values and string prefixes that records of at least `DictionaryTrainer.sharedAcross`
-/// distinct entities share, by path (array positions do not count: `/games/*/id`).
+/// The members, values, string prefixes and patterns that records of at least
+/// `DictionaryTrainer.sharedAcross` distinct subjects share, by path (array positions do not count:
+/// `/games/*/id`).
 private struct SharedVocabulary {
     /// String prefixes longer than this are not counted (nor kept).
     static let maxPrefixLength = 48
 
-    private var memberEntities: [String: Set<String>] = [:]
-    private var valueEntities: [String: Set<String>] = [:]
-    private var prefixEntities: [String: Set<String>] = [:]
+    private var memberSubjects: [String: Set<String>] = [:]
+    private var valueSubjects: [String: Set<String>] = [:]
+    private var prefixSubjects: [String: Set<String>] = [:]
 
-    init(_ samples: [(entityId: String, body: JSONValue)]) {
-        for sample in samples { count(sample.body, path: "", entity: sample.entityId) }
+    private var patternSubjects: [String: Set<String>] = [:]
+
+    init(_ samples: [(subject: String, body: JSONValue)]) {
+        for sample in samples { count(sample.body, path: "", subject: sample.subject) }
+        // Second pass: which patterns (shared prefix and shape) enough subjects have in common.
+        for sample in samples { countPatterns(sample.body, path: "", subject: sample.subject) }
     }
 
-    /// `value` with members and values not shared by enough entities taken out.
+    /// `value` with members, values and patterns not shared by enough subjects taken out.
     func reduced(_ value: JSONValue, path: String = "") -> JSONValue {
         switch value {
         case .object(let members):
             var kept: [String: JSONValue] = [:]
             for (key, member) in members {
                 let memberPath = path + "/" + key
-                if shared(memberEntities[memberPath]) { kept[key] = reduced(member, path: memberPath) }
+                if shared(memberSubjects[memberPath]) { kept[key] = reduced(member, path: memberPath) }
             }
             return .object(kept)
         case .array(let elements):
             return .array(elements.map { reduced($0, path: path + "/*") })
         case .string(let text):
-            return shared(valueEntities[SharedVocabulary.key(path, value)]) ? value : .string(pattern(of: text, path: path))
+            if shared(valueSubjects[SharedVocabulary.key(path, value)]) { return value }
+            let pattern = pattern(of: text, path: path)
+            return shared(patternSubjects[SharedVocabulary.prefixKey(path, pattern)]) ? .string(pattern) : .string("")
         case .number:
-            return shared(valueEntities[SharedVocabulary.key(path, value)]) ? value : .number(JSONNumber(0))
+            return shared(valueSubjects[SharedVocabulary.key(path, value)]) ? value : .number(JSONNumber(0))
         case .bool, .null:
             return value
         }
     }
 
-    private mutating func count(_ value: JSONValue, path: String, entity: String) {
+    private mutating func count(_ value: JSONValue, path: String, subject: String) {
         switch value {
         case .object(let members):
             for (key, member) in members {
                 let memberPath = path + "/" + key
-                memberEntities[memberPath, default: []].insert(entity)
-                count(member, path: memberPath, entity: entity)
+                memberSubjects[memberPath, default: []].insert(subject)
+                count(member, path: memberPath, subject: subject)
             }
         case .array(let elements):
-            for element in elements { count(element, path: path + "/*", entity: entity) }
+            for element in elements { count(element, path: path + "/*", subject: subject) }
         case .string(let text):
-            valueEntities[SharedVocabulary.key(path, value), default: []].insert(entity)
+            valueSubjects[SharedVocabulary.key(path, value), default: []].insert(subject)
             var prefix = ""
             for scalar in text.unicodeScalars.dropLast().prefix(SharedVocabulary.maxPrefixLength) {
                 prefix.unicodeScalars.append(scalar)
-                prefixEntities[SharedVocabulary.prefixKey(path, prefix), default: []].insert(entity)
+                prefixSubjects[SharedVocabulary.prefixKey(path, prefix), default: []].insert(subject)
             }
         case .number:
-            valueEntities[SharedVocabulary.key(path, value), default: []].insert(entity)
+            valueSubjects[SharedVocabulary.key(path, value), default: []].insert(subject)
         case .bool, .null:
+            break
+        }
+    }
+
+    private mutating func countPatterns(_ value: JSONValue, path: String, subject: String) {
+        switch value {
+        case .object(let members):
+            for (key, member) in members { countPatterns(member, path: path + "/" + key, subject: subject) }
+        case .array(let elements):
+            for element in elements { countPatterns(element, path: path + "/*", subject: subject) }
+        case .string(let text):
+            patternSubjects[SharedVocabulary.prefixKey(path, pattern(of: text, path: path)), default: []].insert(subject)
+        case .number, .bool, .null:
             break
         }
     }
@@ -139,7 +162,7 @@ private struct SharedVocabulary {
     private func pattern(of text: String, path: String) -> String {
         let scalars = Array(text.unicodeScalars)
         var kept = min(scalars.count - 1, SharedVocabulary.maxPrefixLength)
-        while kept > 0, !shared(prefixEntities[SharedVocabulary.prefixKey(path, String(String.UnicodeScalarView(scalars[..<kept])))]) {
+        while kept > 0, !shared(prefixSubjects[SharedVocabulary.prefixKey(path, String(String.UnicodeScalarView(scalars[..<kept])))]) {
             kept -= 1
         }
         var result = String.UnicodeScalarView(scalars[..<max(kept, 0)])
@@ -159,8 +182,8 @@ private struct SharedVocabulary {
         }
     }
 
-    private func shared(_ entities: Set<String>?) -> Bool {
-        (entities?.count ?? 0) >= DictionaryTrainer.sharedAcross
+    private func shared(_ subjects: Set<String>?) -> Bool {
+        (subjects?.count ?? 0) >= DictionaryTrainer.sharedAcross
     }
 
     private static func key(_ path: String, _ value: JSONValue) -> String {

@@ -1,21 +1,28 @@
 /// The vault's schema in PostgreSQL 15 or later: the same tables as `SQLiteSchema`, the same
 /// append-only and erasure rules enforced by the database itself, and the sequencer's fenced lease.
 ///
-/// Two layers protect history, as in SQLite and more: triggers refuse any change to leaves,
-/// checkpoints, erasures and dictionaries and any change to a record but its erasure, whoever asks
-/// (the owner included); and the application role is granted only what the vault does (SELECT and
-/// INSERT; UPDATE of a record's four erasable columns; the outbox, the settings and the lease).
+/// Three layers protect history. Triggers refuse any change to leaves, checkpoints, erasures and
+/// dictionaries and any change to a record but its erasure, from whoever writes rows, the owner
+/// included (short of dropping the triggers). The application role is granted only what the vault
+/// does (SELECT and INSERT; UPDATE of a record's four erasable columns; the outbox, the settings and
+/// the lease) and owns nothing, so it cannot drop or alter a table, a trigger or a function: the
+/// tables belong to an owner role the vault never connects as. The trigger functions run with a
+/// fixed `search_path` and name every table with its schema, so a session's temporary tables
+/// cannot stand in for the real ones. A compliance record is erased only by an erasure entry
+/// recorded after its retain-until, and never before the database's own clock reaches it.
 ///
 /// The sequencer lease (`sequencer`, one row): a node becomes the sequencer by taking the lease,
-/// which adds one to its `token`; each commit of leaves states the token it holds
-/// (`SET LOCAL regvault.fence`), and the trigger `leaves_are_fenced` reads the lease row `FOR SHARE`
-/// and refuses the insert unless the token is still the current one. So:
-/// - a node whose lease was taken over can no longer add a leaf, whatever its clock says (a
+/// which adds one to its `token`; each commit states the token it holds (`SET LOCAL
+/// regvault.fence`), and the trigger on every insert into leaves, checkpoints, erasures and
+/// dictionaries reads the lease row `FOR SHARE` and refuses the insert unless that token is still
+/// the current one. So:
+/// - a node whose lease was taken over can no longer write to the log, whatever its clock says (a
 ///   process paused past its lease wakes up fenced out);
 /// - a takeover waits for a commit already past the check to end (the share lock), so no commit
 ///   of the old sequencer lands after the new one has started;
 /// - a paused sequencer holding that share lock is cut off by `idle_in_transaction_session_timeout`
-///   (which the store sets on each of its sessions), so it cannot hold a takeover back for long.
+///   (the store sets it on each session; set it on the application role as well, with
+///   `tcp_user_timeout` for a host that vanished), so it cannot hold a takeover back for long.
 /// Together with the compare-and-swap on the tree head in every commit, two nodes can never extend
 /// the tree from the same head.
 public enum PostgresSchema {
@@ -95,7 +102,7 @@ public enum PostgresSchema {
     /// `substring` counts): kind at 2, recorded-at at 11 (8 bytes), retention mode at 19,
     /// retain-until at 20 (8 bytes); big-endian, so comparing the 8-byte strings compares the times.
     static let protections = """
-    CREATE FUNCTION regvault_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION regvault_refuse() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     BEGIN
         RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation';
     END $$;
@@ -110,9 +117,9 @@ public enum PostgresSchema {
     CREATE TRIGGER dictionaries_are_never_changed BEFORE UPDATE OR DELETE OR TRUNCATE ON dictionaries
     FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('compression dictionaries are never changed or deleted');
 
-    CREATE FUNCTION regvault_leaf_appended_at_the_end() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION regvault_leaf_appended_at_the_end() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     BEGIN
-        IF NEW.seq <> COALESCE((SELECT max(seq) + 1 FROM leaves), 0) THEN
+        IF NEW.seq <> COALESCE((SELECT max(seq) + 1 FROM public.leaves), 0) THEN
             RAISE EXCEPTION 'log leaves are appended at the end only' USING ERRCODE = 'integrity_constraint_violation';
         END IF;
         RETURN NEW;
@@ -120,9 +127,9 @@ public enum PostgresSchema {
     CREATE TRIGGER leaves_append_at_the_end BEFORE INSERT ON leaves
     FOR EACH ROW EXECUTE FUNCTION regvault_leaf_appended_at_the_end();
 
-    CREATE FUNCTION regvault_checkpoint_grows() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION regvault_checkpoint_grows() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     BEGIN
-        IF NEW.size <= COALESCE((SELECT max(size) FROM checkpoints), -1) THEN
+        IF NEW.size <= COALESCE((SELECT max(size) FROM public.checkpoints), -1) THEN
             RAISE EXCEPTION 'checkpoints are appended with growing sizes only' USING ERRCODE = 'integrity_constraint_violation';
         END IF;
         RETURN NEW;
@@ -130,15 +137,17 @@ public enum PostgresSchema {
     CREATE TRIGGER checkpoints_grow BEFORE INSERT ON checkpoints
     FOR EACH ROW EXECUTE FUNCTION regvault_checkpoint_grows();
 
-    CREATE FUNCTION regvault_erasure_allowed() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION regvault_erasure_allowed() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
-        erased bytea := (SELECT entry FROM leaves WHERE seq = NEW.seq);
-        erasing bytea := (SELECT entry FROM leaves WHERE seq = NEW.erased_by);
+        erased bytea := (SELECT entry FROM public.leaves WHERE seq = NEW.seq);
+        erasing bytea := (SELECT entry FROM public.leaves WHERE seq = NEW.erased_by);
     BEGIN
-        IF (SELECT salt FROM records WHERE seq = NEW.seq) IS NULL
+        IF (SELECT salt FROM public.records WHERE seq = NEW.seq) IS NULL
            OR erasing IS NULL OR substring(erasing FROM 2 FOR 1) <> '\\x04'::bytea
            OR (substring(erased FROM 19 FOR 1) = '\\x02'::bytea
-               AND substring(erased FROM 20 FOR 8) > substring(erasing FROM 11 FOR 8)) THEN
+               AND (substring(erased FROM 20 FOR 8) > substring(erasing FROM 11 FOR 8)
+                    OR ('x' || encode(substring(erased FROM 20 FOR 8), 'hex'))::bit(64)::bigint
+                       > (extract(epoch FROM now()) * 1000)::bigint)) THEN
             RAISE EXCEPTION 'a record is erased only by an erasure entry, and a compliance record not before its retain-until'
                 USING ERRCODE = 'integrity_constraint_violation';
         END IF;
@@ -147,14 +156,14 @@ public enum PostgresSchema {
     CREATE TRIGGER erasures_precede_erasure BEFORE INSERT ON erasures
     FOR EACH ROW EXECUTE FUNCTION regvault_erasure_allowed();
 
-    CREATE FUNCTION regvault_record_changed_only_by_erasure() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION regvault_record_changed_only_by_erasure() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     BEGIN
         IF NOT (NEW.body IS NULL AND NEW.salt IS NULL AND NEW.diff IS NULL AND NEW.state_after IS NULL
                 AND (NEW.seq, NEW.event_id, NEW.stream, NEW.entity_type, NEW.entity_id, NEW.occurred_at,
                      NEW.recorded_at, NEW.version) = (OLD.seq, OLD.event_id, OLD.stream, OLD.entity_type,
                      OLD.entity_id, OLD.occurred_at, OLD.recorded_at, OLD.version)
                 AND NEW.player_id IS NOT DISTINCT FROM OLD.player_id
-                AND EXISTS (SELECT 1 FROM erasures WHERE seq = OLD.seq)) THEN
+                AND EXISTS (SELECT 1 FROM public.erasures WHERE seq = OLD.seq)) THEN
             RAISE EXCEPTION 'records can only be erased by an erasure entry, never changed'
                 USING ERRCODE = 'integrity_constraint_violation';
         END IF;
@@ -163,10 +172,10 @@ public enum PostgresSchema {
     CREATE TRIGGER records_change_only_by_erasure BEFORE UPDATE ON records
     FOR EACH ROW EXECUTE FUNCTION regvault_record_changed_only_by_erasure();
 
-    CREATE FUNCTION regvault_delivery_enters_the_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION regvault_delivery_enters_the_outbox() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     BEGIN
         IF NEW.stream = 'vault.delivery' AND NEW.entity_type = 'delivery' AND NEW.version = 1 THEN
-            INSERT INTO outbox (delivery_id, due_at) VALUES (NEW.entity_id, NEW.recorded_at);
+            INSERT INTO public.outbox (delivery_id, due_at) VALUES (NEW.entity_id, NEW.recorded_at);
         END IF;
         RETURN NEW;
     END $$;
@@ -187,7 +196,7 @@ public enum PostgresSchema {
     CREATE TRIGGER sequencer_is_never_deleted BEFORE DELETE OR TRUNCATE ON sequencer
     FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('the sequencer lease is never deleted');
 
-    CREATE FUNCTION regvault_token_only_grows() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION regvault_token_only_grows() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     BEGIN
         IF NEW.token < OLD.token THEN
             RAISE EXCEPTION 'the sequencer token only grows' USING ERRCODE = 'integrity_constraint_violation';
@@ -197,20 +206,26 @@ public enum PostgresSchema {
     CREATE TRIGGER sequencer_token_only_grows BEFORE UPDATE ON sequencer
     FOR EACH ROW EXECUTE FUNCTION regvault_token_only_grows();
 
-    CREATE FUNCTION regvault_leaves_are_fenced() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION regvault_writer_is_fenced() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
         held text := current_setting('regvault.fence', true);
         current bigint;
     BEGIN
-        SELECT token INTO current FROM sequencer FOR SHARE;
+        SELECT token INTO current FROM public.sequencer FOR SHARE;
         IF held IS NULL OR held = '' OR held <> current::text THEN
-            RAISE EXCEPTION 'this node does not hold the sequencer lease (its token %, the lease''s %): it may not add leaves',
+            RAISE EXCEPTION 'this node does not hold the sequencer lease (its token %, the lease''s %): it may not write to the log',
                 COALESCE(NULLIF(held, ''), 'none'), current USING ERRCODE = 'lock_not_available';
         END IF;
         RETURN NULL;
     END $$;
     CREATE TRIGGER leaves_are_fenced BEFORE INSERT ON leaves
-    FOR EACH STATEMENT EXECUTE FUNCTION regvault_leaves_are_fenced();
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_writer_is_fenced();
+    CREATE TRIGGER checkpoints_are_fenced BEFORE INSERT ON checkpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_writer_is_fenced();
+    CREATE TRIGGER erasures_are_fenced BEFORE INSERT ON erasures
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_writer_is_fenced();
+    CREATE TRIGGER dictionaries_are_fenced BEFORE INSERT ON dictionaries
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_writer_is_fenced();
 
     """
 

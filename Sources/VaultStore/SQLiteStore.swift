@@ -10,6 +10,8 @@ public import VaultFormat
 /// (`SQLiteStore+Records`, `+Retention`, `+Integrity`, `+Outbox`, `+LeafHashes`).
 public final class SQLiteStore: VaultStorage {
     let pool: DatabasePool
+    /// The database file's path.
+    let path: String
     /// Seals record bodies, diffs and states before they are written and opens them when read;
     /// nil stores them in the clear (the benchmark's baseline only).
     private let cipher: RecordCipher?
@@ -49,6 +51,7 @@ public final class SQLiteStore: VaultStorage {
     /// - Parameter cipher: encrypts the erasable parts of records at rest.
     public init(path: String, cipher: RecordCipher?) throws {
         self.cipher = cipher
+        self.path = path
         let cacheKiB = try SQLiteStore.pageCacheMiB() * 1024
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -58,8 +61,8 @@ public final class SQLiteStore: VaultStorage {
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteSchema.migrator().migrate(pool)
-        for dictionary in try storedDictionaries() {
-            try compressor.add(dictionary)
+        for dictionary in try storedDictionaries(in: pool) {
+            compressor.add(try compressor.prepare(dictionary))
             trainer.withLock { $0.settle(dictionary.stream) }
         }
     }
@@ -75,36 +78,56 @@ public final class SQLiteStore: VaultStorage {
             for batch in batches { try SQLiteStore.commit(batch, in: db, sealing: sealed) }
             return try storeNewDictionaries(learningFrom: batches, in: db)
         }
-        // Used only once durable: a frame compressed with a dictionary the store lost would be unreadable.
-        for dictionary in trained { try compressor.add(dictionary) }
+        // Used only once durable: a frame compressed with a dictionary the store lost would be
+        // unreadable. Each was digested before it was stored, so nothing here can fail.
+        for dictionary in trained { compressor.add(dictionary) }
     }
 
     /// Offers the batches' records of streams without a dictionary to the trainer, and stores the
-    /// dictionaries it trains (in the caller's transaction); returns them.
-    private func storeNewDictionaries(learningFrom batches: [LogBatch], in db: Database) throws -> [StoredDictionary] {
+    /// dictionaries it trains (in the caller's transaction); returns them, digested.
+    private func storeNewDictionaries(learningFrom batches: [LogBatch], in db: Database) throws -> [PreparedDictionary] {
         var ready: Set<String> = []
         for batch in batches {
             for record in batch.records where !compressor.hasDictionary(forStream: record.stream) {
                 guard let body = record.body else { continue }
-                if trainer.withLock({ $0.offer(body, stream: record.stream, entityId: record.entityId) }) { ready.insert(record.stream) }
+                let subject = record.playerId.map { "player " + $0 } ?? "entity " + record.entityType + "/" + record.entityId
+                if trainer.withLock({ $0.offer(body, stream: record.stream, subject: subject) }) { ready.insert(record.stream) }
             }
         }
-        var trained: [StoredDictionary] = []
+        var trained: [PreparedDictionary] = []
         for stream in ready.sorted() {
-            guard let dictionary = trainer.withLock({ $0.train(stream: stream, isTaken: compressor.knows) }) else { continue }
+            let isTaken = { (id: UInt32) in self.compressor.knows(dictionaryId: id) || trained.contains { $0.stored.id == id } }
+            guard let dictionary = trainer.withLock({ $0.train(stream: stream, isTaken: isTaken) }),
+                  let prepared = try? compressor.prepare(dictionary) else { continue }
             try db.execute(sql: "INSERT INTO dictionaries (id, stream, bytes) VALUES (?, ?, ?)",
                            arguments: [Int64(dictionary.id), dictionary.stream, dictionary.bytes])
-            trained.append(dictionary)
+            trained.append(prepared)
         }
         return trained
     }
 
     /// Every compression dictionary, oldest first.
     func storedDictionaries() throws -> [StoredDictionary] {
-        try pool.read { db in
+        try storedDictionaries(in: pool)
+    }
+
+    private func storedDictionaries(in reader: some DatabaseReader) throws -> [StoredDictionary] {
+        try reader.read { db in
             try Row.fetchAll(db, sql: "SELECT id, stream, bytes FROM dictionaries ORDER BY number").map {
                 StoredDictionary(id: UInt32(truncatingIfNeeded: $0[0] as Int64), stream: $0[1], bytes: $0[2])
             }
+        }
+    }
+
+    /// Learns the dictionaries stored since this store was opened (another process, such as the
+    /// server beside a command-line reader, trained them). Reads on a connection of its own, as it
+    /// runs inside reads of the pool.
+    private func loadNewDictionaries() throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let reader = try DatabaseQueue(path: path, configuration: configuration)
+        for dictionary in try storedDictionaries(in: reader) where !compressor.knows(dictionaryId: dictionary.id) {
+            compressor.add(try compressor.prepare(dictionary))
         }
     }
 
@@ -316,6 +339,7 @@ public final class SQLiteStore: VaultStorage {
 
     func opened(_ stored: Data, seq: Int64, column: RecordCipher.Column) throws -> Data {
         let compressed = try cipher.map { try $0.open(stored, seq: seq, column: column) } ?? stored
+        if compressor.missingDictionary(in: compressed) != nil { try loadNewDictionaries() }
         return try compressor.decompress(compressed, what: "record \(seq)")
     }
 

@@ -91,6 +91,35 @@ struct ColumnCompressionTests {
         #expect(indexes["records_by_player"] == "CREATE INDEX records_by_player ON records(player_id) WHERE player_id IS NOT NULL")
     }
 
+    @Test("values many entities share but one player holds (a player's IBAN on all their payments) stay out of the dictionary")
+    func dictionaryCountsPlayersNotEntities() throws {
+        let (store, path) = try SQLiteStoreTests.makeStore()
+        var range = CompactRange()
+        /// 40 players, each with an IBAN of their own on every one of their payments (each payment an entity).
+        func iban(_ player: Int64) -> String { "GB29NWBK6016" + Self.secret(player).prefix(10).uppercased() }
+        for start in stride(from: Int64(0), to: 2_400, by: 200) {
+            var batch = SQLiteStoreTests.batch(start: start, count: 200, range: &range)
+            batch.records = batch.records.map { record in
+                var payment = record
+                let player = record.seq % 40
+                payment.stream = "payment"
+                payment.entityType = "payment"
+                payment.entityId = "pay-\(record.seq)"
+                payment.playerId = "p-\(player)"
+                payment.body = Data((#"{"entity":{"id":"pay-\#(record.seq)","type":"payment"},"playerId":"p-\#(player)","#
+                    + #""state":{"amount":"10.00","currency":"EUR","iban":"\#(iban(player))","status":"approved"},"stream":"payment"}"#).utf8)
+                return payment
+            }
+            try store.commit(batch)
+        }
+        let dictionary = try #require(try store.storedDictionaries().first { $0.stream == "payment" })
+        let text = String(decoding: dictionary.bytes, as: UTF8.self)
+        #expect(text.contains("approved") && text.contains("iban"))
+        #expect((Int64(0)..<40).allSatisfy { !text.contains(iban($0).suffix(10).prefix(6)) })
+        #expect(!text.contains("p-3") && !text.contains("p-1"))
+        _ = path
+    }
+
     @Test("a damaged frame, or one that needs a dictionary the store lacks, is an error that says so")
     func damagedFrames() throws {
         let compressor = ColumnCompressor()
@@ -107,13 +136,15 @@ struct ColumnCompressionTests {
         #expect(error.reason.contains("dictionary") && error.reason.contains("record 9"))
     }
 
-    @Test("a stream's dictionary holds only what many entities share, is stored once, used from then on, and survives reopening")
+    @Test("a stream's dictionary holds only what many players share, is stored once, used from then on, and survives reopening")
     func dictionaryTraining() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/vault.sqlite"
         let cipher = RecordCipher(keys: [1: SymmetricKey(size: .bits256)])
         let store = try SQLiteStore(path: path, cipher: cipher)
+        // Another process's store, opened before the dictionary existed (a reader beside the server).
+        let earlierReader = try SQLiteStore(path: path, cipher: cipher)
         var range = CompactRange()
         var committed: [StoredRecord] = []
         for start in stride(from: Int64(0), to: 2_600, by: 200) {
@@ -131,7 +162,10 @@ struct ColumnCompressionTests {
         #expect((Int64(0)..<2_000).allSatisfy { !text.contains(Self.secret($0).prefix(6)) })
         #expect(!text.contains("p-1") && !text.contains("p-2"))  // each the prefix of 11 players only
 
-        // Records committed after training name the dictionary in their frames and read back exactly.
+        // Records committed after training name the dictionary in their frames and read back exactly,
+        // also through the store opened before it was trained.
+        let early = try earlierReader.records(eventIds: committed.map(\.eventId))
+        #expect(committed.allSatisfy { early[$0.eventId]?.body == $0.body && early[$0.eventId]?.diff == $0.diff })
         let reopened = try SQLiteStore(path: path, cipher: cipher)
         let read = try reopened.records(eventIds: committed.map(\.eventId))
         #expect(committed.allSatisfy { read[$0.eventId]?.body == $0.body && read[$0.eventId]?.diff == $0.diff })
@@ -152,11 +186,11 @@ enum ZstdDictionaryFixture {
         var trainer = DictionaryTrainer()
         for n in 0..<DictionaryTrainer.sampleCount {
             let body = #"{"entity":{"id":"p-\#(n % 40)"},"kind":"change","state":{"kycStatus":"verified","riskBand":"low","tier":"gold"}}"#
-            _ = trainer.offer(Data(body.utf8), stream: "other", entityId: "p-\(n % 40)")
+            _ = trainer.offer(Data(body.utf8), stream: "other", subject: "p-\(n % 40)")
         }
         let dictionary = trainer.train(stream: "other", isTaken: { _ in false })!
         let compressor = ColumnCompressor()
-        try! compressor.add(dictionary)
+        compressor.add(try! compressor.prepare(dictionary))
         return compressor.compress(Data(#"{"entity":{"id":"p-1"},"kind":"change","state":{"kycStatus":"verified","riskBand":"low","tier":"gold"}}"#.utf8),
                                    stream: "other")
     }

@@ -1,9 +1,9 @@
 """The vault's PostgreSQL schema (`regvault postgres schema`) in a real PostgreSQL 15 cluster.
 
 The cluster is private to this module (tools/postgres.sh: its own directory, a free loopback port,
-TLS). The schema is applied as its owner; the tests then act as the application role over TLS, as
-the vault will, and as the owner where a rule must hold even for the owner. Everything goes
-through `psql`.
+TLS). The schema is applied as the owner role regvault_owner; the tests then act as the application
+role regvault over TLS, as the vault will, and as the owner where a rule must hold even for the
+owner. Everything goes through `psql`.
 """
 
 import os
@@ -29,9 +29,10 @@ class Cluster:
         self.port = (directory / "port").read_text().strip()
 
     def owner_command(self, *arguments: str) -> list:
-        """psql as the cluster's superuser over its private socket (as the postgres user when root)."""
+        """psql as the tables' owner (the cluster's superuser, SET ROLE regvault_owner) over its private
+        socket, as the postgres user when root."""
         command = ["psql", "-h", str(self.directory), "-p", self.port, "-U", "postgres", "-d", "regvault",
-                   "-X", "-q", "-v", "ON_ERROR_STOP=1", *arguments]
+                   "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "SET ROLE regvault_owner", "-f", "-", *arguments]
         return (["runuser", "-u", "postgres", "--"] + command) if _is_root() else command
 
     def app_command(self, *arguments: str) -> list:
@@ -51,8 +52,8 @@ def cluster():
     try:
         schema = subprocess.run([str(regvault_binary()), "postgres", "schema", "--role", "regvault"], check=True,
                                 capture_output=True, text=True, timeout=60).stdout
-        subprocess.run(started.owner_command("--single-transaction"), input=schema, check=True, capture_output=True,
-                       text=True, timeout=60)
+        subprocess.run(started.owner_command("--single-transaction"), input="SET ROLE regvault_owner;\n" + schema,
+                       check=True, capture_output=True, text=True, timeout=60)
         yield started
     finally:
         subprocess.run([str(POSTGRES_SH), "stop", str(directory)], capture_output=True, timeout=120)
@@ -95,6 +96,11 @@ def append(cluster: Cluster, entries: list, fence=None) -> str:
     return f"BEGIN; SET LOCAL regvault.fence = '{fence}'; INSERT INTO leaves VALUES {values}; COMMIT;"
 
 
+def fenced(cluster: Cluster, sql: str) -> str:
+    """`sql` in one transaction holding the current lease token."""
+    return f"BEGIN; SET LOCAL regvault.fence = '{token(cluster)}'; {sql} COMMIT;"
+
+
 def next_seq(cluster: Cluster) -> int:
     return int(accepted(cluster.app_command("-t", "-A"), "SELECT COALESCE(max(seq) + 1, 0) FROM leaves;").strip())
 
@@ -102,7 +108,7 @@ def next_seq(cluster: Cluster) -> int:
 def test_history_cannot_be_rewritten_by_the_application_nor_by_the_owner(cluster):
     seq = next_seq(cluster)
     accepted(cluster.app_command(), append(cluster, [(seq, entry(1, seq))]))
-    accepted(cluster.app_command(), f"INSERT INTO checkpoints VALUES ({seq + 1}, '\\x00', 'note', 0);")
+    accepted(cluster.app_command(), fenced(cluster, f"INSERT INTO checkpoints VALUES ({seq + 1}, '\\x00', 'note', 0);"))
     for sql in ["UPDATE leaves SET entry = '\\x00';", "DELETE FROM leaves;", "TRUNCATE leaves CASCADE;",
                 "UPDATE checkpoints SET note = 'forged';", "DELETE FROM checkpoints;", "DELETE FROM records;",
                 "DELETE FROM dictionaries;", "DELETE FROM erasures;"]:
@@ -115,7 +121,26 @@ def test_history_cannot_be_rewritten_by_the_application_nor_by_the_owner(cluster
         assert reason in refused(cluster.owner_command(), sql), sql
     # Appending is at the end only, and checkpoints only grow.
     assert "at the end only" in refused(cluster.app_command(), append(cluster, [(seq + 5, entry(1, seq + 5))]))
-    assert "growing sizes only" in refused(cluster.app_command(), f"INSERT INTO checkpoints VALUES ({seq}, '\\x00', 'n', 0);")
+    assert "growing sizes only" in refused(cluster.app_command(), fenced(cluster, f"INSERT INTO checkpoints VALUES ({seq}, '\\x00', 'n', 0);"))
+    assert "does not hold the sequencer lease" in refused(cluster.app_command(), f"INSERT INTO checkpoints VALUES ({seq + 9}, '\\x00', 'n', 0);")
+
+
+def test_the_application_role_owns_nothing_and_temporary_tables_change_no_rule(cluster):
+    app = cluster.app_command()
+    for sql in ["DROP TABLE leaves CASCADE;", "ALTER TABLE leaves DISABLE TRIGGER ALL;", "DROP FUNCTION regvault_refuse() CASCADE;",
+                "DROP TRIGGER records_change_only_by_erasure ON records;", "CREATE TABLE public.mine (x int);"]:
+        error = refused(app, sql)
+        assert "must be owner" in error or "permission denied" in error, (sql, error)
+    # A session's own tables named like the vault's do not stand in for them inside the rules.
+    seq = next_seq(cluster)
+    accepted(app, append(cluster, [(seq, entry(1, seq, mode=2, retain_until=2**62))]) +
+             "INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
+             f"VALUES ({seq}, 'evt-t{seq}', 'kyc', 'player', 'p-t', 0, 0, 1, '\\x7b7d', '\\x01');")
+    assert "never changed" in refused(app, f"CREATE TEMP TABLE erasures (seq bigint); INSERT INTO erasures VALUES ({seq}); "
+                                           f"UPDATE public.records SET body = NULL, salt = NULL WHERE seq = {seq};")
+    assert "does not hold the sequencer lease" in refused(
+        app, "CREATE TEMP TABLE sequencer (token bigint); INSERT INTO sequencer VALUES (777); "
+             f"BEGIN; SET LOCAL regvault.fence = '777'; INSERT INTO public.leaves VALUES ({seq + 1}, {entry(1, seq + 1)}, '\\x'); COMMIT;")
 
 
 def test_a_record_changes_only_by_its_erasure_under_an_erasure_entry_and_compliance_waits(cluster):
@@ -134,14 +159,22 @@ def test_a_record_changes_only_by_its_erasure_under_an_erasure_entry_and_complia
     assert "never changed" in refused(cluster.owner_command(), f"UPDATE records SET entity_id = 'x' WHERE seq = {seq};")
     assert "never changed" in refused(app, f"UPDATE records SET body = NULL WHERE seq = {seq};")
     # Only an erasure entry erases, and a compliance record not before its retain-until (day 10).
-    erase = "BEGIN; INSERT INTO erasures VALUES ({0}, {1}); UPDATE records SET body = NULL, salt = NULL, diff = NULL, " \
-            "state_after = NULL WHERE seq = {0}; COMMIT;"
+    erase = "BEGIN; SET LOCAL regvault.fence = '" + str(token(cluster)) + "'; INSERT INTO erasures VALUES ({0}, {1}); " \
+            "UPDATE records SET body = NULL, salt = NULL, diff = NULL, state_after = NULL WHERE seq = {0}; COMMIT;"
     assert "only by an erasure entry" in refused(app, erase.format(seq, seq + 3))
     assert "not before its retain-until" in refused(app, erase.format(seq + 1, seq + 2))
     accepted(app, erase.format(seq, seq + 2))
     erased = accepted(cluster.app_command("-t", "-A"), f"SELECT body IS NULL AND salt IS NULL FROM records WHERE seq = {seq};")
     assert erased.strip() == "t"
     assert "only by an erasure entry" in refused(app, erase.format(seq, seq + 2))  # not twice
+    # An erasure entry dated after a compliance record's retain-until does not help while the
+    # database's own clock has not reached it.
+    later = int(time.time() * 1000) + 365 * day
+    accepted(app, append(cluster, [(seq + 4, entry(1, seq + 4, mode=2, retain_until=later)),
+                                   (seq + 5, entry(4, seq + 5, recorded_at=later + day))]) +
+             "INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
+             f"VALUES ({seq + 4}, 'evt-{seq + 4}', 'kyc', 'player', 'p-x', 0, 0, 1, '\\x7b7d', '\\x01');")
+    assert "not before its retain-until" in refused(app, erase.format(seq + 4, seq + 5))
 
 
 def test_a_delivery_enters_the_outbox_with_its_first_entry(cluster):
