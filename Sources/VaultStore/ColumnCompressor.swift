@@ -54,13 +54,6 @@ final class ColumnCompressor: @unchecked Sendable {
         }
     }
 
-    /// The id of the dictionary `stored` was compressed with, when this compressor does not know it
-    /// (another process trained it after this one loaded the store's dictionaries).
-    func missingDictionary(in stored: Data) -> UInt32? {
-        guard ColumnCompressor.isFrame(stored) else { return nil }
-        let id = stored.withUnsafeBytes { ZSTD_getDictID_fromFrame($0.baseAddress, $0.count) }
-        return id == 0 || knows(dictionaryId: id) ? nil : id
-    }
 
     /// Whether `stream` has a dictionary.
     func hasDictionary(forStream stream: String) -> Bool {
@@ -89,10 +82,12 @@ final class ColumnCompressor: @unchecked Sendable {
         return out
     }
 
-    /// The plaintext of a stored column; `what` names it in errors.
+    /// The plaintext of a stored column; `what` names it in errors. When the frame needs a
+    /// dictionary this compressor does not know (another process trained it after this one loaded
+    /// the store's), `loadMissing` is called once to add the store's newer dictionaries.
     /// - Throws: `StorageError.corrupt` when the frame is damaged, too large, or needs a dictionary
     ///   the store does not have.
-    func decompress(_ stored: Data, what: String) throws -> Data {
+    func decompress(_ stored: Data, what: String, loadMissing: () throws -> Void = {}) throws -> Data {
         guard ColumnCompressor.isFrame(stored) else { return stored }
         return try stored.withUnsafeBytes { source -> Data in
             let size = ZSTD_getFrameContentSize(source.baseAddress, source.count)
@@ -101,9 +96,13 @@ final class ColumnCompressor: @unchecked Sendable {
                 throw StorageError(.corrupt, "\(what) is stored as a damaged compressed frame")
             }
             let dictionaryId = ZSTD_getDictID_fromFrame(source.baseAddress, source.count)
-            let dictionary = lock.withLock { dictionaries[dictionaryId] }
+            var dictionary = lock.withLock { dictionaries[dictionaryId] }
             if dictionaryId != 0, dictionary == nil {
-                throw StorageError(.corrupt, "\(what) is compressed with dictionary \(dictionaryId), which is not in the store")
+                try loadMissing()
+                dictionary = lock.withLock { dictionaries[dictionaryId] }
+                guard dictionary != nil else {
+                    throw StorageError(.corrupt, "\(what) is compressed with dictionary \(dictionaryId), which is not in the store")
+                }
             }
             let context = lock.withLock { idleDecompressors.popLast() } ?? ZSTD_createDCtx()!
             defer { lock.withLock { idleDecompressors.append(context) } }

@@ -339,8 +339,7 @@ public final class SQLiteStore: VaultStorage {
 
     func opened(_ stored: Data, seq: Int64, column: RecordCipher.Column) throws -> Data {
         let compressed = try cipher.map { try $0.open(stored, seq: seq, column: column) } ?? stored
-        if compressor.missingDictionary(in: compressed) != nil { try loadNewDictionaries() }
-        return try compressor.decompress(compressed, what: "record \(seq)")
+        return try compressor.decompress(compressed, what: "record \(seq)", loadMissing: loadNewDictionaries)
     }
 
     /// The record with its body, diff and state-after (those present) passed through `transform`.
