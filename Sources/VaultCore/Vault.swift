@@ -94,11 +94,11 @@ public final class Vault: Sendable {
                         + "regvault check --restore-protections --data \(directory.path) puts them back")
                 }
                 _ = try verifiedRange()
-                let size = try store.treeSize()
-                let counts = try store.rowCounts()
-                guard counts.leaves == size, counts.records == size else {
-                    throw VaultError(.integrity, "the log has \(size) entries but \(counts.leaves) entry rows and "
-                        + "\(counts.records) record rows are stored: rows were deleted")
+                // One snapshot: a server committing beside this process cannot make the counts disagree.
+                let counts = try store.logCounts()
+                guard counts.leafRows == counts.treeSize, counts.recordRows == counts.treeSize else {
+                    throw VaultError(.integrity, "the log has \(counts.treeSize) entries but \(counts.leafRows) entry rows and "
+                        + "\(counts.recordRows) record rows are stored: rows were deleted")
                 }
             } catch let error as VaultError {
                 throw VaultError(.integrity, error.reason + "; run regvault check --data \(directory.path)")

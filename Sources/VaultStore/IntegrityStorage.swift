@@ -17,7 +17,25 @@ public protocol IntegrityStorage: Sendable {
     func protectionProblems() throws -> [String]
     /// Puts every protection back as the schema defines it.
     func restoreProtections() throws
-    /// The number of leaf rows and of record rows; equal to each other and to the tree size in an
-    /// intact vault.
-    func rowCounts() throws -> (leaves: Int64, records: Int64)
+    /// The tree size, the latest checkpoint's size and the number of leaf and record rows, all read
+    /// in one snapshot, so that a commit running beside the read cannot make them disagree. All four
+    /// are equal in an intact vault.
+    func logCounts() throws -> LogCounts
+}
+
+/// What `IntegrityStorage.logCounts()` reads in one snapshot.
+public struct LogCounts: Sendable, Equatable {
+    /// One more than the highest leaf seq (0 for an empty log).
+    public var treeSize: Int64
+    /// The size of the latest checkpoint (0 when there is none).
+    public var latestCheckpointSize: Int64
+    public var leafRows: Int64
+    public var recordRows: Int64
+
+    public init(treeSize: Int64, latestCheckpointSize: Int64, leafRows: Int64, recordRows: Int64) {
+        self.treeSize = treeSize
+        self.latestCheckpointSize = latestCheckpointSize
+        self.leafRows = leafRows
+        self.recordRows = recordRows
+    }
 }

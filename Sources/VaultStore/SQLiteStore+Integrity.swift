@@ -64,12 +64,13 @@ extension SQLiteStore {
         }
     }
 
-    /// The number of leaf rows and of record rows; equal to each other and to the tree size in an
-    /// intact vault.
-    public func rowCounts() throws -> (leaves: Int64, records: Int64) {
+    /// One read transaction of the pool: one WAL snapshot.
+    public func logCounts() throws -> LogCounts {
         try pool.read { db in
-            (try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM leaves") ?? 0,
-             try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0)
+            LogCounts(treeSize: try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM leaves") ?? 0,
+                      latestCheckpointSize: try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(size), 0) FROM checkpoints") ?? 0,
+                      leafRows: try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM leaves") ?? 0,
+                      recordRows: try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0)
         }
     }
 }

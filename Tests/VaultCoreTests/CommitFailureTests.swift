@@ -100,7 +100,7 @@ final class FaultyStore: VaultStorage {
     func metadata(_ key: String) throws -> String? { try inner.metadata(key) }
     func setMetadata(_ key: String, _ value: String) throws { try inner.setMetadata(key, value) }
     func readHashes(_ indexes: [Int64]) throws -> [Hash] { try inner.readHashes(indexes) }
-    func rowCounts() throws -> (leaves: Int64, records: Int64) { try inner.rowCounts() }
+    func logCounts() throws -> LogCounts { try inner.logCounts() }
     func claimDeliveries(now: Int64, owner: String, leaseMillis: Int64, limit: Int) throws -> [OutboxItem] {
         try inner.claimDeliveries(now: now, owner: owner, leaseMillis: leaseMillis, limit: limit)
     }

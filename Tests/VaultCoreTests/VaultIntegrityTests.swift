@@ -19,6 +19,27 @@ struct VaultIntegrityTests {
         #expect(throws: VaultError(.integrity, "")) { try Vault.open(at: path) }
     }
 
+    @Test("opening and checking a vault while its writer commits sees one consistent log, never a false alarm")
+    func openWhileCommitting() async throws {
+        let fixture = try VaultFixture()
+        let path = fixture.path
+        let writing = Task {
+            for batch in 0..<60 {
+                try await fixture.append((0..<5).map { bonusRuleChange("b\(batch)-\($0)", id: "\($0)", state: #"{"cap":\#(batch)}"#) })
+            }
+        }
+        var opened = 0
+        while !writing.isCancelled, opened < 400 {
+            let vault = try Vault.open(at: path)
+            let report = try vault.checkIntegrity(pageSize: 7)
+            #expect(report.problems.isEmpty, "\(report.problems)")
+            opened += 1
+            if try vault.store.treeSize() >= 301 { break }
+        }
+        try await writing.value
+        #expect(opened > 1)
+    }
+
     @Test("a log key readable by others is refused by the writer; reading needs only the public key")
     func keyPermissions() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vault-\(UUID().uuidString)").path
