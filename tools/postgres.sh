@@ -9,13 +9,18 @@
 #                                 (also kept in DIR/url); safe to run any number of times
 #   tools/postgres.sh url DIR     prints the URL of the running cluster in DIR
 #   tools/postgres.sh stop DIR    stops it (the data stays; start runs it again)
+#   tools/postgres.sh database DIR NAME
+#                                 creates the database NAME owned by regvault_owner, runs the SQL on
+#                                 standard input in it as regvault_owner (one transaction; the vault's
+#                                 schema: regvault postgres schema --role regvault), and prints the
+#                                 URL for the regvault role; refuses a NAME that exists
 #
 # The URL asks for TLS (sslmode=verify-full, root certificate DIR/root.crt, host 127.0.0.1).
 # Started as root, the server runs as the postgres user, which owns DIR (mode 0700).
 set -euo pipefail
 
-usage() { echo "usage: tools/postgres.sh start|url|stop DIR" >&2; exit 2; }
-[ $# -eq 2 ] || usage
+usage() { echo "usage: tools/postgres.sh start|url|stop DIR, or tools/postgres.sh database DIR NAME < schema.sql" >&2; exit 2; }
+[ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$1" = database ]; } || usage
 command="$1"
 mkdir -p "$2"
 dir="$(cd "$2" && pwd)"
@@ -88,6 +93,17 @@ SQL
   url)
     running || { echo "postgres: no cluster is running in $dir (tools/postgres.sh start $dir)" >&2; exit 1; }
     cat "$dir/url"
+    ;;
+  database)
+    name="$3"
+    [[ "$name" =~ ^[a-z][a-z0-9_]{0,62}$ ]] || { echo "postgres: a database name is lower-case letters, digits and _ ($name)" >&2; exit 2; }
+    running || { echo "postgres: no cluster is running in $dir (tools/postgres.sh start $dir)" >&2; exit 1; }
+    port="$(cat "$dir/port")"
+    as_owner "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 \
+      -c "CREATE DATABASE $name OWNER regvault_owner" >/dev/null
+    { echo "SET ROLE regvault_owner;"; cat; } | as_owner "$bin/psql" -h "$dir" -p "$port" -U postgres -d "$name" -X -q \
+      -v ON_ERROR_STOP=1 --single-transaction -f - >/dev/null
+    sed "s#/regvault?#/$name?#" "$dir/url"
     ;;
   stop)
     if running; then as_owner "$bin/pg_ctl" stop -D "$dir/data" -m fast -w >/dev/null; fi

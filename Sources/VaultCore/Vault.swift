@@ -20,9 +20,12 @@ public final class Vault: Sendable {
     /// the retention `policies` (copied into `path/retention`; the log records them with its first
     /// batch). Refuses a directory that already holds a vault. `signer`, whose name must be the
     /// origin, replaces the fresh key (the sandbox's log key is derived from public data).
+    /// `postgres` keeps the log, records and checkpoints in that PostgreSQL database (which holds
+    /// the vault's schema and nothing else yet) instead of `path/vault.sqlite`; keys, policies and
+    /// objects stay in `path`, which other nodes copy to join.
     @discardableResult
     public static func create(at path: String, origin: String, policies: RetentionPolicySet = .operatorDefault,
-                              signer givenSigner: NoteSigner? = nil) throws -> Vault {
+                              signer givenSigner: NoteSigner? = nil, postgres: String? = nil) throws -> Vault {
         let directory = VaultDirectory(path: path)
         guard !directory.exists else {
             throw VaultError(.alreadyExists, "\(path) already holds a vault; use another directory")
@@ -39,20 +42,35 @@ public final class Vault: Sendable {
             throw VaultError(.invalidOrigin, "origin '\(origin)' must be non-empty without spaces or '+', "
                 + "like vault.example.com/operator/log")
         }
+        let location = try postgres.map { url in
+            do { return try PostgresLocation(url: url) } catch { throw VaultError(.invalidRequest, "\(error)") }
+        }
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
+        if let postgres, let location {
+            // Refuse a database that already holds a vault before anything is written here.
+            let store = try PostgresStore(location: location, cipher: nil)
+            defer { store.shutdown() }
+            if let existing = try store.metadata("origin") {
+                throw VaultError(.alreadyExists, "the database \(location) already holds the vault '\(existing)'; "
+                    + "a second node joins with a copy of the first node's data directory")
+            }
+            try directory.writePostgresLocation(postgres)
+        }
         try directory.writeSigningKey(signer)
         try (signer.verifierKey.description + "\n").write(toFile: directory.verifierKeyPath, atomically: true, encoding: .utf8)
         try directory.writePolicies(policies)
         try DataKeys.generate(in: directory)
         let cipher = try DataKeys.load(from: directory)
-        let store = try SQLiteStore(path: directory.databasePath, cipher: cipher)
+        let store = try directory.openStore(cipher: cipher)
         try store.setMetadata("origin", origin)
         // Publish the empty tree's checkpoint, so a vault always has a signed checkpoint.
         let empty = try SignedCheckpoint(signing: Checkpoint(origin: origin, size: 0, rootHash: MerkleHashing.emptyTreeHash),
                                          with: signer)
-        try store.commit(LogBatch(previous: nil, leaves: [], records: [], rootHash: MerkleHashing.emptyTreeHash,
-                                  checkpointNote: empty.serialized, checkpointTime: SystemClock().nowMillis()))
+        try withExtendedLifetime(try WriterLock(path: directory.writerLockPath, sequencing: store, holder: directory.sequencerHolder)) {
+            try store.commit(LogBatch(previous: nil, leaves: [], records: [], rootHash: MerkleHashing.emptyTreeHash,
+                                      checkpointNote: empty.serialized, checkpointTime: SystemClock().nowMillis()))
+        }
         return try Vault(directory: directory, store: store, cipher: cipher, verifierKey: signer.verifierKey, policies: policies)
     }
 
@@ -65,7 +83,7 @@ public final class Vault: Sendable {
             throw VaultError(.noVault, "no vault in \(path); create one with: regvault init --data \(path) --origin ORIGIN")
         }
         let cipher = try DataKeys.load(from: directory)
-        let store = try SQLiteStore(path: directory.databasePath, cipher: cipher)
+        let store = try directory.openStore(cipher: cipher)
         return try Vault(directory: directory, store: store, cipher: cipher,
                          verifierKey: try directory.readVerifierKey(),
                          policies: try RetentionPolicySet.load(directory: directory.retentionPath), checking: checkingOnOpen)
@@ -114,7 +132,7 @@ public final class Vault: Sendable {
     /// `RetentionPolicySet.refusalToReplace`); the writer records changed policies with its first batch.
     /// `reproducible` (for the sandbox) makes the writer's own policy records the same on every run.
     public func makeWriter(clock: any VaultClock = SystemClock(), reproducible: Bool = false) throws -> LogWriter {
-        let lock = try WriterLock(path: directory.writerLockPath)
+        let lock = try WriterLock(path: directory.writerLockPath, sequencing: store, holder: directory.sequencerHolder)
         let signer = try directory.readSigningKey()
         guard signer.verifierKey == verifierKey else {
             throw VaultError(.keyFile, "the log key \(directory.signingKeyPath) does not match \(directory.verifierKeyPath)")

@@ -5,12 +5,14 @@ import Darwin
 #endif
 import Foundation
 import VaultFormat
+public import VaultStore
 
 /// The files of one vault in its data directory:
 ///
 /// | file | what |
 /// |---|---|
-/// | `vault.sqlite` (+ `-wal`, `-shm`) | the log, records and checkpoints |
+/// | `vault.sqlite` (+ `-wal`, `-shm`) | the log, records and checkpoints (the embedded default) |
+/// | `postgres.url` | instead of `vault.sqlite`: the PostgreSQL database that holds them, mode 0600 |
 /// | `log.key` | the log's Ed25519 signing key, `PRIVATE+KEY+origin+id+key`, mode 0600 |
 /// | `log.pub` | the verifier key string anyone may have |
 /// | `writer.lock` | held (flock) by the one process that writes |
@@ -25,6 +27,8 @@ public struct VaultDirectory: Sendable {
     }
 
     public var databasePath: String { path + "/vault.sqlite" }
+    /// The PostgreSQL URL of a vault kept in PostgreSQL (it holds the database password).
+    public var postgresLocationPath: String { path + "/postgres.url" }
     public var signingKeyPath: String { path + "/log.key" }
     public var verifierKeyPath: String { path + "/log.pub" }
     var writerLockPath: String { path + "/writer.lock" }
@@ -42,8 +46,49 @@ public struct VaultDirectory: Sendable {
         }
     }
 
-    /// True if the directory holds a vault.
-    public var exists: Bool { FileManager.default.fileExists(atPath: databasePath) }
+    /// True if the directory holds a vault (in SQLite, or the location of one in PostgreSQL).
+    public var exists: Bool {
+        FileManager.default.fileExists(atPath: databasePath) || FileManager.default.fileExists(atPath: postgresLocationPath)
+    }
+
+    /// The PostgreSQL database of a vault kept there, or nil for the embedded SQLite database.
+    public func postgresLocation() throws -> PostgresLocation? {
+        guard let bytes = FileManager.default.contents(atPath: postgresLocationPath) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            return try PostgresLocation(url: text)
+        } catch {
+            throw VaultError(.integrity, "\(postgresLocationPath): \(error)")
+        }
+    }
+
+    /// Records that the vault is kept in the PostgreSQL database at `url` (mode 0600: it holds the password).
+    func writePostgresLocation(_ url: String) throws {
+        let fd = open(postgresLocationPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw VaultError(.alreadyExists, "cannot create \(postgresLocationPath): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let text = Array((url + "\n").utf8)
+        guard text.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == text.count, fsync(fd) == 0 else {
+            throw VaultError(.keyFile, "cannot write \(postgresLocationPath): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The store the directory's vault is kept in: its SQLite database, or the PostgreSQL database
+    /// its `postgres.url` names.
+    func openStore(cipher: RecordCipher) throws -> any VaultStorage {
+        if let location = try postgresLocation() {
+            return try PostgresStore(location: location, cipher: cipher)
+        }
+        return try SQLiteStore(path: databasePath, cipher: cipher)
+    }
+
+    /// Who takes the sequencer lease for this directory's writer: the host and the directory, so a
+    /// restarted writer takes its own lease back at once.
+    var sequencerHolder: String {
+        (ProcessInfo.processInfo.hostName) + ":" + path
+    }
 
     /// Writes the signing key with mode 0600 (created exclusively: an existing key is never replaced).
     func writeSigningKey(_ signer: NoteSigner) throws {
@@ -88,11 +133,28 @@ public struct VaultDirectory: Sendable {
     }
 }
 
-/// An exclusive, advisory lock on the vault's writer role, held while the object lives.
+/// An exclusive, advisory lock on the vault's writer role, held while the object lives; with a
+/// store, also the store's sequencer role (PostgreSQL: its fenced lease), given up with the lock.
 final class WriterLock: Sendable {
     private let fd: Int32
+    private let sequencing: (any LogStorage)?
 
-    init(path: String) throws {
+    /// Takes the lock, then (with `store`) the store's sequencer role for `holder`.
+    convenience init(path: String, sequencing store: any LogStorage, holder: String) throws {
+        try self.init(path: path, store: store)
+        do {
+            try store.becomeSequencer(holder: holder)
+        } catch let error as StorageError where error.code == .sequencerBusy {
+            throw VaultError(.writerBusy, error.reason)
+        }
+    }
+
+    convenience init(path: String) throws {
+        try self.init(path: path, store: nil)
+    }
+
+    private init(path: String, store: (any LogStorage)?) throws {
+        self.sequencing = store
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw VaultError(.writerBusy, "cannot open \(path): \(String(cString: strerror(errno)))")
@@ -106,6 +168,7 @@ final class WriterLock: Sendable {
     }
 
     deinit {
+        sequencing?.resignSequencer()
         flock(fd, LOCK_UN)
         close(fd)
     }

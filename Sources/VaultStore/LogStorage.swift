@@ -42,6 +42,13 @@ public protocol LogStorage: HashReader {
     /// The root stored beside the latest checkpoint (what `commit` compares a batch's `previous`
     /// with), or nil for an empty log or an unreadable root.
     func latestCheckpointRoot() throws -> Hash?
+    /// Makes this process the log's one sequencer, the only one whose commits the store accepts,
+    /// until `resignSequencer()`. SQLite: nothing to do (the vault's writer lock file decides).
+    /// PostgreSQL: takes the fenced lease and keeps renewing it.
+    /// - Throws: `StorageError.sequencerBusy` when another live node holds the role.
+    func becomeSequencer(holder: String) throws
+    /// Gives up the sequencer role, if held; never fails.
+    func resignSequencer()
     /// A configuration value stored with the log (such as its origin).
     func metadata(_ key: String) throws -> String?
     func setMetadata(_ key: String, _ value: String) throws

@@ -1,4 +1,5 @@
-/// The vault's schema in PostgreSQL 15 or later: the same tables as `SQLiteSchema`, the same
+/// The vault's schema in PostgreSQL 15 or later: the same tables as `SQLiteSchema` (text keys
+/// compare byte by byte, `COLLATE "C"`, as SQLite's do, whatever the database's locale), the same
 /// append-only and erasure rules enforced by the database itself, and the sequencer's fenced lease.
 ///
 /// Three layers protect history. Triggers refuse any change to leaves, checkpoints, erasures and
@@ -42,6 +43,14 @@ public enum PostgresSchema {
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
     }
 
+    /// Every trigger the schema creates, by name.
+    static var triggerNames: [String] {
+        (protections + lease).split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("CREATE TRIGGER ") else { return nil }
+            return line.dropFirst("CREATE TRIGGER ".count).split(separator: " ").first.map(String.init)
+        }
+    }
+
     static let tables = """
     CREATE TABLE meta (
         key text PRIMARY KEY,
@@ -54,11 +63,11 @@ public enum PostgresSchema {
     );
     CREATE TABLE records (
         seq bigint PRIMARY KEY REFERENCES leaves (seq),
-        event_id text NOT NULL,
-        stream text NOT NULL,
-        entity_type text NOT NULL,
-        entity_id text NOT NULL,
-        player_id text,
+        event_id text COLLATE "C" NOT NULL,
+        stream text COLLATE "C" NOT NULL,
+        entity_type text COLLATE "C" NOT NULL,
+        entity_id text COLLATE "C" NOT NULL,
+        player_id text COLLATE "C",
         occurred_at bigint NOT NULL,
         recorded_at bigint NOT NULL,
         version bigint NOT NULL,
@@ -92,7 +101,7 @@ public enum PostgresSchema {
     CREATE TABLE dictionaries (
         number bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         id bigint NOT NULL UNIQUE,
-        stream text NOT NULL,
+        stream text COLLATE "C" NOT NULL,
         bytes bytea NOT NULL
     );
 

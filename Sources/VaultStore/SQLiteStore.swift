@@ -1,5 +1,5 @@
 import Foundation
-public import GRDB
+import GRDB
 import GRDBSQLite
 public import VaultFormat
 
@@ -12,13 +12,9 @@ public final class SQLiteStore: VaultStorage {
     let pool: DatabasePool
     /// The database file's path.
     let path: String
-    /// Seals record bodies, diffs and states before they are written and opens them when read;
-    /// nil stores them in the clear (the benchmark's baseline only).
-    private let cipher: RecordCipher?
-    /// Compresses record bodies, diffs and states before they are sealed (see `ColumnCompressor`).
-    private let compressor = ColumnCompressor()
-    /// Gathers the first records of each stream to train its dictionary; used by the writer only.
-    private let trainer = Locked(DictionaryTrainer())
+    /// Compresses and seals record bodies, diffs and states before they are written, and opens them
+    /// when read.
+    private let sealer: ColumnSealer
 
     /// The pragmas every connection gets. The page cache is 256 MiB per connection (see
     /// `pageCacheMiB`) so that the random-key indexes (event id, entity) of a multi-million-record
@@ -50,7 +46,7 @@ public final class SQLiteStore: VaultStorage {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Parameter cipher: encrypts the erasable parts of records at rest.
     public init(path: String, cipher: RecordCipher?) throws {
-        self.cipher = cipher
+        self.sealer = ColumnSealer(cipher: cipher)
         self.path = path
         let cacheKiB = try SQLiteStore.pageCacheMiB() * 1024
         var configuration = Configuration()
@@ -61,10 +57,7 @@ public final class SQLiteStore: VaultStorage {
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteSchema.migrator().migrate(pool)
-        for dictionary in try storedDictionaries(in: pool) {
-            compressor.add(try compressor.prepare(dictionary))
-            trainer.withLock { $0.settle(dictionary.stream) }
-        }
+        try sealer.adoptStored(try storedDictionaries(in: pool))
     }
 
     // MARK: writes
@@ -74,36 +67,16 @@ public final class SQLiteStore: VaultStorage {
     }
 
     public func commit(group batches: [LogBatch]) throws {
-        let trained = try pool.write { db in
-            for batch in batches { try SQLiteStore.commit(batch, in: db, sealing: sealed) }
-            return try storeNewDictionaries(learningFrom: batches, in: db)
-        }
-        // Used only once durable: a frame compressed with a dictionary the store lost would be
-        // unreadable. Each was digested before it was stored, so nothing here can fail.
-        for dictionary in trained { compressor.add(dictionary) }
-    }
-
-    /// Offers the batches' records of streams without a dictionary to the trainer, and stores the
-    /// dictionaries it trains (in the caller's transaction); returns them, digested.
-    private func storeNewDictionaries(learningFrom batches: [LogBatch], in db: Database) throws -> [PreparedDictionary] {
-        var ready: Set<String> = []
-        for batch in batches {
-            for record in batch.records where !compressor.hasDictionary(forStream: record.stream) {
-                guard let body = record.body else { continue }
-                let subject = record.playerId.map { "player " + $0 } ?? "entity " + record.entityType + "/" + record.entityId
-                if trainer.withLock({ $0.offer(body, stream: record.stream, subject: subject) }) { ready.insert(record.stream) }
+        let trained = sealer.dictionariesToStore(learningFrom: batches)
+        try pool.write { db in
+            for batch in batches { try SQLiteStore.commit(batch, in: db, sealing: sealer.sealed) }
+            for dictionary in trained {
+                try db.execute(sql: "INSERT INTO dictionaries (id, stream, bytes) VALUES (?, ?, ?)",
+                               arguments: [Int64(dictionary.stored.id), dictionary.stored.stream, dictionary.stored.bytes])
             }
         }
-        var trained: [PreparedDictionary] = []
-        for stream in ready.sorted() {
-            let isTaken = { (id: UInt32) in self.compressor.knows(dictionaryId: id) || trained.contains { $0.stored.id == id } }
-            guard let dictionary = trainer.withLock({ $0.train(stream: stream, isTaken: isTaken) }),
-                  let prepared = try? compressor.prepare(dictionary) else { continue }
-            try db.execute(sql: "INSERT INTO dictionaries (id, stream, bytes) VALUES (?, ?, ?)",
-                           arguments: [Int64(dictionary.id), dictionary.stream, dictionary.bytes])
-            trained.append(prepared)
-        }
-        return trained
+        // Used only once durable: a frame compressed with a dictionary the store lost would be unreadable.
+        sealer.adopt(trained)
     }
 
     /// Every compression dictionary, oldest first.
@@ -126,9 +99,7 @@ public final class SQLiteStore: VaultStorage {
         var configuration = Configuration()
         configuration.readonly = true
         let reader = try DatabaseQueue(path: path, configuration: configuration)
-        for dictionary in try storedDictionaries(in: reader) where !compressor.knows(dictionaryId: dictionary.id) {
-            compressor.add(try compressor.prepare(dictionary))
-        }
+        try sealer.adoptStored(try storedDictionaries(in: reader))
     }
 
     /// One batch's rows, inside the caller's write transaction.
@@ -178,6 +149,11 @@ public final class SQLiteStore: VaultStorage {
         try db.execute(sql: "INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)",
                        arguments: [batch.endSize, batch.rootHash.data, batch.checkpointNote, batch.checkpointTime])
     }
+
+    /// One process writes a SQLite vault: the writer lock file decides which.
+    public func becomeSequencer(holder: String) throws {}
+
+    public func resignSequencer() {}
 
     public func setMetadata(_ key: String, _ value: String) throws {
         try pool.write { db in
@@ -320,36 +296,15 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
-    // MARK: encryption
-
-    /// The record as written: each erasable column compressed, then sealed.
-    private func sealed(_ record: StoredRecord) throws -> StoredRecord {
-        try SQLiteStore.transformingEncryptedColumns(of: record) { plaintext, column in
-            let compressed = compressor.compress(plaintext, stream: record.stream)
-            return try cipher.map { try $0.seal(compressed, seq: record.seq, column: column) } ?? compressed
-        }
-    }
+    // MARK: sealing
 
     /// The record as committed: each erasable column opened, then decompressed.
     func opened(_ record: StoredRecord) throws -> StoredRecord {
-        try SQLiteStore.transformingEncryptedColumns(of: record) { stored, column in
-            try opened(stored, seq: record.seq, column: column)
-        }
+        try sealer.opened(record, loadMissing: loadNewDictionaries)
     }
 
     func opened(_ stored: Data, seq: Int64, column: RecordCipher.Column) throws -> Data {
-        let compressed = try cipher.map { try $0.open(stored, seq: seq, column: column) } ?? stored
-        return try compressor.decompress(compressed, what: "record \(seq)", loadMissing: loadNewDictionaries)
-    }
-
-    /// The record with its body, diff and state-after (those present) passed through `transform`.
-    static func transformingEncryptedColumns(of record: StoredRecord,
-                                             _ transform: (Data, RecordCipher.Column) throws -> Data) throws -> StoredRecord {
-        var out = record
-        out.body = try record.body.map { try transform($0, .body) }
-        out.diff = try record.diff.map { try transform($0, .diff) }
-        out.stateAfter = try record.stateAfter.map { try transform($0, .stateAfter) }
-        return out
+        try sealer.opened(stored, seq: seq, column: column, loadMissing: loadNewDictionaries)
     }
 
     /// Bytes SQLite holds in this process right now (page caches, statements, schemas), as

@@ -147,6 +147,14 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         case notFound = "not_found"
         /// The storage was asked to run with settings it refuses.
         case configuration = "configuration"
+        /// The database cannot be reached (PostgreSQL: no connection, or it was lost).
+        case unavailable = "unavailable"
+        /// This node does not hold the sequencer lease, so the log refused its write.
+        case fenced = "fenced"
+        /// Another node holds the sequencer lease.
+        case sequencerBusy = "sequencer_busy"
+        /// Any other error the database reported.
+        case database = "database"
     }
 
     public let code: Code

@@ -74,7 +74,7 @@ struct AppendCommand: AsyncParsableCommand {
                     ? #"{"duplicate":true,"eventId":"\#(result.eventId)","seq":\#(result.seq)}"# + "\n"
                     : #"{"eventId":"\#(result.eventId)","seq":\#(result.seq)}"# + "\n"
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
+            Output.raw(out)
             counted(results)
         }
     }

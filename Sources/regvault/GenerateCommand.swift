@@ -37,10 +37,10 @@ struct GenerateCommand: ParsableCommand {
             buffer += line
             buffer += "\n"
             if buffer.utf8.count > 1 << 20 {
-                FileHandle.standardOutput.write(Data(buffer.utf8))
+                Output.raw(buffer)
                 buffer = ""
             }
         }
-        FileHandle.standardOutput.write(Data(buffer.utf8))
+        Output.raw(buffer)
     }
 }

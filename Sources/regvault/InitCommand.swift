@@ -9,7 +9,9 @@ struct InitCommand: ParsableCommand {
             + "such as vault.example.com/operator/log. The private key is written to DIR/log.key (mode 0600), "
             + "the verifier key to DIR/log.pub, the data key that encrypts record bodies to DIR/keys/ (mode 0600), "
             + "and the retention policies (from --retention, else the operator default of seven years) to "
-            + "DIR/retention/."
+            + "DIR/retention/. With --postgres URL, the log, records and checkpoints live in that PostgreSQL database "
+            + "(its owner installed the schema first: regvault postgres schema --role ROLE | psql) and DIR/postgres.url "
+            + "(mode 0600) says so; DIR keeps the keys and policies, and a second node joins with a copy of DIR."
     )
 
     @OptionGroup var options: DataOption
@@ -20,10 +22,13 @@ struct InitCommand: ParsableCommand {
     @Option(help: "A directory of retention policy files, such as the repository's retention/ (see its README).")
     var retention: String?
 
+    @Option(help: "Keep the vault in this PostgreSQL database: postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=verify-full&sslrootcert=FILE.")
+    var postgres: String?
+
     func run() throws {
         let policies = try retention.map { try RetentionPolicySet.load(directory: $0) } ?? .operatorDefault
-        let vault = try Vault.create(at: options.data, origin: origin, policies: policies)
-        Output.note("created vault \(origin) in \(options.data)")
+        let vault = try Vault.create(at: options.data, origin: origin, policies: policies, postgres: postgres)
+        Output.note("created vault \(origin) in \(options.data)" + (try vault.directory.postgresLocation().map { ", kept in \($0)" } ?? ""))
         Output.raw(vault.verifierKey.description + "\n")
     }
 }

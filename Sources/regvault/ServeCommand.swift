@@ -28,6 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
             help: "With --dev: HOST:PORT of the S3 endpoint (default: the next port after --listen; 0 with port 0).")
     var s3Listen: String?
     @Option(help: "With --dev: the origin of a vault created now.") var origin = "dev.regvault.local/log"
+    @Option(help: "With --dev: keep a vault created now in this PostgreSQL database (see regvault init --help).")
+    var postgres: String?
     @Option(name: .customLong("regulator-webhook"),
             help: "With --dev: deliver every filed report to this HTTPS URL, signed with DATA/dev-certs/webhook-secret.")
     var regulatorWebhook: String?
@@ -49,6 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         if dev {
             guard data != nil, config == nil else { throw ValidationError("--dev needs --data DIR and no --config") }
+            if postgres != nil, let data, VaultDirectory(path: data).exists {
+                throw ValidationError("--postgres creates a vault; \(data) already holds one (serve it without --postgres)")
+            }
             if regulatorEmail != nil, regulatorSMTP == nil {
                 throw ValidationError("--regulator-email needs --regulator-smtp HOST:PORT (the relay or local sink to send through)")
             }
@@ -86,7 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
             if !VaultDirectory(path: data).exists {
                 createdNow = true
                 let policies = try retention.map { try RetentionPolicySet.load(directory: $0) } ?? .operatorDefault
-                try Vault.create(at: data, origin: origin, policies: policies)
+                try Vault.create(at: data, origin: origin, policies: policies, postgres: postgres)
             }
             configuration = try DevelopmentMode.prepare(dataDirectory: data, listen: listen, s3Listen: s3Listen,
                                                         sandboxScenario: sandboxScenario, regulatorWebhook: regulatorWebhook,
@@ -108,7 +113,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let certs = configuration.data + "/dev-certs"
         let dev = self.dev
-        let vaultLine = "vault: \(configuration.data) (" + (createdNow ? "created now" : "existing, \(try vault.store.treeSize()) entries") + ")\n"
+        let keptIn = try vault.directory.postgresLocation().map { ", kept in \($0)" } ?? ""
+        let vaultLine = "vault: \(configuration.data) (" + (createdNow ? "created now" : "existing, \(try vault.store.treeSize()) entries")
+            + keptIn + ")\n"
         let regulatorWebhook = self.regulatorWebhook
         let mailTo = regulatorSMTP.map { "\(regulatorEmail ?? "regulator@dev.regvault.local") through \($0)" }
         try await server.run { url in

@@ -17,10 +17,14 @@ struct VaultFixture {
     /// 2026-11-20T12:00:00Z.
     static let now: Int64 = 1_795_176_000_000
 
-    init(origin: String = "test.regvault.local/log", policies: RetentionPolicySet = .operatorDefault) throws {
+    /// A vault kept in SQLite, or in a fresh PostgreSQL database of the test cluster; the clock
+    /// starts at `now`.
+    init(origin: String = "test.regvault.local/log", policies: RetentionPolicySet = .operatorDefault,
+         backend: StorageBackend = .sqlite, now: Int64 = VaultFixture.now) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("vault-\(UUID().uuidString)").path
-        vault = try Vault.create(at: path, origin: origin, policies: policies)
-        clock = ManualClock(millis: VaultFixture.now)
+        let postgres = backend == .postgres ? try PostgresTestDatabase.make() : nil
+        vault = try Vault.create(at: path, origin: origin, policies: policies, postgres: postgres)
+        clock = ManualClock(millis: now)
         writer = try vault.makeWriter(clock: clock)
     }
 

@@ -1,0 +1,128 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+import VaultFormat
+
+/// The commit of batches to the log in PostgreSQL.
+extension PostgresStore {
+    public func commit(_ batch: LogBatch) throws {
+        try commit(group: [batch])
+    }
+
+    /// Commits `batches` in one transaction on the writer's connection.
+    ///
+    /// What can go wrong, and what then holds:
+    /// - This node lost the lease (another node took it over while this one was paused, cut off or
+    ///   slow): the fence trigger refuses the first insert, the transaction rolls back, nothing of
+    ///   the batches is stored, and `StorageError.fenced` says so. The new sequencer's commits
+    ///   cannot interleave with this one's: its takeover waits for the share lock this commit's
+    ///   fence check holds on the lease row.
+    /// - The batches do not extend the latest stored checkpoint (another writer's commit landed
+    ///   first): the compare-and-swap refuses them (`treeSizeMismatch`) before any insert.
+    /// - The connection drops or the database fails before COMMIT: PostgreSQL rolls the
+    ///   transaction back and the call throws; nothing was stored.
+    /// - The connection drops after COMMIT was sent but before its answer arrived: the call throws
+    ///   although the batches may be durable. The writer must then read the tree head again before
+    ///   it writes more (the next commit's compare-and-swap refuses a stale head in any case), and a
+    ///   client that resends is answered from the idempotency index (the event id is unique).
+    /// - The server crashes after answering COMMIT: the commit is in its write-ahead log and
+    ///   survives (with `synchronous_commit = on`).
+    public func commit(group batches: [LogBatch]) throws {
+        guard let token = lease.withLock({ $0?.token }) else {
+            throw StorageError(.fenced, "this node does not hold the sequencer lease, so it may not write to the log")
+        }
+        let trained = sealer.dictionariesToStore(learningFrom: batches)
+        let sealedRecords = try batches.map { try $0.records.map(sealer.sealed) }
+        try writerSession.transaction { connection in
+            let logger = writerSession.logger
+            try PostgresSession.run("SELECT set_config('regvault.fence', \(String(token)), true)", on: connection, logger: logger)
+            for (batch, records) in zip(batches, sealedRecords) {
+                try PostgresStore.commit(batch, records: records, on: connection, logger: logger)
+            }
+            for dictionary in trained {
+                try PostgresSession.run("""
+                    INSERT INTO dictionaries (id, stream, bytes)
+                    VALUES (\(Int64(dictionary.stored.id)), \(dictionary.stored.stream), \(dictionary.stored.bytes))
+                    """, on: connection, logger: logger)
+            }
+            // The commit extends the lease it was fenced by.
+            try PostgresSession.run("""
+                UPDATE sequencer SET expires_at = now() + \(PostgresStore.leaseSeconds) * interval '1 second' WHERE token = \(token)
+                """, on: connection, logger: logger)
+        }
+        sealer.adopt(trained)
+    }
+
+    /// One batch's rows, inside the caller's transaction.
+    private static func commit(_ batch: LogBatch, records: [StoredRecord], on connection: PostgresConnection, logger: Logger) throws {
+        // Compare-and-swap on the signed tree head, as in SQLite: the batch must extend exactly the
+        // tree of the latest stored checkpoint, and no leaf may lie beyond it.
+        let head = try PostgresSession.run("""
+            SELECT (SELECT size FROM checkpoints ORDER BY size DESC LIMIT 1),
+                   (SELECT root FROM checkpoints ORDER BY size DESC LIMIT 1),
+                   (SELECT COALESCE(MAX(seq) + 1, 0) FROM leaves)
+            """, on: connection, logger: logger).rows.first.map(PostgresCells.init)
+        let storedSize = try head?.optionalInt64(0)
+        let storedRoot = try head?.optionalData(1).flatMap { Hash(bytes: $0) }
+        let leafCount = try head?.int64(2) ?? 0
+        switch (batch.previous, storedSize) {
+        case (nil, nil) where leafCount == 0:
+            break
+        case let (previous?, size?) where previous.size == size && previous.root == storedRoot && leafCount == size:
+            break
+        default:
+            throw StorageError(.treeSizeMismatch, "batch extends the tree of size \(batch.startSize), which is not the "
+                + "latest stored checkpoint (size \(storedSize ?? 0), \(leafCount) leaves)")
+        }
+        if !batch.leaves.isEmpty {
+            try PostgresSession.run("""
+                INSERT INTO leaves (seq, entry, hashes)
+                SELECT * FROM unnest(\(batch.leaves.map(\.seq))::bigint[], \(batch.leaves.map { ByteBuffer(bytes: $0.entry) })::bytea[],
+                                     \(batch.leaves.map { ByteBuffer(bytes: SQLiteStore.pack($0)) })::bytea[])
+                """, on: connection, logger: logger)
+        }
+        if !records.isEmpty { try insert(records, on: connection, logger: logger) }
+        for erasure in batch.erasures {
+            guard erasure.erasedBy >= batch.startSize, erasure.erasedBy < batch.endSize else {
+                throw StorageError(.corrupt, "record \(erasure.seq) would be erased by \(erasure.erasedBy), not an entry of this batch")
+            }
+            // The erasures row first: the schema's triggers allow nulling a record only when it has one.
+            try PostgresSession.run("INSERT INTO erasures (seq, erased_by) VALUES (\(erasure.seq), \(erasure.erasedBy))",
+                                    on: connection, logger: logger)
+            let erased = try PostgresSession.run("""
+                UPDATE records SET body = NULL, salt = NULL, diff = NULL, state_after = NULL WHERE seq = \(erasure.seq) AND salt IS NOT NULL
+                """, on: connection, logger: logger)
+            guard erased.metadata.rows == 1 else {
+                throw StorageError(.notFound, "record \(erasure.seq) does not exist or is already erased")
+            }
+        }
+        try PostgresSession.run("""
+            INSERT INTO checkpoints (size, root, note, created_at)
+            VALUES (\(batch.endSize), \(batch.rootHash.data), \(batch.checkpointNote), \(batch.checkpointTime))
+            """, on: connection, logger: logger)
+    }
+
+    /// Inserts record rows with one statement: a column array each, and for each nullable column a
+    /// flag array saying where it is present (postgres-nio's arrays hold no NULL).
+    private static func insert(_ records: [StoredRecord], on connection: PostgresConnection, logger: Logger) throws {
+        func bytes(_ values: [Data?]) -> [ByteBuffer] { values.map { ByteBuffer(bytes: $0 ?? Data()) } }
+        try PostgresSession.run("""
+            INSERT INTO records (seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at, version,
+                                 body, salt, diff, state_after)
+            SELECT seq, event_id, stream, entity_type, entity_id, CASE WHEN has_player THEN player_id END, occurred_at,
+                   recorded_at, version, CASE WHEN has_body THEN body END, CASE WHEN has_salt THEN salt END,
+                   CASE WHEN has_diff THEN diff END, CASE WHEN has_state THEN state_after END
+            FROM unnest(\(records.map(\.seq))::bigint[], \(records.map(\.eventId))::text[], \(records.map(\.stream))::text[],
+                        \(records.map(\.entityType))::text[], \(records.map(\.entityId))::text[],
+                        \(records.map { $0.playerId ?? "" })::text[], \(records.map { $0.playerId != nil })::boolean[],
+                        \(records.map(\.occurredAt))::bigint[], \(records.map(\.recordedAt))::bigint[], \(records.map(\.version))::bigint[],
+                        \(bytes(records.map(\.body)))::bytea[], \(records.map { $0.body != nil })::boolean[],
+                        \(bytes(records.map(\.salt)))::bytea[], \(records.map { $0.salt != nil })::boolean[],
+                        \(bytes(records.map(\.diff)))::bytea[], \(records.map { $0.diff != nil })::boolean[],
+                        \(bytes(records.map(\.stateAfter)))::bytea[], \(records.map { $0.stateAfter != nil })::boolean[])
+                 AS r(seq, event_id, stream, entity_type, entity_id, player_id, has_player, occurred_at, recorded_at, version,
+                      body, has_body, salt, has_salt, diff, has_diff, state_after, has_state)
+            ORDER BY seq
+            """, on: connection, logger: logger)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import PostgresNIO
+
+/// `RecordStorage` in PostgreSQL: the same queries as SQLite's, each one statement (one snapshot).
+extension PostgresStore {
+    static let recordColumns = """
+        SELECT seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at, version,
+               body, salt, diff, state_after FROM records
+        """
+
+    /// The records of one query, opened.
+    func records(_ query: PostgresQuery) throws -> [StoredRecord] {
+        try rows(query).map { try opened(try PostgresStore.record($0)) }
+    }
+
+    public func records(eventIds: [String]) throws -> [String: StoredRecord] {
+        if eventIds.isEmpty { return [:] }
+        return Dictionary(try records("\(unescaped: PostgresStore.recordColumns) WHERE event_id = ANY(\(eventIds))").map { ($0.eventId, $0) },
+                          uniquingKeysWith: { first, _ in first })
+    }
+
+    public func history(entityType: String, entityId: String) throws -> [StoredRecord] {
+        try records("\(unescaped: PostgresStore.recordColumns) WHERE entity_type = \(entityType) AND entity_id = \(entityId) ORDER BY seq")
+    }
+
+    public func histories(entityType: String, idPrefix: String) throws -> [StoredRecord] {
+        // Ids compare byte by byte (the column is COLLATE "C"), as in SQLite: the range [prefix, prefix + U+10FFFF).
+        try records("""
+            \(unescaped: PostgresStore.recordColumns) WHERE entity_type = \(entityType)
+            AND entity_id >= \(idPrefix) AND entity_id < \(idPrefix + "\u{10FFFF}") ORDER BY seq
+            """)
+    }
+
+    public func history(entityType: String, entityId: String, seqs: Range<Int64>, occurred: Range<Int64>?, newestFirst: Bool,
+                        limit: Int) throws -> [StoredRecord] {
+        let occurredFrom = occurred?.lowerBound ?? Int64.min
+        let occurredTo = occurred?.upperBound ?? Int64.max
+        let everything = occurred == nil
+        return try records("""
+            \(unescaped: PostgresStore.recordColumns)
+            WHERE entity_type = \(entityType) AND entity_id = \(entityId) AND seq >= \(seqs.lowerBound) AND seq < \(seqs.upperBound)
+            AND (\(everything) OR (occurred_at >= \(occurredFrom) AND occurred_at < \(occurredTo)))
+            ORDER BY seq \(unescaped: newestFirst ? "DESC" : "") LIMIT \(Int64(limit))
+            """)
+    }
+
+    public func versionCount(entityType: String, entityId: String, below: Int64) throws -> Int64 {
+        try rows("SELECT count(*) FROM records WHERE entity_type = \(entityType) AND entity_id = \(entityId) AND seq < \(below)")
+            .first?.int64(0) ?? 0
+    }
+
+    public func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int,
+                        entityId: String?) throws -> [StoredRecord] {
+        let start = after ?? (from, -1)
+        return try records("""
+            \(unescaped: PostgresStore.recordColumns)
+            WHERE stream = \(stream) AND recorded_at >= \(from) AND recorded_at < \(to) AND (recorded_at, seq) > (\(start.0), \(start.1))
+            AND (\(entityId == nil) OR entity_id = \(entityId ?? ""))
+            ORDER BY recorded_at, seq LIMIT \(Int64(limit))
+            """)
+    }
+
+    public func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord] {
+        try records("""
+            \(unescaped: PostgresStore.recordColumns) WHERE player_id = \(playerId) AND seq > \(after ?? -1) ORDER BY seq LIMIT \(Int64(limit))
+            """)
+    }
+
+    public func latestRecord(entityType: String, entityId: String) throws -> StoredRecord? {
+        try records("""
+            \(unescaped: PostgresStore.recordColumns) WHERE entity_type = \(entityType) AND entity_id = \(entityId) ORDER BY seq DESC LIMIT 1
+            """).first
+    }
+
+    public func latestRecords(entities: [(type: String, id: String)]) throws -> [String: StoredRecord] {
+        if entities.isEmpty { return [:] }
+        // One index seek per entity: a lateral join over the pairs.
+        let found = try records("""
+            SELECT r.seq, r.event_id, r.stream, r.entity_type, r.entity_id, r.player_id, r.occurred_at, r.recorded_at, r.version,
+                   r.body, r.salt, r.diff, r.state_after
+            FROM unnest(\(entities.map(\.type))::text[], \(entities.map(\.id))::text[]) AS e(entity_type, entity_id),
+                 LATERAL (SELECT * FROM records WHERE records.entity_type = e.entity_type AND records.entity_id = e.entity_id
+                          ORDER BY seq DESC LIMIT 1) r
+            """)
+        return Dictionary(found.map { ($0.entityType + "\u{0}" + $0.entityId, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func committedRecords(from: Int64, to: Int64, streams: Set<String>) throws -> [CommittedRecord] {
+        try rows("""
+            SELECT r.seq, r.salt, r.body, l.entry FROM records r LEFT JOIN leaves l ON l.seq = r.seq
+            WHERE r.seq >= \(from) AND r.seq < \(to) AND r.body IS NOT NULL AND r.salt IS NOT NULL AND r.stream = ANY(\(streams.sorted()))
+            ORDER BY r.seq
+            """).map { row in
+            let seq = try row.int64(0)
+            guard let entry = try row.optionalData(3) else { throw StorageError(.corrupt, "record \(seq) has no log entry") }
+            let body = try opened(try row.data(2), seq: seq, column: .body)
+            return CommittedRecord(seq: seq, salt: [UInt8](try row.data(1)), body: [UInt8](body), entry: [UInt8](entry))
+        }
+    }
+
+    static func record(_ row: PostgresCells) throws -> StoredRecord {
+        StoredRecord(seq: try row.int64(0), eventId: try row.string(1), stream: try row.string(2), entityType: try row.string(3),
+                     entityId: try row.string(4), playerId: try row.optionalString(5), occurredAt: try row.int64(6),
+                     recordedAt: try row.int64(7), version: try row.int64(8), body: try row.optionalData(9),
+                     salt: try row.optionalData(10), diff: try row.optionalData(11), stateAfter: try row.optionalData(12))
+    }
+}

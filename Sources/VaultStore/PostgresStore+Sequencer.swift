@@ -1,0 +1,104 @@
+import Foundation
+import PostgresNIO
+import VaultFormat
+
+/// The sequencer lease this node holds: the token its commits are fenced with.
+struct SequencerLease: Sendable {
+    let token: Int64
+    let holder: String
+}
+
+/// The sequencer lease (the `sequencer` row, see `PostgresSchema`): one node at a time commits to
+/// the log. Taking the lease adds one to its token, which fences every earlier holder out.
+extension PostgresStore {
+    /// How long a lease lasts without being renewed. A node that dies is replaced after this long
+    /// at most; the holder renews it every third of it, and with every commit.
+    static let leaseSeconds: Int64 = 6
+
+    /// Takes the sequencer lease for `holder` when nobody holds it, its holder let it expire, or
+    /// `holder` already held it (a restart), then keeps renewing it until `resignSequencer`.
+    /// - Throws: `StorageError.sequencerBusy` naming the node that holds a live lease.
+    public func becomeSequencer(holder: String) throws {
+        let taken = try writerSession.withConnection { connection in
+            try PostgresSession.run("""
+                UPDATE sequencer SET token = token + 1, holder = \(holder),
+                                     expires_at = now() + \(PostgresStore.leaseSeconds) * interval '1 second'
+                WHERE holder IS NULL OR expires_at IS NULL OR expires_at < now() OR holder = \(holder)
+                RETURNING token
+                """, on: connection, logger: writerSession.logger).rows.first.map { try PostgresCells($0).int64(0) }
+        }
+        guard let token = taken else {
+            let current = try rows("SELECT holder, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM sequencer").first
+            throw StorageError(.sequencerBusy, "another node (\(try current?.optionalString(0) ?? "unknown")) holds the sequencer lease "
+                + "until \(try current?.optionalString(1) ?? "unknown"); this node serves reads and takes over if that lease expires")
+        }
+        lease.withLock { $0 = SequencerLease(token: token, holder: holder) }
+        startRenewingLease(token: token)
+    }
+
+    /// Gives up the lease, if this store holds it: the next node may take it at once.
+    public func resignSequencer() {
+        leaseRenewal.withLock { renewer in
+            renewer?.stop()
+            renewer = nil
+        }
+        guard let held = lease.withLock({ current -> SequencerLease? in
+            defer { current = nil }
+            return current
+        }) else { return }
+        _ = try? writerSession.withConnection { connection in
+            try PostgresSession.run("UPDATE sequencer SET holder = NULL, expires_at = NULL WHERE token = \(held.token)",
+                                    on: connection, logger: writerSession.logger)
+        }
+    }
+
+    /// The token of the lease this node holds, if it holds one.
+    public var sequencerToken: Int64? { lease.withLock { $0?.token } }
+
+    /// Renews the lease every third of its length on a thread of its own (the renewal waits for
+    /// the database). When the lease is found taken over, this node stops believing it holds it;
+    /// its commits would be refused by the fence in any case.
+    private func startRenewingLease(token: Int64) {
+        let renewer = LeaseRenewer(every: Double(PostgresStore.leaseSeconds) / 3) { [weak self] in
+            guard let self else { return false }
+            let renewed = try? self.writerSession.withConnection { connection in
+                try PostgresSession.run("""
+                    UPDATE sequencer SET expires_at = now() + \(PostgresStore.leaseSeconds) * interval '1 second'
+                    WHERE token = \(token) RETURNING token
+                    """, on: connection, logger: self.writerSession.logger).rows.count
+            }
+            if renewed == 0 {
+                self.lease.withLock { if $0?.token == token { $0 = nil } }
+                return false
+            }
+            return true
+        }
+        leaseRenewal.withLock { previous in
+            previous?.stop()
+            previous = renewer
+        }
+    }
+}
+
+/// Runs `renew` every `interval` seconds on a thread of its own until it returns false or `stop`.
+final class LeaseRenewer: Sendable {
+    private let stopped = Locked(false)
+
+    init(every interval: Double, renew: @escaping @Sendable () -> Bool) {
+        let stopped = self.stopped
+        Thread.detachNewThread {
+            var next = Date().addingTimeInterval(interval)
+            while !stopped.withLock({ $0 }) {
+                if Date() >= next {
+                    if !renew() { return }
+                    next = Date().addingTimeInterval(interval)
+                }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+    }
+
+    func stop() {
+        stopped.withLock { $0 = true }
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+public import VaultFormat
+
+/// `VaultStorage` in PostgreSQL 15 or later, for running the vault on several machines against one
+/// primary. The schema (`PostgresSchema`) is installed beforehand by the database's owner; the
+/// store connects as the application role, which may only insert, erase and read, and finds the
+/// same append-only and erasure rules enforced by the database's triggers.
+///
+/// Durability: a commit returns once PostgreSQL committed it (`synchronous_commit` as the server
+/// sets it; `on`, the default, means flushed on the primary, and `remote_apply` with a synchronous
+/// standby means on two machines).
+///
+/// Writing: only the node holding the sequencer lease (`becomeSequencer`) commits to the log. Every
+/// commit states the lease's token (`SET LOCAL regvault.fence`), the database's fence refuses the
+/// commit of a node whose lease was taken over, and the commit also extends the lease. See
+/// `commit(group:)` for what happens when the node, its connection or the database fails.
+///
+/// Reading: any node, any number of threads. Each read is one statement, so it sees one snapshot;
+/// reads run on a small set of connections of their own and never wait for the writer's.
+public final class PostgresStore: VaultStorage, @unchecked Sendable {
+    let location: PostgresLocation
+    private let group: MultiThreadedEventLoopGroup
+    let writerSession: PostgresSession
+    private let readerSessions: [PostgresSession]
+    private let nextReader = Locked(0)
+    let sealer: ColumnSealer
+    /// The sequencer lease this store holds, if any (see `PostgresStore+Sequencer`).
+    let lease = Locked<SequencerLease?>(nil)
+    let leaseRenewal = Locked<LeaseRenewer?>(nil)
+
+    /// Settings each session sets at its start: a transaction left open by a paused or vanished
+    /// node is ended by the server within seconds (so it cannot hold a takeover back), and a
+    /// connection to a host that went silent is dropped within seconds.
+    static let sessionSettings: [(String, String)] = [
+        ("idle_in_transaction_session_timeout", "5000"),
+        ("tcp_user_timeout", "10000"),
+        ("application_name", "regvault"),
+    ]
+
+    /// Connects to the vault database at `location` and checks that it holds the vault's schema.
+    /// - Parameter readers: connections for reads (at least 1).
+    public init(location: PostgresLocation, cipher: RecordCipher?, readers: Int = 4) throws {
+        self.location = location
+        self.sealer = ColumnSealer(cipher: cipher)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.group = group
+        var logger = Logger(label: "regvault.postgres")
+        logger.logLevel = .error
+        let configuration = try location.configuration(settings: PostgresStore.sessionSettings)
+        writerSession = PostgresSession(configuration: configuration, eventLoop: group.next(), id: 0, logger: logger)
+        readerSessions = (1...max(1, readers)).map {
+            PostgresSession(configuration: configuration, eventLoop: group.next(), id: $0, logger: logger)
+        }
+        do {
+            let present = try read { connection, logger in
+                try PostgresSession.run("SELECT to_regclass('public.leaves') IS NOT NULL AND to_regclass('public.sequencer') IS NOT NULL",
+                                        on: connection, logger: logger).rows.first.map { try PostgresCells($0).bool(0) } ?? false
+            }
+            guard present else {
+                throw StorageError(.configuration, "the database \(location.database) at \(location.host):\(location.port) has no vault "
+                    + "schema; as the database's owner, install it once: regvault postgres schema --role \(location.username) | psql")
+            }
+            try sealer.adoptStored(try storedDictionaries())
+        } catch {
+            shutdown()
+            throw error
+        }
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    /// Gives up the sequencer lease (if held), closes every connection and stops the event loop.
+    public func shutdown() {
+        resignSequencer()
+        writerSession.close()
+        for session in readerSessions { session.close() }
+        try? group.syncShutdownGracefully()
+    }
+
+    /// Runs `body` on one of the reader connections.
+    func read<T>(_ body: (PostgresConnection, Logger) throws -> T) throws -> T {
+        let index = nextReader.withLock { next in
+            defer { next = (next + 1) % readerSessions.count }
+            return next
+        }
+        let session = readerSessions[index]
+        return try session.withConnection { try body($0, session.logger) }
+    }
+
+    /// The rows of one read statement.
+    func rows(_ query: PostgresQuery) throws -> [PostgresCells] {
+        try read { connection, logger in try PostgresSession.run(query, on: connection, logger: logger).rows.map(PostgresCells.init) }
+    }
+
+    // MARK: dictionaries
+
+    func storedDictionaries() throws -> [StoredDictionary] {
+        try rows("SELECT id, stream, bytes FROM dictionaries ORDER BY number").map {
+            StoredDictionary(id: UInt32(truncatingIfNeeded: try $0.int64(0)), stream: try $0.string(1), bytes: try $0.data(2))
+        }
+    }
+
+    /// Learns dictionaries another node trained since this store was opened.
+    func loadNewDictionaries() throws {
+        try sealer.adoptStored(try storedDictionaries())
+    }
+
+    func opened(_ record: StoredRecord) throws -> StoredRecord {
+        try sealer.opened(record, loadMissing: loadNewDictionaries)
+    }
+
+    func opened(_ stored: Data, seq: Int64, column: RecordCipher.Column) throws -> Data {
+        try sealer.opened(stored, seq: seq, column: column, loadMissing: loadNewDictionaries)
+    }
+
+    // MARK: reads of the log
+
+    public func treeSize() throws -> Int64 {
+        try rows("SELECT COALESCE(MAX(seq) + 1, 0) FROM leaves").first?.int64(0) ?? 0
+    }
+
+    public func metadata(_ key: String) throws -> String? {
+        try rows("SELECT value FROM meta WHERE key = \(key)").first?.string(0)
+    }
+
+    public func setMetadata(_ key: String, _ value: String) throws {
+        try writerSession.withConnection { connection in
+            try PostgresSession.run("INSERT INTO meta (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                    on: connection, logger: writerSession.logger)
+        }
+    }
+
+    public func latestCheckpoint() throws -> String? {
+        try rows("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1").first?.string(0)
+    }
+
+    public func latestCheckpointInfo() throws -> (size: Int64, createdAt: Int64)? {
+        try rows("SELECT size, created_at FROM checkpoints ORDER BY size DESC LIMIT 1").first.map { (try $0.int64(0), try $0.int64(1)) }
+    }
+
+    public func checkpointSignedAt(size: Int64) throws -> Int64? {
+        try rows("SELECT created_at FROM checkpoints WHERE size = \(size)").first?.int64(0)
+    }
+
+    public func latestCheckpointSize() throws -> Int64 {
+        try rows("SELECT COALESCE(MAX(size), 0) FROM checkpoints").first?.int64(0) ?? 0
+    }
+
+    public func checkpoint(size: Int64) throws -> String? {
+        try rows("SELECT note FROM checkpoints WHERE size = \(size)").first?.string(0)
+    }
+
+    public func allCheckpoints() throws -> [StoredCheckpoint] {
+        try rows("SELECT size, root, note FROM checkpoints ORDER BY size").map {
+            StoredCheckpoint(size: try $0.int64(0), root: Hash(bytes: try $0.data(1)), note: try $0.string(2))
+        }
+    }
+
+    public func latestCheckpointRoot() throws -> Hash? {
+        try rows("SELECT root FROM checkpoints ORDER BY size DESC LIMIT 1").first.flatMap { Hash(bytes: try $0.data(0)) }
+    }
+
+    public func leaf(seq: Int64) throws -> StoredLeaf? {
+        try leaves(from: seq, to: seq + 1).first
+    }
+
+    public func leaves(from: Int64, to: Int64) throws -> [StoredLeaf] {
+        try rows("SELECT seq, entry, hashes FROM leaves WHERE seq >= \(from) AND seq < \(to) ORDER BY seq").map(PostgresStore.leaf)
+    }
+
+    public func leaves(seqs: [Int64]) throws -> [Int64: StoredLeaf] {
+        if seqs.isEmpty { return [:] }
+        return try Dictionary(rows("SELECT seq, entry, hashes FROM leaves WHERE seq = ANY(\(seqs))").map(PostgresStore.leaf).map { ($0.seq, $0) },
+                              uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Reads stored hashes with one query over the leaves that stored them.
+    public func readHashes(_ indexes: [Int64]) throws -> [Hash] {
+        if indexes.isEmpty { return [] }
+        let locations = indexes.map { StoredHashes.split($0) }
+        let seqs = Set(locations.map(\.leaf)).sorted()
+        var packed: [Int64: Data] = [:]
+        for row in try rows("SELECT seq, hashes, entry FROM leaves WHERE seq = ANY(\(seqs))") {
+            let seq = try row.int64(0)
+            packed[seq] = try SQLiteStore.withLeafHash(try row.data(1), seq: seq, entry: try row.data(2))
+        }
+        return try zip(indexes, locations).map { index, location in
+            guard let blob = packed[location.leaf] else { throw VaultFormatError(.missingHash, "stored hash \(index) is not in the log") }
+            let start = location.level * Hash.byteCount
+            guard blob.count >= start + Hash.byteCount else {
+                throw StorageError(.corrupt, "leaf \(location.leaf) holds too few tree hashes")
+            }
+            return Hash(bytes: blob[blob.startIndex + start ..< blob.startIndex + start + Hash.byteCount])!
+        }
+    }
+
+    static func leaf(_ row: PostgresCells) throws -> StoredLeaf {
+        let seq = try row.int64(0)
+        let entry = try row.data(1)
+        return StoredLeaf(seq: seq, entry: entry, hashes: try SQLiteStore.unpack(try row.data(2), seq: seq, entry: entry))
+    }
+}

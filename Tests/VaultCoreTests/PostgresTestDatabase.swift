@@ -1,0 +1,58 @@
+import Foundation
+import VaultStore
+
+/// Where a test's vault is kept.
+enum StorageBackend: String, CaseIterable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    var description: String { rawValue }
+}
+
+/// Fresh databases holding the vault's schema in the private test cluster that `tools/postgres.sh`
+/// runs in `<repository>/.build/test-postgres` (started on first use, left running for the other
+/// tests; `tools/test.sh` stops it).
+enum PostgresTestDatabase {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let cluster = repository.appendingPathComponent(".build/test-postgres").path
+    static let script = repository.appendingPathComponent("tools/postgres.sh").path
+
+    private static let started = Result { try run([script, "start", cluster]) }
+
+    /// A new, empty vault database; returns the URL the vault connects with (the application role).
+    static func make() throws -> String {
+        _ = try started.get()
+        let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
+        return try run([script, "database", cluster, String(name)], input: PostgresSchema.sql(applicationRole: "regvault"))
+    }
+
+    /// Runs SQL in the database at `url` as the application role, with psql; returns its output.
+    @discardableResult
+    static func psql(_ url: String, _ sql: String) throws -> String {
+        try run(["/usr/bin/env", "psql", url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+    }
+
+    /// Runs `arguments`, feeding it `input`; returns its standard output, trimmed.
+    /// - Throws: when it exits with a failure, with its standard error.
+    @discardableResult
+    static func run(_ arguments: [String], input: String = "") throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw StorageError(.unavailable, "\(arguments.joined(separator: " ")) failed: " + String(decoding: errors, as: UTF8.self))
+        }
+        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
