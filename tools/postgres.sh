@@ -32,6 +32,17 @@ as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Closes every descriptor above 2 this shell inherited (but its own script, 255), so that the server
+# it starts keeps none of its caller's pipes or sockets open: a caller that waits for those to close
+# (Foundation's Process does, for its child's exit) would otherwise wait for as long as the server runs.
+close_inherited_descriptors() {
+  local fd
+  for fd in /proc/$$/fd/*; do
+    fd="${fd##*/}"
+    if [ "$fd" -gt 2 ] && [ "$fd" != 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
+
 running() { [ -f "$dir/data/postmaster.pid" ] && as_owner "$bin/pg_ctl" status -D "$dir/data" >/dev/null 2>&1; }
 
 case "$command" in
@@ -75,7 +86,7 @@ for candidate in (int(sys.argv[1]), 0):
         continue
 PY
 )"
-      as_owner "$bin/pg_ctl" start -D "$dir/data" -l "$dir/server.log" -w -o "-p $port" >/dev/null
+      (close_inherited_descriptors; as_owner "$bin/pg_ctl" start -D "$dir/data" -l "$dir/server.log" -w -o "-p $port" >/dev/null)
       echo "$port" > "$dir/port"
       password="$(cat "$dir/password")"
       # The role and database (again, harmlessly, after a restart).

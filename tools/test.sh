@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 tools/setup.sh
 
 swift build --build-tests
+# The Swift storage tests' PostgreSQL cluster: started here, before the tests run in parallel, and
+# stopped when this script ends however it ends.
+trap 'tools/postgres.sh stop .build/test-postgres' EXIT
+tools/postgres.sh start .build/test-postgres >/dev/null
 REGVAULT_BIN="$(swift build --show-bin-path)/regvault" python3 -m pytest -q Tests/python
-swift test
+timeout -k 30 1800 swift test   # a hung test fails the run here rather than running out the clock
 FUZZ_JOBS=2 tools/fuzz.sh 10   # every fuzz target for 10 s (two at a time); tools/fuzz.sh 600 for a long run

@@ -514,6 +514,23 @@ enum OpenAPIDocument {
           responses:
             '200': {description: ok, content: {text/plain: {}}}
             '403': {$ref: '#/components/responses/Refused'}
+      /healthz/node:
+        get:
+          summary: "This node: its storage, whether it is the sequencer (the one node that commits) and its lease token, the tree size (any identity)."
+          responses:
+            '200':
+              description: the node's status
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [storage, sequencer, treeSize]
+                    properties:
+                      storage: {type: string, enum: [sqlite, postgresql]}
+                      sequencer: {type: boolean}
+                      leaseToken: {type: integer, description: "the fencing token of the sequencer lease this node holds (PostgreSQL)"}
+                      treeSize: {type: integer, minimum: 0}
+            '403': {$ref: '#/components/responses/Refused'}
       /metrics:
         get:
           summary: Prometheus text metrics (any identity).

@@ -11,6 +11,8 @@ import VaultStore
 /// - `regvault_refusals_total{reason}`: requests refused by access control;
 /// - `regvault_ingest_records_total{result="stored"|"duplicate"}`: records acknowledged;
 /// - `regvault_tree_size` and `regvault_checkpoint_age_seconds`: the log's latest signed checkpoint;
+/// - `regvault_sequencer_lease_token` (PostgreSQL): the fencing token of the sequencer lease this
+///   node holds; it grows by one each time the sequencer changes, so its increase counts failovers;
 /// - `regvault_sqlite_memory_bytes`: memory SQLite holds in the process (its page caches grow with
 ///   the database up to their limit);
 /// - `regvault_heap_in_use_bytes`: memory allocated and not freed, SQLite's included. Resident
@@ -83,6 +85,11 @@ final class ServerMetrics: Sendable {
             registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_checkpoint_age_seconds", unitName: "",
                                                                 helpText: "Seconds since the latest checkpoint was signed."))
                 .set(to: Double(SystemClock().nowMillis() - checkpoint.signedAt) / 1000)
+        }
+        if let token = vault.store.sequencerToken {
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_sequencer_lease_token", unitName: "",
+                                                                helpText: "Fencing token of the sequencer lease this node holds; one more per change of sequencer."))
+                .set(to: Double(token))
         }
         registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "regvault_sqlite_memory_bytes", unitName: "",
                                                             helpText: "Bytes SQLite holds in this process (page caches included)."))

@@ -49,6 +49,9 @@ public protocol LogStorage: HashReader {
     func becomeSequencer(holder: String) throws
     /// Gives up the sequencer role, if held; never fails.
     func resignSequencer()
+    /// The fencing token of the sequencer lease this process holds now (PostgreSQL), or nil when
+    /// it holds none or the store has no lease (SQLite).
+    var sequencerToken: Int64? { get }
     /// A configuration value stored with the log (such as its origin).
     func metadata(_ key: String) throws -> String?
     func setMetadata(_ key: String, _ value: String) throws

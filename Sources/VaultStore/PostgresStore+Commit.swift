@@ -31,8 +31,20 @@ extension PostgresStore {
         guard let token = lease.withLock({ $0?.token }) else {
             throw StorageError(.fenced, "this node does not hold the sequencer lease, so it may not write to the log")
         }
+        let leaseSeconds = try PostgresStore.leaseSeconds()
         let trained = sealer.dictionariesToStore(learningFrom: batches)
         let sealedRecords = try batches.map { try $0.records.map(sealer.sealed) }
+        do {
+            try commit(batches, sealedRecords: sealedRecords, dictionaries: trained, token: token, leaseSeconds: leaseSeconds)
+        } catch let error as StorageError where error.code == .fenced {
+            leaseWasLost(token: token)
+            throw error
+        }
+        sealer.adopt(trained)
+    }
+
+    private func commit(_ batches: [LogBatch], sealedRecords: [[StoredRecord]], dictionaries trained: [PreparedDictionary],
+                        token: Int64, leaseSeconds: Int64) throws {
         try writerSession.transaction { connection in
             let logger = writerSession.logger
             try PostgresSession.run("SELECT set_config('regvault.fence', \(String(token)), true)", on: connection, logger: logger)
@@ -47,10 +59,9 @@ extension PostgresStore {
             }
             // The commit extends the lease it was fenced by.
             try PostgresSession.run("""
-                UPDATE sequencer SET expires_at = now() + \(PostgresStore.leaseSeconds) * interval '1 second' WHERE token = \(token)
+                UPDATE sequencer SET expires_at = now() + \(leaseSeconds) * interval '1 second' WHERE token = \(token)
                 """, on: connection, logger: logger)
         }
-        sealer.adopt(trained)
     }
 
     /// One batch's rows, inside the caller's transaction.

@@ -11,18 +11,48 @@ struct SequencerLease: Sendable {
 /// The sequencer lease (the `sequencer` row, see `PostgresSchema`): one node at a time commits to
 /// the log. Taking the lease adds one to its token, which fences every earlier holder out.
 extension PostgresStore {
-    /// How long a lease lasts without being renewed. A node that dies is replaced after this long
-    /// at most; the holder renews it every third of it, and with every commit.
-    static let leaseSeconds: Int64 = 6
+    /// How long a lease lasts without being renewed: 6 seconds, or `REGVAULT_SEQUENCER_LEASE_SECONDS`
+    /// (2 to 60). A node that dies is replaced after this long at most; the holder renews it every
+    /// third of it, and with every commit. A value that is not such a number is refused.
+    public static func leaseSeconds(environment: [String: String]? = nil) throws -> Int64 {
+        guard let text = (environment ?? ProcessInfo.processInfo.environment)["REGVAULT_SEQUENCER_LEASE_SECONDS"] else { return 6 }
+        guard let seconds = Int64(text), (2...60).contains(seconds) else {
+            throw StorageError(.configuration, "REGVAULT_SEQUENCER_LEASE_SECONDS must be a number of seconds from 2 to 60, not '\(text)'")
+        }
+        return seconds
+    }
+
+    /// Calls `handler` once, on a thread of the store's, when this node finds that it lost the
+    /// sequencer lease (another node took it over): from then on every commit is refused, so a
+    /// server stops and comes back as a standby.
+    public func whenSequencerLeaseLost(_ handler: @escaping @Sendable () -> Void) {
+        leaseLost.withLock { $0 = handler }
+    }
+
+    /// Forgets the lease `token` and tells the handler, once.
+    func leaseWasLost(token: Int64) {
+        let lost = lease.withLock { current -> Bool in
+            guard current?.token == token else { return false }
+            current = nil
+            return true
+        }
+        guard lost else { return }
+        leaseRenewal.withLock { renewer in
+            renewer?.stop()
+            renewer = nil
+        }
+        leaseLost.withLock { $0 }?()
+    }
 
     /// Takes the sequencer lease for `holder` when nobody holds it, its holder let it expire, or
     /// `holder` already held it (a restart), then keeps renewing it until `resignSequencer`.
     /// - Throws: `StorageError.sequencerBusy` naming the node that holds a live lease.
     public func becomeSequencer(holder: String) throws {
+        let leaseSeconds = try PostgresStore.leaseSeconds()
         let taken = try writerSession.withConnection { connection in
             try PostgresSession.run("""
                 UPDATE sequencer SET token = token + 1, holder = \(holder),
-                                     expires_at = now() + \(PostgresStore.leaseSeconds) * interval '1 second'
+                                     expires_at = now() + \(leaseSeconds) * interval '1 second'
                 WHERE holder IS NULL OR expires_at IS NULL OR expires_at < now() OR holder = \(holder)
                 RETURNING token
                 """, on: connection, logger: writerSession.logger).rows.first.map { try PostgresCells($0).int64(0) }
@@ -30,10 +60,10 @@ extension PostgresStore {
         guard let token = taken else {
             let current = try rows("SELECT holder, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM sequencer").first
             throw StorageError(.sequencerBusy, "another node (\(try current?.optionalString(0) ?? "unknown")) holds the sequencer lease "
-                + "until \(try current?.optionalString(1) ?? "unknown"); this node serves reads and takes over if that lease expires")
+                + "until \(try current?.optionalString(1) ?? "unknown"), and only that node may write to the log while it does")
         }
         lease.withLock { $0 = SequencerLease(token: token, holder: holder) }
-        startRenewingLease(token: token)
+        startRenewingLease(token: token, leaseSeconds: leaseSeconds)
     }
 
     /// Gives up the lease, if this store holds it: the next node may take it at once.
@@ -58,17 +88,17 @@ extension PostgresStore {
     /// Renews the lease every third of its length on a thread of its own (the renewal waits for
     /// the database). When the lease is found taken over, this node stops believing it holds it;
     /// its commits would be refused by the fence in any case.
-    private func startRenewingLease(token: Int64) {
-        let renewer = LeaseRenewer(every: Double(PostgresStore.leaseSeconds) / 3) { [weak self] in
+    private func startRenewingLease(token: Int64, leaseSeconds: Int64) {
+        let renewer = LeaseRenewer(every: Double(leaseSeconds) / 3) { [weak self, leaseSeconds] in
             guard let self else { return false }
             let renewed = try? self.writerSession.withConnection { connection in
                 try PostgresSession.run("""
-                    UPDATE sequencer SET expires_at = now() + \(PostgresStore.leaseSeconds) * interval '1 second'
+                    UPDATE sequencer SET expires_at = now() + \(leaseSeconds) * interval '1 second'
                     WHERE token = \(token) RETURNING token
                     """, on: connection, logger: self.writerSession.logger).rows.count
             }
             if renewed == 0 {
-                self.lease.withLock { if $0?.token == token { $0 = nil } }
+                self.leaseWasLost(token: token)
                 return false
             }
             return true

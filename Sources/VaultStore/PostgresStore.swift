@@ -31,6 +31,7 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
     /// The sequencer lease this store holds, if any (see `PostgresStore+Sequencer`).
     let lease = Locked<SequencerLease?>(nil)
     let leaseRenewal = Locked<LeaseRenewer?>(nil)
+    let leaseLost = Locked<(@Sendable () -> Void)?>(nil)
 
     /// Settings each session sets at its start: a transaction left open by a paused or vanished
     /// node is ended by the server within seconds (so it cannot hold a takeover back), and a

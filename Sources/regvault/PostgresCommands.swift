@@ -1,13 +1,11 @@
 import ArgumentParser
 import VaultStore
 
-/// `regvault postgres …`: the PostgreSQL backend's tools. Hidden from the command list until the
-/// PostgreSQL store is finished; the schema can already be reviewed and tried.
+/// `regvault postgres …`: the PostgreSQL backend's tools.
 struct PostgresCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postgres",
-        abstract: "PostgreSQL tools (the PostgreSQL store is in progress).",
-        shouldDisplay: false,
+        abstract: "PostgreSQL tools: the schema a database needs before regvault init --postgres.",
         subcommands: [Schema.self]
     )
 

@@ -104,7 +104,9 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.sweepIntervalSeconds = sweepInterval
         }
         let vault = try Vault.open(at: configuration.data)
-        let writer = try vault.makeWriter()
+        let writer = try await SequencerRole.writer(for: vault)
+        // A clean stop hands the sequencer lease over at once rather than letting it run out.
+        defer { vault.store.resignSequencer() }
         var server = try VaultHTTPServer(configuration: configuration, vault: vault, writer: writer,
                                          reports: try reportConfiguration(data: configuration.data))
         if let reportInterval {

@@ -42,6 +42,7 @@ final class FaultyStore: VaultStorage {
     func treeSize() throws -> Int64 { try inner.treeSize() }
     func becomeSequencer(holder: String) throws { try inner.becomeSequencer(holder: holder) }
     func resignSequencer() { inner.resignSequencer() }
+    var sequencerToken: Int64? { inner.sequencerToken }
     func latestCheckpoint() throws -> String? { try inner.latestCheckpoint() }
     func latestCheckpointSize() throws -> Int64 { try inner.latestCheckpointSize() }
     func latestCheckpointInfo() throws -> (size: Int64, createdAt: Int64)? { try inner.latestCheckpointInfo() }

@@ -34,22 +34,33 @@ enum PostgresTestDatabase {
     }
 
     /// Runs `arguments`, feeding it `input`; returns its standard output, trimmed.
+    ///
+    /// Its input and output go through files, not pipes: a server it starts (or any process that
+    /// inherits a descriptor while the tests spawn processes in parallel) cannot hold a pipe open and
+    /// leave the read waiting forever; only the process's own exit is awaited.
     /// - Throws: when it exits with a failure, with its standard error.
     @discardableResult
     static func run(_ arguments: [String], input: String = "") throws -> String {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("regvault-run-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let inputFile = scratch.appendingPathComponent("in"), outputFile = scratch.appendingPathComponent("out"),
+            errorFile = scratch.appendingPathComponent("err")
+        try Data(input.utf8).write(to: inputFile)
+        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
+        let handles = [try FileHandle(forReadingFrom: inputFile), try FileHandle(forWritingTo: outputFile),
+                       try FileHandle(forWritingTo: errorFile)]
+        defer { handles.forEach { try? $0.close() } }
+        process.standardInput = handles[0]
+        process.standardOutput = handles[1]
+        process.standardError = handles[2]
         try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let output = try Data(contentsOf: outputFile), errors = try Data(contentsOf: errorFile)
         guard process.terminationStatus == 0 else {
             throw StorageError(.unavailable, "\(arguments.joined(separator: " ")) failed: " + String(decoding: errors, as: UTF8.self))
         }

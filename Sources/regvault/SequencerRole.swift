@@ -1,0 +1,37 @@
+import Foundation
+import VaultCore
+import VaultStore
+
+/// How `regvault serve` takes the writer role. On SQLite, at once or not at all (another process
+/// holds the vault). On PostgreSQL, a node that finds another node holding the sequencer lease
+/// waits as a standby, trying again every second, and starts serving the moment the lease is its
+/// own (within the lease's length of the sequencer's death); and a node that later loses its lease
+/// exits at once (status 75), since the database refuses its writes from then on, so that its
+/// supervisor starts it again as a standby.
+enum SequencerRole {
+    /// The exit status of a node that lost its lease (EX_TEMPFAIL: start it again).
+    static let lostLeaseStatus: Int32 = 75
+
+    static func writer(for vault: Vault) async throws -> LogWriter {
+        guard let store = vault.store as? PostgresStore else { return try vault.makeWriter() }
+        var waiting = false
+        while true {
+            do {
+                let writer = try vault.makeWriter()
+                store.whenSequencerLeaseLost {
+                    Output.note("this node lost the sequencer lease to another node and can no longer write; exiting "
+                        + "(status \(lostLeaseStatus)) to come back as a standby")
+                    exit(lostLeaseStatus)
+                }
+                if waiting { Output.note("took the sequencer lease (token \(store.sequencerToken.map(String.init) ?? "?")); serving") }
+                return writer
+            } catch let error as VaultError where error.code == .writerBusy {
+                if !waiting {
+                    Output.note("standby: \(error.reason); waiting to take over (trying every second)")
+                    waiting = true
+                }
+                try await Task.sleep(nanoseconds: 1_000_000_000)
+            }
+        }
+    }
+}
