@@ -150,7 +150,7 @@ public final class Vault: Sendable {
         }
         return LogWriter(store: store, signer: signer, clock: clock, policies: policies, lock: lock,
                          range: range, lastRecordedAt: lastRecordedAt, unrecordedPolicies: changed,
-                         objectFiles: ObjectFiles(directory: directory.objectsPath, cipher: cipher), reproducible: reproducible)
+                         objectFiles: objectFiles, reproducible: reproducible)
     }
 
     /// Loads the tree's right edge and checks it against the latest signed checkpoint. A reader

@@ -12,6 +12,10 @@
 /// cannot stand in for the real ones. A compliance record is erased only by an erasure entry
 /// recorded after its retain-until, and never before the database's own clock reaches it.
 ///
+/// Stored objects' sealed bytes (`objects`, one row per version, where SQLite's vaults keep files)
+/// are in the database too, so that every node serves what any node stored; a version's bytes are
+/// cleared only once its record is erased, or when its record never made it into the log.
+///
 /// The sequencer lease (`sequencer`, one row): a node becomes the sequencer by taking the lease,
 /// which adds one to its `token`; each commit states the token it holds (`SET LOCAL
 /// regvault.fence`), and the trigger on every insert into leaves, checkpoints, erasures and
@@ -104,6 +108,10 @@ public enum PostgresSchema {
         stream text COLLATE "C" NOT NULL,
         bytes bytea NOT NULL
     );
+    CREATE TABLE objects (
+        version_id text COLLATE "C" PRIMARY KEY,
+        bytes bytea
+    );
 
     """
 
@@ -181,6 +189,20 @@ public enum PostgresSchema {
     CREATE TRIGGER records_change_only_by_erasure BEFORE UPDATE ON records
     FOR EACH ROW EXECUTE FUNCTION regvault_record_changed_only_by_erasure();
 
+    CREATE TRIGGER objects_are_never_deleted BEFORE DELETE OR TRUNCATE ON objects
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('stored objects are never deleted, only cleared when erased');
+    CREATE FUNCTION regvault_object_cleared_only_when_unreferenced() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    BEGIN
+        IF NEW.bytes IS NOT NULL OR NEW.version_id <> OLD.version_id
+           OR EXISTS (SELECT 1 FROM public.records WHERE event_id = 'object:' || OLD.version_id AND salt IS NOT NULL) THEN
+            RAISE EXCEPTION 'an object''s bytes are only cleared, and only once its record is erased (or was never stored)'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER objects_cleared_only_when_unreferenced BEFORE UPDATE ON objects
+    FOR EACH ROW EXECUTE FUNCTION regvault_object_cleared_only_when_unreferenced();
+
     CREATE FUNCTION regvault_delivery_enters_the_outbox() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     BEGIN
         IF NEW.stream = 'vault.delivery' AND NEW.entity_type = 'delivery' AND NEW.version = 1 THEN
@@ -239,12 +261,14 @@ public enum PostgresSchema {
     """
 
     static let grants = """
-    REVOKE ALL ON meta, leaves, records, checkpoints, erasures, outbox, dictionaries, sequencer FROM PUBLIC;
+    REVOKE ALL ON meta, leaves, records, checkpoints, erasures, outbox, dictionaries, objects, sequencer FROM PUBLIC;
     GRANT SELECT, INSERT ON leaves, records, checkpoints, erasures, dictionaries TO {app};
     GRANT UPDATE (body, salt, diff, state_after) ON records TO {app};
     GRANT SELECT, INSERT, UPDATE ON meta TO {app};
     GRANT SELECT, INSERT, UPDATE, DELETE ON outbox TO {app};
     GRANT SELECT, UPDATE ON sequencer TO {app};
+    GRANT SELECT, INSERT ON objects TO {app};
+    GRANT UPDATE (bytes) ON objects TO {app};
 
     """
 }

@@ -58,7 +58,7 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
         }
         do {
             let present = try read { connection, logger in
-                try PostgresSession.run("SELECT to_regclass('public.leaves') IS NOT NULL AND to_regclass('public.sequencer') IS NOT NULL",
+                try PostgresSession.run("SELECT to_regclass('public.leaves') IS NOT NULL AND to_regclass('public.sequencer') IS NOT NULL AND to_regclass('public.objects') IS NOT NULL",
                                         on: connection, logger: logger).rows.first.map { try PostgresCells($0).bool(0) } ?? false
             }
             guard present else {

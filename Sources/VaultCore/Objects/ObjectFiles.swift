@@ -15,9 +15,19 @@ import VaultStore
 /// Write order, which is the durability argument: write a temporary file in the target directory,
 /// fsync it, make it read-only, rename it into place, fsync the directory. Only then is the version
 /// recorded in the log; a crash in between leaves an unreferenced file, never a record without bytes.
+///
+/// With a `database` (a vault kept in PostgreSQL), the sealed bytes go to the database instead, in
+/// the same order, so that every node of the vault reads what any node stored.
 struct ObjectFiles: Sendable {
     let directory: String
     let cipher: RecordCipher
+    let database: (any ObjectBytesStorage)?
+
+    init(directory: String, cipher: RecordCipher, database: (any ObjectBytesStorage)? = nil) {
+        self.directory = directory
+        self.cipher = cipher
+        self.database = database
+    }
 
     static let eventIdPrefix = "object:"
 
@@ -32,6 +42,12 @@ struct ObjectFiles: Sendable {
     /// Seals and durably writes the bytes of a new version. Refuses to replace an existing file.
     func write(_ bytes: Data, versionId: String) throws {
         let sealed = try cipher.seal(object: bytes, versionId: versionId)
+        if let database {
+            guard try database.writeObject(sealed, versionId: versionId) else {
+                throw VaultError(.conflict, "object version \(versionId) already exists")
+            }
+            return
+        }
         let target = path(versionId: versionId)
         let folder = (target as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
@@ -71,6 +87,12 @@ struct ObjectFiles: Sendable {
 
     /// Reads and opens a version's bytes.
     func read(versionId: String) throws -> Data {
+        if let database {
+            guard let sealed = try database.readObject(versionId: versionId) else {
+                throw VaultError(.integrity, "the bytes of object version \(versionId) are missing from the database")
+            }
+            return try cipher.open(object: sealed, versionId: versionId)
+        }
         guard let sealed = FileManager.default.contents(atPath: path(versionId: versionId)) else {
             throw VaultError(.integrity, "the bytes of object version \(versionId) are missing from \(directory)")
         }
@@ -81,6 +103,7 @@ struct ObjectFiles: Sendable {
     func remove(eventId: String) throws {
         guard eventId.hasPrefix(ObjectFiles.eventIdPrefix) else { return }
         let versionId = String(eventId.dropFirst(ObjectFiles.eventIdPrefix.count))
+        if let database { return try database.clearObject(versionId: versionId) }
         let target = path(versionId: versionId)
         guard unlink(target) == 0 || errno == ENOENT else { throw ObjectFiles.failure("remove", target) }
     }

@@ -197,12 +197,18 @@ extension Vault {
         return version
     }
 
+    /// Where this vault keeps stored objects' bytes: files in the data directory, or the
+    /// PostgreSQL database that holds the vault.
+    var objectFiles: ObjectFiles {
+        ObjectFiles(directory: directory.objectsPath, cipher: cipher, database: store as? any ObjectBytesStorage)
+    }
+
     /// A version's bytes, checked against the digest its entry commits to.
     public func objectBytes(_ version: ObjectVersion) throws -> Data {
         guard !version.erased else {
             throw VaultError(.notFound, "version \(version.versionId) of \(version.key) was erased at the end of its retention")
         }
-        let bytes = try ObjectFiles(directory: directory.objectsPath, cipher: cipher).read(versionId: version.versionId)
+        let bytes = try objectFiles.read(versionId: version.versionId)
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         guard digest == version.sha256 else {
             throw VaultError(.integrity, "the bytes of \(version.key) version \(version.versionId) do not match their digest")
