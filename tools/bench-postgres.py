@@ -8,7 +8,8 @@ PostgreSQL, in one run on this machine. Prints a Markdown table.
 It starts a private cluster (tools/postgres.sh, in a temporary directory, stopped at the end),
 generates synthetic records (`regvault generate`, seed 1) and times `regvault append` of the same
 file into a new SQLite vault and a new PostgreSQL vault (validation, canonicalisation, diffs,
-compression, sealing, the tree, a signed checkpoint and one durable transaction per batch). The
+compression, sealing, the tree, a signed checkpoint and one durable transaction per batch), then
+times `regvault migrate` of the SQLite vault into a third database. The ingest
 baseline is what PostgreSQL alone takes for the same rows: the PostgreSQL vault's own `leaves` and
 `records` rows, copied out and loaded back with `COPY` into tables with the same columns and
 indexes (no foreign keys, no triggers), in transactions of the vault's batch size: the fastest way
@@ -93,6 +94,7 @@ def main():
         raise SystemExit(f"bench-postgres: no {binary}; build it: swift build -c release --product regvault")
 
     work = Path(tempfile.mkdtemp(prefix="regvault-bench-pg-"))
+    os.chmod(work, 0o755)  # the server (its own user when run as root) reads the COPY files below it
     cluster = work / "cluster"
     try:
         print(f"starting a private PostgreSQL cluster in {cluster}…", flush=True)
@@ -119,6 +121,12 @@ def main():
         print("loading the same rows into bare tables with COPY…", flush=True)
         bare_seconds = bare_copy_seconds(cluster, "bench", work / "copy")
 
+        print("moving the SQLite vault into PostgreSQL (regvault migrate)…", flush=True)
+        moved_url = run([POSTGRES_SH, "database", cluster, "moved"], input=schema).strip()
+        started = time.monotonic()
+        run([binary, "migrate", "--from", f"sqlite:{work / 'sqlite'}", "--to", moved_url])
+        migrate_seconds = time.monotonic() - started
+
         rate = lambda seconds: f"{count / seconds:,.0f}/s"
         print()
         print(f"{count:,} synthetic records, {json_bytes / count:,.0f} B of JSON each; batches of {BATCH:,}")
@@ -129,6 +137,8 @@ def main():
               f"same leaves and records rows, same indexes, same batches) | {bare_seconds / postgres_seconds:.2f} |")
         print(f"| ingest against SQLite | {rate(postgres_seconds)} | {rate(sqlite_seconds)} (the SQLite vault, same input) "
               f"| {sqlite_seconds / postgres_seconds:.2f} |")
+        print(f"| `regvault migrate` of the SQLite vault (copy, compare, full check) | {rate(migrate_seconds)} "
+              f"| {rate(postgres_seconds)} (ingest into PostgreSQL, above) | {postgres_seconds / migrate_seconds:.2f} |")
         print(f"| bytes per record on disk, tables, indexes and TOAST | {postgres_bytes / count:,.0f} B "
               f"| {json_bytes / count:,.0f} B (the records' JSON) | {postgres_bytes / json_bytes:.2f} |")
         print(f"| bytes per record, SQLite file | {sqlite_bytes / count:,.0f} B | {json_bytes / count:,.0f} B (the records' JSON) "

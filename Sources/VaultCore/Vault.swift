@@ -21,8 +21,8 @@ public final class Vault: Sendable {
     /// batch). Refuses a directory that already holds a vault. `signer`, whose name must be the
     /// origin, replaces the fresh key (the sandbox's log key is derived from public data).
     /// `postgres` keeps the log, records and checkpoints in that PostgreSQL database (which holds
-    /// the vault's schema and nothing else yet) instead of `path/vault.sqlite`; keys, policies and
-    /// objects stay in `path`, which other nodes copy to join.
+    /// the vault's schema and nothing else yet) instead of `path/vault.sqlite`, stored objects'
+    /// bytes included; keys and policies stay in `path`, which other nodes copy to join.
     @discardableResult
     public static func create(at path: String, origin: String, policies: RetentionPolicySet = .operatorDefault,
                               signer givenSigner: NoteSigner? = nil, postgres: String? = nil) throws -> Vault {
@@ -89,7 +89,7 @@ public final class Vault: Sendable {
                          policies: try RetentionPolicySet.load(directory: directory.retentionPath), checking: checkingOnOpen)
     }
 
-    private init(directory: VaultDirectory, store: any VaultStorage, cipher: RecordCipher, verifierKey: NoteVerifierKey,
+    init(directory: VaultDirectory, store: any VaultStorage, cipher: RecordCipher, verifierKey: NoteVerifierKey,
                  policies: RetentionPolicySet, checking: Bool = true) throws {
         guard let origin = try store.metadata("origin") else {
             throw VaultError(.integrity, "the vault database has no origin; it was not created by regvault init")

@@ -18,7 +18,8 @@ public import VaultStore
 /// | `writer.lock` | held (flock) by the one process that writes |
 /// | `retention/` | the retention policies in force, one JSON file per jurisdiction |
 /// | `keys/` | the data keys that encrypt record bodies at rest (`DataKeys`), mode 0700 |
-/// | `objects/` | stored object versions, sealed, one read-only file each (`ObjectFiles`) |
+/// | `objects/` | stored object versions, sealed, one read-only file each (`ObjectFiles`); in PostgreSQL, only multipart uploads in progress |
+/// | `vault.sqlite.migrated` | after `regvault migrate`: the SQLite database the vault was moved from, no longer read |
 public struct VaultDirectory: Sendable {
     public let path: String
 

@@ -85,13 +85,7 @@ extension PostgresStore {
             throw StorageError(.treeSizeMismatch, "batch extends the tree of size \(batch.startSize), which is not the "
                 + "latest stored checkpoint (size \(storedSize ?? 0), \(leafCount) leaves)")
         }
-        if !batch.leaves.isEmpty {
-            try PostgresSession.run("""
-                INSERT INTO leaves (seq, entry, hashes)
-                SELECT * FROM unnest(\(batch.leaves.map(\.seq))::bigint[], \(batch.leaves.map { ByteBuffer(bytes: $0.entry) })::bytea[],
-                                     \(batch.leaves.map { ByteBuffer(bytes: SQLiteStore.pack($0)) })::bytea[])
-                """, on: connection, logger: logger)
-        }
+        try insert(batch.leaves, on: connection, logger: logger)
         if !records.isEmpty { try insert(records, on: connection, logger: logger) }
         for erasure in batch.erasures {
             guard erasure.erasedBy >= batch.startSize, erasure.erasedBy < batch.endSize else {
@@ -113,9 +107,19 @@ extension PostgresStore {
             """, on: connection, logger: logger)
     }
 
+    /// Inserts leaf rows with one statement.
+    static func insert(_ leaves: [StoredLeaf], on connection: PostgresConnection, logger: Logger) throws {
+        guard !leaves.isEmpty else { return }
+        try PostgresSession.run("""
+            INSERT INTO leaves (seq, entry, hashes)
+            SELECT * FROM unnest(\(leaves.map(\.seq))::bigint[], \(leaves.map { ByteBuffer(bytes: $0.entry) })::bytea[],
+                                 \(leaves.map { ByteBuffer(bytes: SQLiteStore.pack($0)) })::bytea[])
+            """, on: connection, logger: logger)
+    }
+
     /// Inserts record rows with one statement: a column array each, and for each nullable column a
     /// flag array saying where it is present (postgres-nio's arrays hold no NULL).
-    private static func insert(_ records: [StoredRecord], on connection: PostgresConnection, logger: Logger) throws {
+    static func insert(_ records: [StoredRecord], on connection: PostgresConnection, logger: Logger) throws {
         func bytes(_ values: [Data?]) -> [ByteBuffer] { values.map { ByteBuffer(bytes: $0 ?? Data()) } }
         try PostgresSession.run("""
             INSERT INTO records (seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at, version,

@@ -11,7 +11,7 @@ struct RegVault: AsyncParsableCommand {
                       EntryCommand.self, ProveCommand.self, HistoryCommand.self, AuditCommand.self, GenerateCommand.self, ServeCommand.self,
                       SweepCommand.self, HoldCommand.self, RetentionCommand.self, CheckCommand.self,
                       ExportCommand.self, ReportCommand.self, DeliveriesCommand.self, IncidentsCommand.self, SandboxCommand.self,
-                      PostgresCommand.self]
+                      PostgresCommand.self, MigrateCommand.self]
     )
 }
 

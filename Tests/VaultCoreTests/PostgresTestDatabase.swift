@@ -47,8 +47,8 @@ enum PostgresTestDatabase {
         let inputFile = scratch.appendingPathComponent("in"), outputFile = scratch.appendingPathComponent("out"),
             errorFile = scratch.appendingPathComponent("err")
         try Data(input.utf8).write(to: inputFile)
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
