@@ -16,9 +16,11 @@ import Foundation
 ///              "requestHeadSeconds": 10, "bodySeconds": 120, "maxConnections": 1024, "maxConnectionsPerAddress": 128},
 ///   "sweepIntervalSeconds": 3600,
 ///   "bearerTokens": {"issuer": "https://sso.regulator.example", "audience": "regvault", "jwks": "sso-keys.json"},
-///   "sandbox": {"scenario": "demo", "clientCA": "sandbox-ca.pem", "allowFrom": ["198.51.100.0/24"]}
+///   "sandbox": {"scenario": "demo", "clientCA": "sandbox-ca.pem", "allowFrom": ["198.51.100.0/24"]},
+///   "storage": {"postgres": "postgres://regvault@db1.internal:5432/vault"}
 /// }
 /// ```
+/// `storage` (optional) states where the vault in `data` is kept; see `Storage`.
 /// `sandbox` (optional) serves the regulator sandbox under `/sandbox/regulator/` (see `Sandbox`).
 /// A client is identified by the common name of its verified certificate; relative file paths
 /// are resolved against the configuration file's directory. `sweepIntervalSeconds` (default 3600;
@@ -40,6 +42,23 @@ public struct ServerConfiguration: Codable, Sendable {
     public var deliveries: Deliveries?
     /// Thresholds of the built-in incident rules; every rule runs with its defaults without it.
     public var rules: Rules?
+    /// Where the vault in `data` is kept, as the deployment expects it.
+    public var storage: Storage?
+
+    /// Where the vault in `data` must be kept. The data directory itself says where its vault is
+    /// (`vault.sqlite`, or `postgres.url` naming the database, written by `regvault init --postgres`
+    /// or `regvault migrate`, and read by every command on the directory); the server refuses to
+    /// start when the two disagree, so a node whose configuration names one database never serves
+    /// and signs a vault kept in another, or in a local file. `postgres` is compared by user, host,
+    /// port and database; the password and TLS settings are `postgres.url`'s (mode 0600), so this
+    /// file need not hold a secret.
+    public struct Storage: Codable, Sendable {
+        public var postgres: String?
+
+        public init(postgres: String? = nil) {
+            self.postgres = postgres
+        }
+    }
 
     /// The S3 endpoint: its own TLS listener (the same certificate), where AWS Signature Version 4
     /// is the credential. `credentials` is an AWS shared-credentials file readable by the vault's
@@ -210,6 +229,7 @@ public struct ServerConfiguration: Codable, Sendable {
         s3 = try container.decodeIfPresent(S3Endpoint.self, forKey: .s3)
         deliveries = try container.decodeIfPresent(Deliveries.self, forKey: .deliveries)
         rules = try container.decodeIfPresent(Rules.self, forKey: .rules)
+        storage = try container.decodeIfPresent(Storage.self, forKey: .storage)
     }
 
     public init(data: String, listen: String, tls: TLSFiles, identities: [Identity], limits: Limits = Limits()) {
@@ -268,7 +288,8 @@ public struct ServerConfiguration: Codable, Sendable {
     /// The keys each object of the file may have; a misspelt option is refused rather than ignored.
     static let knownKeys: [String: Set<String>] = [
         "": ["data", "listen", "tls", "identities", "limits", "sweepIntervalSeconds", "bearerTokens", "sandbox", "s3",
-             "deliveries", "rules"],
+             "deliveries", "rules", "storage"],
+        "storage": ["postgres"],
         "rules": Rules.knownKeys,
         "s3": ["listen", "credentials"],
         "tls": ["certificate", "privateKey", "clientCAs"],
@@ -291,7 +312,7 @@ public struct ServerConfiguration: Codable, Sendable {
         }
         try check(object, "")
         let top = object as? [String: Any]
-        for section in ["tls", "limits", "bearerTokens", "sandbox", "s3", "rules"] { try check(top?[section], section) }
+        for section in ["tls", "limits", "bearerTokens", "sandbox", "s3", "rules", "storage"] { try check(top?[section], section) }
         for identity in top?["identities"] as? [Any] ?? [] { try check(identity, "identities[]") }
         for (section, value) in Deliveries.sections(of: top?["deliveries"]) { try check(value, section) }
     }

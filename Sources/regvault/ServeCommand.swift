@@ -103,6 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard sweepInterval >= 0 else { throw ValidationError("--sweep-interval must be 0 or more seconds") }
             configuration.sweepIntervalSeconds = sweepInterval
         }
+        try VaultDirectory(path: configuration.data).checkDeclaredStorage(postgres: configuration.storage?.postgres)
         let vault = try Vault.open(at: configuration.data)
         let writer = try await SequencerRole.writer(for: vault)
         // A clean stop hands the sequencer lease over at once rather than letting it run out.

@@ -338,6 +338,26 @@ struct ServerTests {
         for ack in acks { #expect(stored[ack["eventId"] as! String]?.seq == Int64(ack["seq"] as! Int)) }
     }
 
+    @Test("a configuration that keeps the vault in PostgreSQL refuses a data directory whose vault is in SQLite")
+    func declaredStorageMismatch() throws {
+        let devData = RegVaultBinary.temporaryDirectory("server")
+        _ = try Server.dev(devData)
+        let data = RegVaultBinary.temporaryDirectory("declared")
+        #expect(try RegVaultBinary.run(["init", "--data", data, "--origin", "declared.test/log"]).status == 0)
+        let config = """
+        {"data": "\(data)", "listen": "127.0.0.1:0",
+         "tls": {"certificate": "\(devData)/dev-certs/server.pem", "privateKey": "\(devData)/dev-certs/server.key",
+                 "clientCAs": ["\(devData)/dev-certs/ca.pem"]},
+         "identities": [{"commonName": "regulator_read", "roles": ["regulator_read"], "allowFrom": ["127.0.0.1/32"]}],
+         "storage": {"postgres": "postgres://regvault@db1.internal:5432/vault"}}
+        """
+        try config.write(toFile: data + "-config.json", atomically: true, encoding: .utf8)
+        let result = try RegVaultBinary.run(["serve", "--config", data + "-config.json"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("keeps the vault in postgres://regvault@db1.internal:5432/vault"))
+        #expect(result.stderr.contains("regvault migrate --from sqlite:\(data)"))
+    }
+
     @Test("production mode refuses to start without a configuration")
     func productionNeedsConfiguration() throws {
         let result = try RegVaultBinary.run(["serve"])

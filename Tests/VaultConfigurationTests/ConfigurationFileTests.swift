@@ -37,6 +37,7 @@ struct ConfigurationFileTests {
         ("{\(base),\"limits\":{\"maxConnections\":99999999999}}", "limits.maxConnections must be 1 to 1000000"),
         ("{\(base),\"limits\":{\"maxObjectBytes\":0}}", "limits.maxObjectBytes must be 1 to 1073741824"),
         ("{\(base),\"limits\":{\"maxBodyByte\":1}}", "unknown option 'maxBodyByte' in limits"),
+        ("{\(base),\"storage\":{\"postgresql\":\"postgres://u@h/d\"}}", "unknown option 'postgresql' in storage"),
         ("{\(base),\"sweepIntervalSeconds\":-1}", "sweepIntervalSeconds must be 0 (off)"),
         (#"{"data":"d","listen":"127.0.0.1","tls":{"certificate":"s","privateKey":"k","clientCAs":["c"]},"identities":[{"commonName":"i","roles":["admin"],"allowFrom":["::1/128"]}]}"#,
          "listen address '127.0.0.1' must be HOST:PORT"),
@@ -56,6 +57,13 @@ struct ConfigurationFileTests {
         } catch {
             #expect("\(error)".contains(expected), "\(error)")
         }
+    }
+
+    @Test("storage.postgres is read as written; without it, the directory alone says where the vault is")
+    func storage() throws {
+        #expect(try load("{\(Self.base)}").storage == nil)
+        let configuration = try load("{\(Self.base),\"storage\":{\"postgres\":\"postgres://regvault@db1:5432/vault\"}}")
+        #expect(configuration.storage?.postgres == "postgres://regvault@db1:5432/vault")
     }
 
     @Test("CIDR ranges: canonical prefix lengths only, IPv4-mapped clients match IPv4 ranges")
