@@ -48,9 +48,12 @@ final class CommitQueue: Sendable {
         var draining = false
     }
     private let state = Locked(State())
+    /// Told the checkpoint of each committed group, on the committing thread.
+    private let committed: (@Sendable (String) -> Void)?
 
-    init(store: any VaultStorage) {
+    init(store: any VaultStorage, committed: (@Sendable (String) -> Void)? = nil) {
         self.store = store
+        self.committed = committed
     }
 
     /// Queues `batch`; `eventIds` are its new records' event ids with their seqs and bytes.
@@ -87,6 +90,7 @@ final class CommitQueue: Sendable {
             var stopwatch = Stopwatch()
             let result = Result { try store.commit(group: group.map(\.batch)) }
             let seconds = stopwatch.lap()
+            if case .success = result, let note = group.last?.batch.checkpointNote { committed?(note) }
             state.withLock { state in
                 for queued in group {
                     for key in queued.eventIds { state.inFlight[key] = nil }

@@ -62,7 +62,7 @@ public actor LogWriter {
 
     init(store: any VaultStorage, signer: NoteSigner, clock: any VaultClock, policies: RetentionPolicySet,
          lock: WriterLock, range: CompactRange, lastRecordedAt: Int64, unrecordedPolicies: [RetentionPolicy] = [],
-         objectFiles: ObjectFiles? = nil, reproducible: Bool = false) {
+         objectFiles: ObjectFiles? = nil, reproducible: Bool = false, lastSignedHead: LastSignedHead? = nil) {
         self.unrecordedPolicies = unrecordedPolicies
         self.reproducible = reproducible
         self.objectFiles = objectFiles
@@ -72,7 +72,9 @@ public actor LogWriter {
         self.policies = policies
         self.lock = lock
         self.range = range
-        self.commits = CommitQueue(store: store)
+        var committed: (@Sendable (String) -> Void)?
+        if let lastSignedHead { committed = { note in lastSignedHead.record(note) } }
+        self.commits = CommitQueue(store: store, committed: committed)
         self.lastRecordedAt = lastRecordedAt
     }
 

@@ -138,6 +138,8 @@ public final class Vault: Sendable {
             throw VaultError(.keyFile, "the log key \(directory.signingKeyPath) does not match \(directory.verifierKeyPath)")
         }
         let range = try verifiedRange()
+        let lastSignedHead = LastSignedHead(directory: directory)
+        try lastSignedHead.check(store)
         let recorded = try recordedPolicies()
         if let recordedSet = try? RetentionPolicySet(recorded), let why = recordedSet.refusalToReplace(with: policies) {
             throw VaultError(.invalidPolicy, "the retention policies in \(directory.retentionPath) would weaken those in "
@@ -150,7 +152,7 @@ public final class Vault: Sendable {
         }
         return LogWriter(store: store, signer: signer, clock: clock, policies: policies, lock: lock,
                          range: range, lastRecordedAt: lastRecordedAt, unrecordedPolicies: changed,
-                         objectFiles: objectFiles, reproducible: reproducible)
+                         objectFiles: objectFiles, reproducible: reproducible, lastSignedHead: lastSignedHead)
     }
 
     /// Loads the tree's right edge and checks it against the latest signed checkpoint. A reader

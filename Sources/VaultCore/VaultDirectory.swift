@@ -16,6 +16,7 @@ public import VaultStore
 /// | `log.key` | the log's Ed25519 signing key, `PRIVATE+KEY+origin+id+key`, mode 0600 |
 /// | `log.pub` | the verifier key string anyone may have |
 /// | `writer.lock` | held (flock) by the one process that writes |
+/// | `last-signed-head` | the newest checkpoint this directory's writer committed (`LastSignedHead`) |
 /// | `retention/` | the retention policies in force, one JSON file per jurisdiction |
 /// | `keys/` | the data keys that encrypt record bodies at rest (`DataKeys`), mode 0700 |
 /// | `objects/` | stored object versions, sealed, one read-only file each (`ObjectFiles`); in PostgreSQL, only multipart uploads in progress |
