@@ -147,7 +147,7 @@ final class WriterLock: Sendable {
         do {
             try store.becomeSequencer(holder: holder)
         } catch let error as StorageError where error.code == .sequencerBusy {
-            throw VaultError(.writerBusy, error.reason)
+            throw VaultError(.sequencerBusy, error.reason)
         }
     }
 

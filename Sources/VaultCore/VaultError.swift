@@ -5,6 +5,8 @@ public struct VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case alreadyExists = "already_exists"
         case invalidOrigin = "invalid_origin"
         case writerBusy = "writer_busy"
+        /// Another node of a vault kept in PostgreSQL holds the sequencer lease.
+        case sequencerBusy = "sequencer_busy"
         case integrity = "integrity"
         case notFound = "not_found"
         case invalidRequest = "invalid_request"

@@ -123,8 +123,8 @@ extension PostgresStore {
                        OR EXISTS (SELECT 1 FROM objects)
                 """, on: connection, logger: logger).rows.first.map { try PostgresCells($0).bool(0) } ?? true
             guard !occupied else {
-                throw StorageError(.configuration, "the database \(location.database) already holds a vault (or part of one); "
-                    + "a vault moves only into a database that holds the empty schema")
+                throw StorageError(.occupied, "the database \(location.database) already holds a vault (or part of one); "
+                    + "a vault moves only into a new database that holds the empty schema")
             }
             let importer = PostgresImport(connection: connection, logger: logger)
             try body(importer)

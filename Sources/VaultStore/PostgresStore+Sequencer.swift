@@ -59,8 +59,9 @@ extension PostgresStore {
         }
         guard let token = taken else {
             let current = try rows("SELECT holder, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM sequencer").first
-            throw StorageError(.sequencerBusy, "another node (\(try current?.optionalString(0) ?? "unknown")) holds the sequencer lease "
-                + "until \(try current?.optionalString(1) ?? "unknown"), and only that node may write to the log while it does")
+            throw StorageError(.sequencerBusy, "another node (\(try current?.optionalString(0) ?? "unknown")) holds the sequencer lease, "
+                + "renewed while it runs (now until \(try current?.optionalString(1) ?? "unknown")), and only that node may write to the log "
+                + "while it does")
         }
         lease.withLock { $0 = SequencerLease(token: token, holder: holder) }
         startRenewingLease(token: token, leaseSeconds: leaseSeconds)

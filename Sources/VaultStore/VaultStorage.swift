@@ -153,6 +153,8 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         case fenced = "fenced"
         /// Another node holds the sequencer lease.
         case sequencerBusy = "sequencer_busy"
+        /// The database already holds a vault, or part of one, where an empty one was needed.
+        case occupied = "occupied"
         /// Any other error the database reported.
         case database = "database"
     }

@@ -25,7 +25,7 @@ enum SequencerRole {
                 }
                 if waiting { Output.note("took the sequencer lease (token \(store.sequencerToken.map(String.init) ?? "?")); serving") }
                 return writer
-            } catch let error as VaultError where error.code == .writerBusy {
+            } catch let error as VaultError where error.code == .sequencerBusy {
                 if !waiting {
                     Output.note("standby: \(error.reason); waiting to take over (trying every second)")
                     waiting = true

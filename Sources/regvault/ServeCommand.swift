@@ -107,7 +107,12 @@ struct ServeCommand: AsyncParsableCommand {
         let vault = try Vault.open(at: configuration.data)
         let writer = try await SequencerRole.writer(for: vault)
         // A clean stop hands the sequencer lease over at once rather than letting it run out.
-        defer { vault.store.resignSequencer() }
+        defer {
+            if let token = vault.store.sequencerToken {
+                vault.store.resignSequencer()
+                Output.note("gave up the sequencer lease (token \(token)): a standby may take over at once")
+            }
+        }
         var server = try VaultHTTPServer(configuration: configuration, vault: vault, writer: writer,
                                          reports: try reportConfiguration(data: configuration.data))
         if let reportInterval {

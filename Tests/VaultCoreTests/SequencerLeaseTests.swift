@@ -19,7 +19,7 @@ struct SequencerLeaseTests {
         try FileManager.default.copyItem(atPath: first.path, toPath: secondPath)
         let second = try Vault.open(at: secondPath)
         #expect(try second.history(entityType: "bonusRule", entityId: "123").count == 3)
-        #expect(throws: VaultError(.writerBusy, "")) { try second.makeWriter(clock: first.clock) }
+        #expect(throws: VaultError(.sequencerBusy, "")) { try second.makeWriter(clock: first.clock) }
 
         // The first node stops renewing (paused, cut off from the database): its lease lapses and
         // the second takes it over.

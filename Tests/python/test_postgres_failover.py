@@ -30,11 +30,11 @@ LEASE_SECONDS = 2
 class Node:
     """`regvault serve --dev` on one data directory; `url` once it serves (after taking the lease)."""
 
-    def __init__(self, data: Path):
+    def __init__(self, data: Path, lease_seconds: int = LEASE_SECONDS):
         self.data = data
         self.url = None
         self.lines = []
-        environment = dict(os.environ, REGVAULT_SEQUENCER_LEASE_SECONDS=str(LEASE_SECONDS))
+        environment = dict(os.environ, REGVAULT_SEQUENCER_LEASE_SECONDS=str(lease_seconds))
         self.process = subprocess.Popen(
             [str(regvault_binary()), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0",
              "--report-interval", "0", "--sweep-interval", "0"],
@@ -202,6 +202,32 @@ def test_a_paused_sequencer_that_lost_its_lease_cannot_commit_and_exits(cluster,
         assert sequencer.process.wait(timeout=LEASE_SECONDS * 5 + 30) == 75
         assert "lost the sequencer lease" in "".join(sequencer.lines)
         assert not any(event.startswith("after-wake") for event in stored_seqs(database))
+    finally:
+        sequencer.stop()
+        if standby:
+            standby.stop()
+
+
+def test_a_clean_stop_hands_the_lease_over_and_a_second_server_on_the_same_directory_refuses_at_once(cluster, tmp_path):
+    first, second = tmp_path / "node-a", tmp_path / "node-b"
+    new_vault(cluster, "handover", first, second)
+    # A long lease, so that a handover cannot pass for a lease that ran out.
+    sequencer = Node(first, lease_seconds=30)
+    standby = None
+    try:
+        sequencer.wait_serving(60)
+        # The same data directory cannot be served twice: that is not a standby, it is a mistake.
+        twice = subprocess.run([str(regvault_binary()), "serve", "--dev", "--data", str(first), "--listen", "127.0.0.1:0"],
+                               capture_output=True, text=True, timeout=30)
+        assert twice.returncode != 0 and "another process is writing to this vault" in twice.stderr
+        standby = Node(second, lease_seconds=30)
+        time.sleep(2)
+        assert any(line.startswith("standby: ") and "renewed while it runs" in line for line in standby.lines), standby.lines
+        sequencer.process.send_signal(signal.SIGINT)
+        assert sequencer.process.wait(timeout=30) == 0
+        assert any("gave up the sequencer lease" in line for line in sequencer.lines), sequencer.lines
+        # Handed over, not run out: the standby serves long before the 30-second lease could have lapsed.
+        assert standby.wait_serving(15) < 15
     finally:
         sequencer.stop()
         if standby:

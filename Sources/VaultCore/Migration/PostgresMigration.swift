@@ -66,7 +66,10 @@ extension Vault {
     public static func migrateToPostgres(at path: String, url: String, pageSize: Int64 = 5_000,
                                          progress: ((MigrationProgress) -> Void)? = nil) throws -> MigrationReport {
         let directory = VaultDirectory(path: path)
-        guard directory.exists else { throw VaultError(.noVault, "no vault in \(path)") }
+        guard directory.exists else {
+            let missing = FileManager.default.fileExists(atPath: path) ? "" : " (there is no such directory)"
+            throw VaultError(.noVault, "no vault in \(path)\(missing)")
+        }
         if try directory.postgresLocation() != nil {
             throw VaultError(.alreadyExists, "the vault in \(path) is already kept in PostgreSQL (\(directory.postgresLocationPath))")
         }
@@ -100,29 +103,19 @@ extension Vault {
         do {
             try target.becomeSequencer(holder: directory.sequencerHolder)
         } catch let error as StorageError where error.code == .sequencerBusy {
-            throw VaultError(.writerBusy, "a node is serving the database \(location) (\(error.reason)); a vault moves only into an unused database")
+            throw VaultError(.sequencerBusy, "a node is serving the database \(location) (\(error.reason)); a vault moves only into an unused database")
         }
         let size = try source.store.treeSize()
         let objects = try liveObjectFiles(of: source)
         var report = MigrationReport()
         report.unreferencedObjectFiles = objects.unreferenced
-        try target.importVault { importer in
-            try importer.insert(metadata: try rows.metadataRows())
-            try importer.insert(dictionaries: try rows.dictionaryRows())
-            for from in stride(from: Int64(0), to: size, by: Int(pageSize)) {
-                let to = min(from + pageSize, size)
-                try importer.insert(leaves: try source.store.leaves(from: from, to: to), records: try rows.sealedRecords(from: from, to: to))
-                progress?(.copied(entries: to, of: size))
+        do {
+            try target.importVault { importer in
+                try copyRows(rows, source.store, size: size, objects: objects.live, into: importer, pageSize: pageSize, progress: progress)
             }
-            try importer.insert(checkpoints: try rows.checkpointRows())
-            try importer.insert(erasures: try rows.erasureRows())
-            try importer.replaceOutbox(with: try rows.outboxRows())
-            for (versionId, file) in objects.live {
-                guard let sealed = FileManager.default.contents(atPath: file) else {
-                    throw VaultError(.integrity, "the bytes of object version \(versionId) cannot be read from \(file)")
-                }
-                try importer.insert(objectBytes: sealed, versionId: versionId)
-            }
+        } catch let error as StorageError where error.code == .occupied {
+            throw VaultError(.alreadyExists, error.reason + " (as its owner: createdb NAME, then regvault postgres schema --role ROLE | "
+                + "psql --single-transaction NAME)")
         }
         try compare(rows, source.store, with: target, size: size, pageSize: pageSize, objects: objects.live, progress: progress)
         let moved = try Vault(directory: directory, store: target, cipher: source.cipher, verifierKey: source.verifierKey,
@@ -139,6 +132,27 @@ extension Vault {
         report.objects = objects.live.count
         report.checkpoint = try target.latestCheckpoint() ?? ""
         return report
+    }
+
+    /// Step 2 of `migrateToPostgres`: every row, inside the import's transaction.
+    private static func copyRows(_ rows: any StoredRowReading, _ source: any VaultStorage, size: Int64, objects: [(String, String)],
+                                 into importer: PostgresImport, pageSize: Int64, progress: ((MigrationProgress) -> Void)?) throws {
+        try importer.insert(metadata: try rows.metadataRows())
+        try importer.insert(dictionaries: try rows.dictionaryRows())
+        for from in stride(from: Int64(0), to: size, by: Int(pageSize)) {
+            let to = min(from + pageSize, size)
+            try importer.insert(leaves: try source.leaves(from: from, to: to), records: try rows.sealedRecords(from: from, to: to))
+            progress?(.copied(entries: to, of: size))
+        }
+        try importer.insert(checkpoints: try rows.checkpointRows())
+        try importer.insert(erasures: try rows.erasureRows())
+        try importer.replaceOutbox(with: try rows.outboxRows())
+        for (versionId, file) in objects {
+            guard let sealed = FileManager.default.contents(atPath: file) else {
+                throw VaultError(.integrity, "the bytes of object version \(versionId) cannot be read from \(file)")
+            }
+            try importer.insert(objectBytes: sealed, versionId: versionId)
+        }
     }
 
     /// The object files of versions whose records are in the log and not erased, by version id;

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The Python end-to-end tests against vaults kept in PostgreSQL: every vault a test makes goes into
+# a fresh database of a private cluster (tools/regvault-on-postgres), and everything else runs as in
+# tools/test.sh. Too long for the test command; its results are recorded in RELIABILITY.md.
+#
+#   tools/test-e2e-postgres.sh [PYTEST ARGUMENTS]      # default: every file in Tests/python
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh
+swift build
+bin="$(swift build --show-bin-path)"
+work="$(mktemp -d /tmp/regvault-e2e-postgres-XXXXXX)"
+chmod 755 "$work"   # the server runs as its own user when started as root
+trap 'tools/postgres.sh stop "$work/cluster" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+tools/postgres.sh start "$work/cluster" >/dev/null
+# The tests find the other executables beside REGVAULT_BIN: link them there.
+mkdir "$work/bin"
+for executable in "$bin"/regvault-*; do [[ -x $executable && -f $executable ]] && ln -s "$executable" "$work/bin/"; done
+ln -s "$PWD/tools/regvault-on-postgres" "$work/bin/regvault"
+export REGVAULT_REAL_BIN="$bin/regvault" REGVAULT_E2E_CLUSTER="$work/cluster" REGVAULT_BIN="$work/bin/regvault"
+python3 -m pytest -q "${@:-Tests/python}"
