@@ -3,7 +3,7 @@
 # a fresh database of a private cluster (tools/regvault-on-postgres), and everything else runs as in
 # tools/test.sh. Too long for the test command; its results are recorded in RELIABILITY.md.
 #
-#   tools/test-e2e-postgres.sh [PYTEST ARGUMENTS]      # default: every file in Tests/python
+#   tools/test-e2e-postgres.sh [PYTEST ARGUMENTS]      # default: Tests/python but the migration test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -18,4 +18,6 @@ mkdir "$work/bin"
 for executable in "$bin"/regvault-*; do [[ -x $executable && -f $executable ]] && ln -s "$executable" "$work/bin/"; done
 ln -s "$PWD/tools/regvault-on-postgres" "$work/bin/regvault"
 export REGVAULT_REAL_BIN="$bin/regvault" REGVAULT_E2E_CLUSTER="$work/cluster" REGVAULT_BIN="$work/bin/regvault"
-python3 -m pytest -q "${@:-Tests/python}"
+# test_postgres_migrate.py needs a vault in SQLite to move, which this wrapper never makes.
+if [[ $# -eq 0 ]]; then set -- Tests/python --deselect Tests/python/test_postgres_migrate.py; fi
+python3 -m pytest -q "$@"
