@@ -303,17 +303,30 @@ public struct VaultHTTPServer: Sendable {
 
     /// The client CA files: production and, when configured, the sandbox's. Sandbox certificates
     /// complete the handshake too; the authentication middleware then confines them to /sandbox/.
-    var clientAuthorityFiles: [String] { configuration.tls.clientCAs + [configuration.sandbox?.clientCA].compactMap { $0 } }
+    var clientAuthorityFiles: [String] { VaultHTTPServer.clientAuthorityFiles(configuration) }
+
+    static func clientAuthorityFiles(_ configuration: VaultConfiguration.ServerConfiguration) -> [String] {
+        configuration.tls.clientCAs + [configuration.sandbox?.clientCA].compactMap { $0 }
+    }
 
     func clientChainVerifier() throws -> ClientChainVerifier {
+        try VaultHTTPServer.clientChainVerifier(configuration)
+    }
+
+    static func clientChainVerifier(_ configuration: VaultConfiguration.ServerConfiguration) throws -> ClientChainVerifier {
         do {
-            return try ClientChainVerifier(authorityFiles: clientAuthorityFiles)
+            return try ClientChainVerifier(authorityFiles: clientAuthorityFiles(configuration))
         } catch {
             throw ServerError.configuration("cannot read the client CAs: \(error)")
         }
     }
 
     func makeTLSConfiguration() throws -> TLSConfiguration {
+        try VaultHTTPServer.makeTLSConfiguration(configuration)
+    }
+
+    static func makeTLSConfiguration(_ configuration: VaultConfiguration.ServerConfiguration) throws -> TLSConfiguration {
+        let clientAuthorityFiles = clientAuthorityFiles(configuration)
         let tls = configuration.tls
         do {
             var config = TLSConfiguration.makeServerConfiguration(

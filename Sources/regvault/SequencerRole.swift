@@ -4,34 +4,37 @@ import VaultStore
 
 /// How `regvault serve` takes the writer role. On SQLite, at once or not at all (another process
 /// holds the vault). On PostgreSQL, a node that finds another node holding the sequencer lease
-/// waits as a standby, trying again every second, and starts serving the moment the lease is its
-/// own (within the lease's length of the sequencer's death); and a node that later loses its lease
-/// exits at once (status 75), since the database refuses its writes from then on, so that its
-/// supervisor starts it again as a standby.
+/// waits as a standby (serving only `/healthz/node`, see `StandbyServer`), trying again every
+/// second, and starts serving the moment the lease is its own (within the lease's length of the
+/// sequencer's death); and a node that later loses its lease exits at once (status 75), since the
+/// database refuses its writes from then on, so that its supervisor starts it again as a standby.
 enum SequencerRole {
     /// The exit status of a node that lost its lease (EX_TEMPFAIL: start it again).
     static let lostLeaseStatus: Int32 = 75
 
-    static func writer(for vault: Vault) async throws -> LogWriter {
+    /// The writer, or nil when another node holds the sequencer lease (said once, on standard error).
+    static func takeOver(_ vault: Vault, announced: Bool = false) throws -> LogWriter? {
         guard let store = vault.store as? PostgresStore else { return try vault.makeWriter() }
-        var waiting = false
-        while true {
-            do {
-                let writer = try vault.makeWriter()
-                store.whenSequencerLeaseLost {
-                    Output.note("this node lost the sequencer lease to another node and can no longer write; exiting "
-                        + "(status \(lostLeaseStatus)) to come back as a standby")
-                    exit(lostLeaseStatus)
-                }
-                if waiting { Output.note("took the sequencer lease (token \(store.sequencerToken.map(String.init) ?? "?")); serving") }
-                return writer
-            } catch let error as VaultError where error.code == .sequencerBusy {
-                if !waiting {
-                    Output.note("standby: \(error.reason); waiting to take over (trying every second)")
-                    waiting = true
-                }
-                try await Task.sleep(nanoseconds: 1_000_000_000)
+        do {
+            let writer = try vault.makeWriter()
+            store.whenSequencerLeaseLost {
+                Output.note("this node lost the sequencer lease to another node and can no longer write; exiting "
+                    + "(status \(lostLeaseStatus)) to come back as a standby")
+                exit(lostLeaseStatus)
             }
+            if announced { Output.note("took the sequencer lease (token \(store.sequencerToken.map(String.init) ?? "?")); serving") }
+            return writer
+        } catch let error as VaultError where error.code == .sequencerBusy {
+            if !announced { Output.note("standby: \(error.reason); waiting to take over (trying every second)") }
+            return nil
+        }
+    }
+
+    /// Tries every second until this node holds the lease (after `takeOver` said it waits).
+    static func waitToTakeOver(_ vault: Vault) async throws -> LogWriter {
+        while true {
+            try await Task.sleep(nanoseconds: 1_000_000_000)
+            if let writer = try takeOver(vault, announced: true) { return writer }
         }
     }
 }

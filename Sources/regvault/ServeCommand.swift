@@ -105,7 +105,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try VaultDirectory(path: configuration.data).checkDeclaredStorage(postgres: configuration.storage?.postgres)
         let vault = try Vault.open(at: configuration.data)
-        let writer = try await SequencerRole.writer(for: vault)
+        let writer: LogWriter
+        if let now = try SequencerRole.takeOver(vault) {
+            writer = now
+        } else {
+            let standby = StandbyServer(configuration: configuration, vault: vault)
+            guard let later = try await standby.run(onListening: { url in
+                Output.note("standby: listening on \(url) (GET /healthz/node answers; everything else is 503 until this node takes over)")
+            }, takeOver: { try await SequencerRole.waitToTakeOver(vault) }) else { return }
+            writer = later
+        }
         // A clean stop hands the sequencer lease over at once rather than letting it run out.
         defer {
             if let token = vault.store.sequencerToken {

@@ -221,8 +221,19 @@ def test_a_clean_stop_hands_the_lease_over_and_a_second_server_on_the_same_direc
                                capture_output=True, text=True, timeout=30)
         assert twice.returncode != 0 and "another process is writing to this vault" in twice.stderr
         standby = Node(second, lease_seconds=30)
-        time.sleep(2)
+        deadline = time.monotonic() + 30
+        while not any("standby: listening on " in line for line in standby.lines) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert any(line.startswith("standby: ") and "renewed while it runs" in line for line in standby.lines), standby.lines
+        # The standby answers its health check (not the sequencer) and refuses everything else for now.
+        listening = next(line for line in standby.lines if "standby: listening on " in line)
+        client = MutualTLSClient(dict(url=listening.split("listening on ")[1].split()[0], certs=second / "dev-certs"))
+        status, _, body = client.request("ingest", "GET", "/healthz/node")
+        assert status == 200 and json.loads(body)["sequencer"] is False, body
+        status, headers, body = client.request("ingest", "POST", "/v1/records", records("to-standby", 1),
+                                               {"Content-Type": "application/x-ndjson"})
+        assert status == 503 and json.loads(body)["error"]["code"] == "standby", body
+        assert dict((k.lower(), v) for k, v in headers).get("retry-after") == "1", headers
         sequencer.process.send_signal(signal.SIGINT)
         assert sequencer.process.wait(timeout=30) == 0
         assert any("gave up the sequencer lease" in line for line in sequencer.lines), sequencer.lines
