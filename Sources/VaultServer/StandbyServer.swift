@@ -22,8 +22,8 @@ public struct StandbyServer: Sendable {
     }
 
     /// Serves until `takeOver` returns (then stops listening, answering the requests in flight,
-    /// and returns its result) or SIGINT/SIGTERM arrives (then returns nil). `onListening` gets the
-    /// base URL once the port is bound.
+    /// and returns its result), throws (then stops and throws its error) or SIGINT/SIGTERM arrives
+    /// (then returns nil). `onListening` gets the base URL once the port is bound.
     public func run<T: Sendable>(onListening: @escaping @Sendable (String) -> Void,
                                  takeOver: @escaping @Sendable () async throws -> T) async throws -> T? {
         let listen = try ListenAddress(configuration.listen)
@@ -49,10 +49,16 @@ public struct StandbyServer: Sendable {
         )
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: Logger(label: "regvault.standby")))
+        // Taking over (or failing to: the database gone, a log this node refuses) ends the standby.
         let taken = Task<T?, any Error> {
-            let result = try await takeOver()
-            await group.triggerGracefulShutdown()
-            return result
+            do {
+                let result = try await takeOver()
+                await group.triggerGracefulShutdown()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
         }
         do {
             try await group.run()

@@ -239,6 +239,18 @@ def test_a_clean_stop_hands_the_lease_over_and_a_second_server_on_the_same_direc
         assert any("gave up the sequencer lease" in line for line in sequencer.lines), sequencer.lines
         # Handed over, not run out: the standby serves long before the 30-second lease could have lapsed.
         assert standby.wait_serving(15) < 15
+
+        # A standby that takes the lease but then refuses the log (here: its record of what it signed
+        # is unreadable) stops, rather than answering health checks forever without serving.
+        (first / "last-signed-head").write_text("not a checkpoint\n")
+        sequencer = Node(first, lease_seconds=30)
+        deadline = time.monotonic() + 30
+        while not any("standby: listening on " in line for line in sequencer.lines) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        standby.process.send_signal(signal.SIGINT)
+        assert standby.process.wait(timeout=30) == 0
+        assert sequencer.process.wait(timeout=30) != 0
+        assert any("does not hold a checkpoint" in line for line in sequencer.lines), sequencer.lines
     finally:
         sequencer.stop()
         if standby:
