@@ -9,7 +9,12 @@ It starts a private cluster (tools/postgres.sh, in a temporary directory, stoppe
 generates synthetic records (`regvault generate`, seed 1) and times `regvault append` of the same
 file into a new SQLite vault and a new PostgreSQL vault (validation, canonicalisation, diffs,
 compression, sealing, the tree, a signed checkpoint and one durable transaction per batch), then
-times `regvault migrate` of the SQLite vault into a third database. The ingest
+times `regvault migrate` of the SQLite vault into a third database. Then it serves a fourth
+database from two nodes (`serve --dev`, the second a copy of the first's directory, waiting as a
+standby) and times HTTPS ingest of the first --https-records records, batches of 500 from
+--clients connections at once: all to the sequencer, against the same clients split between the
+two nodes (the standby redirects each batch to the sequencer, 307, and the client re-posts it
+there, as a client that follows redirects does). The ingest
 baseline is what PostgreSQL alone takes for the same rows: the PostgreSQL vault's own `leaves` and
 `records` rows, copied out and loaded back with `COPY` into tables with the same columns and
 indexes (no foreign keys, no triggers), in transactions of the vault's batch size: the fastest way
@@ -21,9 +26,15 @@ import argparse
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import connection  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_SH = ROOT / "tools" / "postgres.sh"
@@ -84,10 +95,101 @@ def database_bytes(cluster: Path, database: str) -> int:
         WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname NOT LIKE 'bare_%'"""))
 
 
+class Node:
+    """`regvault serve --dev` on `data` (creating its vault in `postgres` when given), on a free
+    loopback port; its output lines are collected as they come."""
+
+    def __init__(self, binary: Path, data: Path, postgres: str = None):
+        arguments = [str(binary), "serve", "--dev", "--data", str(data), "--listen", "127.0.0.1:0", "--report-interval", "0",
+                     "--sweep-interval", "0"] + (["--postgres", postgres] if postgres else [])
+        self.process = subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.lines = []
+        threading.Thread(target=lambda: [self.lines.append(raw.decode(errors="replace")) for raw in self.process.stdout],
+                         daemon=True).start()
+
+    def address(self, prefix: str) -> str:
+        """HOST:PORT from the first output line starting with `prefix` (waits up to 60 s)."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if line.startswith(prefix):
+                    return line[len(prefix):].split()[0].split("//")[1]
+            time.sleep(0.05)
+        raise SystemExit(f"bench-postgres: the node never said '{prefix}': {''.join(self.lines)[-2000:]}")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
+def ingest_https(targets, certs: Path, lines, clients: int) -> float:
+    """Posts `lines` in batches of 500 from `clients` kept-alive connections, client i to
+    targets[i % len(targets)], following a 307 to the sequencer on a second kept-alive connection;
+    returns records/s."""
+    batches = [b"\n".join(lines[start:start + 500]) for start in range(0, len(lines), 500)]
+    failures = []
+
+    def post(target, mine):
+        first, redirected = connection(target, str(certs), "ingest"), {}
+        for body in mine:
+            conn, path = first, "/v1/records"
+            for _ in range(2):
+                conn.request("POST", path, body=body, headers={"Content-Type": "application/x-ndjson"})
+                response = conn.getresponse()
+                payload = response.read()
+                if response.status != 307:
+                    break
+                location = urllib.parse.urlsplit(response.getheader("Location"))
+                if location.netloc not in redirected:
+                    redirected[location.netloc] = connection(location.netloc, str(certs), "ingest")
+                conn, path = redirected[location.netloc], location.path
+            if response.status != 200:
+                failures.append(f"{response.status} {payload[:300]!r}")
+                return
+
+    threads = [threading.Thread(target=post, args=(targets[client % len(targets)], batches[client::clients]))
+               for client in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(f"bench-postgres: ingest failed: {failures[0]}")
+    return len(lines) / (time.monotonic() - started)
+
+
+def two_node_ingest(binary: Path, cluster: Path, schema: str, work: Path, lines, clients: int):
+    """(records/s all to the sequencer, records/s split between the sequencer and a standby), each
+    into a database of its own."""
+    rates = []
+    for name, split in (("one_node", False), ("two_nodes", True)):
+        url = run([POSTGRES_SH, "database", cluster, name], input=schema).strip()
+        first, second = work / f"{name}-a", work / f"{name}-b"
+        sequencer = Node(binary, first, postgres=url)
+        standby = None
+        try:
+            target = sequencer.address("listening on ")
+            sequencer.address("sequencer: standbys redirect clients to ")
+            targets = [target]
+            if split:
+                shutil.copytree(first, second)
+                standby = Node(binary, second)
+                targets.append(standby.address("standby: listening on "))
+            rates.append(ingest_https(targets, first / "dev-certs", lines, clients))
+        finally:
+            for node in (standby, sequencer):
+                if node:
+                    node.stop()
+    return rates
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--bin", type=Path, default=ROOT / ".build" / "release" / "regvault")
+    parser.add_argument("--https-records", type=int, default=100_000, help="records posted in each HTTPS ingest run")
+    parser.add_argument("--clients", type=int, default=4, help="connections posting at once in the HTTPS ingest runs")
     options = parser.parse_args()
     binary = options.bin.resolve()
     if not binary.exists():
@@ -127,6 +229,11 @@ def main():
         run([binary, "migrate", "--from", f"sqlite:{work / 'sqlite'}", "--to", moved_url])
         migrate_seconds = time.monotonic() - started
 
+        print(f"posting {options.https_records:,} records over HTTPS to one node, then to two…", flush=True)
+        with open(records, "rb") as source:
+            lines = source.read().splitlines()[:options.https_records]
+        one_node, two_nodes = two_node_ingest(binary, cluster, schema, work, lines, options.clients)
+
         rate = lambda seconds: f"{count / seconds:,.0f}/s"
         print()
         print(f"{count:,} synthetic records, {json_bytes / count:,.0f} B of JSON each; batches of {BATCH:,}")
@@ -139,6 +246,9 @@ def main():
               f"| {sqlite_seconds / postgres_seconds:.2f} |")
         print(f"| `regvault migrate` of the SQLite vault (copy, compare, full check) | {rate(migrate_seconds)} "
               f"| {rate(postgres_seconds)} (ingest into PostgreSQL, above) | {postgres_seconds / migrate_seconds:.2f} |")
+        print(f"| HTTPS ingest, {len(lines):,} records in batches of 500 from {options.clients} clients, half of them "
+              f"sent to a standby that redirects them | {two_nodes:,.0f}/s | {one_node:,.0f}/s (the same clients, all "
+              f"sent to the sequencer) | {two_nodes / one_node:.2f} |")
         print(f"| bytes per record on disk, tables, indexes and TOAST | {postgres_bytes / count:,.0f} B "
               f"| {json_bytes / count:,.0f} B (the records' JSON) | {postgres_bytes / json_bytes:.2f} |")
         print(f"| bytes per record, SQLite file | {sqlite_bytes / count:,.0f} B | {json_bytes / count:,.0f} B (the records' JSON) "

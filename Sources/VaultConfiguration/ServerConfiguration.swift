@@ -17,10 +17,13 @@ import Foundation
 ///   "sweepIntervalSeconds": 3600,
 ///   "bearerTokens": {"issuer": "https://sso.regulator.example", "audience": "regvault", "jwks": "sso-keys.json"},
 ///   "sandbox": {"scenario": "demo", "clientCA": "sandbox-ca.pem", "allowFrom": ["198.51.100.0/24"]},
-///   "storage": {"postgres": "postgres://regvault@db1.internal:5432/vault"}
+///   "storage": {"postgres": "postgres://regvault@db1.internal:5432/vault"},
+///   "advertiseURL": "https://node1.internal:8443"
 /// }
 /// ```
 /// `storage` (optional) states where the vault in `data` is kept; see `Storage`.
+/// `advertiseURL` (optional) is the base URL clients reach this node on: while it is the sequencer
+/// of a vault on PostgreSQL, the other nodes redirect clients there (see `advertisedURL`).
 /// `sandbox` (optional) serves the regulator sandbox under `/sandbox/regulator/` (see `Sandbox`).
 /// A client is identified by the common name of its verified certificate; relative file paths
 /// are resolved against the configuration file's directory. `sweepIntervalSeconds` (default 3600;
@@ -44,6 +47,9 @@ public struct ServerConfiguration: Codable, Sendable {
     public var rules: Rules?
     /// Where the vault in `data` is kept, as the deployment expects it.
     public var storage: Storage?
+    /// The base URL (`https://HOST[:PORT]`) clients reach this node on, for the other nodes'
+    /// redirects while it is the sequencer.
+    public var advertiseURL: String?
 
     /// Where the vault in `data` must be kept. The data directory itself says where its vault is
     /// (`vault.sqlite`, or `postgres.url` naming the database, written by `regvault init --postgres`
@@ -230,6 +236,7 @@ public struct ServerConfiguration: Codable, Sendable {
         deliveries = try container.decodeIfPresent(Deliveries.self, forKey: .deliveries)
         rules = try container.decodeIfPresent(Rules.self, forKey: .rules)
         storage = try container.decodeIfPresent(Storage.self, forKey: .storage)
+        advertiseURL = try container.decodeIfPresent(String.self, forKey: .advertiseURL)
     }
 
     public init(data: String, listen: String, tls: TLSFiles, identities: [Identity], limits: Limits = Limits()) {
@@ -288,7 +295,7 @@ public struct ServerConfiguration: Codable, Sendable {
     /// The keys each object of the file may have; a misspelt option is refused rather than ignored.
     static let knownKeys: [String: Set<String>] = [
         "": ["data", "listen", "tls", "identities", "limits", "sweepIntervalSeconds", "bearerTokens", "sandbox", "s3",
-             "deliveries", "rules", "storage"],
+             "deliveries", "rules", "storage", "advertiseURL"],
         "storage": ["postgres"],
         "rules": Rules.knownKeys,
         "s3": ["listen", "credentials"],
@@ -333,6 +340,22 @@ public struct ServerConfiguration: Codable, Sendable {
         }
     }
 
+    /// Where the other nodes send this node's clients while it is the sequencer: `advertiseURL`,
+    /// or else the URL it listens on (`listening`) unless that is a wildcard address (0.0.0.0 or
+    /// [::], which names no host a client could reach), or else nowhere (nil).
+    public func advertisedURL(listening: String) -> String? {
+        if let advertiseURL { return advertiseURL }
+        guard let host = try? ListenAddress(listen).host, host != "0.0.0.0", host != "::" else { return nil }
+        return listening
+    }
+
+    /// `https://HOST` or `https://HOST:PORT`, nothing more.
+    static func isBaseURL(_ text: String) -> Bool {
+        guard let url = URLComponents(string: text), url.scheme == "https", let host = url.host, !host.isEmpty,
+              url.user == nil, url.password == nil, url.path.isEmpty, url.query == nil, url.fragment == nil else { return false }
+        return url.port.map { (1...65535).contains($0) } ?? true
+    }
+
     /// Refuses configurations that would leave the server open or unusable.
     public func validate() throws {
         guard !tls.clientCAs.isEmpty else {
@@ -369,6 +392,10 @@ public struct ServerConfiguration: Codable, Sendable {
             }
         }
         _ = try ListenAddress(listen)
+        if let advertiseURL, !ServerConfiguration.isBaseURL(advertiseURL) {
+            throw ServerError.configuration("advertiseURL must be https://HOST or https://HOST:PORT with nothing after it, "
+                + "not '\(advertiseURL)'")
+        }
         if identities.contains(where: \.acceptsBearerTokens), bearerTokens == nil {
             throw ServerError.configuration("an identity accepts bearer tokens but bearerTokens (issuer, audience, jwks) is not configured")
         }

@@ -25,6 +25,10 @@ enum OpenAPIDocument {
         Errors have the body {"error": {"code": "...", "message": "...", "line": N, "field": "..."}}.
         HEAD is answered wherever GET is, with the GET's status and headers (Content-Length included) and no body.
         A known path asked with a method it does not have is 405 method_not_allowed, with Allow listing its methods.
+        On a vault kept in PostgreSQL, a node that is not the sequencer (a standby) answers GET /healthz/node itself and
+        every other request with 307 standby and Location at the same path and query on the sequencer (repeat the
+        request there, method and body unchanged), or, while no live sequencer has published its address, 503 standby
+        with Retry-After.
     components:
       schemas:
         Error:

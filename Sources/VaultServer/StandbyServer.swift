@@ -1,17 +1,20 @@
+import Foundation
 import Hummingbird
-import HummingbirdCore
 import Logging
-import NIOCore
 import ServiceLifecycle
 public import VaultConfiguration
 public import VaultCore
+import VaultFormat
 
 /// What a node of a vault kept in PostgreSQL serves while another node holds the sequencer lease:
 /// on the same address, with the same TLS, client CAs and identities as the server it will become,
 /// `GET /healthz/node` answers `{"sequencer": false, …}` so that a load balancer or an SRE can tell
-/// a standby from a dead node, and every other request is answered 503 `standby` with
-/// `Retry-After: 1` (the vault is served by the sequencer; a standby appends nothing, not even the
-/// access entries inspector reads are journaled with, so it answers no reads either).
+/// a standby from a dead node. Every other request from an identity is sent to the sequencer: 307
+/// `standby` with `Location` at the same path and query on the URL the sequencer published (a
+/// client that follows redirects repeats the request there, body and method unchanged), or, while
+/// no live sequencer has published one (it is starting, or died and its lease has not yet
+/// lapsed), 503 `standby` with `Retry-After: 1`. A standby appends nothing, not even the access
+/// entries inspector reads are journaled with, so it answers no reads itself.
 public struct StandbyServer: Sendable {
     let configuration: VaultConfiguration.ServerConfiguration
     let vault: Vault
@@ -26,27 +29,17 @@ public struct StandbyServer: Sendable {
     /// (then returns nil). `onListening` gets the base URL once the port is bound.
     public func run<T: Sendable>(onListening: @escaping @Sendable (String) -> Void,
                                  takeOver: @escaping @Sendable () async throws -> T) async throws -> T? {
-        let listen = try ListenAddress(configuration.listen)
         let metrics = ServerMetrics()
+        let ownURL = Locked<String?>(nil)
         let router = Router(context: VaultRequestContext.self)
         router.add(middleware: AuthenticationMiddleware(policy: AccessPolicy(configuration.identities, tokens: nil), metrics: metrics))
-        router.add(middleware: StandbyMiddleware())
+        router.add(middleware: StandbyMiddleware(sequencer: SequencerAddress(vault: vault), ownURL: ownURL))
         router.get("healthz/node") { [vault] _, _ in try await VaultHTTPServer.offloaded { try NodeStatus.json(vault: vault) } }
-        let connections = ConnectionCounter(limits: configuration.limits.connections
-            .fitted(toDescriptorLimit: ConnectionLimits.processDescriptorLimit()))
-        let app = Application(
-            router: router,
-            server: .guardedTLS(try VaultHTTPServer.makeTLSConfiguration(configuration),
-                                clientChains: try VaultHTTPServer.clientChainVerifier(configuration), counter: connections,
-                                onRefused: {}),
-            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "RegVault"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? listen.port
-                let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
-                onListening("https://\(host):\(port)")
-            },
-            logger: Logger(label: "regvault.standby")
-        )
+        let app = try APIListener.application(configuration, router: router, counter: APIListener.counter(configuration),
+                                              logger: Logger(label: "regvault.standby")) { [configuration] url in
+            ownURL.withLock { $0 = configuration.advertisedURL(listening: url) }
+            onListening(url)
+        }
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: Logger(label: "regvault.standby")))
         // Taking over (or failing to: the database gone, a log this node refuses) ends the standby.
@@ -72,14 +65,44 @@ public struct StandbyServer: Sendable {
     }
 }
 
-/// Answers everything but `/healthz/node` with 503 `standby`.
+/// The URL the live sequencer published (`LogStorage.sequencerURL`), read from the database at
+/// most once a second however many requests ask.
+final class SequencerAddress: Sendable {
+    private let vault: Vault
+    private let known = Locked<(url: String?, readAt: Date)?>(nil)
+
+    init(vault: Vault) {
+        self.vault = vault
+    }
+
+    /// The sequencer's base URL, or nil when no live sequencer published one (or the database
+    /// cannot be read: the answer is then 503, as with no sequencer).
+    func current() async -> String? {
+        if let known = known.withLock({ $0 }), Date().timeIntervalSince(known.readAt) < 1 { return known.url }
+        let url = try? await VaultHTTPServer.offloaded { [vault] in try vault.store.sequencerURL() }
+        known.withLock { $0 = (url ?? nil, Date()) }
+        return url ?? nil
+    }
+}
+
+/// Sends everything but `/healthz/node` to the sequencer (307), or answers 503 `standby`.
 struct StandbyMiddleware: RouterMiddleware {
     typealias Context = VaultRequestContext
+    let sequencer: SequencerAddress
+    /// This node's own advertised URL: a sequencer URL equal to it would send clients in a circle.
+    let ownURL: Locked<String?>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.uri.path == "/healthz/node" else {
-            var response = try APIError(.serviceUnavailable, "standby", "this node is a standby: another node holds the sequencer "
-                + "lease and serves the vault; ask that node, or this one again once it has taken over")
+            if let url = await sequencer.current(), url != ownURL.withLock({ $0 }) {
+                var response = try APIError(.temporaryRedirect, "standby", "this node is a standby; the sequencer at \(url) serves "
+                    + "the vault: repeat the request there (a client that follows redirects does so by itself)")
+                    .response(from: request, context: context)
+                response.headers[.location] = url + request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+                return response
+            }
+            var response = try APIError(.serviceUnavailable, "standby", "this node is a standby and no node serves the vault "
+                + "at the moment (the sequencer is starting, or stopped and its lease has not yet lapsed); try again shortly")
                 .response(from: request, context: context)
             response.headers[.retryAfter] = "1"
             return response

@@ -71,7 +71,6 @@ public struct VaultHTTPServer: Sendable {
     /// finish first, so nothing acknowledged is lost.
     public func run(onListening: @escaping @Sendable (String) -> Void,
                     onS3Listening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
-        let listen = try ListenAddress(configuration.listen)
         // Checked before anything starts: a destination whose secret or TLS files are unusable stops the server here.
         let deliveryWorker = try makeDeliveryWorker()
         // Answers of a megabyte or more (audit trails, objects, reports) get their own mappings,
@@ -81,8 +80,7 @@ public struct VaultHTTPServer: Sendable {
         var tokens: BearerTokens?
         if let bearer = configuration.bearerTokens { tokens = try await BearerTokens(configuration: bearer) }
         let sandboxAccess = try sandboxAccess()
-        let connections = ConnectionCounter(limits: configuration.limits.connections
-            .fitted(toDescriptorLimit: ConnectionLimits.processDescriptorLimit()))
+        let connections = APIListener.counter(configuration)
         if let sandbox, let scenario = configuration.sandbox?.scenario {
             // The sandbox serves its initial records from the first request on.
             let source = try ScenarioSource(nameOrPath: scenario)
@@ -93,21 +91,13 @@ public struct VaultHTTPServer: Sendable {
         }
         // The S3 listener says it listens only after the API has, so "listening on" is always the first line.
         let (apiListening, apiBound) = AsyncStream<Void>.makeStream()
-        let app = Application(
-            router: makeRouter(tokens: tokens, sandboxAccess: sandboxAccess),
-            server: .guardedTLS(try makeTLSConfiguration(), clientChains: try clientChainVerifier(), counter: connections,
-                                onRefused: { [metrics] in
-                metrics.refused("connection_limit")
-            }),
-            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "RegVault"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? listen.port
-                let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
-                onListening("https://\(host):\(port)")
-                apiBound.finish()
-            },
-            logger: Logger(label: "regvault")
-        )
+        let app = try APIListener.application(configuration, router: makeRouter(tokens: tokens, sandboxAccess: sandboxAccess),
+                                              counter: connections, logger: Logger(label: "regvault"),
+                                              onRefused: { [metrics] in metrics.refused("connection_limit") },
+                                              onListening: { url in
+            onListening(url)
+            apiBound.finish()
+        })
         let sweeper = Task { [configuration, writer, metrics] in
             await VaultHTTPServer.sweepPeriodically(every: configuration.sweepIntervalSeconds, writer: writer, metrics: metrics)
         }

@@ -52,6 +52,12 @@ public protocol LogStorage: HashReader {
     /// The fencing token of the sequencer lease this process holds now (PostgreSQL), or nil when
     /// it holds none or the store has no lease (SQLite).
     var sequencerToken: Int64? { get }
+    /// Publishes `url`, the base URL this node serves clients on, as the sequencer's, while it
+    /// holds the role; the lease's next holder clears it. SQLite: nothing to do (one node).
+    func advertiseSequencer(url: String) throws
+    /// The base URL the node holding a live sequencer role published (`advertiseSequencer`), or nil
+    /// when nobody holds it now or its holder published none (SQLite: always nil).
+    func sequencerURL() throws -> String?
     /// A configuration value stored with the log (such as its origin).
     func metadata(_ key: String) throws -> String?
     func setMetadata(_ key: String, _ value: String) throws

@@ -29,7 +29,8 @@
 ///   (the store sets it on each session; set it on the application role as well, with
 ///   `tcp_user_timeout` for a host that vanished), so it cannot hold a takeover back for long.
 /// Together with the compare-and-swap on the tree head in every commit, two nodes can never extend
-/// the tree from the same head.
+/// the tree from the same head. The row also holds the base URL the holder serves clients on
+/// (`url`, published once it listens), where standbys redirect their clients.
 public enum PostgresSchema {
     /// The DDL, for a database owned by the role that runs it, granting `applicationRole` what the
     /// vault needs. Run it once in an empty database (as one transaction).
@@ -221,7 +222,8 @@ public enum PostgresSchema {
         singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
         token bigint NOT NULL,
         holder text,
-        expires_at timestamptz
+        expires_at timestamptz,
+        url text
     );
     INSERT INTO sequencer (token) VALUES (0);
     CREATE TRIGGER sequencer_is_never_deleted BEFORE DELETE OR TRUNCATE ON sequencer

@@ -51,7 +51,7 @@ extension PostgresStore {
         let leaseSeconds = try PostgresStore.leaseSeconds()
         let taken = try writerSession.withConnection { connection in
             try PostgresSession.run("""
-                UPDATE sequencer SET token = token + 1, holder = \(holder),
+                UPDATE sequencer SET token = token + 1, holder = \(holder), url = NULL,
                                      expires_at = now() + \(leaseSeconds) * interval '1 second'
                 WHERE holder IS NULL OR expires_at IS NULL OR expires_at < now() OR holder = \(holder)
                 RETURNING token
@@ -78,13 +78,28 @@ extension PostgresStore {
             return current
         }) else { return }
         _ = try? writerSession.withConnection { connection in
-            try PostgresSession.run("UPDATE sequencer SET holder = NULL, expires_at = NULL WHERE token = \(held.token)",
+            try PostgresSession.run("UPDATE sequencer SET holder = NULL, expires_at = NULL, url = NULL WHERE token = \(held.token)",
                                     on: connection, logger: writerSession.logger)
         }
     }
 
     /// The token of the lease this node holds, if it holds one.
     public var sequencerToken: Int64? { lease.withLock { $0?.token } }
+
+    /// Publishes `url` in the lease row, if this store still holds the lease (a lease lost in the
+    /// meantime keeps its new holder's URL).
+    public func advertiseSequencer(url: String) throws {
+        guard let token = sequencerToken else { return }
+        try writerSession.withConnection { connection in
+            _ = try PostgresSession.run("UPDATE sequencer SET url = \(url) WHERE token = \(token)",
+                                        on: connection, logger: writerSession.logger)
+        }
+    }
+
+    /// The URL the live lease's holder published; nil once the lease has lapsed or been given up.
+    public func sequencerURL() throws -> String? {
+        try rows("SELECT url FROM sequencer WHERE holder IS NOT NULL AND expires_at > now()").first?.optionalString(0)
+    }
 
     /// Renews the lease every third of its length on a thread of its own (the renewal waits for
     /// the database). When the lease is found taken over, this node stops believing it holds it;

@@ -65,6 +65,14 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
                 throw StorageError(.configuration, "the database \(location.database) at \(location.host):\(location.port) has no vault "
                     + "schema; as the database's owner, install it once: regvault postgres schema --role \(location.username) | psql")
             }
+            let current = try read { connection, logger in
+                try PostgresSession.run("SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'sequencer' AND column_name = 'url')",
+                                        on: connection, logger: logger).rows.first.map { try PostgresCells($0).bool(0) } ?? false
+            }
+            guard current else {
+                throw StorageError(.configuration, "the vault schema in \(location.database) at \(location.host):\(location.port) "
+                    + "predates the sequencer's published address; as the database's owner, run once: ALTER TABLE sequencer ADD COLUMN url text")
+            }
             try sealer.adoptStored(try storedDictionaries())
         } catch {
             shutdown()

@@ -157,6 +157,10 @@ public final class SQLiteStore: VaultStorage {
 
     public var sequencerToken: Int64? { nil }
 
+    public func advertiseSequencer(url: String) throws {}
+
+    public func sequencerURL() throws -> String? { nil }
+
     public func setMetadata(_ key: String, _ value: String) throws {
         try pool.write { db in
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

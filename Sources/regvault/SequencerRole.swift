@@ -37,4 +37,18 @@ enum SequencerRole {
             if let writer = try takeOver(vault, announced: true) { return writer }
         }
     }
+
+    /// Publishes `url` as where the standbys send clients, and says so in a line for the output
+    /// (the standbys answer 503 rather than redirect when there is none, or it cannot be published).
+    static func advertise(_ vault: Vault, at url: String?) -> String {
+        guard let url else {
+            return "sequencer: no advertiseURL and a wildcard listen address, so standbys answer 503 rather than redirect here\n"
+        }
+        do {
+            try vault.store.advertiseSequencer(url: url)
+            return "sequencer: standbys redirect clients to \(url)\n"
+        } catch {
+            return "sequencer: could not publish \(url) for the standbys' redirects (\(error)); they answer 503 instead\n"
+        }
+    }
 }

@@ -111,7 +111,8 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             let standby = StandbyServer(configuration: configuration, vault: vault)
             guard let later = try await standby.run(onListening: { url in
-                Output.note("standby: listening on \(url) (GET /healthz/node answers; everything else is 503 until this node takes over)")
+                Output.note("standby: listening on \(url) (GET /healthz/node answers; every other request is redirected to the "
+                    + "sequencer, 307, or answered 503 while none has published its address, until this node takes over)")
             }, takeOver: { try await SequencerRole.waitToTakeOver(vault) }) else { return }
             writer = later
         }
@@ -135,6 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
             + keptIn + ")\n"
         let regulatorWebhook = self.regulatorWebhook
         let mailTo = regulatorSMTP.map { "\(regulatorEmail ?? "regulator@dev.regvault.local") through \($0)" }
+        let advertising = vault.store.sequencerToken != nil ? configuration : nil
         try await server.run { url in
             var text = "listening on \(url)\n"
             if dev {
@@ -158,6 +160,13 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
             FileHandle.standardOutput.write(Data(text.utf8))
+            if let advertising {
+                // The database is written off the server's threads; standbys answer 503 until it is.
+                Task.detached {
+                    let line = SequencerRole.advertise(vault, at: advertising.advertisedURL(listening: url))
+                    FileHandle.standardOutput.write(Data(line.utf8))
+                }
+            }
         } onS3Listening: { url in
             var text = "s3 listening on \(url)\n"
             if dev {

@@ -186,19 +186,8 @@ struct ServerTests {
 
     @Test("an identity connecting from an address outside its allowFrom ranges is refused")
     func addressAllowlist() throws {
-        // Certificates from a development server, reused in a production-style configuration.
-        let devData = RegVaultBinary.temporaryDirectory("server")
-        _ = try Server.dev(devData)
-        let data = RegVaultBinary.temporaryDirectory("allowlist")
-        #expect(try RegVaultBinary.run(["init", "--data", data, "--origin", "allowlist.test/log"]).status == 0)
-        let config = """
-        {"data": "\(data)", "listen": "127.0.0.1:0",
-         "tls": {"certificate": "\(devData)/dev-certs/server.pem", "privateKey": "\(devData)/dev-certs/server.key",
-                 "clientCAs": ["\(devData)/dev-certs/ca.pem"]},
-         "identities": [{"commonName": "regulator_read", "roles": ["regulator_read"], "allowFrom": ["127.0.0.1/32"]}]}
-        """
-        try config.write(toFile: data + "-config.json", atomically: true, encoding: .utf8)
-        let server = try Server(arguments: ["serve", "--config", data + "-config.json"], data: devData)
+        let (devData, config) = try productionStyleConfiguration("allowlist")
+        let server = try Server(arguments: ["serve", "--config", config], data: devData)
         #expect(try server.curl("/regulator/checkpoint", as: "regulator_read").status == 200)
         let elsewhere = try server.curl("/regulator/checkpoint", as: "regulator_read", extra: ["--interface", "127.0.0.2"])
         #expect(elsewhere.status == 403 && elsewhere.body.contains("address_not_allowed"))
@@ -340,22 +329,32 @@ struct ServerTests {
 
     @Test("a configuration that keeps the vault in PostgreSQL refuses a data directory whose vault is in SQLite")
     func declaredStorageMismatch() throws {
+        let (_, config) = try productionStyleConfiguration(
+            "declared", extra: #", "storage": {"postgres": "postgres://regvault@db1.internal:5432/vault"}"#)
+        let data = String(config.dropLast("-config.json".count))
+        let result = try RegVaultBinary.run(["serve", "--config", config])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("keeps the vault in postgres://regvault@db1.internal:5432/vault"))
+        #expect(result.stderr.contains("regvault migrate --from sqlite:\(data)"))
+    }
+
+    /// A new SQLite vault named after `name` and a production-style configuration file for it,
+    /// reusing a development server's certificates, with one identity (regulator_read, from
+    /// 127.0.0.1 only) and `extra` members; returns the development data directory (its
+    /// certificates) and the configuration file, `<vault directory>-config.json`.
+    func productionStyleConfiguration(_ name: String, extra: String = "") throws -> (devData: String, config: String) {
         let devData = RegVaultBinary.temporaryDirectory("server")
         _ = try Server.dev(devData)
-        let data = RegVaultBinary.temporaryDirectory("declared")
-        #expect(try RegVaultBinary.run(["init", "--data", data, "--origin", "declared.test/log"]).status == 0)
+        let data = RegVaultBinary.temporaryDirectory(name)
+        #expect(try RegVaultBinary.run(["init", "--data", data, "--origin", "\(name).test/log"]).status == 0)
         let config = """
         {"data": "\(data)", "listen": "127.0.0.1:0",
          "tls": {"certificate": "\(devData)/dev-certs/server.pem", "privateKey": "\(devData)/dev-certs/server.key",
                  "clientCAs": ["\(devData)/dev-certs/ca.pem"]},
-         "identities": [{"commonName": "regulator_read", "roles": ["regulator_read"], "allowFrom": ["127.0.0.1/32"]}],
-         "storage": {"postgres": "postgres://regvault@db1.internal:5432/vault"}}
+         "identities": [{"commonName": "regulator_read", "roles": ["regulator_read"], "allowFrom": ["127.0.0.1/32"]}]\(extra)}
         """
         try config.write(toFile: data + "-config.json", atomically: true, encoding: .utf8)
-        let result = try RegVaultBinary.run(["serve", "--config", data + "-config.json"])
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("keeps the vault in postgres://regvault@db1.internal:5432/vault"))
-        #expect(result.stderr.contains("regvault migrate --from sqlite:\(data)"))
+        return (devData, data + "-config.json")
     }
 
     @Test("production mode refuses to start without a configuration")

@@ -39,6 +39,10 @@ struct ConfigurationFileTests {
         ("{\(base),\"limits\":{\"maxBodyByte\":1}}", "unknown option 'maxBodyByte' in limits"),
         ("{\(base),\"storage\":{\"postgresql\":\"postgres://u@h/d\"}}", "unknown option 'postgresql' in storage"),
         ("{\(base),\"sweepIntervalSeconds\":-1}", "sweepIntervalSeconds must be 0 (off)"),
+        ("{\(base),\"advertiseURL\":\"http://node1:8443\"}", "advertiseURL must be https://HOST or https://HOST:PORT"),
+        ("{\(base),\"advertiseURL\":\"https://node1:8443/v1\"}", "with nothing after it, not 'https://node1:8443/v1'"),
+        ("{\(base),\"advertiseURL\":\"https://u@node1\"}", "advertiseURL must be https://HOST"),
+        ("{\(base),\"advertiseURL\":\"https://node1:0\"}", "advertiseURL must be https://HOST"),
         (#"{"data":"d","listen":"127.0.0.1","tls":{"certificate":"s","privateKey":"k","clientCAs":["c"]},"identities":[{"commonName":"i","roles":["admin"],"allowFrom":["::1/128"]}]}"#,
          "listen address '127.0.0.1' must be HOST:PORT"),
         (#"{"data":"d","listen":"[::1]:65536","tls":{"certificate":"s","privateKey":"k","clientCAs":["c"]},"identities":[{"commonName":"i","roles":["admin"],"allowFrom":["::1/128"]}]}"#,
@@ -64,6 +68,18 @@ struct ConfigurationFileTests {
         #expect(try load("{\(Self.base)}").storage == nil)
         let configuration = try load("{\(Self.base),\"storage\":{\"postgres\":\"postgres://regvault@db1:5432/vault\"}}")
         #expect(configuration.storage?.postgres == "postgres://regvault@db1:5432/vault")
+    }
+
+    @Test("the URL the other nodes redirect to: advertiseURL, else the bound URL of a named listen host, never a wildcard's")
+    func advertisedURL() throws {
+        let named = try load("{\(Self.base)}")
+        #expect(named.advertisedURL(listening: "https://127.0.0.1:40123") == "https://127.0.0.1:40123")
+        let configured = try load("{\(Self.base),\"advertiseURL\":\"https://node1.internal:8443\"}")
+        #expect(configured.advertisedURL(listening: "https://127.0.0.1:40123") == "https://node1.internal:8443")
+        for wildcard in ["0.0.0.0:8443", "[::]:8443"] {
+            let open = try load("{\(Self.base.replacingOccurrences(of: "127.0.0.1:0", with: wildcard))}")
+            #expect(open.advertisedURL(listening: "https://\(wildcard)") == nil, "\(wildcard)")
+        }
     }
 
     @Test("CIDR ranges: canonical prefix lengths only, IPv4-mapped clients match IPv4 ranges")

@@ -43,6 +43,8 @@ final class FaultyStore: VaultStorage {
     func becomeSequencer(holder: String) throws { try inner.becomeSequencer(holder: holder) }
     func resignSequencer() { inner.resignSequencer() }
     var sequencerToken: Int64? { inner.sequencerToken }
+    func advertiseSequencer(url: String) throws { try inner.advertiseSequencer(url: url) }
+    func sequencerURL() throws -> String? { try inner.sequencerURL() }
     func latestCheckpoint() throws -> String? { try inner.latestCheckpoint() }
     func latestCheckpointSize() throws -> Int64 { try inner.latestCheckpointSize() }
     func latestCheckpointInfo() throws -> (size: Int64, createdAt: Int64)? { try inner.latestCheckpointInfo() }

@@ -20,11 +20,12 @@ enum PostgresTestDatabase {
 
     private static let started = Result { try run([script, "start", cluster]) }
 
-    /// A new, empty vault database; returns the URL the vault connects with (the application role).
-    static func make() throws -> String {
+    /// A new, empty vault database (with `schema`, by default the vault's); returns the URL the
+    /// vault connects with (the application role).
+    static func make(schema: String = PostgresSchema.sql(applicationRole: "regvault")) throws -> String {
         _ = try started.get()
         let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
-        return try run([script, "database", cluster, String(name)], input: PostgresSchema.sql(applicationRole: "regvault"))
+        return try run([script, "database", cluster, String(name)], input: schema)
     }
 
     /// Runs SQL in the database at `url` as the application role, with psql; returns its output.

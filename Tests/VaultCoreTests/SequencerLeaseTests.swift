@@ -43,4 +43,45 @@ struct SequencerLeaseTests {
         #expect(report.problems.isEmpty, "\(report.problems)")
         #expect(try second.history(entityType: "bonusRule", entityId: "123").map(\.record.version) == [1, 2, 3, 4])
     }
+
+    @Test("the URL a sequencer publishes is what the other nodes read while its lease lives; a lapse, a takeover or a resignation clears it")
+    func publishedURL() async throws {
+        let first = try VaultFixture(backend: .postgres)
+        let url = try String(contentsOfFile: first.path + "/postgres.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let secondPath = FileManager.default.temporaryDirectory.appendingPathComponent("vault-\(UUID().uuidString)").path
+        try FileManager.default.copyItem(atPath: first.path, toPath: secondPath)
+        let second = try Vault.open(at: secondPath)
+        #expect(try second.store.sequencerURL() == nil, "nothing published yet")
+
+        try first.vault.store.advertiseSequencer(url: "https://node-a.test:8443")
+        #expect(try second.store.sequencerURL() == "https://node-a.test:8443")
+
+        // The lease lapses: its URL is no longer the sequencer's.
+        try PostgresTestDatabase.psql(url, "UPDATE sequencer SET expires_at = now() - interval '1 second'")
+        #expect(try second.store.sequencerURL() == nil)
+        try PostgresTestDatabase.psql(url, "UPDATE sequencer SET holder = NULL")
+        let secondWriter = try second.makeWriter(clock: first.clock)
+        #expect(try second.store.sequencerURL() == nil, "a takeover clears the last holder's URL")
+
+        // The fenced-out node's late publication changes nothing; the new sequencer's is read.
+        try first.vault.store.advertiseSequencer(url: "https://node-a.test:8443")
+        #expect(try second.store.sequencerURL() == nil)
+        try second.store.advertiseSequencer(url: "https://node-b.test:8443")
+        #expect(try first.vault.store.sequencerURL() == "https://node-b.test:8443")
+        withExtendedLifetime(secondWriter) { second.store.resignSequencer() }
+        #expect(try first.vault.store.sequencerURL() == nil)
+    }
+
+    @Test("a database whose schema predates the published URL is refused with the statement that brings it up to date")
+    func schemaWithoutURL() throws {
+        let schema = PostgresSchema.sql(applicationRole: "regvault")
+        let older = schema.replacingOccurrences(of: ",\n    url text\n", with: "\n")
+        #expect(older != schema)
+        let url = try PostgresTestDatabase.make(schema: older)
+        #expect {
+            _ = try PostgresStore(location: try PostgresLocation(url: url), cipher: nil)
+        } throws: { error in
+            "\(error)".contains("ALTER TABLE sequencer ADD COLUMN url text")
+        }
+    }
 }

@@ -1,6 +1,7 @@
 """Two nodes of one vault on one PostgreSQL database: the sequencer is killed (SIGKILL) mid-ingest,
-round after round, and the standby takes over; a paused sequencer (SIGSTOP) that wakes after losing
-its lease cannot commit and exits. Every acknowledged record must be there with its seq, the tree
+round after round, while records are sent to both nodes (the standby redirects them to the
+sequencer), and the standby takes over; a paused sequencer (SIGSTOP) that wakes after losing its
+lease cannot commit and exits. Every acknowledged record must be there with its seq, the tree
 must equal the last signed checkpoint, and every checkpoint must be consistent with the ones before
 (`regvault check` recomputes every root from the entries).
 
@@ -13,26 +14,28 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
 
 from conftest import MutualTLSClient, regvault_binary
-from test_postgres_schema import POSTGRES_SH, Cluster
+from postgres_cluster import private_cluster, vault_database
 
 ROUNDS = int(os.environ.get("REGVAULT_FAILOVER_ROUNDS", "10"))
 LEASE_SECONDS = 2
 
 
 class Node:
-    """`regvault serve --dev` on one data directory; `url` once it serves (after taking the lease)."""
+    """`regvault serve --dev` on one data directory; `standby_url` while it waits as a standby,
+    `url` once it serves (after taking the lease)."""
 
     def __init__(self, data: Path, lease_seconds: int = LEASE_SECONDS):
         self.data = data
         self.url = None
+        self.standby_url = None
         self.lines = []
         environment = dict(os.environ, REGVAULT_SEQUENCER_LEASE_SECONDS=str(lease_seconds))
         self.process = subprocess.Popen(
@@ -46,6 +49,8 @@ class Node:
         for raw in self.process.stdout:
             line = raw.decode(errors="replace")
             self.lines.append(line)
+            if line.startswith("standby: listening on ") and self.standby_url is None:
+                self.standby_url = line.split("listening on ")[1].split()[0]
             if line.startswith("listening on ") and self.url is None:
                 self.url = line.split()[-1]
                 self.serving.set()
@@ -56,8 +61,15 @@ class Node:
         assert self.serving.wait(seconds), f"{self.data.name} did not take over: {''.join(self.lines)[-2000:]}"
         return time.monotonic() - start
 
+    def wait_for(self, text: str, seconds: float = 30):
+        """Waits until a line of its output contains `text`; fails after `seconds`."""
+        deadline = time.monotonic() + seconds
+        while not any(text in line for line in self.lines):
+            assert time.monotonic() < deadline, f"{self.data.name} never said '{text}': {''.join(self.lines)[-2000:]}"
+            time.sleep(0.05)
+
     def client(self) -> MutualTLSClient:
-        return MutualTLSClient(dict(url=self.url, certs=self.data / "dev-certs"))
+        return MutualTLSClient(dict(url=self.url or self.standby_url, certs=self.data / "dev-certs"))
 
     def stop(self):
         if self.process.poll() is None:
@@ -75,39 +87,44 @@ def records(prefix: str, count: int) -> bytes:
 
 
 def ingest(node: Node, prefix: str, count: int = 20):
-    """Posts `count` records; returns {eventId: seq} when acknowledged, None when refused or cut off."""
+    """Posts `count` records to `node`, following a standby's redirect to the sequencer once, as a
+    client that follows redirects does; returns {eventId: seq} when acknowledged, None when refused
+    or cut off."""
+    client, body = node.client(), records(prefix, count)
     try:
-        status, _, body = node.client().request("ingest", "POST", "/v1/records", records(prefix, count),
-                                                {"Content-Type": "application/x-ndjson"})
+        status, headers, answer = client.request("ingest", "POST", "/v1/records", body, {"Content-Type": "application/x-ndjson"})
+        if status == 307:
+            location = urllib.parse.urlsplit(dict((k.lower(), v) for k, v in headers)["location"])
+            client = MutualTLSClient(dict(url=f"{location.scheme}://{location.netloc}", certs=node.data / "dev-certs"))
+            status, headers, answer = client.request("ingest", "POST", location.path, body,
+                                                     {"Content-Type": "application/x-ndjson"})
     except (OSError, ConnectionError):
         return None
     if status != 200:
         return None
-    return {result["eventId"]: result["seq"] for result in json.loads(body)["results"]}
+    return {result["eventId"]: result["seq"] for result in json.loads(answer)["results"]}
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    directory = Path(tempfile.mkdtemp(prefix="regvault-pg-failover-"))
-    Cluster(directory)
-    try:
+    with private_cluster("regvault-pg-failover-") as directory:
         yield directory
-    finally:
-        subprocess.run([str(POSTGRES_SH), "stop", str(directory)], capture_output=True, timeout=120)
-        shutil.rmtree(directory, ignore_errors=True)
 
 
-def new_vault(cluster: Path, name: str, first: Path, second: Path) -> str:
-    """A database `name` with the vault's schema, a vault in it made by `regvault init` in `first`,
-    and `second` a copy of `first` (a second node joins so); returns the database's URL."""
-    schema = subprocess.run([str(regvault_binary()), "postgres", "schema", "--role", "regvault"], check=True,
-                            capture_output=True, text=True, timeout=60).stdout
-    url = subprocess.run([str(POSTGRES_SH), "database", str(cluster), name], input=schema, check=True,
-                         capture_output=True, text=True, timeout=60).stdout.strip()
+def new_vault(cluster: Path, name: str, first: Path) -> str:
+    """A database `name` with the vault's schema and a vault in it made by `regvault init` in
+    `first`; returns the database's URL."""
+    url = vault_database(cluster, name)
     subprocess.run([str(regvault_binary()), "init", "--data", str(first), "--origin", f"{name}.test/log", "--postgres", url],
                    check=True, capture_output=True, timeout=60)
-    shutil.copytree(first, second)
     return url
+
+
+def join(first: Path, second: Path) -> Path:
+    """`second`, a copy of `first` made once `first` has served (so with its development
+    certificates: the nodes' clients trust both), as a second node joins (README)."""
+    shutil.copytree(first, second)
+    return second
 
 
 def stored_seqs(url: str) -> dict:
@@ -118,27 +135,36 @@ def stored_seqs(url: str) -> dict:
 
 def test_the_standby_takes_over_from_a_killed_sequencer_and_nothing_acknowledged_is_lost(cluster, tmp_path):
     first, second = tmp_path / "node-a", tmp_path / "node-b"
-    database = new_vault(cluster, "killed", first, second)
+    database = new_vault(cluster, "killed", first)
     acknowledged = {}
     failovers = []
     last_token = 0
     sequencer, standby = Node(first), None
     try:
         sequencer.wait_serving(60)
-        standby = Node(second)
+        standby = Node(join(first, second))
         time.sleep(1)
         assert standby.url is None, "the standby served while the sequencer held the lease"
+        through_standby = [0]
         for round_number in range(ROUNDS):
-            # Ingest through the sequencer while it is killed: some batches are acknowledged, one
-            # may be cut off mid-commit (not acknowledged, so either stored whole or not at all).
+            # Both nodes take records: the standby redirects its clients to the sequencer.
+            sequencer.wait_for("sequencer: standbys redirect clients to " + sequencer.url)
+            standby.wait_for("standby: listening on ")
+            acks = ingest(standby, f"r{round_number}-via-standby")
+            assert acks, f"records sent to the standby were not stored: {''.join(standby.lines)[-2000:]}"
+            acknowledged.update(acks)
+            through_standby[0] += len(acks)
+            # Ingest through both nodes while the sequencer is killed: some batches are acknowledged,
+            # one may be cut off mid-commit (not acknowledged, so either stored whole or not at all).
             stop = threading.Event()
 
-            def keep_ingesting(node=sequencer, round_number=round_number):
+            def keep_ingesting(nodes=(sequencer, standby), round_number=round_number):
                 batch = 0
                 while not stop.is_set():
-                    acks = ingest(node, f"r{round_number}-b{batch}")
+                    acks = ingest(nodes[batch % 2], f"r{round_number}-b{batch}")
                     if acks:
                         acknowledged.update(acks)
+                        through_standby[0] += len(acks) if batch % 2 else 0
                     batch += 1
 
             worker = threading.Thread(target=keep_ingesting)
@@ -175,21 +201,22 @@ def test_the_standby_takes_over_from_a_killed_sequencer_and_nothing_acknowledged
     report = json.loads(check.stdout.splitlines()[-1])
     assert report["intact"] and report["entries"] == max(stored.values()) + 1
     ordered = sorted(failovers)
-    print(f"\n{ROUNDS} rounds, lease {LEASE_SECONDS} s: {len(acknowledged)} records acknowledged, {len(stored)} stored "
+    print(f"\n{ROUNDS} rounds, lease {LEASE_SECONDS} s: {len(acknowledged)} records acknowledged "
+          f"({through_standby[0]} of them sent to the standby), {len(stored)} stored "
           f"(a batch cut off before its answer may be stored), none lost; seconds from SIGKILL to the standby serving: "
           f"min {ordered[0]:.1f}, median {ordered[len(ordered) // 2]:.1f}, max {ordered[-1]:.1f}")
 
 
 def test_a_paused_sequencer_that_lost_its_lease_cannot_commit_and_exits(cluster, tmp_path):
     first, second = tmp_path / "node-a", tmp_path / "node-b"
-    database = new_vault(cluster, "paused", first, second)
+    database = new_vault(cluster, "paused", first)
     sequencer = Node(first)
     standby = None
     try:
         sequencer.wait_serving(60)
         assert ingest(sequencer, "before-pause")
         sequencer.process.send_signal(signal.SIGSTOP)
-        standby = Node(second)
+        standby = Node(join(first, second))
         standby.wait_serving(LEASE_SECONDS * 5 + 30)
         assert ingest(standby, "while-paused")
         _, _, node = standby.client().request("ingest", "GET", "/healthz/node")
@@ -210,7 +237,7 @@ def test_a_paused_sequencer_that_lost_its_lease_cannot_commit_and_exits(cluster,
 
 def test_a_clean_stop_hands_the_lease_over_and_a_second_server_on_the_same_directory_refuses_at_once(cluster, tmp_path):
     first, second = tmp_path / "node-a", tmp_path / "node-b"
-    new_vault(cluster, "handover", first, second)
+    database = new_vault(cluster, "handover", first)
     # A long lease, so that a handover cannot pass for a lease that ran out.
     sequencer = Node(first, lease_seconds=30)
     standby = None
@@ -220,16 +247,37 @@ def test_a_clean_stop_hands_the_lease_over_and_a_second_server_on_the_same_direc
         twice = subprocess.run([str(regvault_binary()), "serve", "--dev", "--data", str(first), "--listen", "127.0.0.1:0"],
                                capture_output=True, text=True, timeout=30)
         assert twice.returncode != 0 and "another process is writing to this vault" in twice.stderr
-        standby = Node(second, lease_seconds=30)
-        deadline = time.monotonic() + 30
-        while not any("standby: listening on " in line for line in standby.lines) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        standby = Node(join(first, second), lease_seconds=30)
+        standby.wait_for("standby: listening on ")
         assert any(line.startswith("standby: ") and "renewed while it runs" in line for line in standby.lines), standby.lines
-        # The standby answers its health check (not the sequencer) and refuses everything else for now.
-        listening = next(line for line in standby.lines if "standby: listening on " in line)
-        client = MutualTLSClient(dict(url=listening.split("listening on ")[1].split()[0], certs=second / "dev-certs"))
+        # The standby answers its health check (not the sequencer) and sends every other request to
+        # the sequencer, at the same path and query.
+        sequencer.wait_for("sequencer: standbys redirect clients to " + sequencer.url)
+        client = standby.client()
         status, _, body = client.request("ingest", "GET", "/healthz/node")
         assert status == 200 and json.loads(body)["sequencer"] is False, body
+        status, headers, body = client.request("ingest", "POST", "/v1/records", records("to-standby", 1),
+                                               {"Content-Type": "application/x-ndjson"})
+        assert status == 307 and json.loads(body)["error"]["code"] == "standby", body
+        assert dict((k.lower(), v) for k, v in headers)["location"] == sequencer.url + "/v1/records", headers
+        status, headers, _ = client.request("regulator_read", "GET", "/regulator/audit?entity=limit&id=l1&limit=2")
+        assert status == 307, status
+        assert dict((k.lower(), v) for k, v in headers)["location"] == sequencer.url + "/regulator/audit?entity=limit&id=l1&limit=2"
+        # A client that follows redirects (curl -L) stores records through the standby.
+        certs = second / "dev-certs"
+        batch = tmp_path / "batch.ndjson"
+        batch.write_bytes(records("via-curl", 2))
+        sent = subprocess.run(["curl", "-sS", "-L", "--fail-with-body", "--cacert", str(certs / "ca.pem"),
+                               "--cert", str(certs / "ingest.pem"), "--key", str(certs / "ingest.key"),
+                               "-H", "Content-Type: application/x-ndjson", "--data-binary", f"@{batch}",
+                               standby.standby_url + "/v1/records"], capture_output=True, text=True, timeout=60)
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        acks = {result["eventId"]: result["seq"] for result in json.loads(sent.stdout)["results"]}
+        assert set(acks) == {"via-curl-0", "via-curl-1"} and stored_seqs(database)["via-curl-1"] == acks["via-curl-1"]
+        # With no address published (a sequencer on a wildcard address without advertiseURL, or
+        # one still starting), the standby answers 503 and asks the client to come back.
+        subprocess.run(["psql", database, "-X", "-q", "-c", "UPDATE sequencer SET url = NULL"], check=True, timeout=60)
+        time.sleep(1.2)
         status, headers, body = client.request("ingest", "POST", "/v1/records", records("to-standby", 1),
                                                {"Content-Type": "application/x-ndjson"})
         assert status == 503 and json.loads(body)["error"]["code"] == "standby", body
@@ -244,9 +292,7 @@ def test_a_clean_stop_hands_the_lease_over_and_a_second_server_on_the_same_direc
         # is unreadable) stops, rather than answering health checks forever without serving.
         (first / "last-signed-head").write_text("not a checkpoint\n")
         sequencer = Node(first, lease_seconds=30)
-        deadline = time.monotonic() + 30
-        while not any("standby: listening on " in line for line in sequencer.lines) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        sequencer.wait_for("standby: listening on ")
         standby.process.send_signal(signal.SIGINT)
         assert standby.process.wait(timeout=30) == 0
         assert sequencer.process.wait(timeout=30) != 0

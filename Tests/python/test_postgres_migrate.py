@@ -5,36 +5,22 @@ synthetic records and an erasure moves into a private PostgreSQL cluster (tools/
 consistent with what was signed before the move), its records exactly those ingested.
 """
 import json
-import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from conftest import Vault
 from test_erasure_verify import REPOSITORY, record
-from test_postgres_schema import POSTGRES_SH, Cluster
+from postgres_cluster import private_cluster, vault_database
 
 RECORDS = 3000
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    directory = Path(tempfile.mkdtemp(prefix="regvault-pg-migrate-"))
-    Cluster(directory)
-    try:
+    with private_cluster("regvault-pg-migrate-") as directory:
         yield directory
-    finally:
-        subprocess.run([str(POSTGRES_SH), "stop", str(directory)], capture_output=True, timeout=120)
-        shutil.rmtree(directory, ignore_errors=True)
-
-
-def empty_database(regvault_bin, cluster: Path, name: str) -> str:
-    schema = subprocess.run([str(regvault_bin), "postgres", "schema", "--role", "regvault"], check=True,
-                            capture_output=True, text=True, timeout=60).stdout
-    return subprocess.run([str(POSTGRES_SH), "database", str(cluster), name], input=schema, check=True,
-                          capture_output=True, text=True, timeout=60).stdout.strip()
 
 
 def test_a_migrated_vault_checks_and_its_export_verifies_against_the_checkpoint_signed_before_the_move(
@@ -52,7 +38,7 @@ def test_a_migrated_vault_checks_and_its_export_verifies_against_the_checkpoint_
     before.write_bytes(vault.checkpoint())
     before_size = int(before.read_text().splitlines()[1])
 
-    url = empty_database(regvault_bin, cluster, "moved")
+    url = vault_database(cluster, "moved")
     moved = vault.run("migrate", "--from", f"sqlite:{vault.data}", "--to", url)
     report = json.loads(moved.stdout)
     assert report["intact"] is True and report["erased"] == 1

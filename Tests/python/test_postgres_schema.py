@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, regvault_binary
-
-POSTGRES_SH = REPO_ROOT / "tools" / "postgres.sh"
+from conftest import regvault_binary
+from postgres_cluster import POSTGRES_SH
 
 
 class Cluster:

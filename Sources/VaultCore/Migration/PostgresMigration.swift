@@ -158,14 +158,7 @@ extension Vault {
     /// The object files of versions whose records are in the log and not erased, by version id;
     /// and how many files no live record refers to.
     private static func liveObjectFiles(of vault: Vault) throws -> (live: [(String, String)], unreferenced: Int) {
-        let root = vault.directory.objectsPath
-        let shards = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { $0.count == 2 }.sorted()
-        var files: [(String, String)] = []
-        for shard in shards {
-            for name in try FileManager.default.contentsOfDirectory(atPath: root + "/" + shard).sorted() where !name.hasPrefix(".") {
-                files.append((name, root + "/" + shard + "/" + name))
-            }
-        }
+        let files = try ObjectFiles(directory: vault.directory.objectsPath, cipher: vault.cipher).versionFiles().map { ($0.versionId, $0.path) }
         var live: [(String, String)] = []
         for start in stride(from: 0, to: files.count, by: 1_000) {
             let chunk = files[start..<min(start + 1_000, files.count)]

@@ -39,6 +39,17 @@ struct ObjectFiles: Sendable {
         directory + "/" + versionId.prefix(2) + "/" + versionId
     }
 
+    /// Every version file in `directory` (a vault on SQLite), by version id: not the multipart
+    /// uploads in progress, nor a temporary file a crash left behind.
+    func versionFiles() throws -> [(versionId: String, path: String)] {
+        let shards = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.count == 2 }.sorted()
+        return try shards.flatMap { shard in
+            try FileManager.default.contentsOfDirectory(atPath: directory + "/" + shard).sorted()
+                .filter { !$0.hasPrefix(".") }
+                .map { (versionId: $0, path: path(versionId: $0)) }
+        }
+    }
+
     /// Seals and durably writes the bytes of a new version. Refuses to replace an existing file.
     func write(_ bytes: Data, versionId: String) throws {
         let sealed = try cipher.seal(object: bytes, versionId: versionId)
