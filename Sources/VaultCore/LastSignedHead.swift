@@ -15,8 +15,10 @@ import VaultStore
 ///
 /// The file is rewritten (a temporary file renamed over it, not synced) after each committed
 /// group; the database's commit is what is durable, and a crash can at worst leave the file one
-/// group behind or empty, which only weakens the check to what it held before. It knows only what
-/// this directory's writer signed: another node that sequenced later keeps its own.
+/// group behind or empty, which only weakens the check to what it held before. A standby follows
+/// the newest checkpoint another node committed (`follow`, every second while it waits), so that a
+/// node that takes over knows what was signed before it, at most a second behind; a node that was
+/// down knows only what it recorded before.
 struct LastSignedHead: Sendable {
     let path: String
 
@@ -31,10 +33,25 @@ struct LastSignedHead: Sendable {
         _ = rename(temporary, path)
     }
 
+    /// Records the store's newest checkpoint when it is signed with `verifierKey`, is larger than
+    /// the recorded one, and the store still holds the recorded one (`check`); returns whether it
+    /// recorded it.
+    /// - Throws: what `check` throws (the store no longer holds what was recorded, which is left as
+    ///   it is), or the newest checkpoint's signature does not verify.
+    func follow(_ store: any VaultStorage, verifierKey: NoteVerifierKey) throws -> Bool {
+        let recorded = try check(store)
+        guard let note = try store.latestCheckpoint() else { return false }
+        let newest = try SignedCheckpoint(verifying: Array(note.utf8), verifierKeys: [verifierKey]).checkpoint
+        guard newest.size > recorded?.size ?? 0 else { return false }
+        record(note)
+        return true
+    }
+
     /// Refuses a store whose log is shorter than the recorded checkpoint, or does not hold that
-    /// very checkpoint at its size.
-    func check(_ store: any VaultStorage) throws {
-        guard let bytes = FileManager.default.contents(atPath: path), !bytes.isEmpty else { return }
+    /// very checkpoint at its size; returns the recorded checkpoint (nil when none is).
+    @discardableResult
+    func check(_ store: any VaultStorage) throws -> Checkpoint? {
+        guard let bytes = FileManager.default.contents(atPath: path), !bytes.isEmpty else { return nil }
         let note = String(decoding: bytes, as: UTF8.self)
         guard let head = try? Checkpoint(parsing: String(note.split(separator: "\n\n", maxSplits: 1).first ?? "") + "\n") else {
             throw VaultError(.integrity, "\(path) does not hold a checkpoint; if this machine crashed while writing it, "
@@ -52,5 +69,6 @@ struct LastSignedHead: Sendable {
             throw VaultError(.integrity, "the log does not hold the checkpoint of size \(head.size) this node signed (\(path)): "
                 + "the database holds another log, or one rewritten since. " + accepted)
         }
+        return head
     }
 }

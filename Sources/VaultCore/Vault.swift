@@ -217,6 +217,14 @@ public final class Vault: Sendable {
         return try SignedCheckpoint(verifying: Array(note.utf8), verifierKeys: [verifierKey])
     }
 
+    /// Records the log's newest checkpoint in `DIR/last-signed-head` when another node committed
+    /// it (a standby following the sequencer), so that this node will refuse to extend a log that
+    /// lost it; returns whether there was a newer one. See `LastSignedHead.follow`.
+    /// - Throws: `VaultError.integrity` when the log no longer holds the checkpoint recorded before.
+    public func followNewestCheckpoint() throws -> Bool {
+        try LastSignedHead(directory: directory).follow(store, verifierKey: verifierKey)
+    }
+
     /// The size of the latest signed checkpoint (0 for an empty log). Checkpoints are stored in the
     /// same transaction as the leaves they sign and were verified when the vault was opened.
     public func checkpointSize() throws -> Int64 {

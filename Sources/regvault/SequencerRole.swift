@@ -30,10 +30,21 @@ enum SequencerRole {
         }
     }
 
-    /// Tries every second until this node holds the lease (after `takeOver` said it waits).
+    /// Tries every second until this node holds the lease (after `takeOver` said it waits),
+    /// recording the newest checkpoint the sequencer committed each time (`followNewestCheckpoint`),
+    /// so that this node, once it takes over, refuses a log that lost what was signed before it.
+    /// A log that no longer holds the checkpoint recorded before is said once, on standard error;
+    /// taking over then fails with the same error.
     static func waitToTakeOver(_ vault: Vault) async throws -> LogWriter {
+        var said: String?
         while true {
             try await Task.sleep(nanoseconds: 1_000_000_000)
+            do {
+                _ = try vault.followNewestCheckpoint()
+            } catch {
+                if said != "\(error)" { Output.note("standby: \(error)") }
+                said = "\(error)"
+            }
             if let writer = try takeOver(vault, announced: true) { return writer }
         }
     }

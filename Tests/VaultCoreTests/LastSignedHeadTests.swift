@@ -76,4 +76,30 @@ struct LastSignedHeadTests {
         try await append(["a1"], at: path)
         #expect(try String(contentsOfFile: file, encoding: .utf8) == Vault.open(at: path).store.latestCheckpoint())
     }
+
+    @Test("a standby records the newest checkpoint another node committed, only a validly signed one that extends its own record")
+    func standbyFollows() async throws {
+        let first = try VaultFixture(backend: .postgres)
+        try await first.append([bonusRuleChange("a0", state: "{}")])
+        let secondPath = FileManager.default.temporaryDirectory.appendingPathComponent("vault-\(UUID().uuidString)").path
+        try FileManager.default.copyItem(atPath: first.path, toPath: secondPath)
+        let second = try Vault.open(at: secondPath)
+        let file = secondPath + "/last-signed-head"
+        #expect(try second.followNewestCheckpoint() == false, "the copy already holds the newest checkpoint")
+
+        try await first.append([bonusRuleChange("a1", state: "{}"), bonusRuleChange("a2", state: "{}")])
+        #expect(try second.followNewestCheckpoint())
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == first.vault.store.latestCheckpoint())
+        #expect(try second.followNewestCheckpoint() == false)
+
+        // A record the log does not hold (another log's checkpoint at that size) is never replaced.
+        let head = try String(contentsOfFile: file, encoding: .utf8)
+        let signature = try #require(head.split(separator: "\n").last)
+        let forged = head.replacingOccurrences(of: String(signature), with: "— test.regvault.local/log AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        try forged.write(toFile: file, atomically: true, encoding: .utf8)
+        try await first.append([bonusRuleChange("a3", state: "{}")])
+        let refusal = #expect(throws: VaultError.self) { try second.followNewestCheckpoint() }
+        #expect(refusal?.code == .integrity)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == forged)
+    }
 }

@@ -274,6 +274,13 @@ def test_a_clean_stop_hands_the_lease_over_and_a_second_server_on_the_same_direc
         assert sent.returncode == 0, sent.stdout + sent.stderr
         acks = {result["eventId"]: result["seq"] for result in json.loads(sent.stdout)["results"]}
         assert set(acks) == {"via-curl-0", "via-curl-1"} and stored_seqs(database)["via-curl-1"] == acks["via-curl-1"]
+        # The standby records the newest checkpoint the sequencer signed, within a second or two, so
+        # that it will refuse to take over a log that lost it.
+        deadline = time.monotonic() + 10
+        signed = (first / "last-signed-head").read_text()
+        while not (second / "last-signed-head").exists() or (second / "last-signed-head").read_text() != signed:
+            assert time.monotonic() < deadline, "the standby did not follow the sequencer's checkpoint"
+            time.sleep(0.1)
         # With no address published (a sequencer on a wildcard address without advertiseURL, or
         # one still starting), the standby answers 503 and asks the client to come back.
         subprocess.run(["psql", database, "-X", "-q", "-c", "UPDATE sequencer SET url = NULL"], check=True, timeout=60)
