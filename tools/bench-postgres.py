@@ -34,7 +34,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import connection  # noqa: E402
+from benchlib import connection, seconds_in_threads  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_SH = ROOT / "tools" / "postgres.sh"
@@ -147,16 +147,10 @@ def ingest_https(targets, certs: Path, lines, clients: int) -> float:
                 failures.append(f"{response.status} {payload[:300]!r}")
                 return
 
-    threads = [threading.Thread(target=post, args=(targets[client % len(targets)], batches[client::clients]))
-               for client in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    seconds = seconds_in_threads([(post, (targets[client % len(targets)], batches[client::clients])) for client in range(clients)])
     if failures:
         raise SystemExit(f"bench-postgres: ingest failed: {failures[0]}")
-    return len(lines) / (time.monotonic() - started)
+    return len(lines) / seconds
 
 
 def two_node_ingest(binary: Path, cluster: Path, schema: str, work: Path, lines, clients: int):

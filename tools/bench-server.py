@@ -18,17 +18,15 @@ All traffic stays on 127.0.0.1; the script stops the server it started.
 """
 
 import argparse
-import http.client
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-from benchlib import connection, percentile, start_server
+from benchlib import connection, percentile, seconds_in_threads, start_server
 
 HOT_ENTITY = "bench-100"
 
@@ -66,15 +64,10 @@ def ingest_https(host_port: str, certs: str, lines, clients: int) -> float:
                 failures.append(f"{response.status} {payload[:300]!r}")
                 return
 
-    threads = [threading.Thread(target=post, args=(batches[client::clients],)) for client in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    seconds = seconds_in_threads([(post, (batches[client::clients],)) for client in range(clients)])
     if failures:
         raise SystemExit(f"ingest failed: {failures[0]}")
-    return len(lines) / (time.monotonic() - started)
+    return len(lines) / seconds
 
 
 def main():

@@ -7,6 +7,8 @@ import json
 import os
 import ssl
 import subprocess
+import threading
+import time
 
 
 def start_server(binary: str, data: str):
@@ -28,6 +30,18 @@ def connection(host_port: str, certs: str, role: str) -> http.client.HTTPSConnec
     context.load_cert_chain(os.path.join(certs, f"{role}.pem"), os.path.join(certs, f"{role}.key"))
     host, port = host_port.rsplit(":", 1)
     return http.client.HTTPSConnection(host, int(port), context=context, timeout=300)
+
+
+def seconds_in_threads(calls) -> float:
+    """Runs each (function, arguments) of `calls` in a thread of its own, all at once; returns the
+    seconds from the first start to the last end."""
+    threads = [threading.Thread(target=function, args=arguments) for function, arguments in calls]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
 
 
 def percentile(samples, p):
