@@ -1,5 +1,6 @@
 import Foundation
 import VaultCore
+import VaultServer
 import VaultStore
 
 /// How `regvault serve` takes the writer role. On SQLite, at once or not at all (another process
@@ -49,17 +50,25 @@ enum SequencerRole {
         }
     }
 
-    /// Publishes `url` as where the standbys send clients, and says so in a line for the output
-    /// (the standbys answer 503 rather than redirect when there is none, or it cannot be published).
-    static func advertise(_ vault: Vault, at url: String?) -> String {
+    /// Publishes `url` as where the standbys send clients, and says so in lines for the output
+    /// (the standbys answer 503 rather than redirect when there is none, or it cannot be
+    /// published), with a warning when the server certificate at `certificate` does not name the
+    /// URL's host: clients that follow a redirect there would refuse the connection.
+    static func advertise(_ vault: Vault, at url: String?, certificate: String) -> String {
         guard let url else {
             return "sequencer: no advertiseURL and a wildcard listen address, so standbys answer 503 rather than redirect here\n"
         }
         do {
             try vault.store.advertiseSequencer(url: url)
-            return "sequencer: standbys redirect clients to \(url)\n"
         } catch {
             return "sequencer: could not publish \(url) for the standbys' redirects (\(error)); they answer 503 instead\n"
         }
+        var text = "sequencer: standbys redirect clients to \(url)\n"
+        if let host = URLComponents(string: url)?.host, let names = try? CertificateNames(pemFile: certificate),
+           !names.covers(host: host) {
+            text += "sequencer: warning: the server certificate \(certificate) does not name \(host) (it names \(names)), so clients "
+                + "that follow a standby's redirect to \(url) will refuse it; set advertiseURL to a name it has, or add the name\n"
+        }
+        return text
     }
 }

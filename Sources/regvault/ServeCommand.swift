@@ -163,7 +163,8 @@ struct ServeCommand: AsyncParsableCommand {
             if let advertising {
                 // The database is written off the server's threads; standbys answer 503 until it is.
                 Task.detached {
-                    let line = SequencerRole.advertise(vault, at: advertising.advertisedURL(listening: url))
+                    let line = SequencerRole.advertise(vault, at: advertising.advertisedURL(listening: url),
+                                                      certificate: advertising.tls.certificate)
                     FileHandle.standardOutput.write(Data(line.utf8))
                 }
             }

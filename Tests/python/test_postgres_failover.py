@@ -292,6 +292,8 @@ def test_a_clean_stop_hands_the_lease_over_and_a_second_server_on_the_same_direc
         sequencer.process.send_signal(signal.SIGINT)
         assert sequencer.process.wait(timeout=30) == 0
         assert any("gave up the sequencer lease" in line for line in sequencer.lines), sequencer.lines
+        # Its development certificate names the address it published: no warning.
+        assert not any("sequencer: warning" in line for line in sequencer.lines), sequencer.lines
         # Handed over, not run out: the standby serves long before the 30-second lease could have lapsed.
         assert standby.wait_serving(15) < 15
 
@@ -308,3 +310,37 @@ def test_a_clean_stop_hands_the_lease_over_and_a_second_server_on_the_same_direc
         sequencer.stop()
         if standby:
             standby.stop()
+
+
+def test_a_sequencer_warns_when_its_certificate_does_not_name_the_address_it_publishes(cluster, tmp_path):
+    first = tmp_path / "node-a"
+    database = new_vault(cluster, "advertised", first)
+    # The development certificates (made by a first run in development mode) name 127.0.0.1 and localhost.
+    sequencer = Node(first)
+    try:
+        sequencer.wait_serving(60)
+    finally:
+        sequencer.stop()
+    certs = first / "dev-certs"
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({
+        "data": str(first), "listen": "127.0.0.1:0", "advertiseURL": "https://vault-a.nodes.example:8443",
+        "tls": {"certificate": str(certs / "server.pem"), "privateKey": str(certs / "server.key"),
+                "clientCAs": [str(certs / "ca.pem")]},
+        "identities": [{"commonName": "ingest", "roles": ["ingest"], "allowFrom": ["127.0.0.1/32"]}]}))
+    process = subprocess.Popen([str(regvault_binary()), "serve", "--config", str(config), "--report-interval", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("sequencer: warning: "):
+                break
+        assert lines and lines[-1].startswith("sequencer: warning: "), "".join(lines)
+        assert "does not name vault-a.nodes.example" in lines[-1] and "127.0.0.1" in lines[-1], lines[-1]
+        published = subprocess.run(["psql", database, "-X", "-A", "-t", "-c", "SELECT url FROM sequencer"],
+                                   check=True, capture_output=True, text=True, timeout=60).stdout.strip()
+        assert published == "https://vault-a.nodes.example:8443"
+    finally:
+        process.kill()
+        process.wait(timeout=30)
