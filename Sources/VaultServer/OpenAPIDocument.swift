@@ -25,7 +25,7 @@ enum OpenAPIDocument {
         Errors have the body {"error": {"code": "...", "message": "...", "line": N, "field": "..."}}.
         HEAD is answered wherever GET is, with the GET's status and headers (Content-Length included) and no body.
         A known path asked with a method it does not have is 405 method_not_allowed, with Allow listing its methods.
-        On a vault kept in PostgreSQL, a node that is not the sequencer (a standby) answers GET /healthz/node itself and
+        On a vault kept in PostgreSQL, a node that is not the sequencer (a standby) answers GET /healthz/node and /healthz/sequencer itself and
         every other request with 307 standby and Location at the same path and query on the sequencer (repeat the
         request there, method and body unchanged), or, while no live sequencer has published its address, 503 standby
         with Retry-After.
@@ -534,6 +534,17 @@ enum OpenAPIDocument {
                       sequencer: {type: boolean}
                       leaseToken: {type: integer, description: "the fencing token of the sequencer lease this node holds (PostgreSQL)"}
                       treeSize: {type: integer, minimum: 0}
+            '403': {$ref: '#/components/responses/Refused'}
+      /healthz/sequencer:
+        get:
+          summary: "The same as /healthz/node, with the answer in the status, for a load balancer that should send requests only to the sequencer (any identity)."
+          responses:
+            '200':
+              description: this node is the sequencer (on SQLite, always)
+              content: {application/json: {}}
+            '503':
+              description: this node is a standby (another node holds the sequencer lease)
+              content: {application/json: {}}
             '403': {$ref: '#/components/responses/Refused'}
       /metrics:
         get:

@@ -9,7 +9,8 @@ import VaultFormat
 /// What a node of a vault kept in PostgreSQL serves while another node holds the sequencer lease:
 /// on the same address, with the same TLS, client CAs and identities as the server it will become,
 /// `GET /healthz/node` answers `{"sequencer": false, …}` so that a load balancer or an SRE can tell
-/// a standby from a dead node. Every other request from an identity is sent to the sequencer: 307
+/// a standby from a dead node (and `GET /healthz/sequencer` the same with status 503, for a load
+/// balancer that should send nothing to a standby). Every other request from an identity is sent to the sequencer: 307
 /// `standby` with `Location` at the same path and query on the URL the sequencer published (a
 /// client that follows redirects repeats the request there, body and method unchanged), or, while
 /// no live sequencer has published one (it is starting, or died and its lease has not yet
@@ -34,7 +35,7 @@ public struct StandbyServer: Sendable {
         let router = Router(context: VaultRequestContext.self)
         router.add(middleware: AuthenticationMiddleware(policy: AccessPolicy(configuration.identities, tokens: nil), metrics: metrics))
         router.add(middleware: StandbyMiddleware(sequencer: SequencerAddress(vault: vault), ownURL: ownURL))
-        router.get("healthz/node") { [vault] _, _ in try await VaultHTTPServer.offloaded { try NodeStatus.json(vault: vault) } }
+        for route in NodeStatus.routes(vault: vault) { router.get(RouterPath(route.path), use: route.handler) }
         let app = try APIListener.application(configuration, router: router, counter: APIListener.counter(configuration),
                                               logger: Logger(label: "regvault.standby")) { [configuration] url in
             ownURL.withLock { $0 = configuration.advertisedURL(listening: url) }
@@ -85,7 +86,8 @@ final class SequencerAddress: Sendable {
     }
 }
 
-/// Sends everything but `/healthz/node` to the sequencer (307), or answers 503 `standby`.
+/// Sends everything but the node's health checks (`NodeStatus.standbyPaths`) to the sequencer
+/// (307), or answers 503 `standby`.
 struct StandbyMiddleware: RouterMiddleware {
     typealias Context = VaultRequestContext
     let sequencer: SequencerAddress
@@ -93,7 +95,7 @@ struct StandbyMiddleware: RouterMiddleware {
     let ownURL: Locked<String?>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path == "/healthz/node" else {
+        guard NodeStatus.standbyPaths.contains(request.uri.path) else {
             if let url = await sequencer.current(), url != ownURL.withLock({ $0 }) {
                 var response = try APIError(.temporaryRedirect, "standby", "this node is a standby; the sequencer at \(url) serves "
                     + "the vault: repeat the request there (a client that follows redirects does so by itself)")

@@ -25,7 +25,7 @@ public import VaultConfiguration
 /// | `POST /webhook/regulator/request`, `GET /webhook/regulator/request/{jobId}` | regulator_read, compliance_officer |
 /// | `GET /regulator/checkpoint`, `/regulator/proof/inclusion`, `/regulator/proof/consistency`, `/regulator/audit`, `/regulator/logs/{stream}`, `/regulator/player/{id}`, `/regulator/reports/{period}[/{eventId}]` | regulator_read, compliance_officer |
 /// | `GET /log/checkpoint`, `/log/tile/…` (C2SP tlog-tiles) | any identity |
-/// | `GET /healthz`, `/healthz/node`, `/metrics`, `/openapi.yaml` | any identity |
+/// | `GET /healthz`, `/healthz/node`, `/healthz/sequencer`, `/metrics`, `/openapi.yaml` | any identity |
 /// | `/sandbox/regulator/…` (every inspector route above, exports included, plus `GET key`, `status`, `vectors`) | sandbox (certificates from the sandbox CA, which open nothing else) |
 /// | `POST /sandbox/admin/reset` | admin |
 ///
@@ -152,7 +152,7 @@ public struct VaultHTTPServer: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware(catalog: catalog))
         let root = catalog.group(router.group(), prefix: "")
         root.get("healthz") { _, _ in Response.text("ok\n") }
-        root.get("healthz/node") { [vault] _, _ in try await VaultHTTPServer.offloaded { try NodeStatus.json(vault: vault) } }
+        for route in NodeStatus.routes(vault: vault) { root.get(route.path, use: route.handler) }
         let holidays = (configuration.deliveries?.holidays ?? [:]).mapValues(Set.init)
         root.get("metrics") { [metrics, vault] _, _ in
             metrics.incidentGauges(vault: vault, holidays: holidays)

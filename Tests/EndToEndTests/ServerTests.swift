@@ -114,6 +114,9 @@ struct ServerTests {
         #expect(try server.curl("/regulator/proof/consistency?from=1&to=600", as: "regulator_read").status == 200)
         #expect(try server.curl("/log/checkpoint", as: "ingest").status == 200)
         #expect(try server.curl("/healthz", as: "admin").status == 200)
+        // On SQLite the one server is always the sequencer.
+        let sequencer = try server.curl("/healthz/sequencer", as: "ingest")
+        #expect(sequencer.status == 200 && sequencer.body.contains(#""sequencer":true"#) && sequencer.body.contains(#""storage":"sqlite""#))
         let tile = try Tool.run("curl", ["-sS", "--cacert", server.certs + "/ca.pem", "--cert", server.certs + "/admin.pem",
                                          "--key", server.certs + "/admin.key", "-o", server.data + "-tile", server.url + "/log/tile/0/001"])
         #expect(tile.status == 0)

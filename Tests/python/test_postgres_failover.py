@@ -256,6 +256,11 @@ def test_a_clean_stop_hands_the_lease_over_and_a_second_server_on_the_same_direc
         client = standby.client()
         status, _, body = client.request("ingest", "GET", "/healthz/node")
         assert status == 200 and json.loads(body)["sequencer"] is False, body
+        # A load balancer that routes by status alone sees the standby as out of service, the sequencer as in.
+        status, _, body = client.request("ingest", "GET", "/healthz/sequencer")
+        assert status == 503 and json.loads(body)["sequencer"] is False, body
+        status, _, body = sequencer.client().request("ingest", "GET", "/healthz/sequencer")
+        assert status == 200 and json.loads(body)["sequencer"] is True and json.loads(body)["leaseToken"] >= 1, body
         status, headers, body = client.request("ingest", "POST", "/v1/records", records("to-standby", 1),
                                                {"Content-Type": "application/x-ndjson"})
         assert status == 307 and json.loads(body)["error"]["code"] == "standby", body
