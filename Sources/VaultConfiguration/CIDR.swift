@@ -37,7 +37,7 @@ public struct CIDR: Sendable, Equatable {
 
     /// The 4 or 16 bytes of an IP literal. Only hex digits, dots and colons are read (inet_pton would
     /// stop at a NUL and accept what comes before it).
-    static func addressBytes(_ text: String) -> [UInt8]? {
+    public static func addressBytes(_ text: String) -> [UInt8]? {
         guard !text.isEmpty, text.utf8.allSatisfy({ byte in
             (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte | 0x20) || byte == 0x2E || byte == 0x3A
         }) else { return nil }

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import SwiftASN1
+import VaultConfiguration
 import X509
 
 /// The names a server certificate is valid for (its subject alternative names), and whether a
@@ -36,7 +37,7 @@ public struct CertificateNames: Sendable, CustomStringConvertible {
     /// address with or without brackets) accepts this certificate.
     public func covers(host: String) -> Bool {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        if let address = CertificateNames.ipAddressBytes(bare) { return addresses.contains(address) }
+        if let address = CIDR.addressBytes(bare) { return addresses.contains(address) }
         let name = bare.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
         return dnsNames.contains { pattern in
             guard pattern.hasPrefix("*.") else { return pattern == name }
@@ -50,14 +51,6 @@ public struct CertificateNames: Sendable, CustomStringConvertible {
     public var description: String {
         let names = dnsNames + addresses.map { CertificateNames.text(ofAddress: $0) }
         return names.isEmpty ? "no names" : names.joined(separator: ", ")
-    }
-
-    /// The 4 or 16 bytes of an IPv4 or IPv6 address, or nil when `text` is not one.
-    static func ipAddressBytes(_ text: String) -> [UInt8]? {
-        var v4 = in_addr(), v6 = in6_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
-        return nil
     }
 
     static func text(ofAddress bytes: [UInt8]) -> String {

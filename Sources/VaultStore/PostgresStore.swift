@@ -57,19 +57,18 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
             PostgresSession(configuration: configuration, eventLoop: group.next(), id: $0, logger: logger)
         }
         do {
-            let present = try read { connection, logger in
-                try PostgresSession.run("SELECT to_regclass('public.leaves') IS NOT NULL AND to_regclass('public.sequencer') IS NOT NULL AND to_regclass('public.objects') IS NOT NULL",
-                                        on: connection, logger: logger).rows.first.map { try PostgresCells($0).bool(0) } ?? false
-            }
-            guard present else {
+            // One round trip: whether the vault's tables are there, and whether the schema is current.
+            let schema = try rows("""
+                SELECT to_regclass('public.leaves') IS NOT NULL AND to_regclass('public.sequencer') IS NOT NULL
+                       AND to_regclass('public.objects') IS NOT NULL,
+                       EXISTS (SELECT 1 FROM information_schema.columns
+                               WHERE table_schema = 'public' AND table_name = 'sequencer' AND column_name = 'url')
+                """).first
+            guard try schema?.bool(0) == true else {
                 throw StorageError(.configuration, "the database \(location.database) at \(location.host):\(location.port) has no vault "
                     + "schema; as the database's owner, install it once: regvault postgres schema --role \(location.username) | psql")
             }
-            let current = try read { connection, logger in
-                try PostgresSession.run("SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'sequencer' AND column_name = 'url')",
-                                        on: connection, logger: logger).rows.first.map { try PostgresCells($0).bool(0) } ?? false
-            }
-            guard current else {
+            guard try schema?.bool(1) == true else {
                 throw StorageError(.configuration, "the vault schema in \(location.database) at \(location.host):\(location.port) "
                     + "predates the sequencer's published address; as the database's owner, run once: ALTER TABLE sequencer ADD COLUMN url text")
             }
