@@ -20,10 +20,18 @@ baseline is what PostgreSQL alone takes for the same rows: the PostgreSQL vault'
 indexes (no foreign keys, no triggers), in transactions of the vault's batch size: the fastest way
 rows go into PostgreSQL, so the ratio is a floor. Bytes per record count every relation of the
 vault's database (tables, indexes, TOAST) and the SQLite file, against the records' JSON.
+
+With --scenario NAME (mid-size-operator: one year of a mid-size operator, about two million
+records), it also loads that sandbox scenario's records into a new SQLite vault and a new database
+and prints their bytes per record, with the database's relation by relation. The production log
+refuses sandbox event ids (`sbx-…`), so each is loaded as `evt-…`, and records that happen after
+its clock, so each `occurredAt` is moved a year back (the scenario's year is this one); the rest of
+every record is byte for byte what `regvault generate --scenario NAME` prints.
 """
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,6 +46,7 @@ from benchlib import connection, seconds_in_threads  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_SH = ROOT / "tools" / "postgres.sh"
+OCCURRED_AT_YEAR = re.compile(rb'"occurredAt":"(\d{4})-')
 BATCH = 10_000  # IngestPipeline.defaultBatchSize
 
 
@@ -48,8 +57,10 @@ def run(arguments, **options):
 def timed_append(binary: Path, data: Path, records: Path) -> float:
     started = time.monotonic()
     with open(records, "rb") as source:
-        subprocess.run([str(binary), "append", "--data", str(data), "-"], stdin=source, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, check=True)
+        appended = subprocess.run([str(binary), "append", "--data", str(data), "-"], stdin=source,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if appended.returncode != 0:
+        raise SystemExit(f"bench-postgres: regvault append failed: {appended.stderr.decode()[-2000:]}")
     return time.monotonic() - started
 
 
@@ -93,6 +104,50 @@ def database_bytes(cluster: Path, database: str) -> int:
     return int(owner_psql(cluster, database, """
         SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname NOT LIKE 'bare_%'"""))
+
+
+def scenario_bytes(binary: Path, cluster: Path, schema: str, work: Path, name: str) -> dict:
+    """Loads sandbox scenario `name`'s records, event ids `sbx-…` loaded as `evt-…` and each
+    `occurredAt` a year earlier, into a new SQLite vault and a new database; returns their sizes,
+    per relation, and the records' JSON."""
+    records = work / "scenario.jsonl"
+    count = 0
+    with subprocess.Popen([str(binary), "generate", "--scenario", name], stdout=subprocess.PIPE) as generator, \
+            open(records, "wb") as out:
+        for line in generator.stdout:
+            line = line.replace(b'{"eventId":"sbx-', b'{"eventId":"evt-', 1)
+            out.write(OCCURRED_AT_YEAR.sub(lambda year: b'"occurredAt":"%d-' % (int(year.group(1)) - 1), line, 1))
+            count += 1
+    if generator.returncode != 0:
+        raise SystemExit(f"bench-postgres: regvault generate --scenario {name} failed")
+    print(f"appending the {count:,} records of scenario {name} to SQLite, then to PostgreSQL…", flush=True)
+    run([binary, "init", "--data", work / "scenario-sqlite", "--origin", "bench.scenario/log"])
+    timed_append(binary, work / "scenario-sqlite", records)
+    url = run([POSTGRES_SH, "database", cluster, "scenario"], input=schema).strip()
+    run([binary, "init", "--data", work / "scenario-postgres", "--origin", "bench.scenario/log", "--postgres", url])
+    timed_append(binary, work / "scenario-postgres", records)
+    owner_psql(cluster, "scenario", "VACUUM ANALYZE")
+    relations = owner_psql(cluster, "scenario", """
+        SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i') ORDER BY 2 DESC""")
+    return {"count": count, "json": records.stat().st_size, "postgres": database_bytes(cluster, "scenario"),
+            "sqlite": sum(p.stat().st_size for p in (work / "scenario-sqlite").glob("vault.sqlite*")),
+            "relations": [(name, int(size)) for name, size in (line.split("|") for line in relations.splitlines())]}
+
+
+def print_scenario_bytes(name: str, measured: dict):
+    count, json_bytes = measured["count"], measured["json"]
+    print()
+    print(f"Scenario {name}: {count:,} records, {json_bytes / count:,.0f} B of JSON each")
+    print()
+    print("| bytes per record | stored | the records' JSON | ratio |")
+    print("|---|---|---|---|")
+    for backend in ("postgres", "sqlite"):
+        print(f"| {'PostgreSQL: tables, indexes and TOAST' if backend == 'postgres' else 'SQLite file'} "
+              f"| {measured[backend] / count:,.0f} B | {json_bytes / count:,.0f} B | {measured[backend] / json_bytes:.2f} |")
+    for relation, size in measured["relations"]:
+        if size >= count:
+            print(f"| of which {relation} | {size / count:,.0f} B | | |")
 
 
 class Node:
@@ -184,6 +239,7 @@ def main():
     parser.add_argument("--bin", type=Path, default=ROOT / ".build" / "release" / "regvault")
     parser.add_argument("--https-records", type=int, default=100_000, help="records posted in each HTTPS ingest run")
     parser.add_argument("--clients", type=int, default=4, help="connections posting at once in the HTTPS ingest runs")
+    parser.add_argument("--scenario", help="also measure bytes per record on this sandbox scenario's records (all of them)")
     options = parser.parse_args()
     binary = options.bin.resolve()
     if not binary.exists():
@@ -227,6 +283,7 @@ def main():
         with open(records, "rb") as source:
             lines = source.read().splitlines()[:options.https_records]
         one_node, two_nodes = two_node_ingest(binary, cluster, schema, work, lines, options.clients)
+        scenario = scenario_bytes(binary, cluster, schema, work, options.scenario) if options.scenario else None
 
         rate = lambda seconds: f"{count / seconds:,.0f}/s"
         print()
@@ -247,6 +304,8 @@ def main():
               f"| {json_bytes / count:,.0f} B (the records' JSON) | {postgres_bytes / json_bytes:.2f} |")
         print(f"| bytes per record, SQLite file | {sqlite_bytes / count:,.0f} B | {json_bytes / count:,.0f} B (the records' JSON) "
               f"| {sqlite_bytes / json_bytes:.2f} |")
+        if scenario:
+            print_scenario_bytes(options.scenario, scenario)
     finally:
         subprocess.run([str(POSTGRES_SH), "stop", str(cluster)], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)

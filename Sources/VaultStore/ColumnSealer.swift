@@ -25,17 +25,19 @@ final class ColumnSealer: Sendable {
         }
     }
 
-    /// Offers the batches' records of streams without a dictionary to the trainer and returns the
-    /// dictionaries it trains, digested. The caller stores each in the transaction that commits the
-    /// batches and calls `adopt` once that commit is durable: a frame compressed with a dictionary
-    /// the store lost would be unreadable.
+    /// Offers the bodies and diffs of the batches' records of streams without a dictionary to the
+    /// trainer and returns the dictionaries it trains, digested. The caller stores each in the
+    /// transaction that commits the batches and calls `adopt` once that commit is durable: a frame
+    /// compressed with a dictionary the store lost would be unreadable.
     func dictionariesToStore(learningFrom batches: [LogBatch]) -> [PreparedDictionary] {
         var ready: Set<String> = []
         for batch in batches {
             for record in batch.records where !compressor.hasDictionary(forStream: record.stream) {
-                guard let body = record.body else { continue }
                 let subject = record.playerId.map { "player " + $0 } ?? "entity " + record.entityType + "/" + record.entityId
-                if trainer.withLock({ $0.offer(body, stream: record.stream, subject: subject) }) { ready.insert(record.stream) }
+                for column in [record.body, record.diff].compactMap({ $0 })
+                where trainer.withLock({ $0.offer(column, stream: record.stream, subject: subject) }) {
+                    ready.insert(record.stream)
+                }
             }
         }
         var trained: [PreparedDictionary] = []

@@ -2,11 +2,14 @@ internal import CZstd
 import Foundation
 import VaultJSON
 
-/// Trains one zstd dictionary per stream from the first records the store commits of it.
+/// Trains one zstd dictionary per stream from the first records the store commits of it: their
+/// bodies and their diffs, both of which the dictionary then compresses.
 ///
 /// A record of a few hundred bytes compresses poorly alone; most of it (member names, the stream,
 /// kinds, statuses, jurisdictions) repeats in every record of its stream, and a dictionary holding
-/// that vocabulary roughly halves what each record costs.
+/// that vocabulary roughly halves what each record costs. A diff's vocabulary (`"op":"replace"`,
+/// the paths a stream's changes touch) is its own, which a dictionary of bodies alone does not
+/// hold: sampling diffs too halves what a stored diff costs.
 ///
 /// What a dictionary may hold: a dictionary is kept for as long as the store (every frame
 /// compressed with it needs it), so it must not keep anything that retention will erase. Counts are
@@ -39,13 +42,13 @@ struct DictionaryTrainer: Sendable {
     /// until the store is opened again.
     private var gaveUp: Set<String> = []
 
-    /// Keeps `body`, a record of `stream` about `subject` (its player, or else its entity), as a
-    /// sample when the stream still needs
-    /// some; returns true when the stream now has enough to train.
-    mutating func offer(_ body: Data, stream: String, subject: String) -> Bool {
+    /// Keeps `column` (the canonical JSON of a body or a diff) of a record of `stream` about
+    /// `subject` (its player, or else its entity) as a sample when the stream still needs some;
+    /// returns true when the stream now has enough to train.
+    mutating func offer(_ column: Data, stream: String, subject: String) -> Bool {
         guard !gaveUp.contains(stream) else { return false }
         if samples[stream] == nil, samples.count >= DictionaryTrainer.maxStreamsSampled { return false }
-        guard let parsed = try? JSONParser.parse(Array(body)) else { return false }
+        guard let parsed = try? JSONParser.parse(Array(column)) else { return false }
         samples[stream, default: []].append((subject, parsed))
         return samples[stream]!.count >= DictionaryTrainer.sampleCount
     }

@@ -30,10 +30,12 @@ extension PostgresStore {
         try rows("SELECT count(*) FROM erasures WHERE erased_by >= \(seq)").first?.int64(0) ?? 0
     }
 
-    /// Nothing the application role can do: an erased row's old version stays in its table's pages
-    /// until autovacuum reclaims it (the application role owns no table, so it cannot VACUUM), and
-    /// in the write-ahead log and base backups for as long as those are kept. The columns were
-    /// sealed with the vault's data keys, so what remains is ciphertext; see the README on backups.
+    /// Nothing the application role can do: an erased row's old version stays in its table's files
+    /// until a page compaction or vacuum overwrites it (out-of-line TOAST chunks until the owner's
+    /// `VACUUM FULL records, objects`; the application role owns no table, so it cannot VACUUM),
+    /// and in the write-ahead log and base backups for as long as those are kept. The columns were
+    /// sealed with the vault's data keys, so what remains is ciphertext; see the README on erasure
+    /// on PostgreSQL.
     public func purgeErasedData() throws {}
 
     static func subject(_ row: PostgresCells) throws -> RetentionSubject {

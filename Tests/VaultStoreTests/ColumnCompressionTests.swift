@@ -158,6 +158,7 @@ struct ColumnCompressionTests {
         #expect(dictionary.stream == "kyc")
         let text = String(decoding: dictionary.bytes, as: UTF8.self)
         #expect(text.contains("verified") && text.contains("riskBand"))
+        #expect(text.contains(#""path":"/name""#))  // a diff's vocabulary: diffs are samples too
         // No record's own value: at most a prefix that 16 players' records share, then its shape.
         #expect((Int64(0)..<2_000).allSatisfy { !text.contains(Self.secret($0).prefix(6)) })
         #expect(!text.contains("p-1") && !text.contains("p-2"))  // each the prefix of 11 players only
