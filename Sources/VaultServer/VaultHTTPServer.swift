@@ -277,6 +277,7 @@ public struct VaultHTTPServer: Sendable {
                 metrics.swept(summary)
                 if summary.erased > 0 {
                     logger.info("erased \(summary.erased) records; erasure entries \(summary.erasureEntries)")
+                    if let remains = summary.remains { logger.notice("after the sweep: \(remains)") }
                 }
             } catch is CancellationError {
                 return

@@ -35,8 +35,11 @@ extension PostgresStore {
     /// `VACUUM FULL records, objects`; the application role owns no table, so it cannot VACUUM),
     /// and in the write-ahead log and base backups for as long as those are kept. The columns were
     /// sealed with the vault's data keys, so what remains is ciphertext; see the README on erasure
-    /// on PostgreSQL.
-    public func purgeErasedData() throws {}
+    /// on PostgreSQL. Returns that, for the operator.
+    public func purgeErasedData() throws -> String? {
+        "PostgreSQL keeps the erased records' old row versions (ciphertext) in its table files until the database's "
+            + "owner runs VACUUM FULL records, objects, and in WAL archives and base backups until they expire"
+    }
 
     static func subject(_ row: PostgresCells) throws -> RetentionSubject {
         RetentionSubject(seq: try row.int64(0), eventId: try row.string(1), stream: try row.string(2), entityType: try row.string(3),

@@ -3,7 +3,7 @@
 /// Records are never deleted. Erasure (body, salt, diff and state set to nil together) happens
 /// only inside `LogStorage.commit`, in the batch that holds the erasure entry, and is kept with
 /// that entry's seq. Reads may run concurrently with a commit and with each other and see whole
-/// batches only. Once `purgeErasedData()` returns, erased bytes cannot be recovered from the
+/// batches only. Once `purgeErasedData()` returns nil, erased bytes cannot be recovered from the
 /// store's files; it may run while others read and commit.
 public protocol RetentionStorage: Sendable {
     /// Records not yet erased with seq greater than `after`, in seq order, at most `limit`, with
@@ -15,7 +15,10 @@ public protocol RetentionStorage: Sendable {
     func erasureCount(since seq: Int64) throws -> Int64
     /// For each of `seqs` that was erased, the seq of the erasure entry that erased it.
     func erasures(of seqs: [Int64]) throws -> [Int64: Int64]
-    /// Makes the bytes of erased records unrecoverable from the store's files (for SQLite: zeroed
-    /// pages via `secure_delete`, then a checkpoint that truncates the write-ahead log).
-    func purgeErasedData() throws
+    /// Makes the bytes of erased records unrecoverable from the store's files as far as the vault
+    /// itself can, and returns nil when they now are (SQLite: zeroed pages via `secure_delete`, then
+    /// a checkpoint that truncates the write-ahead log). A store whose files only its owner can
+    /// rewrite returns what it still keeps and what the owner must run (PostgreSQL), for the sweep
+    /// to pass on to whoever operates the database.
+    func purgeErasedData() throws -> String?
 }

@@ -39,12 +39,13 @@ extension SQLiteStore {
         }
     }
 
-    public func purgeErasedData() throws {
+    public func purgeErasedData() throws -> String? {
         // secure_delete already zeroed the freed space in the pages the erasure rewrote; the old
         // page images still sit in the write-ahead log until it is checkpointed and truncated.
         try pool.writeWithoutTransaction { db in
             _ = try db.checkpoint(.truncate)
         }
+        return nil
     }
 
     static let subjectColumns = """

@@ -40,7 +40,9 @@ struct SweepCommand: AsyncParsableCommand {
         discussion: "Each page of erased records gets an erasure entry listing them with their class, retain-until and "
             + "the rule they expired under. The bodies, salts, diffs and states of erased records are overwritten, "
             + "and the write-ahead log is truncated, so they cannot be recovered from the vault's files. Entries stay: "
-            + "every proof still verifies. Prints {examined, erased, erasureEntries, held, awaitingTrigger}. "
+            + "every proof still verifies. Prints {examined, erased, erasureEntries, held, awaitingTrigger}, with "
+            + "remains when the store keeps more than the vault can remove (on PostgreSQL, old row versions until "
+            + "the database's owner runs VACUUM FULL records, objects). "
             + "The server sweeps by itself (sweepIntervalSeconds); stop it before running this."
     )
 
@@ -51,6 +53,7 @@ struct SweepCommand: AsyncParsableCommand {
         let summary = try await writer.sweep { progress in
             Output.note("sweep: examined \(progress.examined), erased \(progress.erased), held \(progress.held)")
         }
+        if let remains = summary.remains { Output.note("sweep: \(remains)") }
         Output.json(summary.json)
     }
 }

@@ -88,7 +88,7 @@ final class FaultyStore: VaultStorage {
     func subjects(seqs: [Int64]) throws -> [Int64: RetentionSubject] { try inner.subjects(seqs: seqs) }
     func erasures(of seqs: [Int64]) throws -> [Int64: Int64] { try inner.erasures(of: seqs) }
     func erasureCount(since seq: Int64) throws -> Int64 { try inner.erasureCount(since: seq) }
-    func purgeErasedData() throws { try inner.purgeErasedData() }
+    func purgeErasedData() throws -> String? { try inner.purgeErasedData() }
     func recordsForCheck(from: Int64, to: Int64) throws -> [(record: StoredRecord, unreadable: String?)] {
         try inner.recordsForCheck(from: from, to: to)
     }

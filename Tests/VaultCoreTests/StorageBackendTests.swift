@@ -76,6 +76,8 @@ struct StorageBackendTests {
         fixture.clock.set(millis: Timestamp.addingYears(8, toMillis: StorageBackendTests.tenYearsAgo))
         let summary = try await fixture.writer.sweep()
         #expect(summary.erased == 5)
+        // SQLite's own purge leaves nothing behind; PostgreSQL says what its owner must still run.
+        #expect(backend == .sqlite ? summary.remains == nil : summary.remains?.contains("VACUUM FULL records, objects") == true)
         let history = try fixture.vault.history(entityType: "flag", entityId: "3")
         #expect(history.first?.record.body == nil)
         #expect(history.first?.erasedBy == summary.erasureEntries.first)

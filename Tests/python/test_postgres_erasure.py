@@ -66,7 +66,11 @@ def test_an_erased_records_bytes_leave_the_table_file_with_vacuum_full_and_the_v
 
     vault.run("retention", "shorten", "--data", vault.data, "--seq", erased_seq, "--until", "2020-01-01T00:00:00Z",
               "--bypass-governance", "--reason", "erasure request")
-    assert vault.json_out("sweep", "--data", vault.data)["erased"] == 1
+    swept = vault.run("sweep", "--data", vault.data)
+    summary = json.loads(swept.stdout)
+    assert summary["erased"] == 1
+    # The sweep says what PostgreSQL still keeps and what its owner runs, on standard error too.
+    assert "VACUUM FULL records, objects" in summary["remains"] and b"VACUUM FULL records, objects" in swept.stderr
     assert superuser_psql(cluster, "erasure", f"SELECT body IS NULL FROM records WHERE seq = {erased_seq}") == "t"
     assert marker in records_file_bytes(cluster, "erasure"), \
         "the sweep's UPDATE leaves the old version's TOAST chunks in the file (what the README says VACUUM FULL is for)"

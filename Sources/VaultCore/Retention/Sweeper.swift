@@ -13,14 +13,21 @@ public struct SweepSummary: Sendable, Equatable {
     public var held = 0
     /// Records kept because their period has not started (the business relationship has not ended).
     public var awaitingTrigger = 0
+    /// What the store still keeps of the erased bytes and what its owner must run to remove them
+    /// (`RetentionStorage.purgeErasedData`); nil when the sweep erased nothing or the vault's own
+    /// purge removed them from the files.
+    public var remains: String?
 
     public init() {}
 
-    /// `{"examined","erased","erasureEntries","held","awaitingTrigger"}`.
+    /// `{"examined","erased","erasureEntries","held","awaitingTrigger"}`, and `"remains"` when set.
     public var json: JSONValue {
-        .object(["examined": .int(Int64(examined)), "erased": .int(Int64(erased)),
-                 "erasureEntries": .array(erasureEntries.map { .int($0) }), "held": .int(Int64(held)),
-                 "awaitingTrigger": .int(Int64(awaitingTrigger))])
+        var members: [String: JSONValue] = [
+            "examined": .int(Int64(examined)), "erased": .int(Int64(erased)),
+            "erasureEntries": .array(erasureEntries.map { .int($0) }), "held": .int(Int64(held)),
+            "awaitingTrigger": .int(Int64(awaitingTrigger))]
+        if let remains { members["remains"] = .string(remains) }
+        return .object(members)
     }
 }
 
@@ -62,7 +69,7 @@ extension LogWriter {
             }
             progress?(summary)
         }
-        if summary.erased > 0 { try store.purgeErasedData() }
+        if summary.erased > 0 { summary.remains = try store.purgeErasedData() }
         return summary
     }
 }
