@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 public import VaultFormat
+import VaultStore
 
 /// A record that passed validation: its canonical bytes (RFC 8785 JSON of exactly what was
 /// submitted), the fields the vault indexes, and a fresh salted commitment to the bytes.

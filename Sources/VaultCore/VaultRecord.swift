@@ -1,5 +1,6 @@
 import Foundation
 import VaultFormat
+import VaultStore
 
 /// The vault's own streams, written by the vault rather than by clients. Their records go through
 /// the same writer, entries and proofs as client records.

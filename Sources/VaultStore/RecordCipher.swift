@@ -52,7 +52,8 @@ public struct RecordCipher: Sendable {
     }
 
     private func seal(_ plaintext: Data, authenticating aad: Data) throws -> Data {
-        let box = try AES.GCM.seal(plaintext, using: keys[activeKeyId]!, nonce: AES.GCM.Nonce(), authenticating: aad)
+        let nonce = try AES.GCM.Nonce(data: SecureRandom.bytes(12))
+        let box = try AES.GCM.seal(plaintext, using: keys[activeKeyId]!, nonce: nonce, authenticating: aad)
         var out = Data(capacity: RecordCipher.headerLength + plaintext.count + RecordCipher.tagLength)
         out.append(RecordCipher.formatVersion)
         withUnsafeBytes(of: activeKeyId.bigEndian) { out.append(contentsOf: $0) }
