@@ -6,8 +6,8 @@ import Darwin
 import VaultFormat
 
 /// Cryptographically secure random bytes (record salts, AES-GCM nonces, identifiers), from the
-/// operating system's generator (`/dev/urandom` on Linux, which after boot-time seeding is what
-/// `getrandom(2)` serves), drawn 4 KiB at a time.
+/// operating system's generator (`/dev/urandom` on Linux, read only once `getrandom(2)` says the
+/// kernel's generator is seeded, after which both serve the same), drawn 4 KiB at a time.
 ///
 /// Why a buffer: every record takes a 32-byte salt and a 12-byte nonce per sealed column, and
 /// drawing each with system calls of its own (the standard library's generator, which swift-crypto's
@@ -48,8 +48,12 @@ public enum SecureRandom {
     }
 
     #if canImport(Glibc)
-    /// `/dev/urandom`, opened once for the process's life.
+    /// `/dev/urandom`, opened once for the process's life, once the kernel's generator is seeded:
+    /// the standard library's generator (`getrandom(2)`, no flags) waits for that, which early in
+    /// boot `/dev/urandom` alone would not.
     private static let device: Int32 = {
+        var seeded = SystemRandomNumberGenerator()
+        _ = seeded.next()
         let descriptor = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
         precondition(descriptor >= 0, "cannot open /dev/urandom: errno \(errno)")
         return descriptor
