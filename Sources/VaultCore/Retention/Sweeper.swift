@@ -33,7 +33,8 @@ public struct SweepSummary: Sendable, Equatable {
 
 extension LogWriter {
     /// Erases every record whose retention has ended and that no hold covers, a page at a time, each
-    /// page with its own erasure entry, then makes the erased bytes unrecoverable from the files.
+    /// page with its own erasure entry, then removes the erased bytes from the store's files as far
+    /// as the vault can (`remains` says what only the database's owner can remove).
     /// Ingest goes on between pages. `progress` is called after each page.
     public func sweep(pageSize: Int = 1000, progress: (@Sendable (SweepSummary) -> Void)? = nil) async throws -> SweepSummary {
         var summary = SweepSummary()
