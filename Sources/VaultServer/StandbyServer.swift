@@ -33,6 +33,7 @@ public struct StandbyServer: Sendable {
         let metrics = ServerMetrics()
         let ownURL = Locked<String?>(nil)
         let router = Router(context: VaultRequestContext.self)
+        router.add(middleware: BlockingWorkMiddleware())
         router.add(middleware: AuthenticationMiddleware(policy: AccessPolicy(configuration.identities, tokens: nil), metrics: metrics))
         router.add(middleware: StandbyMiddleware(sequencer: SequencerAddress(vault: vault), ownURL: ownURL))
         for route in NodeStatus.routes(vault: vault) { router.get(RouterPath(route.path), use: route.handler) }

@@ -98,21 +98,21 @@ public struct VaultHTTPServer: Sendable {
             onListening(url)
             apiBound.finish()
         })
-        let sweeper = Task { [configuration, writer, metrics] in
+        let sweeper = Task(executorPreference: BlockingWorkExecutor.shared) { [configuration, writer, metrics] in
             await VaultHTTPServer.sweepPeriodically(every: configuration.sweepIntervalSeconds, writer: writer, metrics: metrics)
         }
-        let replay = Task { [sandbox] in
+        let replay = Task(executorPreference: BlockingWorkExecutor.shared) { [sandbox] in
             let logger = Logger(label: "regvault.sandbox")
             await sandbox?.run { logger.error("sandbox replay failed: \($0)") }
         }
-        let trimmer = Task { await VaultHTTPServer.releaseFreePagesPeriodically() }
+        let trimmer = Task(executorPreference: BlockingWorkExecutor.shared) { await VaultHTTPServer.releaseFreePagesPeriodically() }
         await writer.routeIncidents(incidentRoutes)
-        let delivering = Task { await deliveryWorker?.run() }
-        let ruling = Task { [vault, writer, metrics, configuration] in
+        let delivering = Task(executorPreference: BlockingWorkExecutor.shared) { await deliveryWorker?.run() }
+        let ruling = Task(executorPreference: BlockingWorkExecutor.shared) { [vault, writer, metrics, configuration] in
             await RuleWorker(vault: vault, writer: writer, configuration: configuration.rules ?? .init(), refusals: metrics.refusalRuns)
                 .run()
         }
-        let reporter = Task { [reports, vault, writer, metrics, reportIntervalSeconds, deliveryRoutes] in
+        let reporter = Task(executorPreference: BlockingWorkExecutor.shared) { [reports, vault, writer, metrics, reportIntervalSeconds, deliveryRoutes] in
             guard let reports, reportIntervalSeconds > 0 else { return }
             let schedule = ReportSchedule(filer: ReportFiler(vault: vault, writer: writer, configuration: reports,
                                                              deliveryRoutes: deliveryRoutes))
@@ -143,6 +143,7 @@ public struct VaultHTTPServer: Sendable {
     func makeRouter(catalog: RouteCatalog = RouteCatalog(), tokens: BearerTokens? = nil,
                     sandboxAccess: SandboxAccess? = nil) -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self, options: .autoGenerateHeadEndpoints)
+        router.add(middleware: BlockingWorkMiddleware())
         router.add(middleware: ResponseTimeMiddleware(metrics: metrics))
         router.add(middleware: DeclaredLengthMiddleware(maxBodyBytes: configuration.limits.maxBodyBytes,
                                                         maxObjectBytes: configuration.limits.maxObjectBytes))

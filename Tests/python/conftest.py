@@ -204,8 +204,8 @@ class MutualTLSClient:
             self.contexts[role] = context
         return self.contexts[role]
 
-    def request(self, role: str, method: str, path: str, body: bytes = None, headers: dict = None):
-        connection = http.client.HTTPSConnection(self.host, self.port, context=self.context(role), timeout=60)
+    def request(self, role: str, method: str, path: str, body: bytes = None, headers: dict = None, timeout: float = 60):
+        connection = http.client.HTTPSConnection(self.host, self.port, context=self.context(role), timeout=timeout)
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
