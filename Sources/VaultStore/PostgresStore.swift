@@ -20,13 +20,13 @@ public import VaultFormat
 /// `commit(group:)` for what happens when the node, its connection or the database fails.
 ///
 /// Reading: any node, any number of threads. Each read is one statement, so it sees one snapshot;
-/// reads run on a small set of connections of their own and never wait for the writer's.
+/// reads run on a small set of connections of their own (`PostgresSessionPool`: a read takes an idle
+/// one) and never wait for the writer's.
 public final class PostgresStore: VaultStorage, @unchecked Sendable {
     let location: PostgresLocation
     private let group: MultiThreadedEventLoopGroup
     let writerSession: PostgresSession
-    private let readerSessions: [PostgresSession]
-    private let nextReader = Locked(0)
+    private let readerPool: PostgresSessionPool
     let sealer: ColumnSealer
     /// The sequencer lease this store holds, if any (see `PostgresStore+Sequencer`).
     let lease = Locked<SequencerLease?>(nil)
@@ -53,9 +53,9 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
         logger.logLevel = .error
         let configuration = try location.configuration(settings: PostgresStore.sessionSettings)
         writerSession = PostgresSession(configuration: configuration, eventLoop: group.next(), id: 0, logger: logger)
-        readerSessions = (1...max(1, readers)).map {
+        readerPool = PostgresSessionPool((1...max(1, readers)).map {
             PostgresSession(configuration: configuration, eventLoop: group.next(), id: $0, logger: logger)
-        }
+        })
         do {
             // One round trip: whether the vault's tables are there, and whether the schema is current.
             let schema = try rows("""
@@ -87,18 +87,13 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
     public func shutdown() {
         resignSequencer()
         writerSession.close()
-        for session in readerSessions { session.close() }
+        for session in readerPool.sessions { session.close() }
         try? group.syncShutdownGracefully()
     }
 
-    /// Runs `body` on one of the reader connections.
+    /// Runs `body` on a reader connection no other read is using.
     func read<T>(_ body: (PostgresConnection, Logger) throws -> T) throws -> T {
-        let index = nextReader.withLock { next in
-            defer { next = (next + 1) % readerSessions.count }
-            return next
-        }
-        let session = readerSessions[index]
-        return try session.withConnection { try body($0, session.logger) }
+        try readerPool.withSession { session in try session.withConnection { try body($0, session.logger) } }
     }
 
     /// The rows of one read statement.

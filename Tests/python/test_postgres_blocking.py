@@ -80,3 +80,44 @@ def test_reads_held_by_a_database_lock_leave_the_server_answering(cluster, tmp_p
             session.wait(timeout=30)
     finally:
         node.stop()
+
+
+def test_a_read_held_in_the_database_leaves_the_other_reader_sessions_to_the_rest(cluster, tmp_path):
+    """A read waiting on a lock holds one of the node's reader connections; every later read must go to
+    one of the idle ones instead of queueing behind it (as a fixed rotation over the connections did)."""
+    data = tmp_path / "node"
+    new_vault(cluster, "pooled", data)
+    node = Node(data)
+    try:
+        node.wait_serving(60)
+        assert ingest(node, "pooled", 5), "the records were not acknowledged"
+        client = node.client()
+        status, _, _ = client.request("ingest", "PUT", "/v1/objects/reports/held.csv", b"day,count\n2026-12-06,5\n",
+                                      {"Content-Type": "text/csv"})
+        assert status in (200, 201)
+        status, _, first_leaf = client.request("regulator_read", "GET", "/log/tile/entries/000.p/1")
+        assert status == 200 and first_leaf
+
+        session = locking_session(cluster, "pooled", "objects")
+        try:
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                held = pool.submit(client.request, "ingest", "GET", "/v1/objects/reports/held.csv")
+                time.sleep(1.5)  # the object's read has reached the database and waits on the lock
+                assert not held.done(), "the object was read while its table was locked"
+                for attempt in range(8):
+                    try:
+                        status, _, body = client.request("regulator_read", "GET", "/log/tile/entries/000.p/1",
+                                                         timeout=HEALTH_ANSWER_SECONDS)
+                    except OSError as error:
+                        pytest.fail(f"read {attempt + 1} of the log waited behind the held read: {error!r}")
+                    assert (status, body) == (200, first_leaf)
+                assert not held.done(), "the lock was released early"
+                session.stdin.write("COMMIT;\n")
+                session.stdin.flush()
+                status, _, body = held.result(timeout=30)
+            assert (status, body) == (200, b"day,count\n2026-12-06,5\n")
+        finally:
+            session.stdin.close()
+            session.wait(timeout=30)
+    finally:
+        node.stop()
