@@ -85,20 +85,29 @@ struct DictionaryTrainer: Sendable {
 /// The members, values, string prefixes and patterns that records of at least
 /// `DictionaryTrainer.sharedAcross` distinct subjects share, by path (array positions do not count:
 /// `/games/*/id`).
+///
+/// Cost: linear in the samples' size. Each path's string prefixes are counted in a trie (one step
+/// per character), not as one key per prefix, which made counting and matching them quadratic in a
+/// string's length; subjects are counted as numbers.
 private struct SharedVocabulary {
     /// String prefixes longer than this are not counted (nor kept).
     static let maxPrefixLength = 48
 
-    private var memberSubjects: [String: Set<String>] = [:]
-    private var valueSubjects: [String: Set<String>] = [:]
-    private var prefixSubjects: [String: Set<String>] = [:]
-
-    private var patternSubjects: [String: Set<String>] = [:]
+    private var memberSubjects: [String: Set<Int>] = [:]
+    private var valueSubjects: [String: Set<Int>] = [:]
+    private var prefixes: [String: PrefixTrie] = [:]
+    private var patternSubjects: [String: Set<Int>] = [:]
 
     init(_ samples: [(subject: String, body: JSONValue)]) {
-        for sample in samples { count(sample.body, path: "", subject: sample.subject) }
+        var numbers: [String: Int] = [:]
+        let subjects = samples.map { sample in
+            if let number = numbers[sample.subject] { return number }
+            numbers[sample.subject] = numbers.count
+            return numbers.count - 1
+        }
+        for (sample, subject) in zip(samples, subjects) { count(sample.body, path: "", subject: subject) }
         // Second pass: which patterns (shared prefix and shape) enough subjects have in common.
-        for sample in samples { countPatterns(sample.body, path: "", subject: sample.subject) }
+        for (sample, subject) in zip(samples, subjects) { countPatterns(sample.body, path: "", subject: subject) }
     }
 
     /// `value` with members, values and patterns not shared by enough subjects taken out.
@@ -116,7 +125,7 @@ private struct SharedVocabulary {
         case .string(let text):
             if shared(valueSubjects[SharedVocabulary.key(path, value)]) { return value }
             let pattern = pattern(of: text, path: path)
-            return shared(patternSubjects[SharedVocabulary.prefixKey(path, pattern)]) ? .string(pattern) : .string("")
+            return shared(patternSubjects[SharedVocabulary.patternKey(path, pattern)]) ? .string(pattern) : .string("")
         case .number:
             return shared(valueSubjects[SharedVocabulary.key(path, value)]) ? value : .number(JSONNumber(0))
         case .bool, .null:
@@ -124,7 +133,7 @@ private struct SharedVocabulary {
         }
     }
 
-    private mutating func count(_ value: JSONValue, path: String, subject: String) {
+    private mutating func count(_ value: JSONValue, path: String, subject: Int) {
         switch value {
         case .object(let members):
             for (key, member) in members {
@@ -136,11 +145,8 @@ private struct SharedVocabulary {
             for element in elements { count(element, path: path + "/*", subject: subject) }
         case .string(let text):
             valueSubjects[SharedVocabulary.key(path, value), default: []].insert(subject)
-            var prefix = ""
-            for scalar in text.unicodeScalars.dropLast().prefix(SharedVocabulary.maxPrefixLength) {
-                prefix.unicodeScalars.append(scalar)
-                prefixSubjects[SharedVocabulary.prefixKey(path, prefix), default: []].insert(subject)
-            }
+            prefixes[path, default: PrefixTrie()].insert(SharedVocabulary.countedPrefix(of: Array(text.unicodeScalars)),
+                                                       subject: subject)
         case .number:
             valueSubjects[SharedVocabulary.key(path, value), default: []].insert(subject)
         case .bool, .null:
@@ -148,14 +154,14 @@ private struct SharedVocabulary {
         }
     }
 
-    private mutating func countPatterns(_ value: JSONValue, path: String, subject: String) {
+    private mutating func countPatterns(_ value: JSONValue, path: String, subject: Int) {
         switch value {
         case .object(let members):
             for (key, member) in members { countPatterns(member, path: path + "/" + key, subject: subject) }
         case .array(let elements):
             for element in elements { countPatterns(element, path: path + "/*", subject: subject) }
         case .string(let text):
-            patternSubjects[SharedVocabulary.prefixKey(path, pattern(of: text, path: path)), default: []].insert(subject)
+            patternSubjects[SharedVocabulary.patternKey(path, pattern(of: text, path: path)), default: []].insert(subject)
         case .number, .bool, .null:
             break
         }
@@ -164,13 +170,17 @@ private struct SharedVocabulary {
     /// `text`'s longest shared prefix at `path`, followed by the shape of the rest.
     private func pattern(of text: String, path: String) -> String {
         let scalars = Array(text.unicodeScalars)
-        var kept = min(scalars.count - 1, SharedVocabulary.maxPrefixLength)
-        while kept > 0, !shared(prefixSubjects[SharedVocabulary.prefixKey(path, String(String.UnicodeScalarView(scalars[..<kept])))]) {
-            kept -= 1
-        }
-        var result = String.UnicodeScalarView(scalars[..<max(kept, 0)])
-        for scalar in scalars[max(kept, 0)...] { result.append(SharedVocabulary.shape(of: scalar)) }
+        let kept = prefixes[path]?.sharedLength(of: SharedVocabulary.countedPrefix(of: scalars),
+                                                 across: DictionaryTrainer.sharedAcross) ?? 0
+        var result = String.UnicodeScalarView(scalars[..<kept])
+        for scalar in scalars[kept...] { result.append(SharedVocabulary.shape(of: scalar)) }
         return String(result)
+    }
+
+    /// The part of a string whose prefixes are counted: all but its last character (a prefix is
+    /// never the whole string), at most `maxPrefixLength` of them.
+    private static func countedPrefix(of scalars: [Unicode.Scalar]) -> ArraySlice<Unicode.Scalar> {
+        scalars.dropLast().prefix(maxPrefixLength)
     }
 
     /// A character's class: `0` for an ASCII digit, `a`/`A` for an ASCII letter, other ASCII as it
@@ -185,7 +195,7 @@ private struct SharedVocabulary {
         }
     }
 
-    private func shared(_ subjects: Set<String>?) -> Bool {
+    private func shared(_ subjects: Set<Int>?) -> Bool {
         (subjects?.count ?? 0) >= DictionaryTrainer.sharedAcross
     }
 
@@ -193,7 +203,44 @@ private struct SharedVocabulary {
         path + "\u{0}" + String(decoding: value.canonicalBytes, as: UTF8.self)
     }
 
-    private static func prefixKey(_ path: String, _ prefix: String) -> String {
-        path + "\u{1}" + prefix
+    private static func patternKey(_ path: String, _ pattern: String) -> String {
+        path + "\u{1}" + pattern
+    }
+}
+
+/// The prefixes of the strings seen at one path, each with the subjects whose strings begin with
+/// it: node 0 is the empty prefix, and each other node one character more than its parent.
+private struct PrefixTrie {
+    private var children: [[Unicode.Scalar: Int]] = [[:]]
+    private var subjects: [Set<Int>] = [[]]
+
+    /// Counts `subject` for every non-empty prefix of `scalars`.
+    mutating func insert(_ scalars: ArraySlice<Unicode.Scalar>, subject: Int) {
+        var node = 0
+        for scalar in scalars {
+            if let child = children[node][scalar] {
+                node = child
+            } else {
+                children.append([:])
+                subjects.append([])
+                children[node][scalar] = children.count - 1
+                node = children.count - 1
+            }
+            subjects[node].insert(subject)
+        }
+    }
+
+    /// The length of the longest prefix of `scalars` that strings of at least `threshold` subjects
+    /// begin with. A prefix's subjects include those of every longer one, so the first prefix
+    /// short of `threshold` ends the search.
+    func sharedLength(of scalars: ArraySlice<Unicode.Scalar>, across threshold: Int) -> Int {
+        var node = 0
+        var length = 0
+        for scalar in scalars {
+            guard let child = children[node][scalar], subjects[child].count >= threshold else { break }
+            node = child
+            length += 1
+        }
+        return length
     }
 }
