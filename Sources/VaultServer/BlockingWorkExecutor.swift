@@ -9,9 +9,9 @@ import NIOPosix
 /// runs on until the storage answers. Run on the cooperative pool (as many threads as cores, two
 /// on a small appliance), a few slow queries, a lock held in the database or a connection being
 /// re-opened would stop every other task of the process, accepting connections and answering
-/// `GET /healthz` included. On this executor they hold up to `threadCount` requests; the event
+/// `GET /healthz` included. On this executor they hold at most as many requests as it has threads; the event
 /// loops keep moving bytes and the cooperative pool keeps running the listener's tasks, so what
-/// does not touch the storage still answers, and requests beyond `threadCount` wait their turn
+/// does not touch the storage still answers, and further requests wait their turn
 /// here instead of piling into the database.
 ///
 /// Swift's task executors (SE-0417): code of a task that prefers this executor, and the default
@@ -20,14 +20,24 @@ final class BlockingWorkExecutor: TaskExecutor, @unchecked Sendable {
     /// The one executor of the process.
     static let shared = BlockingWorkExecutor(threadCount: 32)
 
-    /// How many jobs run at once: as many requests or jobs as may wait on the storage together.
-    let threadCount: Int
     private let pool: NIOThreadPool
 
+    /// - Parameter threadCount: how many jobs run at once: as many requests or jobs as may wait on
+    ///   the storage together.
     init(threadCount: Int) {
-        self.threadCount = threadCount
         pool = NIOThreadPool(numberOfThreads: threadCount)
         pool.start()
+    }
+
+    /// `body` run on the shared executor's threads, for as long as it takes.
+    static func run<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+        try await withTaskExecutorPreference(shared, operation: body)
+    }
+
+    /// A task whose code runs on the shared executor's threads (a background job of the server).
+    @discardableResult
+    static func task(_ body: sending @escaping @isolated(any) () async -> Void) -> Task<Void, Never> {
+        Task(executorPreference: shared, operation: body)
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
@@ -46,6 +56,6 @@ struct BlockingWorkMiddleware: RouterMiddleware {
     typealias Context = VaultRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        try await withTaskExecutorPreference(BlockingWorkExecutor.shared) { try await next(request, context) }
+        try await BlockingWorkExecutor.run { try await next(request, context) }
     }
 }

@@ -98,21 +98,21 @@ public struct VaultHTTPServer: Sendable {
             onListening(url)
             apiBound.finish()
         })
-        let sweeper = Task(executorPreference: BlockingWorkExecutor.shared) { [configuration, writer, metrics] in
+        let sweeper = BlockingWorkExecutor.task { [configuration, writer, metrics] in
             await VaultHTTPServer.sweepPeriodically(every: configuration.sweepIntervalSeconds, writer: writer, metrics: metrics)
         }
-        let replay = Task(executorPreference: BlockingWorkExecutor.shared) { [sandbox] in
+        let replay = BlockingWorkExecutor.task { [sandbox] in
             let logger = Logger(label: "regvault.sandbox")
             await sandbox?.run { logger.error("sandbox replay failed: \($0)") }
         }
-        let trimmer = Task(executorPreference: BlockingWorkExecutor.shared) { await VaultHTTPServer.releaseFreePagesPeriodically() }
+        let trimmer = BlockingWorkExecutor.task { await VaultHTTPServer.releaseFreePagesPeriodically() }
         await writer.routeIncidents(incidentRoutes)
-        let delivering = Task(executorPreference: BlockingWorkExecutor.shared) { await deliveryWorker?.run() }
-        let ruling = Task(executorPreference: BlockingWorkExecutor.shared) { [vault, writer, metrics, configuration] in
+        let delivering = BlockingWorkExecutor.task { await deliveryWorker?.run() }
+        let ruling = BlockingWorkExecutor.task { [vault, writer, metrics, configuration] in
             await RuleWorker(vault: vault, writer: writer, configuration: configuration.rules ?? .init(), refusals: metrics.refusalRuns)
                 .run()
         }
-        let reporter = Task(executorPreference: BlockingWorkExecutor.shared) { [reports, vault, writer, metrics, reportIntervalSeconds, deliveryRoutes] in
+        let reporter = BlockingWorkExecutor.task { [reports, vault, writer, metrics, reportIntervalSeconds, deliveryRoutes] in
             guard let reports, reportIntervalSeconds > 0 else { return }
             let schedule = ReportSchedule(filer: ReportFiler(vault: vault, writer: writer, configuration: reports,
                                                              deliveryRoutes: deliveryRoutes))

@@ -45,7 +45,7 @@ struct S3Endpoint: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
         // On the blocking-work threads, as the API's handlers (`BlockingWorkMiddleware`).
-        let response = await withTaskExecutorPreference(BlockingWorkExecutor.shared) { await answer(request, context: context) }
+        let response = await BlockingWorkExecutor.run { await answer(request, context: context) }
         let operation = (try? S3Request(request))?.operationLabel ?? "invalid"
         metrics.s3Responded(operation: operation, status: Int(response.status.code), after: ContinuousClock.now - started)
         return response
