@@ -37,8 +37,60 @@ public enum PostgresSchema {
     /// - Precondition: `applicationRole` is a valid identifier (`isValidRole`).
     public static func sql(applicationRole: String) -> String {
         precondition(isValidRole(applicationRole), "the application role must be validated before use")
-        return tables + protections + lease + grants.replacingOccurrences(of: "{app}", with: applicationRole)
+        return digests + tables + recordIndexes + objectsClearedOnlyWhenUnreferenced + protections + lease
+            + grants.replacingOccurrences(of: "{app}", with: applicationRole)
     }
+
+    /// Brings a database with an earlier version of the schema up to this one (as its owner, in one
+    /// transaction, with the vault's nodes stopped: building the new indexes blocks writes to
+    /// `records`: 1.2 seconds for 200,000 records on two cores). Safe to run again, silently.
+    public static let upgrade = """
+    SET LOCAL client_min_messages = warning;
+    ALTER TABLE sequencer ADD COLUMN IF NOT EXISTS url text;
+
+    """ + digests + recordIndexes.replacingOccurrences(of: "CREATE INDEX ", with: "CREATE INDEX IF NOT EXISTS ")
+        .replacingOccurrences(of: "CREATE UNIQUE INDEX ", with: "CREATE UNIQUE INDEX IF NOT EXISTS ") + """
+    DROP INDEX IF EXISTS records_by_event_id, records_by_entity, records_by_player;
+
+    """ + objectsClearedOnlyWhenUnreferenced
+
+    /// Whether a database's schema (as `PostgresStore` finds it) has the digests' functions and
+    /// indexes: the SQL of a boolean.
+    static let hasDigests = """
+        to_regprocedure('public.regvault_key_digest(text)') IS NOT NULL
+        AND to_regclass('public.records_by_entity_digest') IS NOT NULL
+        """
+
+    /// The digests the records' indexes are keyed by, in place of the strings they stand for: a
+    /// b-tree entry holds its whole key, and a string key several times wider than its digest made
+    /// the indexes by event id, entity and player the larger part of what a record costs (on the
+    /// mid-size operator's records, 59, 74 and 54 bytes a record with the strings, 43, 42 and 44
+    /// with the digests). Every query that seeks by a digest also compares the string itself, so a
+    /// digest shared by two strings costs a row read, never a wrong answer; for event ids, which
+    /// are unique, 128 bits make a shared digest out of reach.
+    ///
+    /// Both hash the string's bytes (escaped for `decode`, which turns each `\\` back into one
+    /// backslash, so no string is refused) with SHA-256: `regvault_key_digest` keeps the first 64
+    /// bits as a `bigint`, `regvault_event_digest` the first 128 as a `uuid`. Their bodies are
+    /// bound when created (SQL-standard bodies), so no `search_path` changes them; the planner
+    /// inlines them, so a query's `regvault_key_digest(…)` matches the index's.
+    static let digests = """
+    CREATE OR REPLACE FUNCTION regvault_key_digest(text) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN ('x' || substr(encode(sha256(decode(replace($1, '\\', '\\\\'), 'escape')), 'hex'), 1, 16))::bit(64)::bigint;
+    CREATE OR REPLACE FUNCTION regvault_event_digest(text) RETURNS uuid LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN substr(encode(sha256(decode(replace($1, '\\', '\\\\'), 'escape')), 'hex'), 1, 32)::uuid;
+
+    """
+
+    /// The records' indexes keyed by digests (see `digests`), and the stored objects' keys, which
+    /// S3 lists by prefix and so keep as strings, for that one entity type.
+    static let recordIndexes = """
+    CREATE UNIQUE INDEX records_by_event_digest ON records (regvault_event_digest(event_id));
+    CREATE INDEX records_by_entity_digest ON records (regvault_key_digest(entity_type || '/' || entity_id), seq);
+    CREATE INDEX records_by_player_digest ON records (regvault_key_digest(player_id), seq) WHERE player_id IS NOT NULL;
+    CREATE INDEX records_by_object_key ON records (entity_id, seq) WHERE entity_type = 's3.object';
+
+    """
 
     /// Whether `name` can be used as the application role: lower-case letters, digits and `_`,
     /// starting with a letter, at most 63 bytes (PostgreSQL's limit), not a `pg_` name.
@@ -81,10 +133,7 @@ public enum PostgresSchema {
         diff bytea,
         state_after bytea
     );
-    CREATE UNIQUE INDEX records_by_event_id ON records (event_id);
-    CREATE INDEX records_by_entity ON records (entity_type, entity_id, seq);
     CREATE INDEX records_by_stream ON records (stream, recorded_at, seq);
-    CREATE INDEX records_by_player ON records (player_id, seq) WHERE player_id IS NOT NULL;
     CREATE TABLE checkpoints (
         size bigint PRIMARY KEY,
         root bytea NOT NULL,
@@ -192,15 +241,6 @@ public enum PostgresSchema {
 
     CREATE TRIGGER objects_are_never_deleted BEFORE DELETE OR TRUNCATE ON objects
     FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('stored objects are never deleted, only cleared when erased');
-    CREATE FUNCTION regvault_object_cleared_only_when_unreferenced() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-    BEGIN
-        IF NEW.bytes IS NOT NULL OR NEW.version_id <> OLD.version_id
-           OR EXISTS (SELECT 1 FROM public.records WHERE event_id = 'object:' || OLD.version_id AND salt IS NOT NULL) THEN
-            RAISE EXCEPTION 'an object''s bytes are only cleared, and only once its record is erased (or was never stored)'
-                USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        RETURN NEW;
-    END $$;
     CREATE TRIGGER objects_cleared_only_when_unreferenced BEFORE UPDATE ON objects
     FOR EACH ROW EXECUTE FUNCTION regvault_object_cleared_only_when_unreferenced();
 
@@ -259,6 +299,22 @@ public enum PostgresSchema {
     FOR EACH STATEMENT EXECUTE FUNCTION regvault_writer_is_fenced();
     CREATE TRIGGER dictionaries_are_fenced BEFORE INSERT ON dictionaries
     FOR EACH STATEMENT EXECUTE FUNCTION regvault_writer_is_fenced();
+
+    """
+
+    /// The rule that clears a stored object's bytes only once its record is erased (its trigger is
+    /// in `protections`, created after it; `upgrade` replaces it).
+    static let objectsClearedOnlyWhenUnreferenced = """
+    CREATE OR REPLACE FUNCTION regvault_object_cleared_only_when_unreferenced() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    BEGIN
+        IF NEW.bytes IS NOT NULL OR NEW.version_id <> OLD.version_id
+           OR EXISTS (SELECT 1 FROM public.records WHERE public.regvault_event_digest(event_id) = public.regvault_event_digest('object:' || OLD.version_id)
+                   AND event_id = 'object:' || OLD.version_id AND salt IS NOT NULL) THEN
+            RAISE EXCEPTION 'an object''s bytes are only cleared, and only once its record is erased (or was never stored)'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+    END $$;
 
     """
 

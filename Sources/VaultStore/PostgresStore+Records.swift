@@ -8,6 +8,11 @@ extension PostgresStore {
                body, salt, diff, state_after FROM records
         """
 
+    /// A record's entity digest, as `records_by_entity_digest` is keyed (`PostgresSchema.digests`):
+    /// compared with `regvault_key_digest(type || '/' || id)` of the entity sought, beside the type
+    /// and id themselves.
+    static let entityDigest = "regvault_key_digest(records.entity_type || '/' || records.entity_id)"
+
     /// The records of one query, opened.
     func records(_ query: PostgresQuery) throws -> [StoredRecord] {
         try rows(query).map { try opened(try PostgresStore.record($0)) }
@@ -15,16 +20,26 @@ extension PostgresStore {
 
     public func records(eventIds: [String]) throws -> [String: StoredRecord] {
         if eventIds.isEmpty { return [:] }
-        return Dictionary(try records("\(unescaped: PostgresStore.recordColumns) WHERE event_id = ANY(\(eventIds))").map { ($0.eventId, $0) },
-                          uniquingKeysWith: { first, _ in first })
+        // One index seek per event id, by its digest (`PostgresSchema.digests`).
+        let found = try records("""
+            SELECT r.seq, r.event_id, r.stream, r.entity_type, r.entity_id, r.player_id, r.occurred_at, r.recorded_at, r.version,
+                   r.body, r.salt, r.diff, r.state_after
+            FROM unnest(\(eventIds)::text[]) AS e(event_id)
+            JOIN records r ON regvault_event_digest(r.event_id) = regvault_event_digest(e.event_id) AND r.event_id = e.event_id
+            """)
+        return Dictionary(found.map { ($0.eventId, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func history(entityType: String, entityId: String) throws -> [StoredRecord] {
-        try records("\(unescaped: PostgresStore.recordColumns) WHERE entity_type = \(entityType) AND entity_id = \(entityId) ORDER BY seq")
+        try records("""
+            \(unescaped: PostgresStore.recordColumns) WHERE \(unescaped: PostgresStore.entityDigest) = regvault_key_digest(\(entityType) || '/' || \(entityId))
+            AND entity_type = \(entityType) AND entity_id = \(entityId) ORDER BY seq
+            """)
     }
 
     public func histories(entityType: String, idPrefix: String) throws -> [StoredRecord] {
         // Ids compare byte by byte (the column is COLLATE "C"), as in SQLite: the range [prefix, prefix + U+10FFFF).
+        // Served by an index for the stored objects' type only (`records_by_object_key`), S3's listings.
         try records("""
             \(unescaped: PostgresStore.recordColumns) WHERE entity_type = \(entityType)
             AND entity_id >= \(idPrefix) AND entity_id < \(idPrefix + "\u{10FFFF}") ORDER BY seq
@@ -38,14 +53,18 @@ extension PostgresStore {
         let everything = occurred == nil
         return try records("""
             \(unescaped: PostgresStore.recordColumns)
-            WHERE entity_type = \(entityType) AND entity_id = \(entityId) AND seq >= \(seqs.lowerBound) AND seq < \(seqs.upperBound)
+            WHERE \(unescaped: PostgresStore.entityDigest) = regvault_key_digest(\(entityType) || '/' || \(entityId))
+            AND entity_type = \(entityType) AND entity_id = \(entityId) AND seq >= \(seqs.lowerBound) AND seq < \(seqs.upperBound)
             AND (\(everything) OR (occurred_at >= \(occurredFrom) AND occurred_at < \(occurredTo)))
             ORDER BY seq \(unescaped: newestFirst ? "DESC" : "") LIMIT \(Int64(limit))
             """)
     }
 
     public func versionCount(entityType: String, entityId: String, below: Int64) throws -> Int64 {
-        try rows("SELECT count(*) FROM records WHERE entity_type = \(entityType) AND entity_id = \(entityId) AND seq < \(below)")
+        try rows("""
+            SELECT count(*) FROM records WHERE \(unescaped: PostgresStore.entityDigest) = regvault_key_digest(\(entityType) || '/' || \(entityId))
+            AND entity_type = \(entityType) AND entity_id = \(entityId) AND seq < \(below)
+            """)
             .first?.int64(0) ?? 0
     }
 
@@ -62,13 +81,15 @@ extension PostgresStore {
 
     public func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord] {
         try records("""
-            \(unescaped: PostgresStore.recordColumns) WHERE player_id = \(playerId) AND seq > \(after ?? -1) ORDER BY seq LIMIT \(Int64(limit))
+            \(unescaped: PostgresStore.recordColumns) WHERE regvault_key_digest(player_id) = regvault_key_digest(\(playerId))
+            AND player_id = \(playerId) AND seq > \(after ?? -1) ORDER BY seq LIMIT \(Int64(limit))
             """)
     }
 
     public func latestRecord(entityType: String, entityId: String) throws -> StoredRecord? {
         try records("""
-            \(unescaped: PostgresStore.recordColumns) WHERE entity_type = \(entityType) AND entity_id = \(entityId) ORDER BY seq DESC LIMIT 1
+            \(unescaped: PostgresStore.recordColumns) WHERE \(unescaped: PostgresStore.entityDigest) = regvault_key_digest(\(entityType) || '/' || \(entityId))
+            AND entity_type = \(entityType) AND entity_id = \(entityId) ORDER BY seq DESC LIMIT 1
             """).first
     }
 
@@ -79,7 +100,8 @@ extension PostgresStore {
             SELECT r.seq, r.event_id, r.stream, r.entity_type, r.entity_id, r.player_id, r.occurred_at, r.recorded_at, r.version,
                    r.body, r.salt, r.diff, r.state_after
             FROM unnest(\(entities.map(\.type))::text[], \(entities.map(\.id))::text[]) AS e(entity_type, entity_id),
-                 LATERAL (SELECT * FROM records WHERE records.entity_type = e.entity_type AND records.entity_id = e.entity_id
+                 LATERAL (SELECT * FROM records WHERE \(unescaped: PostgresStore.entityDigest) = regvault_key_digest(e.entity_type || '/' || e.entity_id)
+                          AND records.entity_type = e.entity_type AND records.entity_id = e.entity_id
                           ORDER BY seq DESC LIMIT 1) r
             """)
         return Dictionary(found.map { ($0.entityType + "\u{0}" + $0.entityId, $0) }, uniquingKeysWith: { first, _ in first })

@@ -62,7 +62,8 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
                 SELECT to_regclass('public.leaves') IS NOT NULL AND to_regclass('public.sequencer') IS NOT NULL
                        AND to_regclass('public.objects') IS NOT NULL,
                        EXISTS (SELECT 1 FROM information_schema.columns
-                               WHERE table_schema = 'public' AND table_name = 'sequencer' AND column_name = 'url')
+                               WHERE table_schema = 'public' AND table_name = 'sequencer' AND column_name = 'url'),
+                       \(unescaped: PostgresSchema.hasDigests)
                 """).first
             guard try schema?.bool(0) == true else {
                 throw StorageError(.configuration, "the database \(location.database) at \(location.host):\(location.port) has no vault "
@@ -70,7 +71,13 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
             }
             guard try schema?.bool(1) == true else {
                 throw StorageError(.configuration, "the vault schema in \(location.database) at \(location.host):\(location.port) "
-                    + "predates the sequencer's published address; as the database's owner, run once: ALTER TABLE sequencer ADD COLUMN url text")
+                    + "predates the sequencer's published address; as the database's owner, run once: ALTER TABLE sequencer ADD COLUMN url text "
+                    + "(or regvault postgres upgrade, which brings any earlier schema up to date)")
+            }
+            guard try schema?.bool(2) == true else {
+                throw StorageError(.configuration, "the vault schema in \(location.database) at \(location.host):\(location.port) "
+                    + "predates the records' indexes by digest; with every node stopped, as the database's owner, run once: "
+                    + "regvault postgres upgrade | psql --single-transaction -v ON_ERROR_STOP=1 \"$OWNER_URL\"")
             }
             try sealer.adoptStored(try storedDictionaries())
         } catch {

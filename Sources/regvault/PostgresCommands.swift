@@ -5,8 +5,8 @@ import VaultStore
 struct PostgresCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postgres",
-        abstract: "PostgreSQL tools: the schema a database needs before regvault init --postgres.",
-        subcommands: [Schema.self]
+        abstract: "PostgreSQL tools: the schema a database needs before regvault init --postgres, and its upgrade.",
+        subcommands: [Schema.self, Upgrade.self]
     )
 
     struct Schema: ParsableCommand {
@@ -30,6 +30,21 @@ struct PostgresCommand: ParsableCommand {
 
         func run() throws {
             Output.raw(PostgresSchema.sql(applicationRole: role))
+        }
+    }
+
+    struct Upgrade: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "upgrade",
+            abstract: "Print the DDL that brings a vault database made by an earlier version up to this one's schema.",
+            discussion: "Stop every node first (building the new indexes blocks writes to the records), then run it "
+                + "as the tables' owner, in one transaction: regvault postgres upgrade | psql --single-transaction "
+                + "-v ON_ERROR_STOP=1 \"$OWNER_URL\". Running it again changes nothing. A node refuses to start on a "
+                + "database that needs it, and says so."
+        )
+
+        func run() throws {
+            Output.raw(PostgresSchema.upgrade)
         }
     }
 }

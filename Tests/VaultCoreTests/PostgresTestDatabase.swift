@@ -34,6 +34,18 @@ enum PostgresTestDatabase {
         try run(["/usr/bin/env", "psql", url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
     }
 
+    /// Runs SQL in the database at `url` as the tables' owner (the cluster's superuser, `SET ROLE
+    /// regvault_owner`, over the cluster's private socket; as the postgres user when root), in one
+    /// transaction; returns psql's output.
+    @discardableResult
+    static func asOwner(_ url: String, _ sql: String) throws -> String {
+        let database = String(URL(string: url)?.path.dropFirst() ?? "")
+        let port = try String(contentsOfFile: cluster + "/port", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let psql = ["/usr/bin/env", "psql", "-h", cluster, "-p", port, "-U", "postgres", "-d", database, "-X", "-q", "-A", "-t",
+                    "-v", "ON_ERROR_STOP=1", "--single-transaction", "-c", "SET ROLE regvault_owner", "-f", "-"]
+        return try run(getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + psql : psql, input: sql)
+    }
+
     /// Runs `arguments`, feeding it `input`; returns its standard output, trimmed.
     ///
     /// Its input and output go through files, not pipes: a server it starts (or any process that

@@ -256,3 +256,20 @@ def test_the_schema_command_refuses_a_role_that_is_not_a_plain_identifier():
     assert result.returncode != 0
     assert "--role must be lower-case letters" in result.stderr
     assert result.stdout == ""
+
+
+def test_an_event_id_is_stored_once_and_any_string_has_a_digest(cluster):
+    seq = next_seq(cluster)
+    insert = ("INSERT INTO records (seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at, version, "
+              "body, salt) VALUES ({0}, '{1}', 'kyc', 'player', '{2}', '{2}', 0, 0, 1, '\\x7b7d', '\\x01');")
+    # The indexes are keyed by digests of the strings; a backslash, which PostgreSQL's escape
+    # format would read as the start of an escape, is hashed like any other character.
+    accepted(cluster.app_command(), append(cluster, [(seq, entry(1, seq)), (seq + 1, entry(1, seq + 1))])
+             + insert.format(seq, f"evt-u{seq}", "p\\\\x41\\"))
+    assert "records_by_event_digest" in refused(cluster.app_command(), insert.format(seq + 1, f"evt-u{seq}", "p-other"))
+    accepted(cluster.app_command(), insert.format(seq + 1, f"evt-u{seq + 1}", "p\\x41"))
+    found = accepted(cluster.app_command("-t", "-A"),
+                     "SELECT string_agg(event_id, ',' ORDER BY seq) FROM records "
+                     "WHERE regvault_key_digest(entity_type || '/' || entity_id) = regvault_key_digest('player/p\\\\x41\\') "
+                     "AND regvault_key_digest(player_id) = regvault_key_digest('p\\\\x41\\');")
+    assert found.strip() == f"evt-u{seq}"
