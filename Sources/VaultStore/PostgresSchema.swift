@@ -37,7 +37,7 @@ public enum PostgresSchema {
     /// - Precondition: `applicationRole` is a valid identifier (`isValidRole`).
     public static func sql(applicationRole: String) -> String {
         precondition(isValidRole(applicationRole), "the application role must be validated before use")
-        return digests + tables + recordIndexes + objectsClearedOnlyWhenUnreferenced + protections + lease
+        return digests + tables + recordIndexes + objectsClearedOnlyWhenUnreferenced + protections + statementRules + lease
             + grants.replacingOccurrences(of: "{app}", with: applicationRole)
     }
 
@@ -51,14 +51,20 @@ public enum PostgresSchema {
     """ + digests + recordIndexes.replacingOccurrences(of: "CREATE INDEX ", with: "CREATE INDEX IF NOT EXISTS ")
         .replacingOccurrences(of: "CREATE UNIQUE INDEX ", with: "CREATE UNIQUE INDEX IF NOT EXISTS ") + """
     DROP INDEX IF EXISTS records_by_event_id, records_by_entity, records_by_player;
+    ALTER TABLE records DROP CONSTRAINT IF EXISTS records_seq_fkey;
+    DROP TRIGGER IF EXISTS leaves_append_at_the_end ON leaves;
+    DROP TRIGGER IF EXISTS records_have_their_leaves ON records;
+    DROP TRIGGER IF EXISTS deliveries_enter_the_outbox ON records;
+    DROP FUNCTION IF EXISTS regvault_leaf_appended_at_the_end(), regvault_delivery_enters_the_outbox();
 
-    """ + objectsClearedOnlyWhenUnreferenced
+    """ + objectsClearedOnlyWhenUnreferenced + statementRules
 
-    /// Whether a database's schema (as `PostgresStore` finds it) has the digests' functions and
-    /// indexes: the SQL of a boolean.
-    static let hasDigests = """
+    /// Whether a database's schema (as `PostgresStore` finds it) has what the last `upgrade` adds:
+    /// the digests' functions and indexes, and the rules checked per statement. The SQL of a boolean.
+    static let isCurrent = """
         to_regprocedure('public.regvault_key_digest(text)') IS NOT NULL
         AND to_regclass('public.records_by_entity_digest') IS NOT NULL
+        AND to_regprocedure('public.regvault_records_have_leaves()') IS NOT NULL
         """
 
     /// The digests the records' indexes are keyed by, in place of the strings they stand for: a
@@ -102,7 +108,7 @@ public enum PostgresSchema {
 
     /// Every trigger the schema creates, by name.
     static var triggerNames: [String] {
-        (protections + lease).split(separator: "\n").compactMap { line -> String? in
+        (protections + statementRules + lease).split(separator: "\n").compactMap { line -> String? in
             guard line.hasPrefix("CREATE TRIGGER ") else { return nil }
             return line.dropFirst("CREATE TRIGGER ".count).split(separator: " ").first.map(String.init)
         }
@@ -119,7 +125,7 @@ public enum PostgresSchema {
         hashes bytea NOT NULL
     );
     CREATE TABLE records (
-        seq bigint PRIMARY KEY REFERENCES leaves (seq),
+        seq bigint PRIMARY KEY,
         event_id text COLLATE "C" NOT NULL,
         stream text COLLATE "C" NOT NULL,
         entity_type text COLLATE "C" NOT NULL,
@@ -184,16 +190,6 @@ public enum PostgresSchema {
     CREATE TRIGGER dictionaries_are_never_changed BEFORE UPDATE OR DELETE OR TRUNCATE ON dictionaries
     FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('compression dictionaries are never changed or deleted');
 
-    CREATE FUNCTION regvault_leaf_appended_at_the_end() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-    BEGIN
-        IF NEW.seq <> COALESCE((SELECT max(seq) + 1 FROM public.leaves), 0) THEN
-            RAISE EXCEPTION 'log leaves are appended at the end only' USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        RETURN NEW;
-    END $$;
-    CREATE TRIGGER leaves_append_at_the_end BEFORE INSERT ON leaves
-    FOR EACH ROW EXECUTE FUNCTION regvault_leaf_appended_at_the_end();
-
     CREATE FUNCTION regvault_checkpoint_grows() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     BEGIN
         IF NEW.size <= COALESCE((SELECT max(size) FROM public.checkpoints), -1) THEN
@@ -244,15 +240,51 @@ public enum PostgresSchema {
     CREATE TRIGGER objects_cleared_only_when_unreferenced BEFORE UPDATE ON objects
     FOR EACH ROW EXECUTE FUNCTION regvault_object_cleared_only_when_unreferenced();
 
-    CREATE FUNCTION regvault_delivery_enters_the_outbox() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    """
+
+    /// The rules checked once per insert statement, over the rows it added (a transition table),
+    /// rather than once per row: a commit inserts its batch's leaves and records with one statement
+    /// each, and a check per row (a PL/pgSQL call, or a foreign key's query) cost more than the
+    /// rows themselves. Leaves are appended at the end only: a statement's leaves are one run of
+    /// seqs that starts right after the last leaf before it (or at 0), with no leaf after it. Each
+    /// record has its leaf (what a foreign key to `leaves` checked before). A delivery's first
+    /// version enters the outbox.
+    static let statementRules = """
+    CREATE OR REPLACE FUNCTION regvault_leaves_appended_at_the_end() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    DECLARE
+        first bigint;
+        last bigint;
+        added bigint;
     BEGIN
-        IF NEW.stream = 'vault.delivery' AND NEW.entity_type = 'delivery' AND NEW.version = 1 THEN
-            INSERT INTO public.outbox (delivery_id, due_at) VALUES (NEW.entity_id, NEW.recorded_at);
+        SELECT min(seq), max(seq), count(*) INTO first, last, added FROM appended;
+        IF added > 0 AND (last - first + 1 <> added
+                          OR EXISTS (SELECT 1 FROM public.leaves WHERE seq > last)
+                          OR COALESCE((SELECT max(seq) FROM public.leaves WHERE seq < first), -1) <> first - 1) THEN
+            RAISE EXCEPTION 'log leaves are appended at the end only' USING ERRCODE = 'integrity_constraint_violation';
         END IF;
-        RETURN NEW;
+        RETURN NULL;
     END $$;
-    CREATE TRIGGER deliveries_enter_the_outbox AFTER INSERT ON records
-    FOR EACH ROW EXECUTE FUNCTION regvault_delivery_enters_the_outbox();
+    CREATE TRIGGER leaves_append_at_the_end AFTER INSERT ON leaves REFERENCING NEW TABLE AS appended
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_leaves_appended_at_the_end();
+
+    CREATE OR REPLACE FUNCTION regvault_records_have_leaves() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM added WHERE NOT EXISTS (SELECT 1 FROM public.leaves l WHERE l.seq = added.seq)) THEN
+            RAISE EXCEPTION 'a record is stored only with its log leaf' USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER records_have_their_leaves AFTER INSERT ON records REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_records_have_leaves();
+
+    CREATE OR REPLACE FUNCTION regvault_deliveries_enter_the_outbox() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    BEGIN
+        INSERT INTO public.outbox (delivery_id, due_at)
+        SELECT entity_id, recorded_at FROM added WHERE stream = 'vault.delivery' AND entity_type = 'delivery' AND version = 1;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER deliveries_enter_the_outbox AFTER INSERT ON records REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_deliveries_enter_the_outbox();
 
     """
 

@@ -63,7 +63,7 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
                        AND to_regclass('public.objects') IS NOT NULL,
                        EXISTS (SELECT 1 FROM information_schema.columns
                                WHERE table_schema = 'public' AND table_name = 'sequencer' AND column_name = 'url'),
-                       \(unescaped: PostgresSchema.hasDigests)
+                       \(unescaped: PostgresSchema.isCurrent)
                 """).first
             guard try schema?.bool(0) == true else {
                 throw StorageError(.configuration, "the database \(location.database) at \(location.host):\(location.port) has no vault "
@@ -76,7 +76,7 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
             }
             guard try schema?.bool(2) == true else {
                 throw StorageError(.configuration, "the vault schema in \(location.database) at \(location.host):\(location.port) "
-                    + "predates the records' indexes by digest; with every node stopped, as the database's owner, run once: "
+                    + "predates the records' indexes by digest and the rules checked per statement; with every node stopped, as the database's owner, run once: "
                     + "regvault postgres upgrade | psql --single-transaction -v ON_ERROR_STOP=1 \"$OWNER_URL\"")
             }
             try sealer.adoptStored(try storedDictionaries())

@@ -273,3 +273,17 @@ def test_an_event_id_is_stored_once_and_any_string_has_a_digest(cluster):
                      "WHERE regvault_key_digest(entity_type || '/' || entity_id) = regvault_key_digest('player/p\\\\x41\\') "
                      "AND regvault_key_digest(player_id) = regvault_key_digest('p\\\\x41\\');")
     assert found.strip() == f"evt-u{seq}"
+
+
+def test_a_statement_appends_one_run_of_leaves_at_the_end_and_each_record_has_its_leaf(cluster):
+    seq = next_seq(cluster)
+    app = cluster.app_command()
+    # The rule is checked once per statement, over all its leaves: a gap inside one is refused as
+    # one after the end is, and a run that starts at the end is taken whole.
+    assert "at the end only" in refused(app, append(cluster, [(seq, entry(1, seq)), (seq + 2, entry(1, seq + 2))]))
+    accepted(app, append(cluster, [(seq, entry(1, seq)), (seq + 1, entry(1, seq + 1)), (seq + 2, entry(1, seq + 2))]))
+    assert "leaves_pkey" in refused(app, append(cluster, [(seq + 2, entry(1, seq + 2)), (seq + 3, entry(1, seq + 3))]))
+    record = ("INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
+              "VALUES ({0}, 'evt-l{0}', 'kyc', 'player', 'p-l', 0, 0, 1, '\\x7b7d', '\\x01');")
+    assert "only with its log leaf" in refused(app, record.format(seq + 3))
+    accepted(app, record.format(seq + 2))
