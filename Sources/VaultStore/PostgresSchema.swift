@@ -70,8 +70,8 @@ public enum PostgresSchema {
     /// The digests the records' indexes are keyed by, in place of the strings they stand for: a
     /// b-tree entry holds its whole key, and a string key several times wider than its digest made
     /// the indexes by event id, entity and player the larger part of what a record costs (on the
-    /// mid-size operator's records, 59, 74 and 54 bytes a record with the strings, 43, 42 and 44
-    /// with the digests). Every query that seeks by a digest also compares the string itself, so a
+    /// mid-size operator's year, 59, 73 and 56 bytes a record with the strings, 40, 41 and 45
+    /// with the digests; BENCHMARKS.md). Every query that seeks by a digest also compares the string itself, so a
     /// digest shared by two strings costs a row read, never a wrong answer; for event ids, which
     /// are unique, 128 bits make a shared digest out of reach.
     ///
