@@ -82,19 +82,16 @@ def bare_copy_seconds(cluster: Path, database: str, scratch: Path) -> float:
         owner_psql(cluster, database, f"COPY (SELECT * FROM {table} ORDER BY seq) TO '{scratch}/{table}.txt'")
     owner_psql(cluster, database, "CREATE TABLE bare_leaves (LIKE leaves INCLUDING ALL); "
                                   "CREATE TABLE bare_records (LIKE records INCLUDING ALL);")
-    batches = []
+    batches = {}  # batch number: the (table, file) pairs it loads; records carry their entries, so leaves is mostly empty
     for table in ("leaves", "records"):
         lines = (scratch / f"{table}.txt").read_text().splitlines(keepends=True)
         for number, start in enumerate(range(0, len(lines), BATCH)):
             path = scratch / f"{table}-{number:05d}.txt"
             path.write_text("".join(lines[start:start + BATCH]))
             os.chmod(path, 0o644)
-            if table == "leaves":
-                batches.append([path])
-            else:
-                batches[number].append(path)
-    script = "".join(f"BEGIN;\nCOPY bare_leaves FROM '{leaves}';\nCOPY bare_records FROM '{records}';\nCOMMIT;\n"
-                     for leaves, records in batches)
+            batches.setdefault(number, []).append((table, path))
+    script = "".join("BEGIN;\n" + "".join(f"COPY bare_{table} FROM '{path}';\n" for table, path in files) + "COMMIT;\n"
+                     for _, files in sorted(batches.items()))
     started = time.monotonic()
     owner_psql(cluster, database, script)
     return time.monotonic() - started

@@ -12,14 +12,19 @@
 /// cannot stand in for the real ones. A compliance record is erased only by an erasure entry
 /// recorded after its retain-until, and never before the database's own clock reaches it.
 ///
+/// Each record's row carries its log entry and the tree hashes its append stored (`entry`,
+/// `hashes`), so an entry costs one row, one tuple header and one primary key, not two; `leaves`
+/// holds the entries of databases made before that (`upgrade` moves no row) and is otherwise
+/// empty. Every read of the log and every rule reads both.
+///
 /// Stored objects' sealed bytes (`objects`, one row per version, where SQLite's vaults keep files)
 /// are in the database too, so that every node serves what any node stored; a version's bytes are
 /// cleared only once its record is erased, or when its record never made it into the log.
 ///
 /// The sequencer lease (`sequencer`, one row): a node becomes the sequencer by taking the lease,
 /// which adds one to its `token`; each commit states the token it holds (`SET LOCAL
-/// regvault.fence`), and the trigger on every insert into leaves, checkpoints, erasures and
-/// dictionaries reads the lease row `FOR SHARE` and refuses the insert unless that token is still
+/// regvault.fence`), and the trigger on every insert into records, leaves, checkpoints, erasures
+/// and dictionaries reads the lease row `FOR SHARE` and refuses the insert unless that token is still
 /// the current one. So:
 /// - a node whose lease was taken over can no longer write to the log, whatever its clock says (a
 ///   process paused past its lease wakes up fenced out);
@@ -38,15 +43,26 @@ public enum PostgresSchema {
     public static func sql(applicationRole: String) -> String {
         precondition(isValidRole(applicationRole), "the application role must be validated before use")
         return digests + tables + recordIndexes + objectsClearedOnlyWhenUnreferenced + protections + statementRules + lease
-            + grants.replacingOccurrences(of: "{app}", with: applicationRole)
+            + entriesInRecords + grants.replacingOccurrences(of: "{app}", with: applicationRole)
     }
 
     /// Brings a database with an earlier version of the schema up to this one (as its owner, in one
     /// transaction, with the vault's nodes stopped: building the new indexes blocks writes to
     /// `records`: 1.2 seconds for 200,000 records on two cores). Safe to run again, silently.
+    ///
+    /// Entries stored before records carried them stay in `leaves`, where every read and rule
+    /// still finds them: the upgrade moves no row, so it takes as long for seven years of records
+    /// as for one day's (the new columns are added empty, the new constraint checks new rows).
     public static let upgrade = """
     SET LOCAL client_min_messages = warning;
     ALTER TABLE sequencer ADD COLUMN IF NOT EXISTS url text;
+    ALTER TABLE records ADD COLUMN IF NOT EXISTS entry bytea, ADD COLUMN IF NOT EXISTS hashes bytea;
+    DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'records_leaf_whole') THEN
+            ALTER TABLE public.records ADD CONSTRAINT records_leaf_whole CHECK ((entry IS NULL) = (hashes IS NULL)) NOT VALID;
+        END IF;
+    END $$;
+    ALTER TABLE erasures DROP CONSTRAINT IF EXISTS erasures_erased_by_fkey;
 
     """ + digests + recordIndexes.replacingOccurrences(of: "CREATE INDEX ", with: "CREATE INDEX IF NOT EXISTS ")
         .replacingOccurrences(of: "CREATE UNIQUE INDEX ", with: "CREATE UNIQUE INDEX IF NOT EXISTS ") + """
@@ -57,14 +73,18 @@ public enum PostgresSchema {
     DROP TRIGGER IF EXISTS deliveries_enter_the_outbox ON records;
     DROP FUNCTION IF EXISTS regvault_leaf_appended_at_the_end(), regvault_delivery_enters_the_outbox();
 
-    """ + objectsClearedOnlyWhenUnreferenced + statementRules
+    """ + objectsClearedOnlyWhenUnreferenced + statementRules + entriesInRecords + """
+    DROP FUNCTION IF EXISTS regvault_leaves_appended_at_the_end();
+
+    """
 
     /// Whether a database's schema (as `PostgresStore` finds it) has what the last `upgrade` adds:
-    /// the digests' functions and indexes, and the rules checked per statement. The SQL of a boolean.
+    /// the digests' functions and indexes, the rules checked per statement, and records that carry
+    /// their entries. The SQL of a boolean.
     static let isCurrent = """
         to_regprocedure('public.regvault_key_digest(text)') IS NOT NULL
         AND to_regclass('public.records_by_entity_digest') IS NOT NULL
-        AND to_regprocedure('public.regvault_records_have_leaves()') IS NOT NULL
+        AND to_regprocedure('public.regvault_entries_follow_the_checkpoints()') IS NOT NULL
         """
 
     /// The digests the records' indexes are keyed by, in place of the strings they stand for: a
@@ -108,9 +128,9 @@ public enum PostgresSchema {
 
     /// Every trigger the schema creates, by name.
     static var triggerNames: [String] {
-        (protections + statementRules + lease).split(separator: "\n").compactMap { line -> String? in
-            guard line.hasPrefix("CREATE TRIGGER ") else { return nil }
-            return line.dropFirst("CREATE TRIGGER ".count).split(separator: " ").first.map(String.init)
+        (protections + statementRules + lease + entriesInRecords).split(separator: "\n").compactMap { line -> String? in
+            guard let prefix = ["CREATE TRIGGER ", "CREATE OR REPLACE TRIGGER "].first(where: line.hasPrefix) else { return nil }
+            return line.dropFirst(prefix.count).split(separator: " ").first.map(String.init)
         }
     }
 
@@ -137,7 +157,10 @@ public enum PostgresSchema {
         body bytea,
         salt bytea,
         diff bytea,
-        state_after bytea
+        state_after bytea,
+        entry bytea,
+        hashes bytea,
+        CONSTRAINT records_leaf_whole CHECK ((entry IS NULL) = (hashes IS NULL))
     );
     CREATE INDEX records_by_stream ON records (stream, recorded_at, seq);
     CREATE TABLE checkpoints (
@@ -148,7 +171,7 @@ public enum PostgresSchema {
     );
     CREATE TABLE erasures (
         seq bigint PRIMARY KEY REFERENCES records (seq),
-        erased_by bigint NOT NULL REFERENCES leaves (seq)
+        erased_by bigint NOT NULL
     );
     CREATE TABLE outbox (
         delivery_id text PRIMARY KEY,
@@ -190,20 +213,92 @@ public enum PostgresSchema {
     CREATE TRIGGER dictionaries_are_never_changed BEFORE UPDATE OR DELETE OR TRUNCATE ON dictionaries
     FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('compression dictionaries are never changed or deleted');
 
-    CREATE FUNCTION regvault_checkpoint_grows() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    CREATE TRIGGER objects_are_never_deleted BEFORE DELETE OR TRUNCATE ON objects
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('stored objects are never deleted, only cleared when erased');
+    CREATE TRIGGER objects_cleared_only_when_unreferenced BEFORE UPDATE ON objects
+    FOR EACH ROW EXECUTE FUNCTION regvault_object_cleared_only_when_unreferenced();
+
+    """
+
+    /// The rules checked once per insert statement, over the rows it added (a transition table),
+    /// rather than once per row: a commit inserts its batches' records (each carrying its log
+    /// entry) with one statement, and a check per row (a PL/pgSQL call, or a foreign key's query)
+    /// cost more than the rows themselves. Entries are added after the latest checkpoint only,
+    /// never inside the signed tree (that each checkpoint then covers exactly the entries below it
+    /// is `entriesInRecords`' rule). A record without its entry in its own row has it in `leaves`.
+    /// A delivery's first version enters the outbox.
+    static let statementRules = """
+    CREATE OR REPLACE FUNCTION regvault_entries_follow_the_checkpoints() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     BEGIN
-        IF NEW.size <= COALESCE((SELECT max(size) FROM public.checkpoints), -1) THEN
+        IF (SELECT min(seq) FROM added) < COALESCE((SELECT max(size) FROM public.checkpoints), 0) THEN
+            RAISE EXCEPTION 'log entries are appended after the latest checkpoint only' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE OR REPLACE TRIGGER leaves_append_at_the_end AFTER INSERT ON leaves REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_entries_follow_the_checkpoints();
+    CREATE OR REPLACE TRIGGER records_append_at_the_end AFTER INSERT ON records REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_entries_follow_the_checkpoints();
+
+    CREATE OR REPLACE FUNCTION regvault_records_have_leaves() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM added WHERE entry IS NULL AND NOT EXISTS (SELECT 1 FROM public.leaves l WHERE l.seq = added.seq)) THEN
+            RAISE EXCEPTION 'a record is stored only with its log leaf' USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE OR REPLACE TRIGGER records_have_their_leaves AFTER INSERT ON records REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_records_have_leaves();
+
+    CREATE OR REPLACE FUNCTION regvault_deliveries_enter_the_outbox() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    BEGIN
+        INSERT INTO public.outbox (delivery_id, due_at)
+        SELECT entity_id, recorded_at FROM added WHERE stream = 'vault.delivery' AND entity_type = 'delivery' AND version = 1;
+        RETURN NULL;
+    END $$;
+    CREATE OR REPLACE TRIGGER deliveries_enter_the_outbox AFTER INSERT ON records REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_deliveries_enter_the_outbox();
+
+    """
+
+    /// The rules that read a log entry wherever it is stored: in its record's row (`entry` and
+    /// `hashes`, as the vault writes every entry, each of which has a record), or in `leaves`
+    /// (where databases made before entries moved into records keep their earlier ones). A
+    /// checkpoint is stored only over exactly one entry at each seq from the previous checkpoint's
+    /// size to its own, so no signed tree has a gap or a seq stored twice. A record is erased only
+    /// by an erasure entry (found wherever it is stored, which is why `erasures.erased_by` has no
+    /// foreign key) recorded after a compliance record's retain-until, and its entry and
+    /// everything but the four erasable columns never change. Records are inserted only by the
+    /// lease's holder, as leaves are.
+    static let entriesInRecords = """
+    CREATE OR REPLACE FUNCTION regvault_checkpoint_grows() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    DECLARE
+        previous bigint := (SELECT max(size) FROM public.checkpoints);
+        stored bigint;
+        distinct_seqs bigint;
+    BEGIN
+        IF NEW.size <= COALESCE(previous, -1) THEN
             RAISE EXCEPTION 'checkpoints are appended with growing sizes only' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        SELECT count(*), count(DISTINCT seq) INTO stored, distinct_seqs FROM (
+            SELECT seq FROM public.leaves WHERE seq >= COALESCE(previous, 0) AND seq < NEW.size
+            UNION ALL
+            SELECT seq FROM public.records WHERE entry IS NOT NULL AND seq >= COALESCE(previous, 0) AND seq < NEW.size) AS entries;
+        IF stored <> NEW.size - COALESCE(previous, 0) OR distinct_seqs <> stored THEN
+            RAISE EXCEPTION 'a checkpoint of size % covers % stored entries at % seqs since size %, not one at each seq',
+                NEW.size, stored, distinct_seqs, COALESCE(previous, 0) USING ERRCODE = 'integrity_constraint_violation';
         END IF;
         RETURN NEW;
     END $$;
-    CREATE TRIGGER checkpoints_grow BEFORE INSERT ON checkpoints
+    CREATE OR REPLACE TRIGGER checkpoints_grow BEFORE INSERT ON checkpoints
     FOR EACH ROW EXECUTE FUNCTION regvault_checkpoint_grows();
 
-    CREATE FUNCTION regvault_erasure_allowed() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    CREATE OR REPLACE FUNCTION regvault_erasure_allowed() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
-        erased bytea := (SELECT entry FROM public.leaves WHERE seq = NEW.seq);
-        erasing bytea := (SELECT entry FROM public.leaves WHERE seq = NEW.erased_by);
+        erased bytea := COALESCE((SELECT entry FROM public.records WHERE seq = NEW.seq),
+                                 (SELECT entry FROM public.leaves WHERE seq = NEW.seq));
+        erasing bytea := COALESCE((SELECT entry FROM public.records WHERE seq = NEW.erased_by),
+                                  (SELECT entry FROM public.leaves WHERE seq = NEW.erased_by));
     BEGIN
         IF (SELECT salt FROM public.records WHERE seq = NEW.seq) IS NULL
            OR erasing IS NULL OR substring(erasing FROM 2 FOR 1) <> '\\x04'::bytea
@@ -216,75 +311,28 @@ public enum PostgresSchema {
         END IF;
         RETURN NEW;
     END $$;
-    CREATE TRIGGER erasures_precede_erasure BEFORE INSERT ON erasures
+    CREATE OR REPLACE TRIGGER erasures_precede_erasure BEFORE INSERT ON erasures
     FOR EACH ROW EXECUTE FUNCTION regvault_erasure_allowed();
 
-    CREATE FUNCTION regvault_record_changed_only_by_erasure() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    CREATE OR REPLACE FUNCTION regvault_record_changed_only_by_erasure() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     BEGIN
         IF NOT (NEW.body IS NULL AND NEW.salt IS NULL AND NEW.diff IS NULL AND NEW.state_after IS NULL
                 AND (NEW.seq, NEW.event_id, NEW.stream, NEW.entity_type, NEW.entity_id, NEW.occurred_at,
                      NEW.recorded_at, NEW.version) = (OLD.seq, OLD.event_id, OLD.stream, OLD.entity_type,
                      OLD.entity_id, OLD.occurred_at, OLD.recorded_at, OLD.version)
                 AND NEW.player_id IS NOT DISTINCT FROM OLD.player_id
+                AND NEW.entry IS NOT DISTINCT FROM OLD.entry AND NEW.hashes IS NOT DISTINCT FROM OLD.hashes
                 AND EXISTS (SELECT 1 FROM public.erasures WHERE seq = OLD.seq)) THEN
             RAISE EXCEPTION 'records can only be erased by an erasure entry, never changed'
                 USING ERRCODE = 'integrity_constraint_violation';
         END IF;
         RETURN NEW;
     END $$;
-    CREATE TRIGGER records_change_only_by_erasure BEFORE UPDATE ON records
+    CREATE OR REPLACE TRIGGER records_change_only_by_erasure BEFORE UPDATE ON records
     FOR EACH ROW EXECUTE FUNCTION regvault_record_changed_only_by_erasure();
 
-    CREATE TRIGGER objects_are_never_deleted BEFORE DELETE OR TRUNCATE ON objects
-    FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('stored objects are never deleted, only cleared when erased');
-    CREATE TRIGGER objects_cleared_only_when_unreferenced BEFORE UPDATE ON objects
-    FOR EACH ROW EXECUTE FUNCTION regvault_object_cleared_only_when_unreferenced();
-
-    """
-
-    /// The rules checked once per insert statement, over the rows it added (a transition table),
-    /// rather than once per row: a commit inserts its batch's leaves and records with one statement
-    /// each, and a check per row (a PL/pgSQL call, or a foreign key's query) cost more than the
-    /// rows themselves. Leaves are appended at the end only: a statement's leaves are one run of
-    /// seqs that starts right after the last leaf before it (or at 0), with no leaf after it. Each
-    /// record has its leaf (what a foreign key to `leaves` checked before). A delivery's first
-    /// version enters the outbox.
-    static let statementRules = """
-    CREATE OR REPLACE FUNCTION regvault_leaves_appended_at_the_end() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-    DECLARE
-        first bigint;
-        last bigint;
-        added bigint;
-    BEGIN
-        SELECT min(seq), max(seq), count(*) INTO first, last, added FROM appended;
-        IF added > 0 AND (last - first + 1 <> added
-                          OR EXISTS (SELECT 1 FROM public.leaves WHERE seq > last)
-                          OR COALESCE((SELECT max(seq) FROM public.leaves WHERE seq < first), -1) <> first - 1) THEN
-            RAISE EXCEPTION 'log leaves are appended at the end only' USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        RETURN NULL;
-    END $$;
-    CREATE TRIGGER leaves_append_at_the_end AFTER INSERT ON leaves REFERENCING NEW TABLE AS appended
-    FOR EACH STATEMENT EXECUTE FUNCTION regvault_leaves_appended_at_the_end();
-
-    CREATE OR REPLACE FUNCTION regvault_records_have_leaves() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-    BEGIN
-        IF EXISTS (SELECT 1 FROM added WHERE NOT EXISTS (SELECT 1 FROM public.leaves l WHERE l.seq = added.seq)) THEN
-            RAISE EXCEPTION 'a record is stored only with its log leaf' USING ERRCODE = 'foreign_key_violation';
-        END IF;
-        RETURN NULL;
-    END $$;
-    CREATE TRIGGER records_have_their_leaves AFTER INSERT ON records REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION regvault_records_have_leaves();
-
-    CREATE OR REPLACE FUNCTION regvault_deliveries_enter_the_outbox() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-    BEGIN
-        INSERT INTO public.outbox (delivery_id, due_at)
-        SELECT entity_id, recorded_at FROM added WHERE stream = 'vault.delivery' AND entity_type = 'delivery' AND version = 1;
-        RETURN NULL;
-    END $$;
-    CREATE TRIGGER deliveries_enter_the_outbox AFTER INSERT ON records REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION regvault_deliveries_enter_the_outbox();
+    CREATE OR REPLACE TRIGGER records_are_fenced BEFORE INSERT ON records
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_writer_is_fenced();
 
     """
 

@@ -71,7 +71,7 @@ extension PostgresStore {
         let head = try PostgresSession.run("""
             SELECT (SELECT size FROM checkpoints ORDER BY size DESC LIMIT 1),
                    (SELECT root FROM checkpoints ORDER BY size DESC LIMIT 1),
-                   (SELECT COALESCE(MAX(seq) + 1, 0) FROM leaves)
+                   \(unescaped: PostgresStore.entryCount)
             """, on: connection, logger: logger).rows.first.map(PostgresCells.init)
         let storedSize = try head?.optionalInt64(0)
         let storedRoot = try head?.optionalData(1).flatMap { Hash(bytes: $0) }
@@ -85,8 +85,7 @@ extension PostgresStore {
             throw StorageError(.treeSizeMismatch, "batch extends the tree of size \(batch.startSize), which is not the "
                 + "latest stored checkpoint (size \(storedSize ?? 0), \(leafCount) leaves)")
         }
-        try insert(batch.leaves, on: connection, logger: logger)
-        if !records.isEmpty { try insert(records, on: connection, logger: logger) }
+        try insert(batch.leaves, records: records, on: connection, logger: logger)
         for erasure in batch.erasures {
             guard erasure.erasedBy >= batch.startSize, erasure.erasedBy < batch.endSize else {
                 throw StorageError(.corrupt, "record \(erasure.seq) would be erased by \(erasure.erasedBy), not an entry of this batch")
@@ -107,8 +106,19 @@ extension PostgresStore {
             """, on: connection, logger: logger)
     }
 
+    /// Inserts log entries and records, in seq order: each record's row carries its entry
+    /// (`PostgresSchema.entriesInRecords`), and an entry without a record goes into `leaves`. One
+    /// statement for the records, one for any entries without a record.
+    static func insert(_ leaves: [StoredLeaf], records: [StoredRecord], on connection: PostgresConnection, logger: Logger) throws {
+        let recorded = Set(records.map(\.seq))
+        try insert(leaves.filter { !recorded.contains($0.seq) }, on: connection, logger: logger)
+        guard !records.isEmpty else { return }
+        let entries = Dictionary(leaves.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
+        try insert(records, entries: entries, on: connection, logger: logger)
+    }
+
     /// Inserts leaf rows with one statement.
-    static func insert(_ leaves: [StoredLeaf], on connection: PostgresConnection, logger: Logger) throws {
+    private static func insert(_ leaves: [StoredLeaf], on connection: PostgresConnection, logger: Logger) throws {
         guard !leaves.isEmpty else { return }
         try PostgresSession.run("""
             INSERT INTO leaves (seq, entry, hashes)
@@ -117,16 +127,20 @@ extension PostgresStore {
             """, on: connection, logger: logger)
     }
 
-    /// Inserts record rows with one statement: a column array each, and for each nullable column a
-    /// flag array saying where it is present (postgres-nio's arrays hold no NULL).
-    static func insert(_ records: [StoredRecord], on connection: PostgresConnection, logger: Logger) throws {
+    /// Inserts record rows with one statement, each with its entry from `entries` when there: a
+    /// column array each, and for each nullable column a flag array saying where it is present
+    /// (postgres-nio's arrays hold no NULL).
+    private static func insert(_ records: [StoredRecord], entries: [Int64: StoredLeaf], on connection: PostgresConnection,
+                               logger: Logger) throws {
         func bytes(_ values: [Data?]) -> [ByteBuffer] { values.map { ByteBuffer(bytes: $0 ?? Data()) } }
+        let leaves = records.map { entries[$0.seq] }
         try PostgresSession.run("""
             INSERT INTO records (seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at, version,
-                                 body, salt, diff, state_after)
+                                 body, salt, diff, state_after, entry, hashes)
             SELECT seq, event_id, stream, entity_type, entity_id, CASE WHEN has_player THEN player_id END, occurred_at,
                    recorded_at, version, CASE WHEN has_body THEN body END, CASE WHEN has_salt THEN salt END,
-                   CASE WHEN has_diff THEN diff END, CASE WHEN has_state THEN state_after END
+                   CASE WHEN has_diff THEN diff END, CASE WHEN has_state THEN state_after END,
+                   CASE WHEN has_entry THEN entry END, CASE WHEN has_entry THEN hashes END
             FROM unnest(\(records.map(\.seq))::bigint[], \(records.map(\.eventId))::text[], \(records.map(\.stream))::text[],
                         \(records.map(\.entityType))::text[], \(records.map(\.entityId))::text[],
                         \(records.map { $0.playerId ?? "" })::text[], \(records.map { $0.playerId != nil })::boolean[],
@@ -134,9 +148,11 @@ extension PostgresStore {
                         \(bytes(records.map(\.body)))::bytea[], \(records.map { $0.body != nil })::boolean[],
                         \(bytes(records.map(\.salt)))::bytea[], \(records.map { $0.salt != nil })::boolean[],
                         \(bytes(records.map(\.diff)))::bytea[], \(records.map { $0.diff != nil })::boolean[],
-                        \(bytes(records.map(\.stateAfter)))::bytea[], \(records.map { $0.stateAfter != nil })::boolean[])
+                        \(bytes(records.map(\.stateAfter)))::bytea[], \(records.map { $0.stateAfter != nil })::boolean[],
+                        \(bytes(leaves.map { $0?.entry }))::bytea[], \(bytes(leaves.map { $0.map(SQLiteStore.pack) }))::bytea[],
+                        \(leaves.map { $0 != nil })::boolean[])
                  AS r(seq, event_id, stream, entity_type, entity_id, player_id, has_player, occurred_at, recorded_at, version,
-                      body, has_body, salt, has_salt, diff, has_diff, state_after, has_state)
+                      body, has_body, salt, has_salt, diff, has_diff, state_after, has_state, entry, hashes, has_entry)
             ORDER BY seq
             """, on: connection, logger: logger)
     }

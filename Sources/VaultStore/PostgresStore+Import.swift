@@ -4,9 +4,9 @@ import PostgresNIO
 
 /// Writes a whole vault's stored rows (from another store, through `StoredRowReading`) into this
 /// PostgreSQL vault database, inside the one transaction `PostgresStore.importVault` runs: the
-/// database's own rules check every row as they check a commit (leaves appended at the end,
-/// checkpoints growing, erasures only by an erasure entry, the fence), and a failure anywhere
-/// leaves the database as empty as it was.
+/// database's own rules check every row as they check a commit (entries appended after the
+/// latest checkpoint, each checkpoint covering exactly the entries below it, erasures only by an
+/// erasure entry, the fence), and a failure anywhere leaves the database as empty as it was.
 public final class PostgresImport {
     private let connection: PostgresConnection
     private let logger: Logger
@@ -37,7 +37,6 @@ public final class PostgresImport {
     /// record goes in with a placeholder salt, so that its erasure can be recorded as the database
     /// requires (`insert(erasures:)` erases it again).
     public func insert(leaves: [StoredLeaf], records: [StoredRecord]) throws {
-        try PostgresStore.insert(leaves, on: connection, logger: logger)
         let placeheld = records.map { record -> StoredRecord in
             guard record.salt == nil else { return record }
             var placeholder = record
@@ -45,7 +44,7 @@ public final class PostgresImport {
             return placeholder
         }
         awaitingErasure.formUnion(records.filter { $0.salt == nil }.map(\.seq))
-        if !placeheld.isEmpty { try PostgresStore.insert(placeheld, on: connection, logger: logger) }
+        try PostgresStore.insert(leaves, records: placeheld, on: connection, logger: logger)
     }
 
     /// Every checkpoint, in size order.
@@ -119,7 +118,8 @@ extension PostgresStore {
             let logger = writerSession.logger
             try PostgresSession.run("SELECT set_config('regvault.fence', \(String(token)), true)", on: connection, logger: logger)
             let occupied = try PostgresSession.run("""
-                SELECT EXISTS (SELECT 1 FROM leaves) OR EXISTS (SELECT 1 FROM checkpoints) OR EXISTS (SELECT 1 FROM meta)
+                SELECT EXISTS (SELECT 1 FROM leaves) OR EXISTS (SELECT 1 FROM records) OR EXISTS (SELECT 1 FROM checkpoints)
+                       OR EXISTS (SELECT 1 FROM meta)
                        OR EXISTS (SELECT 1 FROM objects)
                 """, on: connection, logger: logger).rows.first.map { try PostgresCells($0).bool(0) } ?? true
             guard !occupied else {

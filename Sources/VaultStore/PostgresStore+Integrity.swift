@@ -5,7 +5,7 @@ import PostgresNIO
 /// `PostgresSchema` installs them.
 extension PostgresStore {
     public func leavesForCheck(from: Int64, to: Int64) throws -> [(leaf: StoredLeaf, malformed: String?)] {
-        try rows("SELECT seq, entry, hashes FROM leaves WHERE seq >= \(from) AND seq < \(to) ORDER BY seq").map { row in
+        try rows("\(unescaped: PostgresStore.entries("seq >= \(from) AND seq < \(to)")) ORDER BY seq").map { row in
             let seq = try row.int64(0)
             let entry = try row.data(1)
             do {
@@ -53,8 +53,8 @@ extension PostgresStore {
     /// One statement: one snapshot.
     public func logCounts() throws -> LogCounts {
         guard let row = try rows("""
-            SELECT (SELECT COALESCE(MAX(seq) + 1, 0) FROM leaves), (SELECT COALESCE(MAX(size), 0) FROM checkpoints),
-                   (SELECT count(*) FROM leaves), (SELECT count(*) FROM records)
+            SELECT \(unescaped: PostgresStore.entryCount), (SELECT COALESCE(MAX(size), 0) FROM checkpoints),
+                   (SELECT count(*) FROM leaves) + entries, records FROM (SELECT count(entry) AS entries, count(*) AS records FROM records) AS r
             """).first else { throw StorageError(.corrupt, "the log's counts could not be read") }
         return LogCounts(treeSize: try row.int64(0), latestCheckpointSize: try row.int64(1), leafRows: try row.int64(2),
                          recordRows: try row.int64(3))

@@ -4,8 +4,9 @@ import PostgresNIO
 /// `RetentionStorage` and `OutboxStorage` in PostgreSQL.
 extension PostgresStore {
     static let subjectColumns = """
-        SELECT r.seq, r.event_id, r.stream, r.entity_type, r.entity_id, r.player_id, r.recorded_at, r.salt IS NULL, l.entry
-        FROM records r LEFT JOIN leaves l ON l.seq = r.seq
+        SELECT r.seq, r.event_id, r.stream, r.entity_type, r.entity_id, r.player_id, r.recorded_at, r.salt IS NULL,
+               COALESCE(r.entry, l.entry)
+        FROM records r LEFT JOIN leaves l ON r.entry IS NULL AND l.seq = r.seq
         """
 
     public func unerasedSubjects(after: Int64, limit: Int) throws -> [RetentionSubject] {

@@ -76,7 +76,7 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
             }
             guard try schema?.bool(2) == true else {
                 throw StorageError(.configuration, "the vault schema in \(location.database) at \(location.host):\(location.port) "
-                    + "predates the records' indexes by digest and the rules checked per statement; with every node stopped, as the database's owner, run once: "
+                    + "predates records that carry their log entries (or the indexes by digest); with every node stopped, as the database's owner, run once: "
                     + "regvault postgres upgrade | psql --single-transaction -v ON_ERROR_STOP=1 \"$OWNER_URL\"")
             }
             try sealer.adoptStored(try storedDictionaries())
@@ -132,8 +132,27 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
     // MARK: reads of the log
 
     public func treeSize() throws -> Int64 {
-        try rows("SELECT COALESCE(MAX(seq) + 1, 0) FROM leaves").first?.int64(0) ?? 0
+        try rows("SELECT \(unescaped: PostgresStore.entryCount)").first?.int64(0) ?? 0
     }
+
+    /// The SQL of the number of entries in the log, its last seq plus one, wherever the entries
+    /// are stored (`PostgresSchema.entriesInRecords`: every entry has a record).
+    static let entryCount = """
+        COALESCE(GREATEST((SELECT MAX(seq) FROM leaves), (SELECT MAX(seq) FROM records)) + 1, 0)
+        """
+
+    /// The SQL of the log entries with `seqs` (a condition on `seq`), from the records that carry
+    /// them and from `leaves`, where earlier databases keep theirs: columns seq, entry, hashes.
+    static func entries(_ seqs: String) -> String {
+        """
+        SELECT seq, entry, hashes FROM records WHERE \(seqs) AND entry IS NOT NULL
+        UNION ALL SELECT seq, entry, hashes FROM leaves WHERE \(seqs)
+        """
+    }
+
+    /// The condition on `seq` for `entries` that reads the seqs bound once, as an array, in a
+    /// query that starts `WITH wanted AS (SELECT <array> AS seqs)`.
+    static let wantedSeqs = "seq = ANY((SELECT seqs FROM wanted)::bigint[])"
 
     public func metadata(_ key: String) throws -> String? {
         try rows("SELECT value FROM meta WHERE key = \(key)").first?.string(0)
@@ -181,12 +200,14 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
     }
 
     public func leaves(from: Int64, to: Int64) throws -> [StoredLeaf] {
-        try rows("SELECT seq, entry, hashes FROM leaves WHERE seq >= \(from) AND seq < \(to) ORDER BY seq").map(PostgresStore.leaf)
+        try rows("\(unescaped: PostgresStore.entries("seq >= \(from) AND seq < \(to)")) ORDER BY seq").map(PostgresStore.leaf)
     }
 
     public func leaves(seqs: [Int64]) throws -> [Int64: StoredLeaf] {
         if seqs.isEmpty { return [:] }
-        return try Dictionary(rows("SELECT seq, entry, hashes FROM leaves WHERE seq = ANY(\(seqs))").map(PostgresStore.leaf).map { ($0.seq, $0) },
+        return try Dictionary(rows("""
+            WITH wanted AS (SELECT \(seqs)::bigint[] AS seqs) \(unescaped: PostgresStore.entries(PostgresStore.wantedSeqs))
+            """).map(PostgresStore.leaf).map { ($0.seq, $0) },
                               uniquingKeysWith: { first, _ in first })
     }
 
@@ -196,9 +217,11 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
         let locations = indexes.map { StoredHashes.split($0) }
         let seqs = Set(locations.map(\.leaf)).sorted()
         var packed: [Int64: Data] = [:]
-        for row in try rows("SELECT seq, hashes, entry FROM leaves WHERE seq = ANY(\(seqs))") {
+        for row in try rows("""
+            WITH wanted AS (SELECT \(seqs)::bigint[] AS seqs) \(unescaped: PostgresStore.entries(PostgresStore.wantedSeqs))
+            """) {
             let seq = try row.int64(0)
-            packed[seq] = try SQLiteStore.withLeafHash(try row.data(1), seq: seq, entry: try row.data(2))
+            packed[seq] = try SQLiteStore.withLeafHash(try row.data(2), seq: seq, entry: try row.data(1))
         }
         return try zip(indexes, locations).map { index, location in
             guard let blob = packed[location.leaf] else { throw VaultFormatError(.missingHash, "stored hash \(index) is not in the log") }

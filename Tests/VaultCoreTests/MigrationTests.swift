@@ -118,7 +118,7 @@ struct MigrationTests {
         let writer = try vault.makeWriter(clock: clock)
         let url = try PostgresTestDatabase.make()
         #expect(throws: VaultError(.writerBusy, "")) { try Vault.migrateToPostgres(at: path, url: url) }
-        #expect(try PostgresTestDatabase.psql(url, "SELECT count(*) FROM leaves") == "0")
+        #expect(try PostgresTestDatabase.psql(url, "SELECT (SELECT count(*) FROM leaves) + (SELECT count(*) FROM records)") == "0")
         withExtendedLifetime(writer) {}
     }
 }

@@ -3,12 +3,57 @@ import Testing
 import VaultCore
 import VaultStore
 
-/// `regvault postgres upgrade` on a database made before the records' indexes were keyed by digests.
+/// `regvault postgres upgrade` on a database made before the records' indexes were keyed by digests
+/// and before records carried their log entries.
 @Suite("the PostgreSQL schema's upgrade")
 struct PostgresSchemaUpgradeTests {
-    /// The records' indexes and the insert rules as the schema made them before
-    /// `PostgresSchema.digests` and `PostgresSchema.statementRules`.
+    /// The records' indexes, the insert rules and the log's entries as the schema made and kept them
+    /// before `PostgresSchema.digests`, `PostgresSchema.statementRules` and
+    /// `PostgresSchema.entriesInRecords`: the entries in `leaves`, the rules' functions as they shipped.
     static let earlierSchema = """
+        ALTER TABLE leaves DISABLE TRIGGER USER;
+        INSERT INTO leaves SELECT seq, entry, hashes FROM records WHERE entry IS NOT NULL;
+        ALTER TABLE leaves ENABLE TRIGGER USER;
+        ALTER TABLE erasures ADD CONSTRAINT erasures_erased_by_fkey FOREIGN KEY (erased_by) REFERENCES leaves (seq);
+        DROP TRIGGER records_are_fenced ON records;
+        DROP TRIGGER records_append_at_the_end ON records;
+        ALTER TABLE records DROP COLUMN entry, DROP COLUMN hashes;
+        CREATE OR REPLACE FUNCTION regvault_checkpoint_grows() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+        BEGIN
+            IF NEW.size <= COALESCE((SELECT max(size) FROM public.checkpoints), -1) THEN
+                RAISE EXCEPTION 'checkpoints are appended with growing sizes only' USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE OR REPLACE FUNCTION regvault_erasure_allowed() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+        DECLARE
+            erased bytea := (SELECT entry FROM public.leaves WHERE seq = NEW.seq);
+            erasing bytea := (SELECT entry FROM public.leaves WHERE seq = NEW.erased_by);
+        BEGIN
+            IF (SELECT salt FROM public.records WHERE seq = NEW.seq) IS NULL
+               OR erasing IS NULL OR substring(erasing FROM 2 FOR 1) <> '\\x04'::bytea
+               OR (substring(erased FROM 19 FOR 1) = '\\x02'::bytea
+                   AND (substring(erased FROM 20 FOR 8) > substring(erasing FROM 11 FOR 8)
+                        OR ('x' || encode(substring(erased FROM 20 FOR 8), 'hex'))::bit(64)::bigint
+                           > (extract(epoch FROM now()) * 1000)::bigint)) THEN
+                RAISE EXCEPTION 'a record is erased only by an erasure entry, and a compliance record not before its retain-until'
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE OR REPLACE FUNCTION regvault_record_changed_only_by_erasure() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+        BEGIN
+            IF NOT (NEW.body IS NULL AND NEW.salt IS NULL AND NEW.diff IS NULL AND NEW.state_after IS NULL
+                    AND (NEW.seq, NEW.event_id, NEW.stream, NEW.entity_type, NEW.entity_id, NEW.occurred_at,
+                         NEW.recorded_at, NEW.version) = (OLD.seq, OLD.event_id, OLD.stream, OLD.entity_type,
+                         OLD.entity_id, OLD.occurred_at, OLD.recorded_at, OLD.version)
+                    AND NEW.player_id IS NOT DISTINCT FROM OLD.player_id
+                    AND EXISTS (SELECT 1 FROM public.erasures WHERE seq = OLD.seq)) THEN
+                RAISE EXCEPTION 'records can only be erased by an erasure entry, never changed'
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            RETURN NEW;
+        END $$;
         DROP INDEX records_by_event_digest, records_by_entity_digest, records_by_player_digest, records_by_object_key;
         DROP FUNCTION regvault_key_digest(text), regvault_event_digest(text);
         CREATE UNIQUE INDEX records_by_event_id ON records (event_id);
@@ -17,7 +62,7 @@ struct PostgresSchemaUpgradeTests {
         DROP TRIGGER leaves_append_at_the_end ON leaves;
         DROP TRIGGER records_have_their_leaves ON records;
         DROP TRIGGER deliveries_enter_the_outbox ON records;
-        DROP FUNCTION regvault_leaves_appended_at_the_end(), regvault_records_have_leaves(), regvault_deliveries_enter_the_outbox();
+        DROP FUNCTION regvault_entries_follow_the_checkpoints(), regvault_records_have_leaves(), regvault_deliveries_enter_the_outbox();
         ALTER TABLE records ADD CONSTRAINT records_seq_fkey FOREIGN KEY (seq) REFERENCES leaves (seq);
         CREATE FUNCTION regvault_leaf_appended_at_the_end() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
         BEGIN
@@ -49,7 +94,10 @@ struct PostgresSchemaUpgradeTests {
 
     static let indexNames = "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'records'"
 
-    @Test("an earlier database is refused with the command that upgrades it; after the upgrade, run twice, every record is found as before")
+    @Test("""
+        an earlier database is refused with the command that upgrades it; after the upgrade, run twice, every record is found as \
+        before, entries stored before it and after it are read alike, and the whole log checks intact
+        """)
     func upgrade() async throws {
         let fixture = try VaultFixture(backend: .postgres)
         try await fixture.append([
@@ -71,7 +119,7 @@ struct PostgresSchemaUpgradeTests {
         #expect {
             _ = try Vault.open(at: fixture.path)
         } throws: { error in
-            "\(error)".contains("predates the records' indexes by digest and the rules checked per statement") && "\(error)".contains("regvault postgres upgrade")
+            "\(error)".contains("predates records that carry their log entries") && "\(error)".contains("regvault postgres upgrade")
         }
 
         try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
@@ -81,7 +129,8 @@ struct PostgresSchemaUpgradeTests {
 
         #expect(try PostgresTestDatabase.asOwner(url, Self.insertRules) == """
             deliveries_enter_the_outbox, leaves_append_at_the_end, leaves_are_append_only, leaves_are_fenced, \
-            records_are_never_deleted, records_change_only_by_erasure per row, records_have_their_leaves
+            records_append_at_the_end, records_are_fenced, records_are_never_deleted, records_change_only_by_erasure per row, \
+            records_have_their_leaves
             no foreign key
             """)
 
@@ -93,6 +142,13 @@ struct PostgresSchemaUpgradeTests {
         // The running sequencer commits under the new rules.
         try await fixture.append([bonusRuleChange("evt-bonus-2", state: #"{"cap":2}"#)])
         #expect(try upgraded.store.latestRecord(entityType: "bonusRule", entityId: "123")?.eventId == "evt-bonus-2")
+        // Its entry is in its record's row; the earlier ones stayed in leaves, and reads join them.
+        let size = try upgraded.store.treeSize()
+        #expect(try PostgresTestDatabase.asOwner(url, "SELECT count(*) FROM records WHERE entry IS NOT NULL") == "1")
+        #expect(try PostgresTestDatabase.asOwner(url, "SELECT count(*) FROM leaves") == String(size - 1))
+        #expect(try upgraded.store.leaves(from: size - 2, to: size).map(\.seq) == [size - 2, size - 1])
+        #expect(try upgraded.store.leaves(seqs: [0, size - 1]).keys.sorted() == [0, size - 1])
+        #expect(try upgraded.checkIntegrity().problems.isEmpty)
 
         // Those reads sought in the new indexes (a query whose digest did not match the index's
         // would read the whole table and still answer right). A backend reports its counts within

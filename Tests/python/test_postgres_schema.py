@@ -87,12 +87,13 @@ def token(cluster: Cluster) -> int:
     return int(accepted(cluster.app_command("-t", "-A"), "SELECT token FROM sequencer;").strip())
 
 
-def append(cluster: Cluster, entries: list, fence=None) -> str:
-    """Appends leaves (seq, entry literal) in one transaction holding `fence` (the current token by
-    default); returns the SQL."""
+def append(cluster: Cluster, entries: list, fence=None, then: str = "") -> str:
+    """Appends leaves (seq, entry literal), as databases made before records carried their entries
+    hold them, then runs `then`, in one transaction holding `fence` (the current token by default);
+    returns the SQL."""
     fence = token(cluster) if fence is None else fence
     values = ", ".join(f"({seq}, {literal}, '\\x')" for seq, literal in entries)
-    return f"BEGIN; SET LOCAL regvault.fence = '{fence}'; INSERT INTO leaves VALUES {values}; COMMIT;"
+    return f"BEGIN; SET LOCAL regvault.fence = '{fence}'; INSERT INTO leaves VALUES {values}; {then} COMMIT;"
 
 
 def fenced(cluster: Cluster, sql: str) -> str:
@@ -101,7 +102,8 @@ def fenced(cluster: Cluster, sql: str) -> str:
 
 
 def next_seq(cluster: Cluster) -> int:
-    return int(accepted(cluster.app_command("-t", "-A"), "SELECT COALESCE(max(seq) + 1, 0) FROM leaves;").strip())
+    return int(accepted(cluster.app_command("-t", "-A"),
+                        "SELECT COALESCE(GREATEST((SELECT max(seq) FROM leaves), (SELECT max(seq) FROM records)) + 1, 0);").strip())
 
 
 def test_history_cannot_be_rewritten_by_the_application_nor_by_the_owner(cluster):
@@ -118,8 +120,8 @@ def test_history_cannot_be_rewritten_by_the_application_nor_by_the_owner(cluster
                         ("UPDATE checkpoints SET note = 'forged';", "append-only"),
                         ("DELETE FROM records;", "never deleted")]:
         assert reason in refused(cluster.owner_command(), sql), sql
-    # Appending is at the end only, and checkpoints only grow.
-    assert "at the end only" in refused(cluster.app_command(), append(cluster, [(seq + 5, entry(1, seq + 5))]))
+    # A checkpoint covers stored entries only, and checkpoints only grow.
+    assert "not one at each seq" in refused(cluster.app_command(), fenced(cluster, f"INSERT INTO checkpoints VALUES ({seq + 5}, '\\x00', 'n', 0);"))
     assert "growing sizes only" in refused(cluster.app_command(), fenced(cluster, f"INSERT INTO checkpoints VALUES ({seq}, '\\x00', 'n', 0);"))
     assert "does not hold the sequencer lease" in refused(cluster.app_command(), f"INSERT INTO checkpoints VALUES ({seq + 9}, '\\x00', 'n', 0);")
 
@@ -132,9 +134,9 @@ def test_the_application_role_owns_nothing_and_temporary_tables_change_no_rule(c
         assert "must be owner" in error or "permission denied" in error, (sql, error)
     # A session's own tables named like the vault's do not stand in for them inside the rules.
     seq = next_seq(cluster)
-    accepted(app, append(cluster, [(seq, entry(1, seq, mode=2, retain_until=2**62))]) +
-             "INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
-             f"VALUES ({seq}, 'evt-t{seq}', 'kyc', 'player', 'p-t', 0, 0, 1, '\\x7b7d', '\\x01');")
+    accepted(app, append(cluster, [(seq, entry(1, seq, mode=2, retain_until=2**62))], then=(
+        "INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
+        f"VALUES ({seq}, 'evt-t{seq}', 'kyc', 'player', 'p-t', 0, 0, 1, '\\x7b7d', '\\x01');")))
     assert "never changed" in refused(app, f"CREATE TEMP TABLE erasures (seq bigint); INSERT INTO erasures VALUES ({seq}); "
                                            f"UPDATE public.records SET body = NULL, salt = NULL WHERE seq = {seq};")
     assert "does not hold the sequencer lease" in refused(
@@ -149,10 +151,10 @@ def test_a_record_changes_only_by_its_erasure_under_an_erasure_entry_and_complia
         (seq, entry(1, seq, recorded_at=0, mode=1, retain_until=day)),         # governance record
         (seq + 1, entry(1, seq + 1, recorded_at=0, mode=2, retain_until=10 * day)),  # compliance record
         (seq + 2, entry(4, seq + 2, recorded_at=2 * day)),                     # an erasure entry, day 2
-        (seq + 3, entry(1, seq + 3))]))                                          # an ordinary entry
-    accepted(cluster.app_command(), "".join(
-        f"INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
-        f"VALUES ({s}, 'evt-{s}', 'kyc', 'player', 'p-{s}', 0, 0, 1, '\\x7b7d', '\\x01');" for s in (seq, seq + 1)))
+        (seq + 3, entry(1, seq + 3))],                                           # an ordinary entry
+        then="".join(
+            f"INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
+            f"VALUES ({s}, 'evt-{s}', 'kyc', 'player', 'p-{s}', 0, 0, 1, '\\x7b7d', '\\x01');" for s in (seq, seq + 1))))
     app = cluster.app_command()
     assert "permission denied" in refused(app, f"UPDATE records SET entity_id = 'someone-else' WHERE seq = {seq};")
     assert "never changed" in refused(cluster.owner_command(), f"UPDATE records SET entity_id = 'x' WHERE seq = {seq};")
@@ -170,17 +172,17 @@ def test_a_record_changes_only_by_its_erasure_under_an_erasure_entry_and_complia
     # database's own clock has not reached it.
     later = int(time.time() * 1000) + 365 * day
     accepted(app, append(cluster, [(seq + 4, entry(1, seq + 4, mode=2, retain_until=later)),
-                                   (seq + 5, entry(4, seq + 5, recorded_at=later + day))]) +
-             "INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
-             f"VALUES ({seq + 4}, 'evt-{seq + 4}', 'kyc', 'player', 'p-x', 0, 0, 1, '\\x7b7d', '\\x01');")
+                                   (seq + 5, entry(4, seq + 5, recorded_at=later + day))], then=(
+        "INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
+        f"VALUES ({seq + 4}, 'evt-{seq + 4}', 'kyc', 'player', 'p-x', 0, 0, 1, '\\x7b7d', '\\x01');")))
     assert "not before its retain-until" in refused(app, erase.format(seq + 4, seq + 5))
 
 
 def test_a_delivery_enters_the_outbox_with_its_first_entry(cluster):
     seq = next_seq(cluster)
-    accepted(cluster.app_command(), append(cluster, [(seq, entry(1, seq))]) + (
+    accepted(cluster.app_command(), append(cluster, [(seq, entry(1, seq))], then=(
         "INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
-        f"VALUES ({seq}, 'evt-d{seq}', 'vault.delivery', 'delivery', 'dlv-{seq}', 0, 42, 1, '\\x7b7d', '\\x01');"))
+        f"VALUES ({seq}, 'evt-d{seq}', 'vault.delivery', 'delivery', 'dlv-{seq}', 0, 42, 1, '\\x7b7d', '\\x01');")))
     due = accepted(cluster.app_command("-t", "-A"), f"SELECT due_at FROM outbox WHERE delivery_id = 'dlv-{seq}';")
     assert due.strip() == "42"
 
@@ -264,10 +266,10 @@ def test_an_event_id_is_stored_once_and_any_string_has_a_digest(cluster):
               "body, salt) VALUES ({0}, '{1}', 'kyc', 'player', '{2}', '{2}', 0, 0, 1, '\\x7b7d', '\\x01');")
     # The indexes are keyed by digests of the strings; a backslash, which PostgreSQL's escape
     # format would read as the start of an escape, is hashed like any other character.
-    accepted(cluster.app_command(), append(cluster, [(seq, entry(1, seq)), (seq + 1, entry(1, seq + 1))])
-             + insert.format(seq, f"evt-u{seq}", "p\\\\x41\\"))
-    assert "records_by_event_digest" in refused(cluster.app_command(), insert.format(seq + 1, f"evt-u{seq}", "p-other"))
-    accepted(cluster.app_command(), insert.format(seq + 1, f"evt-u{seq + 1}", "p\\x41"))
+    accepted(cluster.app_command(), append(cluster, [(seq, entry(1, seq)), (seq + 1, entry(1, seq + 1))],
+                                           then=insert.format(seq, f"evt-u{seq}", "p\\\\x41\\")))
+    assert "records_by_event_digest" in refused(cluster.app_command(), fenced(cluster, insert.format(seq + 1, f"evt-u{seq}", "p-other")))
+    accepted(cluster.app_command(), fenced(cluster, insert.format(seq + 1, f"evt-u{seq + 1}", "p\\x41")))
     found = accepted(cluster.app_command("-t", "-A"),
                      "SELECT string_agg(event_id, ',' ORDER BY seq) FROM records "
                      "WHERE regvault_key_digest(entity_type || '/' || entity_id) = regvault_key_digest('player/p\\\\x41\\') "
@@ -275,15 +277,34 @@ def test_an_event_id_is_stored_once_and_any_string_has_a_digest(cluster):
     assert found.strip() == f"evt-u{seq}"
 
 
-def test_a_statement_appends_one_run_of_leaves_at_the_end_and_each_record_has_its_leaf(cluster):
+def test_records_carry_their_entries_and_each_checkpoint_covers_one_entry_at_each_seq(cluster):
+    """Run after the tests above, whose entries since the first checkpoint are all stored, one at
+    each seq, in `leaves` (as databases made before records carried their entries hold them)."""
     seq = next_seq(cluster)
     app = cluster.app_command()
-    # The rule is checked once per statement, over all its leaves: a gap inside one is refused as
-    # one after the end is, and a run that starts at the end is taken whole.
-    assert "at the end only" in refused(app, append(cluster, [(seq, entry(1, seq)), (seq + 2, entry(1, seq + 2))]))
-    accepted(app, append(cluster, [(seq, entry(1, seq)), (seq + 1, entry(1, seq + 1)), (seq + 2, entry(1, seq + 2))]))
-    assert "leaves_pkey" in refused(app, append(cluster, [(seq + 2, entry(1, seq + 2)), (seq + 3, entry(1, seq + 3))]))
-    record = ("INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
-              "VALUES ({0}, 'evt-l{0}', 'kyc', 'player', 'p-l', 0, 0, 1, '\\x7b7d', '\\x01');")
-    assert "only with its log leaf" in refused(app, record.format(seq + 3))
-    accepted(app, record.format(seq + 2))
+    checkpoint = "INSERT INTO checkpoints VALUES ({0}, '\\x00', 'note', 0);"
+    columns = "seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt"
+    carrying = "INSERT INTO records (" + columns + ", entry, hashes) VALUES ({0}, 'evt-c{0}', 'kyc', 'player', 'p-c', " \
+        "0, 0, 1, '\\x7b7d', '\\x01', {1}, {2});"
+    bare = "INSERT INTO records (" + columns + ") VALUES ({0}, 'evt-c{0}', 'kyc', 'player', 'p-c', 0, 0, 1, '\\x7b7d', '\\x01');"
+    two = (f"INSERT INTO records ({columns}, entry, hashes) VALUES "
+           f"({seq}, 'evt-c{seq}', 'kyc', 'player', 'p-c', 0, 0, 1, '\\x7b7d', '\\x01', {entry(1, seq)}, '\\x'), "
+           f"({seq + 1}, 'evt-c{seq + 1}', 'kyc', 'player', 'p-c', 0, 0, 1, '\\x7b7d', '\\x01', {entry(1, seq + 1)}, '\\x');")
+    third = carrying.format(seq + 2, entry(1, seq + 2), "'\\x'")
+    # A checkpoint over a gap is refused, and so is one over a seq stored twice (in its record and in leaves).
+    assert "not one at each seq" in refused(app, fenced(cluster, two + checkpoint.format(seq + 3)))
+    assert "not one at each seq" in refused(app, append(cluster, [(seq + 2, entry(1, seq + 2))],
+                                                        then=two + third + checkpoint.format(seq + 3)))
+    # A record without its entry is refused unless its leaf is in leaves; an entry comes with its hashes.
+    assert "only with its log leaf" in refused(app, fenced(cluster, bare.format(seq)))
+    assert "records_leaf_whole" in refused(app, fenced(cluster, carrying.format(seq, entry(1, seq), "NULL")))
+    # Records, like leaves, are added only by the holder of the lease.
+    assert "does not hold the sequencer lease" in refused(app, two)
+    # Every seq stored once, the older ones in leaves, these in their records: the checkpoint is taken.
+    accepted(app, fenced(cluster, two + third + checkpoint.format(seq + 3)))
+    stored = accepted(cluster.app_command("-t", "-A"),
+                      f"SELECT count(*) FROM records WHERE seq >= {seq} AND entry IS NOT NULL AND hashes IS NOT NULL;")
+    assert stored.strip() == "3"
+    assert "after the latest checkpoint only" in refused(app, append(cluster, [(seq + 1, entry(1, seq + 1))]))
+    # The entry a record carries never changes, not even for the owner.
+    assert "never changed" in refused(cluster.owner_command(), f"UPDATE records SET entry = '\\x00' WHERE seq = {seq};")
