@@ -8,10 +8,18 @@ extension PostgresStore {
                body, salt, diff, state_after FROM records
         """
 
-    /// A record's entity digest, as `records_by_entity_digest` is keyed (`PostgresSchema.digests`):
-    /// compared with `regvault_key_digest(type || '/' || id)` of the entity sought, beside the type
-    /// and id themselves.
-    static let entityDigest = "regvault_key_digest(records.entity_type || '/' || records.entity_id)"
+    /// The condition that a row of `records` is a version of `entity`, a row (`type`, `id`) the
+    /// query names: its digest first, as `records_by_entity_digest` is keyed
+    /// (`PostgresSchema.digests`), so the index is sought, then the type and id themselves, so a
+    /// digest two entities share never mixes their versions.
+    static let ofEntity = """
+        regvault_key_digest(records.entity_type || '/' || records.entity_id) = regvault_key_digest(entity.type || '/' || entity.id)
+        AND records.entity_type = entity.type AND records.entity_id = entity.id
+        """
+
+    /// The versions of the entity a query binds first, as `WITH entity AS (SELECT <type> AS type,
+    /// <id> AS id)`: `recordColumns` with the join by `ofEntity`.
+    static let entityVersions = "\(recordColumns) JOIN entity ON \(ofEntity)"
 
     /// The records of one query, opened.
     func records(_ query: PostgresQuery) throws -> [StoredRecord] {
@@ -32,8 +40,8 @@ extension PostgresStore {
 
     public func history(entityType: String, entityId: String) throws -> [StoredRecord] {
         try records("""
-            \(unescaped: PostgresStore.recordColumns) WHERE \(unescaped: PostgresStore.entityDigest) = regvault_key_digest(\(entityType) || '/' || \(entityId))
-            AND entity_type = \(entityType) AND entity_id = \(entityId) ORDER BY seq
+            WITH entity AS (SELECT \(entityType)::text AS type, \(entityId)::text AS id)
+            \(unescaped: PostgresStore.entityVersions) ORDER BY seq
             """)
     }
 
@@ -52,9 +60,8 @@ extension PostgresStore {
         let occurredTo = occurred?.upperBound ?? Int64.max
         let everything = occurred == nil
         return try records("""
-            \(unescaped: PostgresStore.recordColumns)
-            WHERE \(unescaped: PostgresStore.entityDigest) = regvault_key_digest(\(entityType) || '/' || \(entityId))
-            AND entity_type = \(entityType) AND entity_id = \(entityId) AND seq >= \(seqs.lowerBound) AND seq < \(seqs.upperBound)
+            WITH entity AS (SELECT \(entityType)::text AS type, \(entityId)::text AS id)
+            \(unescaped: PostgresStore.entityVersions) WHERE seq >= \(seqs.lowerBound) AND seq < \(seqs.upperBound)
             AND (\(everything) OR (occurred_at >= \(occurredFrom) AND occurred_at < \(occurredTo)))
             ORDER BY seq \(unescaped: newestFirst ? "DESC" : "") LIMIT \(Int64(limit))
             """)
@@ -62,8 +69,8 @@ extension PostgresStore {
 
     public func versionCount(entityType: String, entityId: String, below: Int64) throws -> Int64 {
         try rows("""
-            SELECT count(*) FROM records WHERE \(unescaped: PostgresStore.entityDigest) = regvault_key_digest(\(entityType) || '/' || \(entityId))
-            AND entity_type = \(entityType) AND entity_id = \(entityId) AND seq < \(below)
+            WITH entity AS (SELECT \(entityType)::text AS type, \(entityId)::text AS id)
+            SELECT count(*) FROM records JOIN entity ON \(unescaped: PostgresStore.ofEntity) WHERE seq < \(below)
             """)
             .first?.int64(0) ?? 0
     }
@@ -88,8 +95,8 @@ extension PostgresStore {
 
     public func latestRecord(entityType: String, entityId: String) throws -> StoredRecord? {
         try records("""
-            \(unescaped: PostgresStore.recordColumns) WHERE \(unescaped: PostgresStore.entityDigest) = regvault_key_digest(\(entityType) || '/' || \(entityId))
-            AND entity_type = \(entityType) AND entity_id = \(entityId) ORDER BY seq DESC LIMIT 1
+            WITH entity AS (SELECT \(entityType)::text AS type, \(entityId)::text AS id)
+            \(unescaped: PostgresStore.entityVersions) ORDER BY seq DESC LIMIT 1
             """).first
     }
 
@@ -99,10 +106,8 @@ extension PostgresStore {
         let found = try records("""
             SELECT r.seq, r.event_id, r.stream, r.entity_type, r.entity_id, r.player_id, r.occurred_at, r.recorded_at, r.version,
                    r.body, r.salt, r.diff, r.state_after
-            FROM unnest(\(entities.map(\.type))::text[], \(entities.map(\.id))::text[]) AS e(entity_type, entity_id),
-                 LATERAL (SELECT * FROM records WHERE \(unescaped: PostgresStore.entityDigest) = regvault_key_digest(e.entity_type || '/' || e.entity_id)
-                          AND records.entity_type = e.entity_type AND records.entity_id = e.entity_id
-                          ORDER BY seq DESC LIMIT 1) r
+            FROM unnest(\(entities.map(\.type))::text[], \(entities.map(\.id))::text[]) AS entity(type, id),
+                 LATERAL (SELECT * FROM records WHERE \(unescaped: PostgresStore.ofEntity) ORDER BY seq DESC LIMIT 1) r
             """)
         return Dictionary(found.map { ($0.entityType + "\u{0}" + $0.entityId, $0) }, uniquingKeysWith: { first, _ in first })
     }
