@@ -14,8 +14,8 @@
 ///
 /// Each record's row carries its log entry and the tree hashes its append stored (`entry`,
 /// `hashes`), so an entry costs one row, one tuple header and one primary key, not two; `leaves`
-/// holds the entries of databases made before that (`upgrade` moves no row) and is otherwise
-/// empty. Every read of the log and every rule reads both.
+/// holds the entries of databases made before that (`upgrade` moves no row), takes no new one,
+/// and is empty in a database made since. Every read of the log and every rule reads both.
 ///
 /// Stored objects' sealed bytes (`objects`, one row per version, where SQLite's vaults keep files)
 /// are in the database too, so that every node serves what any node stored; a version's bytes are
@@ -51,16 +51,34 @@ public enum PostgresSchema {
     /// `records`: 1.2 seconds for 200,000 records on two cores). Safe to run again, silently.
     ///
     /// Entries stored before records carried them stay in `leaves`, where every read and rule
-    /// still finds them: the upgrade moves no row, so it takes as long for seven years of records
-    /// as for one day's (the new columns are added empty, the new constraint checks new rows).
+    /// still finds them, and `leaves` takes no more: the upgrade moves no row, so it takes as long
+    /// for seven years of records as for one day's (the new columns are added empty, and the new
+    /// constraint checks new rows). It refuses a database whose `leaves` go past its last
+    /// checkpoint (which only a writer that bypassed the vault leaves behind; `regvault check`
+    /// reports it), as those entries could never be signed.
     public static let upgrade = """
     SET LOCAL client_min_messages = warning;
     ALTER TABLE sequencer ADD COLUMN IF NOT EXISTS url text;
     ALTER TABLE records ADD COLUMN IF NOT EXISTS entry bytea, ADD COLUMN IF NOT EXISTS hashes bytea;
-    DO $$ BEGIN
-        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'records_leaf_whole') THEN
-            ALTER TABLE public.records ADD CONSTRAINT records_leaf_whole CHECK ((entry IS NULL) = (hashes IS NULL)) NOT VALID;
+    ALTER TABLE records DROP CONSTRAINT IF EXISTS records_leaf_whole;
+    DO $$
+    DECLARE
+        grantee text;
+    BEGIN
+        IF EXISTS (SELECT 1 FROM public.leaves WHERE seq >= COALESCE((SELECT max(size) FROM public.checkpoints), 0)) THEN
+            RAISE EXCEPTION 'leaves holds entries past the last checkpoint, which no checkpoint signs: run regvault check first';
         END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'records_carry_their_entries'
+                       AND conrelid = 'public.records'::regclass) THEN
+            ALTER TABLE public.records ADD CONSTRAINT records_carry_their_entries
+                CHECK (entry IS NOT NULL AND hashes IS NOT NULL) NOT VALID;
+        END IF;
+        FOR grantee IN SELECT DISTINCT g.grantee FROM information_schema.role_table_grants g
+                       WHERE g.table_schema = 'public' AND g.table_name = 'leaves' AND g.privilege_type = 'INSERT'
+                       AND g.grantee <> (SELECT pg_catalog.pg_get_userbyid(relowner) FROM pg_catalog.pg_class
+                                         WHERE oid = 'public.leaves'::regclass) LOOP
+            EXECUTE format('REVOKE INSERT ON public.leaves FROM %I', grantee);
+        END LOOP;
     END $$;
     ALTER TABLE erasures DROP CONSTRAINT IF EXISTS erasures_erased_by_fkey;
 
@@ -74,7 +92,8 @@ public enum PostgresSchema {
     DROP FUNCTION IF EXISTS regvault_leaf_appended_at_the_end(), regvault_delivery_enters_the_outbox();
 
     """ + objectsClearedOnlyWhenUnreferenced + statementRules + entriesInRecords + """
-    DROP FUNCTION IF EXISTS regvault_leaves_appended_at_the_end();
+    DROP FUNCTION IF EXISTS regvault_leaves_appended_at_the_end(), regvault_records_have_leaves(),
+        regvault_entries_follow_the_checkpoints();
 
     """
 
@@ -84,7 +103,7 @@ public enum PostgresSchema {
     static let isCurrent = """
         to_regprocedure('public.regvault_key_digest(text)') IS NOT NULL
         AND to_regclass('public.records_by_entity_digest') IS NOT NULL
-        AND to_regprocedure('public.regvault_entries_follow_the_checkpoints()') IS NOT NULL
+        AND to_regprocedure('public.regvault_entries_appended_at_the_end()') IS NOT NULL
         """
 
     /// The digests the records' indexes are keyed by, in place of the strings they stand for: a
@@ -160,7 +179,7 @@ public enum PostgresSchema {
         state_after bytea,
         entry bytea,
         hashes bytea,
-        CONSTRAINT records_leaf_whole CHECK ((entry IS NULL) = (hashes IS NULL))
+        CONSTRAINT records_carry_their_entries CHECK (entry IS NOT NULL AND hashes IS NOT NULL)
     );
     CREATE INDEX records_by_stream ON records (stream, recorded_at, seq);
     CREATE TABLE checkpoints (
@@ -221,34 +240,35 @@ public enum PostgresSchema {
     """
 
     /// The rules checked once per insert statement, over the rows it added (a transition table),
-    /// rather than once per row: a commit inserts its batches' records (each carrying its log
+    /// rather than once per row: a commit inserts each batch's records (each carrying its log
     /// entry) with one statement, and a check per row (a PL/pgSQL call, or a foreign key's query)
-    /// cost more than the rows themselves. Entries are added after the latest checkpoint only,
-    /// never inside the signed tree (that each checkpoint then covers exactly the entries below it
-    /// is `entriesInRecords`' rule). A record without its entry in its own row has it in `leaves`.
-    /// A delivery's first version enters the outbox.
+    /// cost more than the rows themselves. A statement's records are one run of seqs that starts
+    /// right after the last entry stored before it (in `records` or, for a database made before
+    /// records carried their entries, in `leaves`), with none after it: so an entry is never
+    /// added inside the log or past its end, and the primary key on `records`, the one table that
+    /// takes entries, keeps two writers from storing the same seq, whatever their isolation level.
+    /// `leaves` takes no entry at all. A delivery's first version enters the outbox.
     static let statementRules = """
-    CREATE OR REPLACE FUNCTION regvault_entries_follow_the_checkpoints() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    CREATE OR REPLACE FUNCTION regvault_entries_appended_at_the_end() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    DECLARE
+        first bigint;
+        last bigint;
+        added_count bigint;
     BEGIN
-        IF (SELECT min(seq) FROM added) < COALESCE((SELECT max(size) FROM public.checkpoints), 0) THEN
-            RAISE EXCEPTION 'log entries are appended after the latest checkpoint only' USING ERRCODE = 'integrity_constraint_violation';
+        SELECT min(seq), max(seq), count(*) INTO first, last, added_count FROM added;
+        IF added_count > 0 AND (last - first + 1 <> added_count
+                                OR EXISTS (SELECT 1 FROM public.records WHERE seq > last)
+                                OR EXISTS (SELECT 1 FROM public.leaves WHERE seq >= first)
+                                OR COALESCE(GREATEST((SELECT max(seq) FROM public.records WHERE seq < first),
+                                                     (SELECT max(seq) FROM public.leaves)), -1) <> first - 1) THEN
+            RAISE EXCEPTION 'log entries are appended at the end only' USING ERRCODE = 'integrity_constraint_violation';
         END IF;
         RETURN NULL;
     END $$;
-    CREATE OR REPLACE TRIGGER leaves_append_at_the_end AFTER INSERT ON leaves REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION regvault_entries_follow_the_checkpoints();
     CREATE OR REPLACE TRIGGER records_append_at_the_end AFTER INSERT ON records REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION regvault_entries_follow_the_checkpoints();
-
-    CREATE OR REPLACE FUNCTION regvault_records_have_leaves() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-    BEGIN
-        IF EXISTS (SELECT 1 FROM added WHERE entry IS NULL AND NOT EXISTS (SELECT 1 FROM public.leaves l WHERE l.seq = added.seq)) THEN
-            RAISE EXCEPTION 'a record is stored only with its log leaf' USING ERRCODE = 'foreign_key_violation';
-        END IF;
-        RETURN NULL;
-    END $$;
-    CREATE OR REPLACE TRIGGER records_have_their_leaves AFTER INSERT ON records REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION regvault_records_have_leaves();
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_entries_appended_at_the_end();
+    CREATE OR REPLACE TRIGGER leaves_are_closed BEFORE INSERT ON leaves
+    FOR EACH STATEMENT EXECUTE FUNCTION regvault_refuse('log entries are stored in their records; leaves keeps only those stored before');
 
     CREATE OR REPLACE FUNCTION regvault_deliveries_enter_the_outbox() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     BEGIN
@@ -262,14 +282,14 @@ public enum PostgresSchema {
     """
 
     /// The rules that read a log entry wherever it is stored: in its record's row (`entry` and
-    /// `hashes`, as the vault writes every entry, each of which has a record), or in `leaves`
-    /// (where databases made before entries moved into records keep their earlier ones). A
-    /// checkpoint is stored only over exactly one entry at each seq from the previous checkpoint's
-    /// size to its own, so no signed tree has a gap or a seq stored twice. A record is erased only
-    /// by an erasure entry (found wherever it is stored, which is why `erasures.erased_by` has no
-    /// foreign key) recorded after a compliance record's retain-until, and its entry and
-    /// everything but the four erasable columns never change. Records are inserted only by the
-    /// lease's holder, as leaves are.
+    /// `hashes`; every entry has a record), or in `leaves` (where databases made before entries
+    /// moved into records keep their earlier ones). A checkpoint is stored only over exactly one
+    /// entry at each seq from the previous checkpoint's size to its own: with the rule that
+    /// entries are appended at the end (`statementRules`), every signed tree is complete. A record
+    /// is erased only by an erasure entry (found wherever it is stored, which is why
+    /// `erasures.erased_by` has no foreign key) recorded after a compliance record's
+    /// retain-until, and its entry and everything but the four erasable columns never change.
+    /// Records are inserted only by the lease's holder.
     static let entriesInRecords = """
     CREATE OR REPLACE FUNCTION regvault_checkpoint_grows() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
@@ -336,7 +356,8 @@ public enum PostgresSchema {
 
     """
 
-    /// The sequencer lease and the fence every leaf insert passes.
+    /// The sequencer lease and the fence every insert into the log's tables passes (records' in
+    /// `entriesInRecords`, created after it).
     static let lease = """
     CREATE TABLE sequencer (
         singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
@@ -400,7 +421,8 @@ public enum PostgresSchema {
 
     static let grants = """
     REVOKE ALL ON meta, leaves, records, checkpoints, erasures, outbox, dictionaries, objects, sequencer FROM PUBLIC;
-    GRANT SELECT, INSERT ON leaves, records, checkpoints, erasures, dictionaries TO {app};
+    GRANT SELECT ON leaves TO {app};
+    GRANT SELECT, INSERT ON records, checkpoints, erasures, dictionaries TO {app};
     GRANT UPDATE (body, salt, diff, state_after) ON records TO {app};
     GRANT SELECT, INSERT, UPDATE ON meta TO {app};
     GRANT SELECT, INSERT, UPDATE, DELETE ON outbox TO {app};

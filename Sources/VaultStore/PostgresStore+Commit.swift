@@ -106,41 +106,33 @@ extension PostgresStore {
             """, on: connection, logger: logger)
     }
 
-    /// Inserts log entries and records, in seq order: each record's row carries its entry
-    /// (`PostgresSchema.entriesInRecords`), and an entry without a record goes into `leaves`. One
-    /// statement for the records, one for any entries without a record.
+    /// Inserts log entries with their records, in seq order, with one statement: each record's row
+    /// carries its entry (`PostgresSchema.entriesInRecords`).
+    /// - Throws: `StorageError.corrupt` when an entry has no record or a record no entry (the vault
+    ///   stores every entry with a record, and the database takes no entry without one).
     static func insert(_ leaves: [StoredLeaf], records: [StoredRecord], on connection: PostgresConnection, logger: Logger) throws {
-        let recorded = Set(records.map(\.seq))
-        try insert(leaves.filter { !recorded.contains($0.seq) }, on: connection, logger: logger)
-        guard !records.isEmpty else { return }
         let entries = Dictionary(leaves.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
-        try insert(records, entries: entries, on: connection, logger: logger)
+        let recorded = Set(records.map(\.seq))
+        let unmatched = leaves.map(\.seq).filter { !recorded.contains($0) } + records.map(\.seq).filter { entries[$0] == nil }
+        guard unmatched.isEmpty else {
+            throw StorageError(.corrupt, "log entries and records come in pairs, but seqs \(unmatched.sorted().prefix(5)) have one without the other")
+        }
+        guard !records.isEmpty else { return }
+        try insert(records, entries: records.compactMap { entries[$0.seq] }, on: connection, logger: logger)
     }
 
-    /// Inserts leaf rows with one statement.
-    private static func insert(_ leaves: [StoredLeaf], on connection: PostgresConnection, logger: Logger) throws {
-        guard !leaves.isEmpty else { return }
-        try PostgresSession.run("""
-            INSERT INTO leaves (seq, entry, hashes)
-            SELECT * FROM unnest(\(leaves.map(\.seq))::bigint[], \(leaves.map { ByteBuffer(bytes: $0.entry) })::bytea[],
-                                 \(leaves.map { ByteBuffer(bytes: SQLiteStore.pack($0)) })::bytea[])
-            """, on: connection, logger: logger)
-    }
-
-    /// Inserts record rows with one statement, each with its entry from `entries` when there: a
-    /// column array each, and for each nullable column a flag array saying where it is present
+    /// Inserts record rows with one statement, each with its entry (`entries[i]` is `records[i]`'s):
+    /// a column array each, and for each nullable column a flag array saying where it is present
     /// (postgres-nio's arrays hold no NULL).
-    private static func insert(_ records: [StoredRecord], entries: [Int64: StoredLeaf], on connection: PostgresConnection,
+    private static func insert(_ records: [StoredRecord], entries: [StoredLeaf], on connection: PostgresConnection,
                                logger: Logger) throws {
         func bytes(_ values: [Data?]) -> [ByteBuffer] { values.map { ByteBuffer(bytes: $0 ?? Data()) } }
-        let leaves = records.map { entries[$0.seq] }
         try PostgresSession.run("""
             INSERT INTO records (seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at, version,
                                  body, salt, diff, state_after, entry, hashes)
             SELECT seq, event_id, stream, entity_type, entity_id, CASE WHEN has_player THEN player_id END, occurred_at,
                    recorded_at, version, CASE WHEN has_body THEN body END, CASE WHEN has_salt THEN salt END,
-                   CASE WHEN has_diff THEN diff END, CASE WHEN has_state THEN state_after END,
-                   CASE WHEN has_entry THEN entry END, CASE WHEN has_entry THEN hashes END
+                   CASE WHEN has_diff THEN diff END, CASE WHEN has_state THEN state_after END, entry, hashes
             FROM unnest(\(records.map(\.seq))::bigint[], \(records.map(\.eventId))::text[], \(records.map(\.stream))::text[],
                         \(records.map(\.entityType))::text[], \(records.map(\.entityId))::text[],
                         \(records.map { $0.playerId ?? "" })::text[], \(records.map { $0.playerId != nil })::boolean[],
@@ -149,10 +141,10 @@ extension PostgresStore {
                         \(bytes(records.map(\.salt)))::bytea[], \(records.map { $0.salt != nil })::boolean[],
                         \(bytes(records.map(\.diff)))::bytea[], \(records.map { $0.diff != nil })::boolean[],
                         \(bytes(records.map(\.stateAfter)))::bytea[], \(records.map { $0.stateAfter != nil })::boolean[],
-                        \(bytes(leaves.map { $0?.entry }))::bytea[], \(bytes(leaves.map { $0.map(SQLiteStore.pack) }))::bytea[],
-                        \(leaves.map { $0 != nil })::boolean[])
+                        \(entries.map { ByteBuffer(bytes: $0.entry) })::bytea[],
+                        \(entries.map { ByteBuffer(bytes: SQLiteStore.pack($0)) })::bytea[])
                  AS r(seq, event_id, stream, entity_type, entity_id, player_id, has_player, occurred_at, recorded_at, version,
-                      body, has_body, salt, has_salt, diff, has_diff, state_after, has_state, entry, hashes, has_entry)
+                      body, has_body, salt, has_salt, diff, has_diff, state_after, has_state, entry, hashes)
             ORDER BY seq
             """, on: connection, logger: logger)
     }

@@ -4,8 +4,8 @@ import PostgresNIO
 
 /// Writes a whole vault's stored rows (from another store, through `StoredRowReading`) into this
 /// PostgreSQL vault database, inside the one transaction `PostgresStore.importVault` runs: the
-/// database's own rules check every row as they check a commit (entries appended after the
-/// latest checkpoint, each checkpoint covering exactly the entries below it, erasures only by an
+/// database's own rules check every row as they check a commit (entries appended at the end, each
+/// in its record's row, each checkpoint covering exactly the entries below it, erasures only by an
 /// erasure entry, the fence), and a failure anywhere leaves the database as empty as it was.
 public final class PostgresImport {
     private let connection: PostgresConnection

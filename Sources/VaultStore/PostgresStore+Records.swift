@@ -102,12 +102,10 @@ extension PostgresStore {
 
     public func latestRecords(entities: [(type: String, id: String)]) throws -> [String: StoredRecord] {
         if entities.isEmpty { return [:] }
-        // One index seek per entity: a lateral join over the pairs.
+        // One index seek per entity: a lateral join over the pairs, which reads the record's columns only.
         let found = try records("""
-            SELECT r.seq, r.event_id, r.stream, r.entity_type, r.entity_id, r.player_id, r.occurred_at, r.recorded_at, r.version,
-                   r.body, r.salt, r.diff, r.state_after
-            FROM unnest(\(entities.map(\.type))::text[], \(entities.map(\.id))::text[]) AS entity(type, id),
-                 LATERAL (SELECT * FROM records WHERE \(unescaped: PostgresStore.ofEntity) ORDER BY seq DESC LIMIT 1) r
+            SELECT r.* FROM unnest(\(entities.map(\.type))::text[], \(entities.map(\.id))::text[]) AS entity(type, id),
+                 LATERAL (\(unescaped: PostgresStore.recordColumns) WHERE \(unescaped: PostgresStore.ofEntity) ORDER BY seq DESC LIMIT 1) r
             """)
         return Dictionary(found.map { ($0.entityType + "\u{0}" + $0.entityId, $0) }, uniquingKeysWith: { first, _ in first })
     }

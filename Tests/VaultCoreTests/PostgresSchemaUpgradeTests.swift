@@ -7,16 +7,20 @@ import VaultStore
 /// and before records carried their log entries.
 @Suite("the PostgreSQL schema's upgrade")
 struct PostgresSchemaUpgradeTests {
-    /// The records' indexes, the insert rules and the log's entries as the schema made and kept them
-    /// before `PostgresSchema.digests`, `PostgresSchema.statementRules` and
-    /// `PostgresSchema.entriesInRecords`: the entries in `leaves`, the rules' functions as they shipped.
-    static let earlierSchema = """
+    /// The records' indexes, the insert rules and the log's entries as the oldest schema an upgrade
+    /// starts from made and kept them, before `PostgresSchema.digests`, `PostgresSchema.statementRules`
+    /// and `PostgresSchema.entriesInRecords`: the entries in `leaves`, which `role` may insert into,
+    /// and the rules checked per row, their functions as that schema shipped them.
+    static func earlierSchema(role: String) -> String {
+        """
         ALTER TABLE leaves DISABLE TRIGGER USER;
         INSERT INTO leaves SELECT seq, entry, hashes FROM records WHERE entry IS NOT NULL;
         ALTER TABLE leaves ENABLE TRIGGER USER;
+        GRANT INSERT ON leaves TO \(role);
         ALTER TABLE erasures ADD CONSTRAINT erasures_erased_by_fkey FOREIGN KEY (erased_by) REFERENCES leaves (seq);
         DROP TRIGGER records_are_fenced ON records;
         DROP TRIGGER records_append_at_the_end ON records;
+        DROP TRIGGER leaves_are_closed ON leaves;
         ALTER TABLE records DROP COLUMN entry, DROP COLUMN hashes;
         CREATE OR REPLACE FUNCTION regvault_checkpoint_grows() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
         BEGIN
@@ -59,10 +63,8 @@ struct PostgresSchemaUpgradeTests {
         CREATE UNIQUE INDEX records_by_event_id ON records (event_id);
         CREATE INDEX records_by_entity ON records (entity_type, entity_id, seq);
         CREATE INDEX records_by_player ON records (player_id, seq) WHERE player_id IS NOT NULL;
-        DROP TRIGGER leaves_append_at_the_end ON leaves;
-        DROP TRIGGER records_have_their_leaves ON records;
         DROP TRIGGER deliveries_enter_the_outbox ON records;
-        DROP FUNCTION regvault_entries_follow_the_checkpoints(), regvault_records_have_leaves(), regvault_deliveries_enter_the_outbox();
+        DROP FUNCTION regvault_entries_appended_at_the_end(), regvault_deliveries_enter_the_outbox();
         ALTER TABLE records ADD CONSTRAINT records_seq_fkey FOREIGN KEY (seq) REFERENCES leaves (seq);
         CREATE FUNCTION regvault_leaf_appended_at_the_end() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
         BEGIN
@@ -83,6 +85,7 @@ struct PostgresSchemaUpgradeTests {
         CREATE TRIGGER deliveries_enter_the_outbox AFTER INSERT ON records
         FOR EACH ROW EXECUTE FUNCTION regvault_delivery_enters_the_outbox();
         """
+    }
 
     /// The triggers on leaves and records, each with whether it fires per row, and the foreign keys of records.
     static let insertRules = """
@@ -114,7 +117,8 @@ struct PostgresSchemaUpgradeTests {
         }
         let url = try String(contentsOfFile: fixture.path + "/postgres.url", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        try PostgresTestDatabase.asOwner(url, Self.earlierSchema)
+        let role = try #require(URL(string: url)?.user)
+        try PostgresTestDatabase.asOwner(url, Self.earlierSchema(role: role))
 
         #expect {
             _ = try Vault.open(at: fixture.path)
@@ -128,11 +132,12 @@ struct PostgresSchemaUpgradeTests {
             == "records_by_entity_digest records_by_event_digest records_by_object_key records_by_player_digest records_by_stream records_pkey")
 
         #expect(try PostgresTestDatabase.asOwner(url, Self.insertRules) == """
-            deliveries_enter_the_outbox, leaves_append_at_the_end, leaves_are_append_only, leaves_are_fenced, \
-            records_append_at_the_end, records_are_fenced, records_are_never_deleted, records_change_only_by_erasure per row, \
-            records_have_their_leaves
+            deliveries_enter_the_outbox, leaves_are_append_only, leaves_are_closed, leaves_are_fenced, \
+            records_append_at_the_end, records_are_fenced, records_are_never_deleted, records_change_only_by_erasure per row
             no foreign key
             """)
+        // leaves takes no new entry, and the application may no longer insert into it.
+        #expect(try PostgresTestDatabase.asOwner(url, "SELECT has_table_privilege('\(role)', 'leaves', 'INSERT')") == "f")
 
         let upgraded = try Vault.open(at: fixture.path)
         #expect(try upgraded.store.records(eventIds: ["evt-kyc-1", "evt-bonus-1", "evt-none"]).keys.sorted() == ["evt-bonus-1", "evt-kyc-1"])

@@ -87,13 +87,23 @@ def token(cluster: Cluster) -> int:
     return int(accepted(cluster.app_command("-t", "-A"), "SELECT token FROM sequencer;").strip())
 
 
-def append(cluster: Cluster, entries: list, fence=None, then: str = "") -> str:
-    """Appends leaves (seq, entry literal), as databases made before records carried their entries
-    hold them, then runs `then`, in one transaction holding `fence` (the current token by default);
-    returns the SQL."""
+def records(entries: list, event_id: str = "evt-a{seq}", stream: str = "kyc", entity_id: str = "p-{seq}",
+            entity_type: str = "player", player_id: str = None, recorded_at: int = 0) -> str:
+    """One INSERT of records (seq, entry literal), each carrying its entry; the fields are SQL
+    string contents, `{seq}` replaced by each record's seq."""
+    def row(seq: int, literal: str) -> str:
+        player = "NULL" if player_id is None else f"'{player_id.format(seq=seq)}'"
+        return (f"({seq}, '{event_id.format(seq=seq)}', '{stream}', '{entity_type}', '{entity_id.format(seq=seq)}', {player}, "
+                f"0, {recorded_at}, 1, '\\x7b7d', '\\x01', {literal}, '\\x')")
+    return ("INSERT INTO records (seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at, version, "
+            "body, salt, entry, hashes) VALUES " + ", ".join(row(seq, literal) for seq, literal in entries) + ";")
+
+
+def append(cluster: Cluster, entries: list, fence=None, then: str = "", **fields) -> str:
+    """Appends records carrying their entries (seq, entry literal; `fields` as for `records`), then
+    runs `then`, in one transaction holding `fence` (the current token by default); returns the SQL."""
     fence = token(cluster) if fence is None else fence
-    values = ", ".join(f"({seq}, {literal}, '\\x')" for seq, literal in entries)
-    return f"BEGIN; SET LOCAL regvault.fence = '{fence}'; INSERT INTO leaves VALUES {values}; {then} COMMIT;"
+    return f"BEGIN; SET LOCAL regvault.fence = '{fence}'; {records(entries, **fields)} {then} COMMIT;"
 
 
 def fenced(cluster: Cluster, sql: str) -> str:
@@ -134,14 +144,12 @@ def test_the_application_role_owns_nothing_and_temporary_tables_change_no_rule(c
         assert "must be owner" in error or "permission denied" in error, (sql, error)
     # A session's own tables named like the vault's do not stand in for them inside the rules.
     seq = next_seq(cluster)
-    accepted(app, append(cluster, [(seq, entry(1, seq, mode=2, retain_until=2**62))], then=(
-        "INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
-        f"VALUES ({seq}, 'evt-t{seq}', 'kyc', 'player', 'p-t', 0, 0, 1, '\\x7b7d', '\\x01');")))
+    accepted(app, append(cluster, [(seq, entry(1, seq, mode=2, retain_until=2**62))]))
     assert "never changed" in refused(app, f"CREATE TEMP TABLE erasures (seq bigint); INSERT INTO erasures VALUES ({seq}); "
                                            f"UPDATE public.records SET body = NULL, salt = NULL WHERE seq = {seq};")
     assert "does not hold the sequencer lease" in refused(
         app, "CREATE TEMP TABLE sequencer (token bigint); INSERT INTO sequencer VALUES (777); "
-             f"BEGIN; SET LOCAL regvault.fence = '777'; INSERT INTO public.leaves VALUES ({seq + 1}, {entry(1, seq + 1)}, '\\x'); COMMIT;")
+             + append(cluster, [(seq + 1, entry(1, seq + 1))], fence=777))
 
 
 def test_a_record_changes_only_by_its_erasure_under_an_erasure_entry_and_compliance_waits(cluster):
@@ -151,10 +159,7 @@ def test_a_record_changes_only_by_its_erasure_under_an_erasure_entry_and_complia
         (seq, entry(1, seq, recorded_at=0, mode=1, retain_until=day)),         # governance record
         (seq + 1, entry(1, seq + 1, recorded_at=0, mode=2, retain_until=10 * day)),  # compliance record
         (seq + 2, entry(4, seq + 2, recorded_at=2 * day)),                     # an erasure entry, day 2
-        (seq + 3, entry(1, seq + 3))],                                           # an ordinary entry
-        then="".join(
-            f"INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
-            f"VALUES ({s}, 'evt-{s}', 'kyc', 'player', 'p-{s}', 0, 0, 1, '\\x7b7d', '\\x01');" for s in (seq, seq + 1))))
+        (seq + 3, entry(1, seq + 3))]))                                          # an ordinary entry
     app = cluster.app_command()
     assert "permission denied" in refused(app, f"UPDATE records SET entity_id = 'someone-else' WHERE seq = {seq};")
     assert "never changed" in refused(cluster.owner_command(), f"UPDATE records SET entity_id = 'x' WHERE seq = {seq};")
@@ -172,17 +177,14 @@ def test_a_record_changes_only_by_its_erasure_under_an_erasure_entry_and_complia
     # database's own clock has not reached it.
     later = int(time.time() * 1000) + 365 * day
     accepted(app, append(cluster, [(seq + 4, entry(1, seq + 4, mode=2, retain_until=later)),
-                                   (seq + 5, entry(4, seq + 5, recorded_at=later + day))], then=(
-        "INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
-        f"VALUES ({seq + 4}, 'evt-{seq + 4}', 'kyc', 'player', 'p-x', 0, 0, 1, '\\x7b7d', '\\x01');")))
+                                   (seq + 5, entry(4, seq + 5, recorded_at=later + day))]))
     assert "not before its retain-until" in refused(app, erase.format(seq + 4, seq + 5))
 
 
 def test_a_delivery_enters_the_outbox_with_its_first_entry(cluster):
     seq = next_seq(cluster)
-    accepted(cluster.app_command(), append(cluster, [(seq, entry(1, seq))], then=(
-        "INSERT INTO records (seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt) "
-        f"VALUES ({seq}, 'evt-d{seq}', 'vault.delivery', 'delivery', 'dlv-{seq}', 0, 42, 1, '\\x7b7d', '\\x01');")))
+    accepted(cluster.app_command(), append(cluster, [(seq, entry(1, seq))], stream="vault.delivery", entity_type="delivery",
+                                           entity_id="dlv-{seq}", recorded_at=42))
     due = accepted(cluster.app_command("-t", "-A"), f"SELECT due_at FROM outbox WHERE delivery_id = 'dlv-{seq}';")
     assert due.strip() == "42"
 
@@ -190,8 +192,7 @@ def test_a_delivery_enters_the_outbox_with_its_first_entry(cluster):
 def test_only_the_holder_of_the_current_lease_token_adds_leaves(cluster):
     seq = next_seq(cluster)
     held = token(cluster)
-    assert "does not hold the sequencer lease" in refused(
-        cluster.app_command(), f"INSERT INTO leaves VALUES ({seq}, {entry(1, seq)}, '\\x');")
+    assert "does not hold the sequencer lease" in refused(cluster.app_command(), records([(seq, entry(1, seq))]))
     # Another node takes the lease: the token grows, and the old holder's token no longer works.
     accepted(cluster.app_command(), "UPDATE sequencer SET token = token + 1, holder = 'node-b', expires_at = now() + interval '10 s';")
     assert token(cluster) == held + 1
@@ -217,7 +218,7 @@ def test_a_takeover_waits_for_a_commit_past_the_fence_and_a_paused_sequencer_is_
     # The sequencer is inside a commit that passed the fence: the takeover waits for it to end.
     sequencer = subprocess.Popen(cluster.app_command("-t", "-A"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
-    sequencer.stdin.write(f"BEGIN; SET LOCAL regvault.fence = '{held}'; INSERT INTO leaves VALUES ({seq}, {entry(1, seq)}, '\\x');\n"
+    sequencer.stdin.write(f"BEGIN; SET LOCAL regvault.fence = '{held}'; {records([(seq, entry(1, seq))])}\n"
                           "SELECT 'inserted';\n")
     sequencer.stdin.flush()
     assert sequencer.stdout.readline().strip() == "inserted"
@@ -238,7 +239,7 @@ def test_a_takeover_waits_for_a_commit_past_the_fence_and_a_paused_sequencer_is_
     paused = subprocess.Popen(cluster.app_command("-t", "-A"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
     paused.stdin.write("SET idle_in_transaction_session_timeout = '1s';\n"
-                       f"BEGIN; SET LOCAL regvault.fence = '{held}'; INSERT INTO leaves VALUES ({seq + 1}, {entry(1, seq + 1)}, '\\x');\n"
+                       f"BEGIN; SET LOCAL regvault.fence = '{held}'; {records([(seq + 1, entry(1, seq + 1))])}\n"
                        "SELECT 'inserted';\n")
     paused.stdin.flush()
     assert paused.stdout.readline().strip() == "inserted"
@@ -262,14 +263,13 @@ def test_the_schema_command_refuses_a_role_that_is_not_a_plain_identifier():
 
 def test_an_event_id_is_stored_once_and_any_string_has_a_digest(cluster):
     seq = next_seq(cluster)
-    insert = ("INSERT INTO records (seq, event_id, stream, entity_type, entity_id, player_id, occurred_at, recorded_at, version, "
-              "body, salt) VALUES ({0}, '{1}', 'kyc', 'player', '{2}', '{2}', 0, 0, 1, '\\x7b7d', '\\x01');")
+    def insert(at: int, event_id: str, player: str) -> str:
+        return records([(at, entry(1, at))], event_id=event_id, entity_id=player, player_id=player)
     # The indexes are keyed by digests of the strings; a backslash, which PostgreSQL's escape
     # format would read as the start of an escape, is hashed like any other character.
-    accepted(cluster.app_command(), append(cluster, [(seq, entry(1, seq)), (seq + 1, entry(1, seq + 1))],
-                                           then=insert.format(seq, f"evt-u{seq}", "p\\\\x41\\")))
-    assert "records_by_event_digest" in refused(cluster.app_command(), fenced(cluster, insert.format(seq + 1, f"evt-u{seq}", "p-other")))
-    accepted(cluster.app_command(), fenced(cluster, insert.format(seq + 1, f"evt-u{seq + 1}", "p\\x41")))
+    accepted(cluster.app_command(), fenced(cluster, insert(seq, f"evt-u{seq}", "p\\\\x41\\")))
+    assert "records_by_event_digest" in refused(cluster.app_command(), fenced(cluster, insert(seq + 1, f"evt-u{seq}", "p-other")))
+    accepted(cluster.app_command(), fenced(cluster, insert(seq + 1, f"evt-u{seq + 1}", "p\\x41")))
     found = accepted(cluster.app_command("-t", "-A"),
                      "SELECT string_agg(event_id, ',' ORDER BY seq) FROM records "
                      "WHERE regvault_key_digest(entity_type || '/' || entity_id) = regvault_key_digest('player/p\\\\x41\\') "
@@ -277,34 +277,27 @@ def test_an_event_id_is_stored_once_and_any_string_has_a_digest(cluster):
     assert found.strip() == f"evt-u{seq}"
 
 
-def test_records_carry_their_entries_and_each_checkpoint_covers_one_entry_at_each_seq(cluster):
-    """Run after the tests above, whose entries since the first checkpoint are all stored, one at
-    each seq, in `leaves` (as databases made before records carried their entries hold them)."""
+def test_records_carry_their_entries_appended_at_the_end_and_leaves_take_none(cluster):
     seq = next_seq(cluster)
     app = cluster.app_command()
-    checkpoint = "INSERT INTO checkpoints VALUES ({0}, '\\x00', 'note', 0);"
-    columns = "seq, event_id, stream, entity_type, entity_id, occurred_at, recorded_at, version, body, salt"
-    carrying = "INSERT INTO records (" + columns + ", entry, hashes) VALUES ({0}, 'evt-c{0}', 'kyc', 'player', 'p-c', " \
-        "0, 0, 1, '\\x7b7d', '\\x01', {1}, {2});"
-    bare = "INSERT INTO records (" + columns + ") VALUES ({0}, 'evt-c{0}', 'kyc', 'player', 'p-c', 0, 0, 1, '\\x7b7d', '\\x01');"
-    two = (f"INSERT INTO records ({columns}, entry, hashes) VALUES "
-           f"({seq}, 'evt-c{seq}', 'kyc', 'player', 'p-c', 0, 0, 1, '\\x7b7d', '\\x01', {entry(1, seq)}, '\\x'), "
-           f"({seq + 1}, 'evt-c{seq + 1}', 'kyc', 'player', 'p-c', 0, 0, 1, '\\x7b7d', '\\x01', {entry(1, seq + 1)}, '\\x');")
-    third = carrying.format(seq + 2, entry(1, seq + 2), "'\\x'")
-    # A checkpoint over a gap is refused, and so is one over a seq stored twice (in its record and in leaves).
-    assert "not one at each seq" in refused(app, fenced(cluster, two + checkpoint.format(seq + 3)))
-    assert "not one at each seq" in refused(app, append(cluster, [(seq + 2, entry(1, seq + 2))],
-                                                        then=two + third + checkpoint.format(seq + 3)))
-    # A record without its entry is refused unless its leaf is in leaves; an entry comes with its hashes.
-    assert "only with its log leaf" in refused(app, fenced(cluster, bare.format(seq)))
-    assert "records_leaf_whole" in refused(app, fenced(cluster, carrying.format(seq, entry(1, seq), "NULL")))
-    # Records, like leaves, are added only by the holder of the lease.
-    assert "does not hold the sequencer lease" in refused(app, two)
-    # Every seq stored once, the older ones in leaves, these in their records: the checkpoint is taken.
-    accepted(app, fenced(cluster, two + third + checkpoint.format(seq + 3)))
-    stored = accepted(cluster.app_command("-t", "-A"),
-                      f"SELECT count(*) FROM records WHERE seq >= {seq} AND entry IS NOT NULL AND hashes IS NOT NULL;")
-    assert stored.strip() == "3"
-    assert "after the latest checkpoint only" in refused(app, append(cluster, [(seq + 1, entry(1, seq + 1))]))
-    # The entry a record carries never changes, not even for the owner.
+    # A statement's records are one run of seqs starting right after the last entry: a gap inside
+    # one is refused as one far past the end is (an entry no checkpoint could ever sign), and a run
+    # that starts at the end is taken whole; a seq is stored once.
+    assert "at the end only" in refused(app, append(cluster, [(seq, entry(1, seq)), (seq + 2, entry(1, seq + 2))]))
+    assert "at the end only" in refused(app, append(cluster, [(seq + 999_999, entry(4, seq + 999_999))]))
+    accepted(app, append(cluster, [(seq, entry(1, seq)), (seq + 1, entry(1, seq + 1)), (seq + 2, entry(1, seq + 2))]))
+    assert "records_pkey" in refused(app, append(cluster, [(seq + 2, entry(1, seq + 2)), (seq + 3, entry(1, seq + 3))],
+                                                 event_id="evt-b{seq}"))
+    # An entry comes with its hashes, a record with its entry, and only from the lease's holder.
+    assert "records_carry_their_entries" in refused(app, fenced(cluster, records([(seq + 3, "NULL")])))
+    assert "records_carry_their_entries" in refused(
+        app, fenced(cluster, records([(seq + 3, entry(1, seq + 3))]).replace("'\\x')", "NULL)")))
+    assert "does not hold the sequencer lease" in refused(app, records([(seq + 3, entry(1, seq + 3))]))
+    # leaves, where databases made before records carried their entries keep their earlier ones,
+    # takes no new entry, from the application or from the owner.
+    into_leaves = fenced(cluster, f"INSERT INTO leaves VALUES ({seq + 3}, {entry(1, seq + 3)}, '\\x');")
+    assert "permission denied" in refused(app, into_leaves)
+    assert "leaves keeps only those stored before" in refused(cluster.owner_command(), into_leaves)
+    # A checkpoint covers exactly the entries below it; the entry a record carries never changes.
+    accepted(app, fenced(cluster, f"INSERT INTO checkpoints VALUES ({seq + 3}, '\\x00', 'note', 0);"))
     assert "never changed" in refused(cluster.owner_command(), f"UPDATE records SET entry = '\\x00' WHERE seq = {seq};")
