@@ -112,7 +112,7 @@ extension PostgresStore {
 
     public func committedRecords(from: Int64, to: Int64, streams: Set<String>) throws -> [CommittedRecord] {
         try rows("""
-            SELECT r.seq, r.salt, r.body, COALESCE(r.entry, l.entry) FROM records r LEFT JOIN leaves l ON r.entry IS NULL AND l.seq = r.seq
+            SELECT r.seq, r.salt, r.body, \(unescaped: PostgresStore.recordEntry) FROM \(unescaped: PostgresStore.recordsWithEntries)
             WHERE r.seq >= \(from) AND r.seq < \(to) AND r.body IS NOT NULL AND r.salt IS NOT NULL AND r.stream = ANY(\(streams.sorted()))
             ORDER BY r.seq
             """).map { row in

@@ -5,8 +5,7 @@ import PostgresNIO
 extension PostgresStore {
     static let subjectColumns = """
         SELECT r.seq, r.event_id, r.stream, r.entity_type, r.entity_id, r.player_id, r.recorded_at, r.salt IS NULL,
-               COALESCE(r.entry, l.entry)
-        FROM records r LEFT JOIN leaves l ON r.entry IS NULL AND l.seq = r.seq
+               \(recordEntry) FROM \(recordsWithEntries)
         """
 
     public func unerasedSubjects(after: Int64, limit: Int) throws -> [RetentionSubject] {

@@ -150,6 +150,13 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
         """
     }
 
+    /// Records as `r`, each joined to its entry wherever it is stored (`recordEntry`): in its own
+    /// row, or for a database made before records carried their entries, in `leaves` as `l`.
+    static let recordsWithEntries = "records r LEFT JOIN leaves l ON r.entry IS NULL AND l.seq = r.seq"
+
+    /// The entry of record `r` in `recordsWithEntries`.
+    static let recordEntry = "COALESCE(r.entry, l.entry)"
+
     /// The condition on `seq` for `entries` that reads the seqs bound once, as an array, in a
     /// query that starts `WITH wanted AS (SELECT <array> AS seqs)`.
     static let wantedSeqs = "seq = ANY((SELECT seqs FROM wanted)::bigint[])"
