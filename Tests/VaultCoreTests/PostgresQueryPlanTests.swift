@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+import VaultCore
+import VaultStore
+
+/// Plans PostgreSQL chooses for the vault's hot queries, on real statistics. A plan that scans a
+/// whole table per batch is correct and fast on a small database, and ingest then slows with every
+/// record stored, so it is checked here rather than discovered in a benchmark.
+@Suite("PostgreSQL query plans")
+struct PostgresQueryPlanTests {
+    @Test("an event-id lookup seeks the digest index for every id, even for a batch the size of a tenth of the table")
+    func eventIdLookupSeeksTheIndex() async throws {
+        let url = try PostgresTestDatabase.make()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vault-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let vault = try Vault.create(at: path, origin: "plans.test/log", postgres: url)
+        let clock = ManualClock(millis: VaultFixture.now)
+        let validator = RecordValidator()
+        let records = try (1...5_000).map { number in
+            try validator.validate(Array(record("plan-\(number)", stream: "audit.change", jurisdiction: "MT",
+                                                entity: ("thing", "\(number)")).utf8), now: clock.nowMillis())
+        }
+        _ = try await vault.makeWriter(clock: clock).append(records)
+        try PostgresTestDatabase.asOwner(url, "ANALYZE records")
+
+        // 500 ids, as one HTTPS request's batch: the plan a join gave here hashed all 5,000 stored event ids.
+        let ids = (1...500).map { "plan-\($0 * 10)" }.joined(separator: ",")
+        let plan = try PostgresTestDatabase.psql(url, """
+            PREPARE lookup(text[]) AS \(PostgresStore.eventIdLookupSQL);
+            EXPLAIN (COSTS OFF) EXECUTE lookup('{\(ids)}');
+            """)
+        #expect(plan.contains("Index Scan using records_by_event_digest on records"), "\(plan)")
+        #expect(!plan.contains("Seq Scan on records"), "\(plan)")
+        #expect(!plan.contains("Hash Join"), "\(plan)")
+    }
+}
