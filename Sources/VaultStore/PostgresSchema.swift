@@ -93,17 +93,19 @@ public enum PostgresSchema {
 
     """ + objectsClearedOnlyWhenUnreferenced + statementRules + entriesInRecords + """
     DROP FUNCTION IF EXISTS regvault_leaves_appended_at_the_end(), regvault_records_have_leaves(),
-        regvault_entries_follow_the_checkpoints();
+        regvault_entries_follow_the_checkpoints(), regvault_erasure_allowed();
 
     """
 
     /// Whether a database's schema (as `PostgresStore` finds it) has what the last `upgrade` adds:
-    /// the digests' functions and indexes, the rules checked per statement, and records that carry
-    /// their entries. The SQL of a boolean.
+    /// the digests' functions and indexes, the rules checked per statement, records that carry
+    /// their entries, and the rule that an erasure entry comes after the record it erases. The SQL
+    /// of a boolean.
     static let isCurrent = """
         to_regprocedure('public.regvault_key_digest(text)') IS NOT NULL
         AND to_regclass('public.records_by_entity_digest') IS NOT NULL
         AND to_regprocedure('public.regvault_entries_appended_at_the_end()') IS NOT NULL
+        AND to_regprocedure('public.regvault_erased_by_a_later_erasure_entry()') IS NOT NULL
         """
 
     /// The digests the records' indexes are keyed by, in place of the strings they stand for: a
@@ -286,9 +288,10 @@ public enum PostgresSchema {
     /// moved into records keep their earlier ones). A checkpoint is stored only over exactly one
     /// entry at each seq from the previous checkpoint's size to its own: with the rule that
     /// entries are appended at the end (`statementRules`), every signed tree is complete. A record
-    /// is erased only by an erasure entry (found wherever it is stored, which is why
-    /// `erasures.erased_by` has no foreign key) recorded after a compliance record's
-    /// retain-until, and its entry and everything but the four erasable columns never change.
+    /// is erased only by an erasure entry later in the log than the record (found wherever it is
+    /// stored, which is why `erasures.erased_by` has no foreign key), recorded after a compliance
+    /// record's retain-until, and its entry and everything but the four erasable columns never
+    /// change.
     /// Records are inserted only by the lease's holder.
     static let entriesInRecords = """
     CREATE OR REPLACE FUNCTION regvault_checkpoint_grows() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -313,7 +316,7 @@ public enum PostgresSchema {
     CREATE OR REPLACE TRIGGER checkpoints_grow BEFORE INSERT ON checkpoints
     FOR EACH ROW EXECUTE FUNCTION regvault_checkpoint_grows();
 
-    CREATE OR REPLACE FUNCTION regvault_erasure_allowed() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    CREATE OR REPLACE FUNCTION regvault_erased_by_a_later_erasure_entry() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
         erased bytea := COALESCE((SELECT entry FROM public.records WHERE seq = NEW.seq),
                                  (SELECT entry FROM public.leaves WHERE seq = NEW.seq));
@@ -321,18 +324,18 @@ public enum PostgresSchema {
                                   (SELECT entry FROM public.leaves WHERE seq = NEW.erased_by));
     BEGIN
         IF (SELECT salt FROM public.records WHERE seq = NEW.seq) IS NULL
-           OR erasing IS NULL OR substring(erasing FROM 2 FOR 1) <> '\\x04'::bytea
+           OR NEW.erased_by <= NEW.seq OR erasing IS NULL OR substring(erasing FROM 2 FOR 1) <> '\\x04'::bytea
            OR (substring(erased FROM 19 FOR 1) = '\\x02'::bytea
                AND (substring(erased FROM 20 FOR 8) > substring(erasing FROM 11 FOR 8)
                     OR ('x' || encode(substring(erased FROM 20 FOR 8), 'hex'))::bit(64)::bigint
                        > (extract(epoch FROM now()) * 1000)::bigint)) THEN
-            RAISE EXCEPTION 'a record is erased only by an erasure entry, and a compliance record not before its retain-until'
+            RAISE EXCEPTION 'a record is erased only by an erasure entry after it, and a compliance record not before its retain-until'
                 USING ERRCODE = 'integrity_constraint_violation';
         END IF;
         RETURN NEW;
     END $$;
     CREATE OR REPLACE TRIGGER erasures_precede_erasure BEFORE INSERT ON erasures
-    FOR EACH ROW EXECUTE FUNCTION regvault_erasure_allowed();
+    FOR EACH ROW EXECUTE FUNCTION regvault_erased_by_a_later_erasure_entry();
 
     CREATE OR REPLACE FUNCTION regvault_record_changed_only_by_erasure() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     BEGIN

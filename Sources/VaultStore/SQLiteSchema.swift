@@ -31,6 +31,9 @@ enum SQLiteSchema {
         migrator.registerMigration("v7: compression dictionaries; stream and player indexes without seq") { db in
             try db.execute(sql: v7)
         }
+        migrator.registerMigration("v8: an erasure entry comes after the record it erases") { db in
+            try db.execute(sql: v8)
+        }
         return migrator
     }
 
@@ -75,6 +78,21 @@ enum SQLiteSchema {
     BEGIN SELECT RAISE(ABORT, 'compression dictionaries are never deleted'); END;
     """
 
+    /// The erasure rule of `v4`, and an erasure entry must also come after the record it erases in
+    /// the log: an erasure entry already in the log cannot be reused for a record stored after it.
+    /// (The entry commits to the erasure record, whose sealed body names the seqs it erases; the
+    /// database cannot read it, so order is what it can check.)
+    static let v8 = """
+    DROP TRIGGER erasures_precede_erasure;
+    CREATE TRIGGER erasures_precede_erasure BEFORE INSERT ON erasures
+    WHEN NEW.erased_by <= NEW.seq
+      OR (SELECT salt FROM records WHERE seq = NEW.seq) IS NULL
+      OR COALESCE((SELECT substr(entry, 2, 1) FROM leaves WHERE seq = NEW.erased_by), x'') != x'04'
+      OR (SELECT substr(r.entry, 19, 1) = x'02' AND substr(r.entry, 20, 8) > substr(e.entry, 11, 8)
+          FROM leaves r, leaves e WHERE r.seq = NEW.seq AND e.seq = NEW.erased_by)
+    BEGIN SELECT RAISE(ABORT, 'a record is erased only by an erasure entry after it, and a compliance record not before its retain-until'); END;
+    """
+
     /// Byte offsets (1-based, for SQL `substr`) of an `Entry`'s fields: kind at 2, recorded-at at 11
     /// (8 bytes), retention mode at 19, retain-until at 20 (8 bytes). Big-endian, so for the
     /// non-negative times the vault writes, comparing the 8-byte blobs compares the times.
@@ -83,7 +101,8 @@ enum SQLiteSchema {
     /// entry: the `erasures` row first, then the record's erasable columns set to NULL. The database
     /// itself refuses:
     /// - an `erasures` row for a record that does not exist or is already erased, or whose
-    ///   `erased_by` is not an erasure entry (kind 4) already in the log;
+    ///   `erased_by` is not an erasure entry (kind 4) already in the log (and, since `v8`, one
+    ///   after the record);
     /// - an `erasures` row for a compliance-mode record (mode 2) whose entry's retain-until is later
     ///   than the erasure entry's recorded-at: compliance retention cannot end early, whoever asks;
     /// - nulling a record's columns without its `erasures` row, or changing anything else.

@@ -123,7 +123,7 @@ struct PostgresSchemaUpgradeTests {
         #expect {
             _ = try Vault.open(at: fixture.path)
         } throws: { error in
-            "\(error)".contains("predates records that carry their log entries") && "\(error)".contains("regvault postgres upgrade")
+            "\(error)".contains("is older than this release's") && "\(error)".contains("regvault postgres upgrade")
         }
 
         try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)

@@ -219,6 +219,28 @@ struct RetentionSweepTests {
         }
     }
 
+    @Test("the database refuses an erasure entry already in the log as the erasure of a record stored after it")
+    func erasureEntryComesAfterTheRecord() async throws {
+        let fixture = try VaultFixture(policies: try PostgresObjectTests.governancePolicies())
+        let early = try await fixture.append([record("early", stream: "kyc", jurisdiction: "MT")])[0].seq
+        fixture.clock.set(millis: years(2))
+        #expect(try await fixture.writer.sweep().erased == 1)
+        let queue = try DatabaseQueue(path: fixture.path + "/vault.sqlite")
+        let erasure = try #require(try await queue.read { db in
+            try Int64.fetchOne(db, sql: "SELECT erased_by FROM erasures WHERE seq = ?", arguments: [early])
+        })
+        // A governance record, not erased, and an erasure entry: all the earlier rule asked.
+        let late = try await fixture.append([record("late", stream: "kyc", jurisdiction: "MT")])[0].seq
+        #expect(late > erasure)
+        #expect(throws: DatabaseError.self) {
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO erasures (seq, erased_by) VALUES (?, ?)", arguments: [late, erasure])
+            }
+        }
+        #expect(try !isErased(fixture, late))
+        #expect(try fixture.vault.checkIntegrity().isIntact)
+    }
+
     @Test("policy files that would weaken a class in force are refused; a longer period is recorded as a new entry")
     func policyChanges() async throws {
         let policies = try repositoryPolicies()

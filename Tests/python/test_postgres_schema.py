@@ -173,12 +173,15 @@ def test_a_record_changes_only_by_its_erasure_under_an_erasure_entry_and_complia
     erased = accepted(cluster.app_command("-t", "-A"), f"SELECT body IS NULL AND salt IS NULL FROM records WHERE seq = {seq};")
     assert erased.strip() == "t"
     assert "only by an erasure entry" in refused(app, erase.format(seq, seq + 2))  # not twice
+    # An erasure entry already in the log does not erase a record stored after it.
+    accepted(app, append(cluster, [(seq + 4, entry(1, seq + 4, recorded_at=3 * day, mode=1, retain_until=day))]))
+    assert "only by an erasure entry after it" in refused(app, erase.format(seq + 4, seq + 2))
     # An erasure entry dated after a compliance record's retain-until does not help while the
     # database's own clock has not reached it.
     later = int(time.time() * 1000) + 365 * day
-    accepted(app, append(cluster, [(seq + 4, entry(1, seq + 4, mode=2, retain_until=later)),
-                                   (seq + 5, entry(4, seq + 5, recorded_at=later + day))]))
-    assert "not before its retain-until" in refused(app, erase.format(seq + 4, seq + 5))
+    accepted(app, append(cluster, [(seq + 5, entry(1, seq + 5, mode=2, retain_until=later)),
+                                   (seq + 6, entry(4, seq + 6, recorded_at=later + day))]))
+    assert "not before its retain-until" in refused(app, erase.format(seq + 5, seq + 6))
 
 
 def test_a_delivery_enters_the_outbox_with_its_first_entry(cluster):
