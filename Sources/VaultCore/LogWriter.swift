@@ -107,6 +107,9 @@ public actor LogWriter {
             if commits.failedSinceLastReload() {
                 range = try CompactRange(size: store.treeSize(), reader: store)
                 heads = EntityHeadCache()
+                // A failed batch may have carried the policies the log did not hold yet.
+                let recorded = try Vault.recordedPolicies(in: store)
+                unrecordedPolicies = policies.policies.filter { !recorded.contains($0) }
                 commits.reloaded()
             }
         }
@@ -114,7 +117,8 @@ public actor LogWriter {
 
     /// Sequences a batch without suspending, so the caller's decisions made just before (on a
     /// drained queue) still hold when it is queued. `erasures` are seqs of records that the batch's
-    /// first new record (an erasure record) erases in the same transaction.
+    /// first submitted record (an erasure record, new) erases in the same transaction; the policy
+    /// records the log does not hold yet precede it in the batch.
     func sequenceNow(_ records: [ValidatedRecord], erasures: [RetentionSubject] = []) throws -> PendingBatch {
         // The log's clock never runs backwards, even if the machine's does.
         let now = max(clock.nowMillis(), lastRecordedAt)
@@ -134,6 +138,8 @@ public actor LogWriter {
         var rows: [StoredRecord] = []
         var results: [AppendResult] = []
         results.reserveCapacity(records.count)
+        /// The seq of the first submitted record, when it is new: the erasure entry of `erasures`.
+        var firstSubmittedSeq: Int64?
 
         // The policies in force that the log does not hold yet, then the submitted records, then the
         // vault records those cause (relationship events): one atomic batch under one checkpoint, so
@@ -201,21 +207,27 @@ public actor LogWriter {
                 diff: change.storedDiff.map { Data($0.canonicalBytes) }, stateAfter: change.stateAfter))
             batchHeads[key] = change.head
             inBatch[record.eventId] = (seq, record.canonicalBytes)
+            if index == submitted.lowerBound { firstSubmittedSeq = seq }
             if submitted.contains(index) { results.append(AppendResult(eventId: record.eventId, seq: seq, duplicate: false)) }
             if let event = RelationshipEvent(record, seq: seq, at: now) { queue.append(event.record) }
             if submitted.contains(index), !incidentRoutes.isEmpty {
                 queue.append(contentsOf: IncidentRoute.deliveries(of: record, routes: incidentRoutes, at: now))
             }
         }
+        let erasureRows = try erasures.map { subject in
+            guard let erasedBy = firstSubmittedSeq else {
+                throw VaultError(.conflict, "the erasure's record was already stored, so it erases nothing again")
+            }
+            return (seq: subject.seq, erasedBy: erasedBy)
+        }
         if leaves.isEmpty { return PendingBatch(results: results, tickets: awaited) }
 
         let root = tree.rootHash
         let checkpoint = Checkpoint(origin: signer.name, size: UInt64(tree.size), rootHash: root)
         let signed = try SignedCheckpoint(signing: checkpoint, with: signer)
-        let erasedBy = range.size
         let ticket = commits.enqueue(LogBatch(previous: (range.size, range.rootHash), leaves: leaves, records: rows,
                                               rootHash: root, checkpointNote: signed.serialized, checkpointTime: now,
-                                              erasures: erasures.map { ($0.seq, erasedBy) }),
+                                              erasures: erasureRows),
                                      eventIds: inBatch)
         timings.sequencing += stopwatch.lap()
         range = tree

@@ -200,6 +200,11 @@ public final class Vault: Sendable {
 
     /// The policies recorded in the log, each in its latest version.
     func recordedPolicies() throws -> [RetentionPolicy] {
+        try Vault.recordedPolicies(in: store)
+    }
+
+    /// The latest version of each retention policy the log in `store` holds.
+    static func recordedPolicies(in store: any VaultStorage) throws -> [RetentionPolicy] {
         try store.latestPerEntity(stream: .policy).compactMap { record in
             guard let state = try RetentionLedger.stateValue(of: record) else { return nil }
             return try RetentionPolicy(parsing: state.canonicalBytes)

@@ -121,6 +121,8 @@ final class FaultyStore: VaultStorage {
 @Suite("commit failures")
 struct CommitFailureTests {
     /// A vault with a writer over a `FaultyStore`.
+    /// A new vault's writer over a `FaultyStore`; as `Vault.makeWriter`'s, its first batch records
+    /// the vault's retention policy first (seq 0), so the records start at seq 1.
     func makeWriter() throws -> (Vault, FaultyStore, LogWriter) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vault-\(UUID().uuidString)").path
         let vault = try Vault.create(at: path, origin: "faults.test/log")
@@ -128,7 +130,7 @@ struct CommitFailureTests {
         let signer = try NoteSigner(privateKeyText: String(contentsOfFile: path + "/log.key", encoding: .utf8))
         let writer = LogWriter(store: store, signer: signer, clock: ManualClock(millis: VaultFixture.now),
                                policies: vault.policies, lock: try WriterLock(path: path + "/writer.lock"),
-                               range: CompactRange(), lastRecordedAt: 0)
+                               range: CompactRange(), lastRecordedAt: 0, unrecordedPolicies: vault.policies.policies)
         return (vault, store, writer)
     }
 
@@ -160,11 +162,23 @@ struct CommitFailureTests {
         await #expect(throws: StorageError.self) { try await first.acknowledged() }
         await #expect(throws: StorageError.self) { try await second.acknowledged() }
         store.slowCommits(micros: 0)
-        #expect(try vault.store.treeSize() == 3)
-        // The writer starts again from what is stored: the same records now land at 3...
+        #expect(try vault.store.treeSize() == 4)
+        // The writer starts again from what is stored: the same records now land at 4...
         let again = try await writer.append(try records(3..<7))
-        #expect(again.map(\.seq) == [3, 4, 5, 6])
+        #expect(again.map(\.seq) == [4, 5, 6, 7])
         #expect(try vault.history(entityType: "bonusRule", entityId: "123").map(\.record.version) == [1, 2, 3, 4, 5, 6, 7])
+        try expectConsistent(vault)
+    }
+
+    @Test("the policies a failed batch carried are recorded with the next batch")
+    func policiesOutliveAFailedCommit() async throws {
+        let (vault, store, writer) = try makeWriter()
+        store.failNextCommit(.failBeforeWriting)
+        await #expect(throws: StorageError.self) { try await writer.append(try records(0..<2)) }
+        #expect(try vault.recordedPolicies().isEmpty)
+        let stored = try await writer.append(try records(0..<2))
+        #expect(stored.map(\.seq) == [1, 2])
+        #expect(try vault.recordedPolicies() == vault.policies.policies)
         try expectConsistent(vault)
     }
 
@@ -174,9 +188,9 @@ struct CommitFailureTests {
         _ = try await writer.append(try records(0..<2))
         store.failNextCommit(.failAfterWriting)
         await #expect(throws: StorageError.self) { try await writer.append(try records(2..<4)) }
-        #expect(try vault.store.treeSize() == 4)
+        #expect(try vault.store.treeSize() == 5)
         let again = try await writer.append(try records(2..<5))
-        #expect(again.map(\.seq) == [2, 3, 4] && again.map(\.duplicate) == [true, true, false])
+        #expect(again.map(\.seq) == [3, 4, 5] && again.map(\.duplicate) == [true, true, false])
         #expect(try vault.history(entityType: "bonusRule", entityId: "123").map(\.record.version) == [1, 2, 3, 4, 5])
         try expectConsistent(vault)
     }
@@ -192,7 +206,7 @@ struct CommitFailureTests {
         // Nothing of it was stored, so its duplicate must not be acknowledged either.
         await #expect(throws: StorageError.self) { try await resubmitted.acknowledged() }
         store.slowCommits(micros: 0)
-        #expect(try await writer.append(try records(0..<2)).map(\.seq) == [0, 1])
+        #expect(try await writer.append(try records(0..<2)).map(\.seq) == [1, 2])
         try expectConsistent(vault)
     }
 
@@ -202,9 +216,9 @@ struct CommitFailureTests {
         store.slowCommits(micros: 20_000)
         let first = try await writer.sequence(try records(0..<3))
         let second = try await writer.sequence(try records(2..<5))
-        #expect(try await first.acknowledged().map(\.seq) == [0, 1, 2])
+        #expect(try await first.acknowledged().map(\.seq) == [1, 2, 3])
         let acks = try await second.acknowledged()
-        #expect(acks.map(\.seq) == [2, 3, 4] && acks.map(\.duplicate) == [true, false, false])
+        #expect(acks.map(\.seq) == [3, 4, 5] && acks.map(\.duplicate) == [true, false, false])
         try expectConsistent(vault)
     }
 
