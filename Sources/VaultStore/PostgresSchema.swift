@@ -52,8 +52,8 @@ public enum PostgresSchema {
     ///
     /// Entries stored before records carried them stay in `leaves`, where every read and rule
     /// still finds them, and `leaves` takes no more: the upgrade moves no row, so it takes as long
-    /// for seven years of records as for one day's (the new columns are added empty, and the new
-    /// constraint checks new rows). It refuses a database whose `leaves` go past its last
+    /// for seven years of records as for one day's (the new columns are added empty, and the
+    /// insert rule checks that new records fill them). It refuses a database whose `leaves` go past its last
     /// checkpoint (which only a writer that bypassed the vault leaves behind; `regvault check`
     /// reports it), as those entries could never be signed.
     public static let upgrade = """
@@ -61,17 +61,14 @@ public enum PostgresSchema {
     ALTER TABLE sequencer ADD COLUMN IF NOT EXISTS url text;
     ALTER TABLE records ADD COLUMN IF NOT EXISTS entry bytea, ADD COLUMN IF NOT EXISTS hashes bytea;
     ALTER TABLE records DROP CONSTRAINT IF EXISTS records_leaf_whole;
+    -- Checked on every update as well, so it refused the erasure of a record whose entry is in leaves.
+    ALTER TABLE records DROP CONSTRAINT IF EXISTS records_carry_their_entries;
     DO $$
     DECLARE
         grantee text;
     BEGIN
         IF EXISTS (SELECT 1 FROM public.leaves WHERE seq >= COALESCE((SELECT max(size) FROM public.checkpoints), 0)) THEN
             RAISE EXCEPTION 'leaves holds entries past the last checkpoint, which no checkpoint signs: run regvault check first';
-        END IF;
-        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'records_carry_their_entries'
-                       AND conrelid = 'public.records'::regclass) THEN
-            ALTER TABLE public.records ADD CONSTRAINT records_carry_their_entries
-                CHECK (entry IS NOT NULL AND hashes IS NOT NULL) NOT VALID;
         END IF;
         FOR grantee IN SELECT DISTINCT g.grantee FROM information_schema.role_table_grants g
                        WHERE g.table_schema = 'public' AND g.table_name = 'leaves' AND g.privilege_type = 'INSERT'
@@ -99,13 +96,18 @@ public enum PostgresSchema {
 
     /// Whether a database's schema (as `PostgresStore` finds it) has what the last `upgrade` adds:
     /// the digests' functions and indexes, the rules checked per statement, records that carry
-    /// their entries, and the rule that an erasure entry comes after the record it erases. The SQL
-    /// of a boolean.
+    /// their entries, and the erasure rule of `entriesInRecords` (its trigger calling its function,
+    /// so an earlier upgrade run since cannot have put the earlier rule back). The SQL of a
+    /// boolean.
     static let isCurrent = """
         to_regprocedure('public.regvault_key_digest(text)') IS NOT NULL
         AND to_regclass('public.records_by_entity_digest') IS NOT NULL
         AND to_regprocedure('public.regvault_entries_appended_at_the_end()') IS NOT NULL
-        AND to_regprocedure('public.regvault_erased_by_a_later_erasure_entry()') IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'records_carry_their_entries'
+                        AND conrelid = to_regclass('public.records'))
+        AND COALESCE((SELECT t.tgfoid = to_regprocedure('public.regvault_erased_by_a_later_erasure_entry()')
+                      FROM pg_catalog.pg_trigger t WHERE t.tgname = 'erasures_precede_erasure'
+                      AND t.tgrelid = to_regclass('public.erasures')), false)
         """
 
     /// The digests the records' indexes are keyed by, in place of the strings they stand for: a
@@ -180,8 +182,7 @@ public enum PostgresSchema {
         diff bytea,
         state_after bytea,
         entry bytea,
-        hashes bytea,
-        CONSTRAINT records_carry_their_entries CHECK (entry IS NOT NULL AND hashes IS NOT NULL)
+        hashes bytea
     );
     CREATE INDEX records_by_stream ON records (stream, recorded_at, seq);
     CREATE TABLE checkpoints (
@@ -249,7 +250,10 @@ public enum PostgresSchema {
     /// records carried their entries, in `leaves`), with none after it: so an entry is never
     /// added inside the log or past its end, and the primary key on `records`, the one table that
     /// takes entries, keeps two writers from storing the same seq, whatever their isolation level.
-    /// `leaves` takes no entry at all. A delivery's first version enters the outbox.
+    /// Every record inserted carries its entry and tree hashes (a check per statement, not a
+    /// constraint: a constraint is checked on every update too, and would refuse erasing a record
+    /// whose entry a database made before keeps in `leaves`). `leaves` takes no entry at all. A
+    /// delivery's first version enters the outbox.
     static let statementRules = """
     CREATE OR REPLACE FUNCTION regvault_entries_appended_at_the_end() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
@@ -258,6 +262,9 @@ public enum PostgresSchema {
         added_count bigint;
     BEGIN
         SELECT min(seq), max(seq), count(*) INTO first, last, added_count FROM added;
+        IF EXISTS (SELECT 1 FROM added WHERE entry IS NULL OR hashes IS NULL) THEN
+            RAISE EXCEPTION 'a record is stored with its log entry and tree hashes' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
         IF added_count > 0 AND (last - first + 1 <> added_count
                                 OR EXISTS (SELECT 1 FROM public.records WHERE seq > last)
                                 OR EXISTS (SELECT 1 FROM public.leaves WHERE seq >= first)
@@ -288,10 +295,12 @@ public enum PostgresSchema {
     /// moved into records keep their earlier ones). A checkpoint is stored only over exactly one
     /// entry at each seq from the previous checkpoint's size to its own: with the rule that
     /// entries are appended at the end (`statementRules`), every signed tree is complete. A record
-    /// is erased only by an erasure entry later in the log than the record (found wherever it is
-    /// stored, which is why `erasures.erased_by` has no foreign key), recorded after a compliance
-    /// record's retain-until, and its entry and everything but the four erasable columns never
-    /// change.
+    /// is erased only by an erasure entry later in the log than the record and in the commit
+    /// being made (past the latest checkpoint: the vault stores an erasure with its erasure entry,
+    /// before the batch's checkpoint, so an erasure entry already signed is never used again),
+    /// found wherever it is stored (which is why `erasures.erased_by` has no foreign key) and
+    /// recorded after a compliance record's retain-until; a record's entry and everything but the
+    /// four erasable columns never change.
     /// Records are inserted only by the lease's holder.
     static let entriesInRecords = """
     CREATE OR REPLACE FUNCTION regvault_checkpoint_grows() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -324,12 +333,13 @@ public enum PostgresSchema {
                                   (SELECT entry FROM public.leaves WHERE seq = NEW.erased_by));
     BEGIN
         IF (SELECT salt FROM public.records WHERE seq = NEW.seq) IS NULL
-           OR NEW.erased_by <= NEW.seq OR erasing IS NULL OR substring(erasing FROM 2 FOR 1) <> '\\x04'::bytea
+           OR NEW.erased_by <= NEW.seq OR NEW.erased_by < COALESCE((SELECT max(size) FROM public.checkpoints), 0)
+           OR erasing IS NULL OR substring(erasing FROM 2 FOR 1) <> '\\x04'::bytea
            OR (substring(erased FROM 19 FOR 1) = '\\x02'::bytea
                AND (substring(erased FROM 20 FOR 8) > substring(erasing FROM 11 FOR 8)
                     OR ('x' || encode(substring(erased FROM 20 FOR 8), 'hex'))::bit(64)::bigint
                        > (extract(epoch FROM now()) * 1000)::bigint)) THEN
-            RAISE EXCEPTION 'a record is erased only by an erasure entry after it, and a compliance record not before its retain-until'
+            RAISE EXCEPTION 'a record is erased only in the commit of an erasure entry after it, and a compliance record not before its retain-until'
                 USING ERRCODE = 'integrity_constraint_violation';
         END IF;
         RETURN NEW;

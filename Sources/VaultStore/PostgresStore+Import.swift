@@ -6,7 +6,8 @@ import PostgresNIO
 /// PostgreSQL vault database, inside the one transaction `PostgresStore.importVault` runs: the
 /// database's own rules check every row as they check a commit (entries appended at the end, each
 /// in its record's row, each checkpoint covering exactly the entries below it, erasures only by an
-/// erasure entry, the fence), and a failure anywhere leaves the database as empty as it was.
+/// erasure entry after the record and not yet under a checkpoint, so the erasures come before the
+/// checkpoints, the fence), and a failure anywhere leaves the database as empty as it was.
 public final class PostgresImport {
     private let connection: PostgresConnection
     private let logger: Logger

@@ -32,7 +32,10 @@ enum SQLiteSchema {
             try db.execute(sql: v7)
         }
         migrator.registerMigration("v8: an erasure entry comes after the record it erases") { db in
-            try db.execute(sql: v8)
+            // Only v4's rule as v4 made it is replaced: a trigger dropped or altered since is left as
+            // it is, for the check on open to name and `restoreProtections` to install as it is now.
+            let stored = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'erasures_precede_erasure'")
+            if stored == v4ErasureRule { try db.execute(sql: v8) }
         }
         return migrator
     }
@@ -78,19 +81,22 @@ enum SQLiteSchema {
     BEGIN SELECT RAISE(ABORT, 'compression dictionaries are never deleted'); END;
     """
 
-    /// The erasure rule of `v4`, and an erasure entry must also come after the record it erases in
-    /// the log: an erasure entry already in the log cannot be reused for a record stored after it.
-    /// (The entry commits to the erasure record, whose sealed body names the seqs it erases; the
-    /// database cannot read it, so order is what it can check.)
+    /// The erasure rule of `v4`, and the erasure entry must come after the record it erases and be
+    /// in the commit being made, which no stored checkpoint covers yet (the vault stores an
+    /// erasure with its erasure entry, in one transaction, before the batch's checkpoint): an
+    /// erasure entry already in the log cannot be used again, for any record. (The entry commits to
+    /// the erasure record, whose sealed body names the seqs it erases; the database cannot read it,
+    /// so this is what it can check.)
     static let v8 = """
     DROP TRIGGER erasures_precede_erasure;
     CREATE TRIGGER erasures_precede_erasure BEFORE INSERT ON erasures
     WHEN NEW.erased_by <= NEW.seq
+      OR NEW.erased_by < COALESCE((SELECT max(size) FROM checkpoints), 0)
       OR (SELECT salt FROM records WHERE seq = NEW.seq) IS NULL
       OR COALESCE((SELECT substr(entry, 2, 1) FROM leaves WHERE seq = NEW.erased_by), x'') != x'04'
       OR (SELECT substr(r.entry, 19, 1) = x'02' AND substr(r.entry, 20, 8) > substr(e.entry, 11, 8)
           FROM leaves r, leaves e WHERE r.seq = NEW.seq AND e.seq = NEW.erased_by)
-    BEGIN SELECT RAISE(ABORT, 'a record is erased only by an erasure entry after it, and a compliance record not before its retain-until'); END;
+    BEGIN SELECT RAISE(ABORT, 'a record is erased only in the commit of an erasure entry after it, and a compliance record not before its retain-until'); END;
     """
 
     /// Byte offsets (1-based, for SQL `substr`) of an `Entry`'s fields: kind at 2, recorded-at at 11
@@ -102,7 +108,7 @@ enum SQLiteSchema {
     /// itself refuses:
     /// - an `erasures` row for a record that does not exist or is already erased, or whose
     ///   `erased_by` is not an erasure entry (kind 4) already in the log (and, since `v8`, one
-    ///   after the record);
+    ///   after the record, in the commit being made);
     /// - an `erasures` row for a compliance-mode record (mode 2) whose entry's retain-until is later
     ///   than the erasure entry's recorded-at: compliance retention cannot end early, whoever asks;
     /// - nulling a record's columns without its `erasures` row, or changing anything else.
@@ -135,15 +141,20 @@ enum SQLiteSchema {
     BEGIN INSERT INTO outbox (delivery_id, due_at) VALUES (NEW.entity_id, NEW.recorded_at); END;
     """
 
-    static let v4 = """
-    DROP TRIGGER erasures_follow_erasure;
-    DROP TRIGGER records_change_only_by_erasure;
+    /// `v4`'s erasure rule, exactly as SQLite keeps its text (`v8` replaces it).
+    static let v4ErasureRule = """
     CREATE TRIGGER erasures_precede_erasure BEFORE INSERT ON erasures
     WHEN (SELECT salt FROM records WHERE seq = NEW.seq) IS NULL
       OR COALESCE((SELECT substr(entry, 2, 1) FROM leaves WHERE seq = NEW.erased_by), x'') != x'04'
       OR (SELECT substr(r.entry, 19, 1) = x'02' AND substr(r.entry, 20, 8) > substr(e.entry, 11, 8)
           FROM leaves r, leaves e WHERE r.seq = NEW.seq AND e.seq = NEW.erased_by)
-    BEGIN SELECT RAISE(ABORT, 'a record is erased only by an erasure entry, and a compliance record not before its retain-until'); END;
+    BEGIN SELECT RAISE(ABORT, 'a record is erased only by an erasure entry, and a compliance record not before its retain-until'); END
+    """
+
+    static let v4 = """
+    DROP TRIGGER erasures_follow_erasure;
+    DROP TRIGGER records_change_only_by_erasure;
+    \(v4ErasureRule);
     CREATE TRIGGER records_change_only_by_erasure BEFORE UPDATE ON records
     WHEN NOT (NEW.body IS NULL AND NEW.salt IS NULL AND NEW.diff IS NULL AND NEW.state_after IS NULL
               AND NEW.seq = OLD.seq AND NEW.event_id = OLD.event_id AND NEW.stream = OLD.stream

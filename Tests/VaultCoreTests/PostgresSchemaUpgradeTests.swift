@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VaultCore
+import VaultFormat
 import VaultStore
 
 /// `regvault postgres upgrade` on a database made before the records' indexes were keyed by digests
@@ -45,6 +46,9 @@ struct PostgresSchemaUpgradeTests {
             END IF;
             RETURN NEW;
         END $$;
+        CREATE OR REPLACE TRIGGER erasures_precede_erasure BEFORE INSERT ON erasures
+        FOR EACH ROW EXECUTE FUNCTION regvault_erasure_allowed();
+        DROP FUNCTION regvault_erased_by_a_later_erasure_entry();
         CREATE OR REPLACE FUNCTION regvault_record_changed_only_by_erasure() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
         BEGIN
             IF NOT (NEW.body IS NULL AND NEW.salt IS NULL AND NEW.diff IS NULL AND NEW.state_after IS NULL
@@ -95,6 +99,12 @@ struct PostgresSchemaUpgradeTests {
         SELECT COALESCE(string_agg(conname, ', '), 'no foreign key') FROM pg_constraint WHERE conrelid = 'records'::regclass AND contype = 'f'
         """
 
+    /// The function the erasure trigger calls, and whether the function an earlier schema had is gone.
+    static let erasureRule = """
+        SELECT tgfoid::regprocedure::text || '|' || (to_regprocedure('regvault_erasure_allowed()') IS NULL)::text
+        FROM pg_trigger WHERE tgname = 'erasures_precede_erasure'
+        """
+
     static let indexNames = "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'records'"
 
     @Test("""
@@ -102,7 +112,8 @@ struct PostgresSchemaUpgradeTests {
         before, entries stored before it and after it are read alike, and the whole log checks intact
         """)
     func upgrade() async throws {
-        let fixture = try VaultFixture(backend: .postgres)
+        // Governance retention, so that records can be erased while the database's clock is today's.
+        let fixture = try VaultFixture(policies: try PostgresObjectTests.governancePolicies(), backend: .postgres)
         try await fixture.append([
             record("evt-kyc-1", stream: "kyc", jurisdiction: "MT", player: "p-1", entity: ("player", "p-1")),
             record("evt-kyc-2", stream: "kyc", jurisdiction: "MT", player: "p-1", entity: ("player", "p-1"), note: "again"),
@@ -154,6 +165,12 @@ struct PostgresSchemaUpgradeTests {
         #expect(try upgraded.store.leaves(from: size - 2, to: size).map(\.seq) == [size - 2, size - 1])
         #expect(try upgraded.store.leaves(seqs: [0, size - 1]).keys.sorted() == [0, size - 1])
         #expect(try upgraded.checkIntegrity().problems.isEmpty)
+        // The erasure rule is the new function's, and records whose entries stayed in leaves are
+        // erased by an erasure entry in a record's row once their retention ends.
+        #expect(try PostgresTestDatabase.asOwner(url, Self.erasureRule) == "regvault_erased_by_a_later_erasure_entry()|true")
+        fixture.clock.set(millis: Timestamp.addingYears(2, toMillis: VaultFixture.now))
+        #expect(try await fixture.writer.sweep().erased == Int(size) - 1)
+        #expect(try upgraded.checkIntegrity().isIntact)
 
         // Those reads sought in the new indexes (a query whose digest did not match the index's
         // would read the whole table and still answer right). A backend reports its counts within
@@ -166,5 +183,26 @@ struct PostgresSchemaUpgradeTests {
             unused = indexes.filter { !used.split(separator: "\n").contains(Substring($0)) }
         }
         #expect(unused.isEmpty, "never sought in: \(unused)")
+    }
+
+    @Test("a database whose erasure trigger calls the earlier rule is refused, though the new function exists, and upgraded")
+    func erasureRuleRepointed() async throws {
+        let fixture = try VaultFixture(backend: .postgres)
+        try await fixture.append([record("evt-1", stream: "kyc", jurisdiction: "MT")])
+        let url = try String(contentsOfFile: fixture.path + "/postgres.url", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try PostgresTestDatabase.asOwner(url, """
+            CREATE FUNCTION regvault_erasure_allowed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+            CREATE OR REPLACE TRIGGER erasures_precede_erasure BEFORE INSERT ON erasures
+            FOR EACH ROW EXECUTE FUNCTION regvault_erasure_allowed();
+            """)
+        #expect {
+            _ = try Vault.open(at: fixture.path)
+        } throws: { error in
+            "\(error)".contains("is older than this release's")
+        }
+        try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
+        #expect(try PostgresTestDatabase.asOwner(url, Self.erasureRule) == "regvault_erased_by_a_later_erasure_entry()|true")
+        #expect(try Vault.open(at: fixture.path).checkIntegrity().isIntact)
     }
 }

@@ -232,13 +232,38 @@ struct RetentionSweepTests {
         // A governance record, not erased, and an erasure entry: all the earlier rule asked.
         let late = try await fixture.append([record("late", stream: "kyc", jurisdiction: "MT")])[0].seq
         #expect(late > erasure)
-        #expect(throws: DatabaseError.self) {
+        let error = #expect(throws: DatabaseError.self) {
             try queue.write { db in
                 try db.execute(sql: "INSERT INTO erasures (seq, erased_by) VALUES (?, ?)", arguments: [late, erasure])
             }
         }
+        #expect(error?.message?.contains("only in the commit of an erasure entry after it") == true, "\(String(describing: error))")
         #expect(try !isErased(fixture, late))
         #expect(try fixture.vault.checkIntegrity().isIntact)
+    }
+
+    @Test("a sweep whose batch also records a changed policy names its erasure entry, not the policy's, as the eraser")
+    func sweepAfterAPolicyChange() async throws {
+        var fixture: VaultFixture? = try VaultFixture(policies: try PostgresObjectTests.governancePolicies())
+        let path = fixture!.path
+        let seq = try await fixture!.append([record("old", stream: "kyc", jurisdiction: "MT")])[0].seq
+        fixture = nil
+        let directory = path + "/retention"
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
+            let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            try text.replacingOccurrences(of: #""years": 1"#, with: #""years": 2"#)
+                .replacingOccurrences(of: #""version": "2026-12-05""#, with: #""version": "2026-12-07""#)
+                .write(toFile: directory + "/" + file, atomically: true, encoding: .utf8)
+        }
+        let vault = try Vault.open(at: path)
+        let writer = try vault.makeWriter(clock: ManualClock(millis: years(3)))
+        let swept = try await writer.sweep()
+        #expect(swept.erased == 1)
+        #expect(try vault.store.subjects(seqs: [seq])[seq]?.erased == true)
+        let eraser = try #require(try vault.store.erasures(of: [seq])[seq])
+        #expect(try Entry(parsing: try #require(try vault.store.leaf(seq: eraser)).entry).kind == .erasure)
+        #expect(try vault.history(entityType: "retention_policy", entityId: "default").count == 2)
+        #expect(try vault.checkIntegrity().isIntact)
     }
 
     @Test("policy files that would weaken a class in force are refused; a longer period is recorded as a new entry")

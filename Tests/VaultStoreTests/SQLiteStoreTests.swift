@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Testing
 import VaultFormat
-import VaultStore
+@testable import VaultStore
 
 @Suite("SQLite store")
 struct SQLiteStoreTests {
@@ -139,6 +139,31 @@ struct SQLiteStoreTests {
         }
         #expect(try store.records(eventIds: ["evt-2"])["evt-2"]?.body != nil)
         #expect(try store.treeSize() == 5)
+    }
+
+    @Test("v8 replaces the erasure rule only as v4 made it; a rule dropped before stays dropped for the check to name")
+    func erasureRuleMigration() throws {
+        let (store, path) = try Self.makeStore()
+        _ = store
+        let queue = try DatabaseQueue(path: path)
+        let key = RecordCipher(keys: [1: SymmetricKey(size: .bits256)])
+        // A file as v7 left it: v4's rule, v8 not applied. Opening it applies v8.
+        try queue.write { db in
+            try db.execute(sql: "DROP TRIGGER erasures_precede_erasure")
+            try db.execute(sql: SQLiteSchema.v4ErasureRule)
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v8:%'")
+        }
+        let upgraded = try SQLiteStore(path: path, cipher: key)
+        #expect(try upgraded.protectionProblems().isEmpty)
+        // The same file with the rule dropped while it was at v7: opening it leaves it dropped.
+        try queue.write { db in
+            try db.execute(sql: "DROP TRIGGER erasures_precede_erasure")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v8:%'")
+        }
+        let tampered = try SQLiteStore(path: path, cipher: key)
+        #expect(try tampered.protectionProblems() == ["trigger erasures_precede_erasure is missing"])
+        try tampered.restoreProtections()
+        #expect(try tampered.protectionProblems().isEmpty)
     }
 
     @Test("STRICT tables refuse values of the wrong type")

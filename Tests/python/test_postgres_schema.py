@@ -167,21 +167,28 @@ def test_a_record_changes_only_by_its_erasure_under_an_erasure_entry_and_complia
     # Only an erasure entry erases, and a compliance record not before its retain-until (day 10).
     erase = "BEGIN; SET LOCAL regvault.fence = '" + str(token(cluster)) + "'; INSERT INTO erasures VALUES ({0}, {1}); " \
             "UPDATE records SET body = NULL, salt = NULL, diff = NULL, state_after = NULL WHERE seq = {0}; COMMIT;"
-    assert "only by an erasure entry" in refused(app, erase.format(seq, seq + 3))
+    assert "only in the commit of an erasure entry" in refused(app, erase.format(seq, seq + 3))
     assert "not before its retain-until" in refused(app, erase.format(seq + 1, seq + 2))
     accepted(app, erase.format(seq, seq + 2))
     erased = accepted(cluster.app_command("-t", "-A"), f"SELECT body IS NULL AND salt IS NULL FROM records WHERE seq = {seq};")
     assert erased.strip() == "t"
-    assert "only by an erasure entry" in refused(app, erase.format(seq, seq + 2))  # not twice
+    assert "only in the commit of an erasure entry" in refused(app, erase.format(seq, seq + 2))  # not twice
     # An erasure entry already in the log does not erase a record stored after it.
     accepted(app, append(cluster, [(seq + 4, entry(1, seq + 4, recorded_at=3 * day, mode=1, retain_until=day))]))
-    assert "only by an erasure entry after it" in refused(app, erase.format(seq + 4, seq + 2))
+    assert "only in the commit of an erasure entry after it" in refused(app, erase.format(seq + 4, seq + 2))
+    # Nor, once a checkpoint covers it, one after the record: an erasure is stored with its entry.
+    accepted(app, append(cluster, [(seq + 5, entry(4, seq + 5, recorded_at=4 * day))]))
+    accepted(app, fenced(cluster, f"INSERT INTO checkpoints VALUES ({seq + 6}, '\\x00', 'note', 0);"))
+    assert "only in the commit of an erasure entry" in refused(app, erase.format(seq + 4, seq + 5))
+    accepted(app, append(cluster, [(seq + 6, entry(4, seq + 6, recorded_at=5 * day))],
+                         then=f"INSERT INTO erasures VALUES ({seq + 4}, {seq + 6}); UPDATE records SET body = NULL, salt = NULL, "
+                              f"diff = NULL, state_after = NULL WHERE seq = {seq + 4};"))
     # An erasure entry dated after a compliance record's retain-until does not help while the
     # database's own clock has not reached it.
     later = int(time.time() * 1000) + 365 * day
-    accepted(app, append(cluster, [(seq + 5, entry(1, seq + 5, mode=2, retain_until=later)),
-                                   (seq + 6, entry(4, seq + 6, recorded_at=later + day))]))
-    assert "not before its retain-until" in refused(app, erase.format(seq + 5, seq + 6))
+    accepted(app, append(cluster, [(seq + 7, entry(1, seq + 7, mode=2, retain_until=later)),
+                                   (seq + 8, entry(4, seq + 8, recorded_at=later + day))]))
+    assert "not before its retain-until" in refused(app, erase.format(seq + 7, seq + 8))
 
 
 def test_a_delivery_enters_the_outbox_with_its_first_entry(cluster):
@@ -292,8 +299,8 @@ def test_records_carry_their_entries_appended_at_the_end_and_leaves_take_none(cl
     assert "records_pkey" in refused(app, append(cluster, [(seq + 2, entry(1, seq + 2)), (seq + 3, entry(1, seq + 3))],
                                                  event_id="evt-b{seq}"))
     # An entry comes with its hashes, a record with its entry, and only from the lease's holder.
-    assert "records_carry_their_entries" in refused(app, fenced(cluster, records([(seq + 3, "NULL")])))
-    assert "records_carry_their_entries" in refused(
+    assert "with its log entry and tree hashes" in refused(app, fenced(cluster, records([(seq + 3, "NULL")])))
+    assert "with its log entry and tree hashes" in refused(
         app, fenced(cluster, records([(seq + 3, entry(1, seq + 3))]).replace("'\\x')", "NULL)")))
     assert "does not hold the sequencer lease" in refused(app, records([(seq + 3, entry(1, seq + 3))]))
     # leaves, where databases made before records carried their entries keep their earlier ones,

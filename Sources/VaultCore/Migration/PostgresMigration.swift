@@ -144,8 +144,10 @@ extension Vault {
             try importer.insert(leaves: try source.leaves(from: from, to: to), records: try rows.sealedRecords(from: from, to: to))
             progress?(.copied(entries: to, of: size))
         }
-        try importer.insert(checkpoints: try rows.checkpointRows())
+        // Erasures before checkpoints: the database takes an erasure only from an erasure entry
+        // that no stored checkpoint covers yet, as in the commit that made it.
         try importer.insert(erasures: try rows.erasureRows())
+        try importer.insert(checkpoints: try rows.checkpointRows())
         try importer.replaceOutbox(with: try rows.outboxRows())
         for (versionId, file) in objects {
             guard let sealed = FileManager.default.contents(atPath: file) else {
