@@ -138,7 +138,7 @@ public actor LogWriter {
         var rows: [StoredRecord] = []
         var results: [AppendResult] = []
         results.reserveCapacity(records.count)
-        /// The seq of the first submitted record, when it is new: the erasure entry of `erasures`.
+        // The seq of the first submitted record, when it is new: the erasure entry of `erasures`.
         var firstSubmittedSeq: Int64?
 
         // The policies in force that the log does not hold yet, then the submitted records, then the
@@ -207,7 +207,7 @@ public actor LogWriter {
                 diff: change.storedDiff.map { Data($0.canonicalBytes) }, stateAfter: change.stateAfter))
             batchHeads[key] = change.head
             inBatch[record.eventId] = (seq, record.canonicalBytes)
-            if index == submitted.lowerBound { firstSubmittedSeq = seq }
+            if submitted.contains(index), index == submitted.lowerBound { firstSubmittedSeq = seq }
             if submitted.contains(index) { results.append(AppendResult(eventId: record.eventId, seq: seq, duplicate: false)) }
             if let event = RelationshipEvent(record, seq: seq, at: now) { queue.append(event.record) }
             if submitted.contains(index), !incidentRoutes.isEmpty {

@@ -71,9 +71,10 @@ public struct RecordValidator: Sendable {
     /// - Parameters:
     ///   - now: the vault's current time, which `occurredAt` may not exceed by more than
     ///     `RecordSchema.maxClockSkewMillis`.
-    ///   - salt: the commitment's salt; by default 32 fresh random bytes. Only the sandbox, whose log
+    ///   - salt: the commitment's salt; by default 32 fresh random bytes. The sandbox, whose log
     ///     must be reproducible byte for byte, passes its own (derived from public data, so its
-    ///     commitments hide nothing).
+    ///     commitments hide nothing), and so does the bulk append's check, whose commitments are
+    ///     never stored.
     public func validate(_ bytes: [UInt8], now: Int64, salt: [UInt8]? = nil) throws(RecordRejection) -> ValidatedRecord {
         guard bytes.count <= RecordSchema.maxRecordBytes else {
             throw RecordRejection(.tooLarge, field: nil, "record is \(bytes.count) bytes; the limit is \(RecordSchema.maxRecordBytes)")

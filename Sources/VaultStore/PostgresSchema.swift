@@ -96,18 +96,19 @@ public enum PostgresSchema {
 
     /// Whether a database's schema (as `PostgresStore` finds it) has what the last `upgrade` adds:
     /// the digests' functions and indexes, the rules checked per statement, records that carry
-    /// their entries, and the erasure rule of `entriesInRecords` (its trigger calling its function,
-    /// so an earlier upgrade run since cannot have put the earlier rule back). The SQL of a
-    /// boolean.
+    /// their entries (checked per insert, no longer by a constraint), and the erasure rule of
+    /// `entriesInRecords` (an erasure trigger calling another function is an earlier upgrade's, run
+    /// since; a missing one is left for `protectionProblems` to name). The SQL of a boolean.
     static let isCurrent = """
         to_regprocedure('public.regvault_key_digest(text)') IS NOT NULL
         AND to_regclass('public.records_by_entity_digest') IS NOT NULL
         AND to_regprocedure('public.regvault_entries_appended_at_the_end()') IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'records_carry_their_entries'
                         AND conrelid = to_regclass('public.records'))
-        AND COALESCE((SELECT t.tgfoid = to_regprocedure('public.regvault_erased_by_a_later_erasure_entry()')
-                      FROM pg_catalog.pg_trigger t WHERE t.tgname = 'erasures_precede_erasure'
-                      AND t.tgrelid = to_regclass('public.erasures')), false)
+        AND to_regprocedure('public.regvault_erased_by_a_later_erasure_entry()') IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgname = 'erasures_precede_erasure'
+                        AND t.tgrelid = to_regclass('public.erasures')
+                        AND t.tgfoid IS DISTINCT FROM to_regprocedure('public.regvault_erased_by_a_later_erasure_entry()'))
         """
 
     /// The digests the records' indexes are keyed by, in place of the strings they stand for: a

@@ -120,7 +120,6 @@ final class FaultyStore: VaultStorage {
 
 @Suite("commit failures")
 struct CommitFailureTests {
-    /// A vault with a writer over a `FaultyStore`.
     /// A new vault's writer over a `FaultyStore`; as `Vault.makeWriter`'s, its first batch records
     /// the vault's retention policy first (seq 0), so the records start at seq 1.
     func makeWriter() throws -> (Vault, FaultyStore, LogWriter) {

@@ -138,6 +138,17 @@ struct PostgresSchemaUpgradeTests {
         }
 
         try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
+        // As the previous release's upgrade left a database: a constraint that records carry their
+        // entries, not checked on the rows before it, but checked whenever one of them is updated.
+        try PostgresTestDatabase.asOwner(url, """
+            ALTER TABLE records ADD CONSTRAINT records_carry_their_entries CHECK (entry IS NOT NULL AND hashes IS NOT NULL) NOT VALID
+            """)
+        #expect {
+            _ = try Vault.open(at: fixture.path)
+        } throws: { error in
+            "\(error)".contains("is older than this release's")
+        }
+        try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
         try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
         #expect(try PostgresTestDatabase.asOwner(url, Self.indexNames)
             == "records_by_entity_digest records_by_event_digest records_by_object_key records_by_player_digest records_by_stream records_pkey")
@@ -204,5 +215,12 @@ struct PostgresSchemaUpgradeTests {
         try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
         #expect(try PostgresTestDatabase.asOwner(url, Self.erasureRule) == "regvault_erased_by_a_later_erasure_entry()|true")
         #expect(try Vault.open(at: fixture.path).checkIntegrity().isIntact)
+        // A dropped erasure trigger is not an earlier schema: the check on open names it.
+        try PostgresTestDatabase.asOwner(url, "DROP TRIGGER erasures_precede_erasure ON erasures")
+        #expect {
+            _ = try Vault.open(at: fixture.path)
+        } throws: { error in
+            "\(error)".contains("erasures_precede_erasure") && !"\(error)".contains("is older than this release's")
+        }
     }
 }

@@ -219,26 +219,31 @@ struct RetentionSweepTests {
         }
     }
 
-    @Test("the database refuses an erasure entry already in the log as the erasure of a record stored after it")
+    @Test("the database refuses an erasure entry already signed as the erasure of another record, before or after it")
     func erasureEntryComesAfterTheRecord() async throws {
         let fixture = try VaultFixture(policies: try PostgresObjectTests.governancePolicies())
         let early = try await fixture.append([record("early", stream: "kyc", jurisdiction: "MT")])[0].seq
-        fixture.clock.set(millis: years(2))
+        fixture.clock.set(millis: VaultFixture.now + 180 * 86_400_000)
+        let mid = try await fixture.append([record("mid", stream: "kyc", jurisdiction: "MT")])[0].seq
+        fixture.clock.set(millis: years(1) + 86_400_000)
         #expect(try await fixture.writer.sweep().erased == 1)
         let queue = try DatabaseQueue(path: fixture.path + "/vault.sqlite")
         let erasure = try #require(try await queue.read { db in
             try Int64.fetchOne(db, sql: "SELECT erased_by FROM erasures WHERE seq = ?", arguments: [early])
         })
-        // A governance record, not erased, and an erasure entry: all the earlier rule asked.
+        // Governance records, not erased, and an erasure entry: all the earlier rule asked. The
+        // erasure entry is after `mid` but already under a checkpoint, and before `late`.
         let late = try await fixture.append([record("late", stream: "kyc", jurisdiction: "MT")])[0].seq
-        #expect(late > erasure)
-        let error = #expect(throws: DatabaseError.self) {
-            try queue.write { db in
-                try db.execute(sql: "INSERT INTO erasures (seq, erased_by) VALUES (?, ?)", arguments: [late, erasure])
+        #expect(mid < erasure && erasure < late)
+        for seq in [mid, late] {
+            let error = #expect(throws: DatabaseError.self) {
+                try queue.write { db in
+                    try db.execute(sql: "INSERT INTO erasures (seq, erased_by) VALUES (?, ?)", arguments: [seq, erasure])
+                }
             }
+            #expect(error?.message?.contains("only in the commit of an erasure entry after it") == true, "\(String(describing: error))")
+            #expect(try !isErased(fixture, seq))
         }
-        #expect(error?.message?.contains("only in the commit of an erasure entry after it") == true, "\(String(describing: error))")
-        #expect(try !isErased(fixture, late))
         #expect(try fixture.vault.checkIntegrity().isIntact)
     }
 

@@ -155,6 +155,10 @@ struct SQLiteStoreTests {
         }
         let upgraded = try SQLiteStore(path: path, cipher: key)
         #expect(try upgraded.protectionProblems().isEmpty)
+        let rule = try queue.read { db in
+            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'erasures_precede_erasure'")
+        }
+        #expect(rule?.contains("NEW.erased_by < COALESCE((SELECT max(size) FROM checkpoints), 0)") == true)
         // The same file with the rule dropped while it was at v7: opening it leaves it dropped.
         try queue.write { db in
             try db.execute(sql: "DROP TRIGGER erasures_precede_erasure")
