@@ -106,19 +106,19 @@ extension PostgresStore {
             """, on: connection, logger: logger)
     }
 
-    /// Inserts log entries with their records, in seq order, with one statement: each record's row
-    /// carries its entry (`PostgresSchema.entriesInRecords`).
-    /// - Throws: `StorageError.corrupt` when an entry has no record or a record no entry (the vault
-    ///   stores every entry with a record, and the database takes no entry without one).
+    /// Inserts log entries with their records, with one statement: each record's row carries its
+    /// entry (`PostgresSchema.entriesInRecords`). Both come in seq order, entry i with record i, as
+    /// a batch and the rows read for an import hold them.
+    /// - Throws: `StorageError.corrupt` when their seqs differ (the vault stores every entry with a
+    ///   record, and the database takes no entry without one).
     static func insert(_ leaves: [StoredLeaf], records: [StoredRecord], on connection: PostgresConnection, logger: Logger) throws {
-        let entries = Dictionary(leaves.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
-        let recorded = Set(records.map(\.seq))
-        let unmatched = leaves.map(\.seq).filter { !recorded.contains($0) } + records.map(\.seq).filter { entries[$0] == nil }
-        guard unmatched.isEmpty else {
-            throw StorageError(.corrupt, "log entries and records come in pairs, but seqs \(unmatched.sorted().prefix(5)) have one without the other")
+        guard leaves.map(\.seq) == records.map(\.seq) else {
+            let unmatched = Set(leaves.map(\.seq)).symmetricDifference(records.map(\.seq)).sorted().prefix(5)
+            throw StorageError(.corrupt, "log entries and records come in pairs, in seq order, but \(leaves.count) entries and "
+                + "\(records.count) records do not pair up (seqs with one and not the other: \(Array(unmatched)))")
         }
         guard !records.isEmpty else { return }
-        try insert(records, entries: records.compactMap { entries[$0.seq] }, on: connection, logger: logger)
+        try insert(records, entries: leaves, on: connection, logger: logger)
     }
 
     /// Inserts record rows with one statement, each with its entry (`entries[i]` is `records[i]`'s):
