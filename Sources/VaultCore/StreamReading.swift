@@ -1,15 +1,15 @@
 import VaultStore
 
 extension VaultStorage {
-    /// Every record of `stream` recorded in `[from, to)`, in recorded-at then seq order, read a
-    /// thousand at a time.
+    /// Every record of `stream` recorded in `[from, to)`, in recorded-at then seq order, read
+    /// `allRecordsPage` at a time.
     func allRecords(stream: String, from: Int64 = Int64.min, to: Int64 = Int64.max) throws -> [StoredRecord] {
         var found: [StoredRecord] = []
         var after: (recordedAt: Int64, seq: Int64)?
         while true {
-            let page = try records(stream: stream, from: from, to: to, after: after, limit: 1000, entityId: nil)
+            let page = try records(stream: stream, from: from, to: to, after: after, limit: allRecordsPage, entityId: nil)
             found += page
-            guard let last = page.last, page.count == 1000 else { break }
+            guard let last = page.last, page.count == allRecordsPage else { break }
             after = (last.recordedAt, last.seq)
         }
         return found
@@ -23,3 +23,8 @@ extension VaultStorage {
         return latest.values.sorted { $0.seq < $1.seq }
     }
 }
+
+/// Records per query of `allRecords`, which keeps them all anyway: as many as one commit of a
+/// bulk append holds, so that PostgreSQL, which sorts each recording time's records of a stream by
+/// seq, reads one commit's records at most about twice (`PostgresSchema.recordIndexes`).
+private let allRecordsPage = IngestPipeline.defaultBatchSize

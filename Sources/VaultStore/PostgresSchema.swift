@@ -47,8 +47,9 @@ public enum PostgresSchema {
     }
 
     /// Brings a database with an earlier version of the schema up to this one (as its owner, in one
-    /// transaction, with the vault's nodes stopped: building the new indexes blocks writes to
-    /// `records`: 1.2 seconds for 200,000 records on two cores). Safe to run again, silently.
+    /// transaction, with the vault's nodes stopped: building the new indexes locks `records`;
+    /// the index by stream takes about a second per million records on two cores, the indexes
+    /// by digest of a database older than those about six). Safe to run again, silently.
     ///
     /// Entries stored before records carried them stay in `leaves`, where every read and rule
     /// still finds them, and `leaves` takes no more: the upgrade moves no row, so it takes as long
@@ -81,7 +82,7 @@ public enum PostgresSchema {
 
     """ + digests + recordIndexes.replacingOccurrences(of: "CREATE INDEX ", with: "CREATE INDEX IF NOT EXISTS ")
         .replacingOccurrences(of: "CREATE UNIQUE INDEX ", with: "CREATE UNIQUE INDEX IF NOT EXISTS ") + """
-    DROP INDEX IF EXISTS records_by_event_id, records_by_entity, records_by_player;
+    DROP INDEX IF EXISTS records_by_event_id, records_by_entity, records_by_player, records_by_stream;
     ALTER TABLE records DROP CONSTRAINT IF EXISTS records_seq_fkey;
     DROP TRIGGER IF EXISTS leaves_append_at_the_end ON leaves;
     DROP TRIGGER IF EXISTS records_have_their_leaves ON records;
@@ -102,6 +103,7 @@ public enum PostgresSchema {
     static let isCurrent = """
         to_regprocedure('public.regvault_key_digest(text)') IS NOT NULL
         AND to_regclass('public.records_by_entity_digest') IS NOT NULL
+        AND to_regclass('public.records_by_stream_digest') IS NOT NULL
         AND to_regprocedure('public.regvault_entries_appended_at_the_end()') IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'records_carry_their_entries'
                         AND conrelid = to_regclass('public.records'))
@@ -134,8 +136,26 @@ public enum PostgresSchema {
 
     /// The records' indexes keyed by digests (see `digests`), and the stored objects' keys, which
     /// S3 lists by prefix and so keep as strings, for that one entity type.
+    ///
+    /// The index by stream is keyed by the stream's digest and the recording time only, so that
+    /// its entries are two `bigint`s. PostgreSQL splits a full b-tree page in half, except when the
+    /// new entry goes after every entry on the page, has the same first key as the last of them
+    /// and a greater second one, and entries are no wider than two `bigint`s: then it leaves the
+    /// left page full. A stream's next record goes at the end of its own key range, so this index
+    /// keeps its pages full where records get recording times of their own; keyed by the name, the
+    /// time and the seq, its entries were too wide for that, and its pages stayed half empty.
+    /// Records of one commit share their recording time, and PostgreSQL's deduplication folds a
+    /// stream's records of one commit into one entry. On the mid-size operator's year: 73 bytes a
+    /// record before, 32 when each record is its own commit, 8 when loaded in commits of 10,000
+    /// (BENCHMARKS.md).
+    ///
+    /// The cost is in reading: a stream is read in (recorded-at, seq) order, and the index orders
+    /// only by time, so PostgreSQL sorts each recording time's records by seq, and a page that
+    /// ends inside one commit's records reads the rest of them again for the next page (twice the
+    /// database's time for pages of 10,000 through commits of 10,000; `allRecords` reads such pages).
     static let recordIndexes = """
     CREATE UNIQUE INDEX records_by_event_digest ON records (regvault_event_digest(event_id));
+    CREATE INDEX records_by_stream_digest ON records (regvault_key_digest(stream), recorded_at);
     CREATE INDEX records_by_entity_digest ON records (regvault_key_digest(entity_type || '/' || entity_id), seq);
     CREATE INDEX records_by_player_digest ON records (regvault_key_digest(player_id), seq) WHERE player_id IS NOT NULL;
     CREATE INDEX records_by_object_key ON records (entity_id, seq) WHERE entity_type = 's3.object';
@@ -158,6 +178,9 @@ public enum PostgresSchema {
         }
     }
 
+    /// The tables. A record's fixed-width columns come first, so that no padding aligns them
+    /// after its strings (about 4 bytes a record; databases made before keep their order, which
+    /// every statement here is indifferent to, as each names its columns).
     static let tables = """
     CREATE TABLE meta (
         key text PRIMARY KEY,
@@ -170,14 +193,14 @@ public enum PostgresSchema {
     );
     CREATE TABLE records (
         seq bigint PRIMARY KEY,
+        occurred_at bigint NOT NULL,
+        recorded_at bigint NOT NULL,
+        version bigint NOT NULL,
         event_id text COLLATE "C" NOT NULL,
         stream text COLLATE "C" NOT NULL,
         entity_type text COLLATE "C" NOT NULL,
         entity_id text COLLATE "C" NOT NULL,
         player_id text COLLATE "C",
-        occurred_at bigint NOT NULL,
-        recorded_at bigint NOT NULL,
-        version bigint NOT NULL,
         body bytea,
         salt bytea,
         diff bytea,
@@ -185,7 +208,6 @@ public enum PostgresSchema {
         entry bytea,
         hashes bytea
     );
-    CREATE INDEX records_by_stream ON records (stream, recorded_at, seq);
     CREATE TABLE checkpoints (
         size bigint PRIMARY KEY,
         root bytea NOT NULL,

@@ -89,14 +89,28 @@ extension PostgresStore {
 
     public func records(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int,
                         entityId: String?) throws -> [StoredRecord] {
+        try records(PostgresStore.streamPage(stream: stream, from: from, to: to, after: after, limit: limit, entityId: entityId))
+    }
+
+    /// A page of `stream`'s records recorded in `[from, to)` after `after`, in (recorded-at, seq)
+    /// order: sought by `records_by_stream_digest` from the later of `from` and the cursor's time
+    /// (`PostgresSchema.recordIndexes`), the stream itself compared as well, as for every digest.
+    static func streamPage(stream: String, from: Int64, to: Int64, after: (recordedAt: Int64, seq: Int64)?, limit: Int,
+                           entityId: String?) -> PostgresQuery {
         let start = after ?? (from, -1)
-        return try records("""
+        return """
             \(unescaped: PostgresStore.recordColumns)
-            WHERE stream = \(stream) AND recorded_at >= \(from) AND recorded_at < \(to) AND (recorded_at, seq) > (\(start.0), \(start.1))
+            WHERE regvault_key_digest(stream) = regvault_key_digest(\(stream)) AND stream = \(stream)
+            AND recorded_at >= \(max(from, start.0)) AND recorded_at < \(to) AND (recorded_at, seq) > (\(start.0), \(start.1))
             AND (\(entityId == nil) OR entity_id = \(entityId ?? ""))
             ORDER BY recorded_at, seq LIMIT \(Int64(limit))
-            """)
+            """
     }
+
+    /// The text of `records(stream:from:to:after:limit:entityId:)`'s query, its values bound as
+    /// `$1` to `$9` (stream, stream, start time, end time, cursor time, cursor seq, whether any
+    /// entity, entity, limit), for tests to EXPLAIN.
+    public static var streamPageSQL: String { streamPage(stream: "", from: 0, to: 0, after: nil, limit: 0, entityId: nil).sql }
 
     public func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord] {
         try records("""

@@ -33,4 +33,40 @@ struct PostgresQueryPlanTests {
         #expect(!plan.contains("Seq Scan on records"), "\(plan)")
         #expect(!plan.contains("Hash Join"), "\(plan)")
     }
+
+    @Test("a page of a stream seeks the index by stream digest and recording time")
+    func streamPageSeeksTheIndex() async throws {
+        let url = try PostgresTestDatabase.make()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vault-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let vault = try Vault.create(at: path, origin: "plans.test/log", postgres: url)
+        let clock = ManualClock(millis: VaultFixture.now)
+        let writer = try vault.makeWriter(clock: clock)
+        let validator = RecordValidator()
+        // Ten commits a minute apart, nine in ten records on one stream, as a busy stream beside a quieter one.
+        for commit in 0..<10 {
+            let records = try (0..<500).map { index in
+                let number = commit * 500 + index
+                return try validator.validate(Array(record("page-\(number)", stream: number % 10 == 0 ? "kyc" : "audit.change",
+                                                           jurisdiction: "MT", entity: ("thing", "\(number)")).utf8),
+                                              now: clock.nowMillis())
+            }
+            _ = try await writer.append(records)
+            clock.advance(millis: 60_000)
+        }
+        try PostgresTestDatabase.asOwner(url, "ANALYZE records")
+
+        for stream in ["kyc", "audit.change"] {
+            // From the third minute on, after record 1200, as a cursor there gives it (the start is the later of the two).
+            let plan = try PostgresTestDatabase.psql(url, """
+                PREPARE page(text, text, bigint, bigint, bigint, bigint, boolean, text, bigint) AS \(PostgresStore.streamPageSQL);
+                EXPLAIN (COSTS OFF) EXECUTE page('\(stream)', '\(stream)', \(VaultFixture.now + 120_000), \(clock.nowMillis()),
+                                                 \(VaultFixture.now + 120_000), 1200, true, '', 100);
+                """)
+            // An index scan in order, or a bitmap scan and a sort when the window holds few of the stream's records.
+            #expect(plan.contains("Index Scan using records_by_stream_digest on records")
+                || plan.contains("Bitmap Index Scan on records_by_stream_digest"), "\(plan)")
+            #expect(!plan.contains("Seq Scan on records"), "\(plan)")
+        }
+    }
 }

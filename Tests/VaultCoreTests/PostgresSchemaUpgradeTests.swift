@@ -62,8 +62,10 @@ struct PostgresSchemaUpgradeTests {
             END IF;
             RETURN NEW;
         END $$;
-        DROP INDEX records_by_event_digest, records_by_entity_digest, records_by_player_digest, records_by_object_key;
+        DROP INDEX records_by_event_digest, records_by_entity_digest, records_by_player_digest, records_by_object_key,
+            records_by_stream_digest;
         DROP FUNCTION regvault_key_digest(text), regvault_event_digest(text);
+        \(previousStreamIndex)
         CREATE UNIQUE INDEX records_by_event_id ON records (event_id);
         CREATE INDEX records_by_entity ON records (entity_type, entity_id, seq);
         CREATE INDEX records_by_player ON records (player_id, seq) WHERE player_id IS NOT NULL;
@@ -90,6 +92,9 @@ struct PostgresSchemaUpgradeTests {
         FOR EACH ROW EXECUTE FUNCTION regvault_delivery_enters_the_outbox();
         """
     }
+
+    /// The index by stream of every release before this one.
+    static let previousStreamIndex = "CREATE INDEX records_by_stream ON records (stream, recorded_at, seq);"
 
     /// The triggers on leaves and records, each with whether it fires per row, and the foreign keys of records.
     static let insertRules = """
@@ -151,7 +156,7 @@ struct PostgresSchemaUpgradeTests {
         try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
         try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
         #expect(try PostgresTestDatabase.asOwner(url, Self.indexNames)
-            == "records_by_entity_digest records_by_event_digest records_by_object_key records_by_player_digest records_by_stream records_pkey")
+            == "records_by_entity_digest records_by_event_digest records_by_object_key records_by_player_digest records_by_stream_digest records_pkey")
 
         #expect(try PostgresTestDatabase.asOwner(url, Self.insertRules) == """
             deliveries_enter_the_outbox, leaves_are_append_only, leaves_are_closed, leaves_are_fenced, \
@@ -166,6 +171,8 @@ struct PostgresSchemaUpgradeTests {
         #expect(try upgraded.store.history(entityType: "player", entityId: "p-1").map(\.eventId) == ["evt-kyc-1", "evt-kyc-2"])
         #expect(try upgraded.store.records(playerId: "p-1", after: nil, limit: 10).map(\.eventId) == ["evt-kyc-1", "evt-kyc-2"])
         #expect(try upgraded.store.latestRecord(entityType: "bonusRule", entityId: "123")?.eventId == "evt-bonus-1")
+        #expect(try upgraded.store.records(stream: "kyc", from: 0, to: .max, after: nil, limit: 3, entityId: nil).map(\.eventId)
+            == ["evt-kyc-1", "evt-kyc-2", "evt-other-0-0"])
         // The running sequencer commits under the new rules.
         try await fixture.append([bonusRuleChange("evt-bonus-2", state: #"{"cap":2}"#)])
         #expect(try upgraded.store.latestRecord(entityType: "bonusRule", entityId: "123")?.eventId == "evt-bonus-2")
@@ -186,7 +193,7 @@ struct PostgresSchemaUpgradeTests {
         // Those reads sought in the new indexes (a query whose digest did not match the index's
         // would read the whole table and still answer right). A backend reports its counts within
         // about ten seconds of going idle.
-        let indexes = ["records_by_entity_digest", "records_by_event_digest", "records_by_player_digest"]
+        let indexes = ["records_by_entity_digest", "records_by_event_digest", "records_by_player_digest", "records_by_stream_digest"]
         var unused = indexes
         for _ in 0..<40 where !unused.isEmpty {
             try await Task.sleep(for: .milliseconds(500))
@@ -222,5 +229,26 @@ struct PostgresSchemaUpgradeTests {
         } throws: { error in
             "\(error)".contains("erasures_precede_erasure") && !"\(error)".contains("is older than this release's")
         }
+    }
+
+    @Test("a database of the previous release, with its index by stream name, is refused, and upgraded to the index by digest")
+    func streamIndexReplaced() async throws {
+        let fixture = try VaultFixture(backend: .postgres)
+        try await fixture.append((0..<20).map { record("evt-\($0)", stream: $0 % 2 == 0 ? "kyc" : "aml", jurisdiction: "MT") })
+        let url = try String(contentsOfFile: fixture.path + "/postgres.url", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try PostgresTestDatabase.asOwner(url, "DROP INDEX records_by_stream_digest; \(Self.previousStreamIndex)")
+        #expect {
+            _ = try Vault.open(at: fixture.path)
+        } throws: { error in
+            "\(error)".contains("is older than this release's")
+        }
+        try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
+        #expect(try PostgresTestDatabase.asOwner(url, Self.indexNames)
+            == "records_by_entity_digest records_by_event_digest records_by_object_key records_by_player_digest records_by_stream_digest records_pkey")
+        let upgraded = try Vault.open(at: fixture.path)
+        #expect(try upgraded.store.records(stream: "aml", from: 0, to: .max, after: nil, limit: 100, entityId: nil).map(\.eventId)
+            == stride(from: 1, to: 20, by: 2).map { "evt-\($0)" })
+        #expect(try upgraded.checkIntegrity().isIntact)
     }
 }

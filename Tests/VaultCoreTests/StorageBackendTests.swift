@@ -87,6 +87,60 @@ struct StorageBackendTests {
         #expect(report.erased == 5)
     }
 
+    @Test("a stream is read in pages in (recorded-at, seq) order, across commits that share a recording time and a clock that went back",
+          arguments: StorageBackend.allCases)
+    func streamPages(backend: StorageBackend) async throws {
+        let fixture = try VaultFixture(backend: backend)
+        let now = VaultFixture.now
+        // Two commits at the same time, then one whose clock is a minute behind (another node's,
+        // after a failover), which records them at the time of the last commit, as recording times
+        // never go back, then one a minute ahead; another stream's records between them all.
+        var number = 0
+        for (offset, count) in [(0, 5), (0, 4), (-60_000, 3), (60_000, 2)] {
+            fixture.clock.set(millis: now + Int64(offset))
+            try await fixture.append((0..<count).flatMap { _ -> [String] in
+                number += 1
+                return [record("k\(number)", stream: "kyc", jurisdiction: "MT", entity: ("case", "\(number % 3)")),
+                        record("a\(number)", stream: "aml", jurisdiction: "MT", entity: ("case", "\(number % 3)"))]
+            })
+        }
+        let store = fixture.vault.store
+        let window = (from: now - 3_600_000, to: now + 3_600_000)
+        let whole = try store.records(stream: "kyc", from: window.from, to: window.to, after: nil, limit: 100, entityId: nil)
+        #expect(whole.count == 14)
+        #expect(Set(whole.map(\.stream)) == ["kyc"])
+        #expect(whole.map { [$0.recordedAt, $0.seq] } == whole.map { [$0.recordedAt, $0.seq] }.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(whole.map(\.recordedAt) == Array(repeating: now, count: 12) + [now + 60_000, now + 60_000])
+
+        /// Every page of `limit` from `after` on, until one comes back short (at most 30 pages).
+        func paged(from: Int64, to: Int64, after start: (recordedAt: Int64, seq: Int64)?, limit: Int,
+                   entityId: String? = nil) throws -> [Int64] {
+            var seqs: [Int64] = []
+            var after = start
+            for _ in 0..<30 {
+                let page = try store.records(stream: "kyc", from: from, to: to, after: after, limit: limit, entityId: entityId)
+                seqs += page.map(\.seq)
+                guard page.count == limit, let last = page.last else { return seqs }
+                after = (last.recordedAt, last.seq)
+            }
+            Issue.record("paging did not end")
+            return seqs
+        }
+        for limit in [1, 2, 3, 4] {
+            #expect(try paged(from: window.from, to: window.to, after: nil, limit: limit) == whole.map(\.seq), "pages of \(limit)")
+            #expect(try paged(from: window.from, to: window.to, after: nil, limit: limit, entityId: "1")
+                == whole.filter { $0.entityId == "1" }.map(\.seq), "one entity's pages of \(limit)")
+            // A cursor from before the window, and one inside the shared time's records of a window that starts after it.
+            #expect(try paged(from: window.from, to: window.to, after: (window.from - 1, 0), limit: limit) == whole.map(\.seq))
+            #expect(try paged(from: now + 1, to: window.to, after: (now, whole[3].seq), limit: limit)
+                == whole.filter { $0.recordedAt > now }.map(\.seq))
+            #expect(try paged(from: now, to: window.to, after: (now, whole[3].seq), limit: limit) == whole.dropFirst(4).map(\.seq))
+        }
+        // A window of the shared time only, and one that ends before it.
+        #expect(try paged(from: now, to: now + 1, after: nil, limit: 100) == whole.prefix(12).map(\.seq))
+        #expect(try store.records(stream: "kyc", from: window.from, to: now, after: nil, limit: 100, entityId: nil).isEmpty)
+    }
+
     @Test("deliveries enter the outbox with their record and are claimed once", arguments: StorageBackend.allCases)
     func outbox(backend: StorageBackend) async throws {
         let fixture = try VaultFixture(backend: backend)
