@@ -45,7 +45,8 @@ public actor LogWriter {
     private var range: CompactRange
     var heads = EntityHeadCache()
     let commits: CommitQueue
-    /// The recorded-at time of the newest entry; entries never go back in time.
+    /// The recorded-at time of the newest entry; entries never go back in time, and batches
+    /// recorded while the machine's clock is behind it each get a time of their own.
     var lastRecordedAt: Int64
     /// Where stored objects' bytes live; their files go when their records are erased.
     let objectFiles: ObjectFiles?
@@ -120,8 +121,14 @@ public actor LogWriter {
     /// first submitted record (an erasure record, new) erases in the same transaction; the policy
     /// records the log does not hold yet precede it in the batch.
     func sequenceNow(_ records: [ValidatedRecord], erasures: [RetentionSubject] = []) throws -> PendingBatch {
-        // The log's clock never runs backwards, even if the machine's does.
-        let now = max(clock.nowMillis(), lastRecordedAt)
+        // The log's clock never runs backwards, even if the machine's does. While the machine's
+        // clock is behind the last recording time (a node that took over from one whose clock ran
+        // ahead), each batch is recorded a millisecond after the last, so that no more than one
+        // batch shares a recording time: reading a stream sorts each recording time's records
+        // (`PostgresSchema.recordIndexes`), and a clock minutes behind would otherwise pin every
+        // record of those minutes to one time.
+        let machineNow = clock.nowMillis()
+        let now = machineNow >= lastRecordedAt ? machineNow : lastRecordedAt + 1
         var stopwatch = Stopwatch()
         let eventIds = Array(Set(records.map(\.eventId)))
         // In-flight batches first, then storage: a batch that commits in between is in one or the other.

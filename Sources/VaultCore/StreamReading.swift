@@ -25,6 +25,7 @@ extension VaultStorage {
 }
 
 /// Records per query of `allRecords`, which keeps them all anyway: as many as one commit of a
-/// bulk append holds, so that PostgreSQL, which sorts each recording time's records of a stream by
-/// seq, reads one commit's records at most about twice (`PostgresSchema.recordIndexes`).
+/// bulk append holds at its default batch size, so that PostgreSQL, which sorts each recording
+/// time's (so each commit's) records of a stream by seq, reads such a commit's records at most
+/// about twice (`PostgresSchema.recordIndexes`).
 private let allRecordsPage = IngestPipeline.defaultBatchSize

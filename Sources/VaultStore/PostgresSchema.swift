@@ -52,9 +52,8 @@ public enum PostgresSchema {
     /// by digest of a database older than those about six). Safe to run again, silently.
     ///
     /// Entries stored before records carried them stay in `leaves`, where every read and rule
-    /// still finds them, and `leaves` takes no more: the upgrade moves no row, so it takes as long
-    /// for seven years of records as for one day's (the new columns are added empty, and the
-    /// insert rule checks that new records fill them). It refuses a database whose `leaves` go past its last
+    /// still finds them, and `leaves` takes no more: the upgrade moves no row (the new columns are
+    /// added empty, and the insert rule checks that new records fill them). It refuses a database whose `leaves` go past its last
     /// checkpoint (which only a writer that bypassed the vault leaves behind; `regvault check`
     /// reports it), as those entries could never be signed.
     public static let upgrade = """
@@ -141,18 +140,20 @@ public enum PostgresSchema {
     /// its entries are two `bigint`s. PostgreSQL splits a full b-tree page in half, except when the
     /// new entry goes after every entry on the page, has the same first key as the last of them
     /// and a greater second one, and entries are no wider than two `bigint`s: then it leaves the
-    /// left page full. A stream's next record goes at the end of its own key range, so this index
-    /// keeps its pages full where records get recording times of their own; keyed by the name, the
-    /// time and the seq, its entries were too wide for that, and its pages stayed half empty.
-    /// Records of one commit share their recording time, and PostgreSQL's deduplication folds a
-    /// stream's records of one commit into one entry. On the mid-size operator's year: 73 bytes a
-    /// record before, 32 when each record is its own commit, 8 when loaded in commits of 10,000
-    /// (BENCHMARKS.md).
+    /// left page as full as its fillfactor (90 %). A stream's next record goes at the end of its
+    /// own key range, so this index keeps its pages that full where records get recording times
+    /// of their own; keyed by the name, the time and the seq, its entries were too wide for that,
+    /// and its pages stayed half empty. Records of one commit share their recording time, and
+    /// PostgreSQL's deduplication folds them into entries of a few hundred records each. On the
+    /// mid-size operator's year: 73 bytes a record before; 32 when each record is its own commit,
+    /// about 40 for commits of a few records, 8 for commits of 10,000 (BENCHMARKS.md).
     ///
     /// The cost is in reading: a stream is read in (recorded-at, seq) order, and the index orders
     /// only by time, so PostgreSQL sorts each recording time's records by seq, and a page that
     /// ends inside one commit's records reads the rest of them again for the next page (twice the
-    /// database's time for pages of 10,000 through commits of 10,000; `allRecords` reads such pages).
+    /// database's time for pages of 10,000 through commits of 10,000; `allRecords` reads such
+    /// pages). Only one commit has each recording time: batches recorded while the machine's clock
+    /// is behind the log's are a millisecond apart (`LogWriter.sequenceNow`).
     static let recordIndexes = """
     CREATE UNIQUE INDEX records_by_event_digest ON records (regvault_event_digest(event_id));
     CREATE INDEX records_by_stream_digest ON records (regvault_key_digest(stream), recorded_at);

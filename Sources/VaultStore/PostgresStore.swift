@@ -76,8 +76,9 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
             }
             guard try schema?.bool(2) == true else {
                 throw StorageError(.configuration, "the vault schema in \(location.database) at \(location.host):\(location.port) "
-                    + "is older than this release's (records that carry their log entries, the insert and erasure rules, and indexes by "
-                    + "digest, the index by stream now among them); with every node stopped, as the database's owner, run once: "
+                    + "is older than this release's (records that carry their log entries, the insert and erasure rules, "
+                    + "and indexes by digest, the index by stream now among them); with every node stopped, as the database's "
+                    + "owner, run once: "
                     + "regvault postgres upgrade | psql --single-transaction -v ON_ERROR_STOP=1 \"$OWNER_URL\"")
             }
             try sealer.adoptStored(try storedDictionaries())

@@ -57,12 +57,16 @@ struct PostgresQueryPlanTests {
         try PostgresTestDatabase.asOwner(url, "ANALYZE records")
 
         for stream in ["kyc", "audit.change"] {
-            // From the third minute on, after record 1200, as a cursor there gives it (the start is the later of the two).
+            // A window from the third minute on and a cursor in the second, as `streamPage` binds
+            // them: the index is sought from the later of the two.
+            let start = VaultFixture.now + 120_000
             let plan = try PostgresTestDatabase.psql(url, """
                 PREPARE page(text, text, bigint, bigint, bigint, bigint, boolean, text, bigint) AS \(PostgresStore.streamPageSQL);
-                EXPLAIN (COSTS OFF) EXECUTE page('\(stream)', '\(stream)', \(VaultFixture.now + 120_000), \(clock.nowMillis()),
-                                                 \(VaultFixture.now + 120_000), 1200, true, '', 100);
+                EXPLAIN (COSTS OFF) EXECUTE page('\(stream)', '\(stream)', \(start), \(clock.nowMillis()),
+                                                 \(VaultFixture.now + 60_000), 700, true, '', 100);
                 """)
+            let seek = plan.split(separator: "\n").first { $0.contains("Index Cond") } ?? ""
+            #expect(seek.contains("recorded_at >= '\(start)'"), "\(plan)")
             // An index scan in order, or a bitmap scan and a sort when the window holds few of the stream's records.
             #expect(plan.contains("Index Scan using records_by_stream_digest on records")
                 || plan.contains("Bitmap Index Scan on records_by_stream_digest"), "\(plan)")

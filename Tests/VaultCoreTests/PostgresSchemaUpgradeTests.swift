@@ -112,6 +112,10 @@ struct PostgresSchemaUpgradeTests {
 
     static let indexNames = "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'records'"
 
+    /// `indexNames` of this release's schema.
+    static let currentIndexNames = "records_by_entity_digest records_by_event_digest records_by_object_key "
+        + "records_by_player_digest records_by_stream_digest records_pkey"
+
     @Test("""
         an earlier database is refused with the command that upgrades it; after the upgrade, run twice, every record is found as \
         before, entries stored before it and after it are read alike, and the whole log checks intact
@@ -156,7 +160,7 @@ struct PostgresSchemaUpgradeTests {
         try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
         try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
         #expect(try PostgresTestDatabase.asOwner(url, Self.indexNames)
-            == "records_by_entity_digest records_by_event_digest records_by_object_key records_by_player_digest records_by_stream_digest records_pkey")
+            == Self.currentIndexNames)
 
         #expect(try PostgresTestDatabase.asOwner(url, Self.insertRules) == """
             deliveries_enter_the_outbox, leaves_are_append_only, leaves_are_closed, leaves_are_fenced, \
@@ -193,7 +197,8 @@ struct PostgresSchemaUpgradeTests {
         // Those reads sought in the new indexes (a query whose digest did not match the index's
         // would read the whole table and still answer right). A backend reports its counts within
         // about ten seconds of going idle.
-        let indexes = ["records_by_entity_digest", "records_by_event_digest", "records_by_player_digest", "records_by_stream_digest"]
+        let indexes = ["records_by_entity_digest", "records_by_event_digest", "records_by_player_digest",
+                       "records_by_stream_digest"]
         var unused = indexes
         for _ in 0..<40 where !unused.isEmpty {
             try await Task.sleep(for: .milliseconds(500))
@@ -245,7 +250,7 @@ struct PostgresSchemaUpgradeTests {
         }
         try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
         #expect(try PostgresTestDatabase.asOwner(url, Self.indexNames)
-            == "records_by_entity_digest records_by_event_digest records_by_object_key records_by_player_digest records_by_stream_digest records_pkey")
+            == Self.currentIndexNames)
         let upgraded = try Vault.open(at: fixture.path)
         #expect(try upgraded.store.records(stream: "aml", from: 0, to: .max, after: nil, limit: 100, entityId: nil).map(\.eventId)
             == stride(from: 1, to: 20, by: 2).map { "evt-\($0)" })
