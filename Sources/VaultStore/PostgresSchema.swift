@@ -53,9 +53,9 @@ public enum PostgresSchema {
     ///
     /// Entries stored before records carried them stay in `leaves`, where every read and rule
     /// still finds them, and `leaves` takes no more: the upgrade moves no row (the new columns are
-    /// added empty, and the insert rule checks that new records fill them). It refuses a database whose `leaves` go past its last
-    /// checkpoint (which only a writer that bypassed the vault leaves behind; `regvault check`
-    /// reports it), as those entries could never be signed.
+    /// added empty, and the insert rule checks that new records fill them). It refuses a database
+    /// whose `leaves` go past its last checkpoint (which only a writer that bypassed the vault
+    /// leaves behind; `regvault check` reports it), as those entries could never be signed.
     public static let upgrade = """
     SET LOCAL client_min_messages = warning;
     ALTER TABLE sequencer ADD COLUMN IF NOT EXISTS url text;
@@ -152,8 +152,9 @@ public enum PostgresSchema {
     /// only by time, so PostgreSQL sorts each recording time's records by seq, and a page that
     /// ends inside one commit's records reads the rest of them again for the next page (twice the
     /// database's time for pages of 10,000 through commits of 10,000; `allRecords` reads such
-    /// pages). Only one commit has each recording time: batches recorded while the machine's clock
-    /// is behind the log's are a millisecond apart (`LogWriter.sequenceNow`).
+    /// pages). Commits share a recording time only when they fall in the same millisecond:
+    /// batches recorded while the machine's clock is behind the log's are a millisecond apart
+    /// (`LogWriter.sequenceNow`).
     static let recordIndexes = """
     CREATE UNIQUE INDEX records_by_event_digest ON records (regvault_event_digest(event_id));
     CREATE INDEX records_by_stream_digest ON records (regvault_key_digest(stream), recorded_at);
