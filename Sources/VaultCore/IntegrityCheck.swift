@@ -107,7 +107,7 @@ extension Vault {
                 expected = leaf.seq + 1
                 report.entries += 1
                 let leafHash = MerkleHashing.leafHash(leaf.entry)
-                let recomputed = range.append(leafHash: leafHash)
+                let recomputed = StoredLeaf.kept(range.append(leafHash: leafHash))
                 if let malformed {
                     report.problem("entry \(leaf.seq)", "its stored tree hashes are malformed: \(malformed)")
                 } else if recomputed != leaf.hashes {

@@ -206,7 +206,7 @@ public actor LogWriter {
                               commitment: record.commitment)
             let entryBytes = entry.bytes
             let hashes = tree.append(leafHash: MerkleHashing.leafHash(entryBytes))
-            leaves.append(StoredLeaf(seq: seq, entry: Data(entryBytes), hashes: hashes))
+            leaves.append(StoredLeaf(seq: seq, entry: Data(entryBytes), appended: hashes))
             rows.append(StoredRecord(
                 seq: seq, eventId: record.eventId, stream: record.streamName, entityType: record.entityType,
                 entityId: record.entityId, playerId: record.playerId, occurredAt: record.occurredAt, recordedAt: now,

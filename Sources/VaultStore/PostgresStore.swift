@@ -220,26 +220,19 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
                               uniquingKeysWith: { first, _ in first })
     }
 
-    /// Reads stored hashes with one query over the leaves that stored them.
+    /// Reads stored hashes with one query over the leaves that stored them, or whose entries
+    /// recompute them (`KeptHashReading`).
     public func readHashes(_ indexes: [Int64]) throws -> [Hash] {
         if indexes.isEmpty { return [] }
-        let locations = indexes.map { StoredHashes.split($0) }
-        let seqs = Set(locations.map(\.leaf)).sorted()
-        var packed: [Int64: Data] = [:]
+        let seqs = KeptHashReading.rows(for: indexes)
+        var kept: [Int64: [Hash]] = [:]
         for row in try rows("""
             WITH wanted AS (SELECT \(seqs)::bigint[] AS seqs) \(unescaped: PostgresStore.entries(PostgresStore.wantedSeqs))
             """) {
-            let seq = try row.int64(0)
-            packed[seq] = try SQLiteStore.withLeafHash(try row.data(2), seq: seq, entry: try row.data(1))
+            let leaf = try PostgresStore.leaf(row)
+            kept[leaf.seq] = leaf.hashes
         }
-        return try zip(indexes, locations).map { index, location in
-            guard let blob = packed[location.leaf] else { throw VaultFormatError(.missingHash, "stored hash \(index) is not in the log") }
-            let start = location.level * Hash.byteCount
-            guard blob.count >= start + Hash.byteCount else {
-                throw StorageError(.corrupt, "leaf \(location.leaf) holds too few tree hashes")
-            }
-            return Hash(bytes: blob[blob.startIndex + start ..< blob.startIndex + start + Hash.byteCount])!
-        }
+        return try KeptHashReading.hashes(indexes, from: kept)
     }
 
     static func leaf(_ row: PostgresCells) throws -> StoredLeaf {

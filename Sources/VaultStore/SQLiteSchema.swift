@@ -37,6 +37,10 @@ enum SQLiteSchema {
             let stored = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'erasures_precede_erasure'")
             if stored == v4ErasureRule { try db.execute(sql: v8) }
         }
+        // No statement: entries stored from here on keep no tree hashes of levels 1 to 3
+        // (`StoredLeaf.recomputedLevels`), which releases before it cannot read, and this
+        // migration's name tells a later release's refusal (`SQLiteStore.init`) which database it is.
+        migrator.registerMigration("v9: leaf rows keep no tree hashes of levels 1 to 3") { _ in }
         return migrator
     }
 

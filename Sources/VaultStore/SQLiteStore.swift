@@ -45,6 +45,8 @@ public final class SQLiteStore: VaultStorage {
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Parameter cipher: encrypts the erasable parts of records at rest.
+    /// - Throws: `StorageError.configuration` for a database a later release has migrated, whose
+    ///   rows this release may misread (as damage) and whose rules it may not know.
     public init(path: String, cipher: RecordCipher?) throws {
         self.sealer = ColumnSealer(cipher: cipher)
         self.path = path
@@ -56,7 +58,12 @@ public final class SQLiteStore: VaultStorage {
         }
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
-        try SQLiteSchema.migrator().migrate(pool)
+        let migrator = SQLiteSchema.migrator()
+        if try pool.read(migrator.hasBeenSuperseded) {
+            throw StorageError(.configuration, "\(path) was made or upgraded by a later release of RegVault, which stores "
+                + "what this release cannot read; run that release or a later one")
+        }
+        try migrator.migrate(pool)
         try sealer.adoptStored(try storedDictionaries(in: pool))
     }
 
@@ -242,36 +249,30 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
-    /// Reads stored hashes with one query over the leaves that stored them.
+    /// Reads stored hashes with one query over the leaves that stored them, or whose entries
+    /// recompute them (`KeptHashReading`).
     public func readHashes(_ indexes: [Int64]) throws -> [Hash] {
         if indexes.isEmpty { return [] }
-        let locations = indexes.map { StoredHashes.split($0) }
-        let seqs = Set(locations.map(\.leaf)).sorted()  // in key order: neighbouring seeks share B-tree pages
-        let packed = try packedHashes(seqs)
-        return try zip(indexes, locations).map { index, location in
-            guard let blob = packed[location.leaf] else { throw VaultFormatError(.missingHash, "stored hash \(index) is not in the log") }
-            let start = location.level * Hash.byteCount
-            guard blob.count >= start + Hash.byteCount else {
-                throw StorageError(.corrupt, "leaf \(location.leaf) holds too few tree hashes")
-            }
-            return Hash(bytes: blob[blob.startIndex + start ..< blob.startIndex + start + Hash.byteCount])!
-        }
+        return try KeptHashReading.hashes(indexes, from: try keptHashes(KeptHashReading.rows(for: indexes)))
     }
 
-    /// Every hash each leaf in `seqs` (sorted) stored, packed (see `pack`). Many leaves (the proofs of a long
-    /// audit trail) are read as two halves on two read connections at once: the seeks are the
-    /// cost, and a trail's latency is what an inspector waits for.
-    private func packedHashes(_ seqs: [Int64]) throws -> [Int64: Data] {
-        @Sendable func read(_ part: ArraySlice<Int64>) throws -> [Int64: Data] {
+    /// Each leaf's `StoredLeaf.hashes`, for the leaves in `seqs` (sorted). Many leaves (the proofs
+    /// of a long audit trail) are read as two halves on two read connections at once: the seeks
+    /// are the cost, and a trail's latency is what an inspector waits for.
+    private func keptHashes(_ seqs: [Int64]) throws -> [Int64: [Hash]] {
+        @Sendable func read(_ part: ArraySlice<Int64>) throws -> [Int64: [Hash]] {
             try pool.read { db in
-                // One prepared statement, one index seek per leaf, one read transaction.
-                let lookup = RawStatement(try db.cachedStatement(sql: "SELECT hashes, entry FROM leaves WHERE seq = ?"))
-                var found: [Int64: Data] = [:]
+                // One prepared statement, one index seek per run of consecutive leaves (a proof's
+                // lowest levels are recomputed from the leaves beside its own), one read transaction.
+                let lookup = RawStatement(try db.cachedStatement(sql: "SELECT seq, hashes, entry FROM leaves WHERE seq >= ? AND seq < ?"))
+                var found: [Int64: [Hash]] = [:]
                 found.reserveCapacity(part.count)
-                for seq in part {
-                    lookup.bind(1, seq)
+                for run in Self.consecutiveRuns(part) {
+                    lookup.bind(1, run.lowerBound)
+                    lookup.bind(2, run.upperBound)
                     while try lookup.next(db) {
-                        found[seq] = try SQLiteStore.withLeafHash(lookup.data(0) ?? Data(), seq: seq, entry: lookup.data(1) ?? Data())
+                        let seq = lookup.int64(0)
+                        found[seq] = try SQLiteStore.unpack(lookup.data(1) ?? Data(), seq: seq, entry: lookup.data(2) ?? Data())
                     }
                 }
                 return found
@@ -279,7 +280,7 @@ public final class SQLiteStore: VaultStorage {
         }
         guard seqs.count >= 256 else { return try read(seqs[...]) }
         let halves = [seqs[..<(seqs.count / 2)], seqs[(seqs.count / 2)...]]
-        let results = Locked<[Result<[Int64: Data], any Error>]>([])
+        let results = Locked<[Result<[Int64: [Hash]], any Error>]>([])
         DispatchQueue.concurrentPerform(iterations: 2) { half in
             let result = Result { try read(halves[half]) }
             results.withLock { $0.append(result) }
@@ -287,6 +288,19 @@ public final class SQLiteStore: VaultStorage {
         return try results.withLock { $0 }.reduce(into: [:]) { found, result in
             found.merge(try result.get()) { first, _ in first }
         }
+    }
+
+    /// `seqs` (sorted, distinct) as runs of consecutive seqs.
+    static func consecutiveRuns(_ seqs: ArraySlice<Int64>) -> [Range<Int64>] {
+        var runs: [Range<Int64>] = []
+        for seq in seqs {
+            if let last = runs.last, last.upperBound == seq {
+                runs[runs.count - 1] = last.lowerBound..<(seq + 1)
+            } else {
+                runs.append(seq..<(seq + 1))
+            }
+        }
+        return runs
     }
 
     public func allCheckpoints() throws -> [StoredCheckpoint] {

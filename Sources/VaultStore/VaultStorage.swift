@@ -44,11 +44,13 @@ public struct StoredRecord: Sendable, Equatable {
     }
 }
 
-/// A leaf of the log as stored: the entry bytes and the tree hashes its append stored
-/// (`MerkleTree.storedHashes(forLeaf:)`: the leaf hash, then each subtree it completed).
+/// A leaf of the log as stored: the entry bytes and the tree hashes storage keeps for it: of those
+/// its append computed (`MerkleTree.storedHashes(forLeaf:)`: the leaf hash, then each subtree it
+/// completed), all but the subtrees of `StoredLeaf.recomputedLevels` (`init(seq:entry:appended:)`).
 public struct StoredLeaf: Sendable, Equatable {
     public var seq: Int64
     public var entry: Data
+    /// The leaf hash, then each subtree the leaf completed at a level above `recomputedLevels`.
     public var hashes: [Hash]
 
     public init(seq: Int64, entry: Data, hashes: [Hash]) {

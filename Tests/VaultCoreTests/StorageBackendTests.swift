@@ -53,6 +53,11 @@ struct StorageBackendTests {
         let checkpoint = try #require(try fixture.vault.latestCheckpoint())
         try ProofCheck.checkInclusion(leafHash: proof.leafHash, index: proof.index, size: proof.treeSize, proof: proof.hashes,
                                       root: checkpoint.checkpoint.rootHash)
+        // Every stored hash, those recomputed from entries among them, is the tree's own.
+        var reference = ArrayHashReader()
+        for leaf in try fixture.vault.store.leaves(from: 0, to: size) { try reference.append(leafHash: MerkleHashing.leafHash(leaf.entry)) }
+        let indexes = Array(Int64(0)..<StoredHashes.count(treeSize: size))
+        #expect(try fixture.vault.store.readHashes(indexes) == reference.readHashes(indexes))
     }
 
     @Test("a stale tree head is refused and stores nothing", arguments: StorageBackend.allCases)

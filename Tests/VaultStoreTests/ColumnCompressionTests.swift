@@ -15,7 +15,7 @@ struct ColumnCompressionTests {
         var records: [StoredRecord] = []
         for seq in start..<(start + Int64(count)) {
             let entry = Data("entry \(seq)".utf8)
-            leaves.append(StoredLeaf(seq: seq, entry: entry, hashes: range.append(leafHash: MerkleHashing.leafHash(entry))))
+            leaves.append(StoredLeaf(seq: seq, entry: entry, appended: range.append(leafHash: MerkleHashing.leafHash(entry))))
             let player = "p-\(seq % 50)"
             let body = #"{"entity":{"id":"\#(player)","type":"player"},"eventId":"evt-\#(seq)","jurisdiction":"MT","#
                 + #""kind":"change","state":{"kycStatus":"verified","name":"\#(secret(seq))","riskBand":"low"},"stream":"kyc"}"#

@@ -21,7 +21,7 @@ struct SQLiteStoreTests {
         var records: [StoredRecord] = []
         for seq in start..<(start + Int64(count)) {
             let entry = Data("entry \(seq)".utf8)
-            leaves.append(StoredLeaf(seq: seq, entry: entry, hashes: range.append(leafHash: MerkleHashing.leafHash(entry))))
+            leaves.append(StoredLeaf(seq: seq, entry: entry, appended: range.append(leafHash: MerkleHashing.leafHash(entry))))
             records.append(StoredRecord(seq: seq, eventId: "evt-\(seq)", stream: "kyc", entityType: "player",
                                         entityId: "p-\(seq % 3)", playerId: "p-\(seq % 3)", occurredAt: 1000 * seq,
                                         recordedAt: 1000 * seq, version: seq / 3 + 1, body: Data("{\"n\":\(seq)}".utf8),
@@ -67,6 +67,22 @@ struct SQLiteStoreTests {
         #expect(try store.leaves(seqs: [5, 299, 300]).keys.sorted() == [5, 299])
         let latest = try store.latestRecords(entities: [("player", "p-0"), ("player", "p-1"), ("player", "nobody")])
         #expect(latest.mapValues(\.seq) == ["player\u{0}p-0": 297, "player\u{0}p-1": 298])
+    }
+
+    @Test("a database a later release migrated is refused, and left as it was")
+    func laterReleaseRefused() throws {
+        let (store, path) = try Self.makeStore()
+        var range = CompactRange()
+        try store.commit(Self.batch(start: 0, count: 3, range: &range))
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v10: from a later release')")
+        }
+        let error = try #require(throws: StorageError.self) {
+            try SQLiteStore(path: path, cipher: RecordCipher(keys: [1: SymmetricKey(size: .bits256)]))
+        }
+        #expect(error.code == .configuration)
+        #expect(error.reason.contains("later release of RegVault"))
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM leaves") } == 3)
     }
 
     @Test("a batch that does not extend the stored tree is refused and stores nothing")
