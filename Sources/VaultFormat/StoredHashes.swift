@@ -1,10 +1,11 @@
 /// The layout of a Merkle log's hashes in storage, after golang.org/x/mod/sumdb/tlog.
 ///
-/// Every complete subtree of the log has one hash, and each is stored exactly once, at a *stored
-/// hash index*. When leaf `n` is appended, the log stores the leaf hash and then the hash of every
-/// subtree that leaf completes — `1 + trailingOnes(n)` hashes — at consecutive stored indexes
-/// starting at `storedHashIndex(level: 0, n)`. Level `L`'s `n`th hash covers leaves
-/// `[n·2^L, (n+1)·2^L)`.
+/// Every complete subtree of the log has one hash, and each has exactly one *stored hash index* (a
+/// storage backend may keep some of them in no row and recompute them from the entries when read,
+/// as the vault's stores do for levels 1 to 3; `StoredLeaf.recomputedLevels`). When leaf `n` is
+/// appended, the log stores the leaf hash and then the hash of every subtree that leaf completes —
+/// `1 + trailingOnes(n)` hashes — at consecutive stored indexes starting at `storedHashIndex(level:
+/// 0, n)`. Level `L`'s `n`th hash covers leaves `[n·2^L, (n+1)·2^L)`.
 ///
 /// For the tree of 4 leaves the stored order is:
 /// `(0,0) (0,1) (1,0) (0,2) (0,3) (1,1) (2,0)` — stored indexes 0 through 6.

@@ -1,7 +1,7 @@
 public import VaultFormat
 
-/// The log: its leaves with the tree hashes each append stored, its signed checkpoints, and the
-/// settings kept with it.
+/// The log: its leaves with the tree hashes storage keeps of each append (`StoredLeaf`), its
+/// signed checkpoints, and the settings kept with it.
 ///
 /// Durable on return: `commit(_:)` and `commit(group:)` are atomic and durable. When one returns,
 /// every leaf, record, erasure and checkpoint of its batches survives a crash (SQLite: write-ahead

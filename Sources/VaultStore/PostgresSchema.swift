@@ -12,8 +12,8 @@
 /// cannot stand in for the real ones. A compliance record is erased only by an erasure entry
 /// recorded after its retain-until, and never before the database's own clock reaches it.
 ///
-/// Each record's row carries its log entry and the tree hashes its append stored (`entry`,
-/// `hashes`), so an entry costs one row, one tuple header and one primary key, not two; `leaves`
+/// Each record's row carries its log entry and the tree hashes kept of its append (`entry`,
+/// `hashes`, as `StoredLeaf` says), so an entry costs one row, one tuple header and one primary key, not two; `leaves`
 /// holds the entries of databases made before that (`upgrade` moves no row), takes no new one,
 /// and is empty in a database made since. Every read of the log and every rule reads both.
 ///

@@ -4,9 +4,10 @@ import GRDB
 /// records can only be erased: triggers refuse anything else, so even a bug in the vault cannot
 /// rewrite history through SQL.
 ///
-/// Each leaf row keeps the tree hashes stored by that leaf's append (see `StoredHashes`), so one
-/// sequential row per record holds both the entry and its share of the tree; a proof reads its
-/// hashes with one `IN (...)` query.
+/// Each leaf row keeps the tree hashes of that leaf's append that storage keeps (`StoredLeaf`:
+/// all but levels 1 to 3, which reads recompute from the entries), so one sequential row per
+/// record holds both the entry and its share of the tree; a proof reads its rows in one read
+/// transaction, a range seek per run of consecutive leaves.
 enum SQLiteSchema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()

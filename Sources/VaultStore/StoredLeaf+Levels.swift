@@ -3,13 +3,13 @@ public import VaultFormat
 
 /// Which tree hashes a leaf row keeps, and how `readHashes` answers for those it does not.
 ///
-/// Half the leaves complete a subtree of level 1, a quarter one of level 2, an eighth one of
-/// level 3: those three levels are 0.875 hashes, 28 bytes, a record. Each is the hash of 2, 4 or
-/// 8 leaves whose entries are stored anyway, so storage keeps none of them and recomputes them
-/// from the entries when asked (an inclusion proof needs one per level: the 15 other entries of
-/// its leaf's block of 16, read in the same query as its other hashes). A hash recomputed from an
-/// altered entry is not the one the signed checkpoints commit to, so proofs built from it fail,
-/// and a vault refuses to open when such a hash is on the tree's right edge.
+/// Half the leaves complete a subtree of level 1, a quarter one of level 2, an eighth one of level
+/// 3: those three levels are 0.875 hashes, 28 bytes, a record. Each is the hash of 2, 4 or 8 leaves
+/// whose entries are stored anyway, so storage keeps none of them and recomputes them from those
+/// leaves' hashes (each derived from its entry) when asked (an inclusion proof needs one per level:
+/// the 15 other entries of its leaf's block of 16, read in the same query as its other hashes). A
+/// hash recomputed from an altered entry is not the one the signed checkpoints commit to, so proofs
+/// built from it fail, and a vault refuses to open when such a hash is on the tree's right edge.
 extension StoredLeaf {
     /// The levels of the tree whose hashes storage does not keep.
     public static let recomputedLevels = 1...3

@@ -67,4 +67,16 @@ struct LeafHashStorageTests {
         #expect(Array(read.dropFirst()) == Array(leaf.hashes.dropFirst()))
         #expect(throws: StorageError.self) { try SQLiteStore.unpack(packed.dropLast(), seq: 15, entry: leaf.entry) }
     }
+
+    @Test("a leaf hash that is not its entry's, as a migration copies a damaged leaf, is kept whole and reads back as it was")
+    func foreignLeafHashKeptWhole() throws {
+        let foreign = Hash(bytes: Data(repeating: 7, count: Hash.byteCount))!
+        for (seq, appended) in Self.appended(count: 16).enumerated() where [1, 7, 15].contains(seq) {
+            var leaf = StoredLeaf(seq: Int64(seq), entry: appended.entry, appended: appended.hashes)
+            leaf.hashes[0] = foreign
+            let packed = SQLiteStore.pack(leaf)
+            #expect(packed.count == leaf.hashes.count * Hash.byteCount)
+            #expect(try SQLiteStore.unpack(packed, seq: leaf.seq, entry: leaf.entry) == leaf.hashes)
+        }
+    }
 }
