@@ -43,8 +43,37 @@ public enum PostgresSchema {
     public static func sql(applicationRole: String) -> String {
         precondition(isValidRole(applicationRole), "the application role must be validated before use")
         return digests + tables + recordIndexes + objectsClearedOnlyWhenUnreferenced + protections + statementRules + lease
-            + entriesInRecords + grants.replacingOccurrences(of: "{app}", with: applicationRole)
+            + entriesInRecords + releaseFunction + grants.replacingOccurrences(of: "{app}", with: applicationRole)
     }
+
+    /// The schema's release: `regvault_schema_release()` in the database returns it, and a node
+    /// refuses a database whose number is greater than its own, which a later release made or
+    /// upgraded and whose rows this one may misread (as damage). Raised by every change to what
+    /// the database holds that an earlier release cannot read: 1 is the first, whose entries keep
+    /// no tree hashes of levels 1 to 3 (`StoredLeaf.recomputedLevels`).
+    public static let release = 1
+
+    /// States `release` in the database (`regvault_schema_release()`).
+    static let releaseFunction = """
+    CREATE OR REPLACE FUNCTION regvault_schema_release() RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN \(release);
+
+    """
+
+    /// Refuses, before `upgrade` changes anything, a database a later release made or upgraded.
+    static let laterReleaseRefused = """
+    DO $$
+    DECLARE
+        stated integer;
+    BEGIN
+        IF to_regprocedure('public.regvault_schema_release()') IS NOT NULL THEN
+            EXECUTE 'SELECT public.regvault_schema_release()' INTO stated;
+            IF stated > \(release) THEN
+                RAISE EXCEPTION 'a later release of RegVault (schema release %) made or upgraded this database; upgrade it with that release or a later one', stated;
+            END IF;
+        END IF;
+    END $$;
+
+    """
 
     /// Brings a database with an earlier version of the schema up to this one (as its owner, in one
     /// transaction, with the vault's nodes stopped: building the new indexes locks `records`;
@@ -56,7 +85,7 @@ public enum PostgresSchema {
     /// added empty, and the insert rule checks that new records fill them). It refuses a database
     /// whose `leaves` go past its last checkpoint (which only a writer that bypassed the vault
     /// leaves behind; `regvault check` reports it), as those entries could never be signed.
-    public static let upgrade = """
+    public static let upgrade = laterReleaseRefused + """
     SET LOCAL client_min_messages = warning;
     ALTER TABLE sequencer ADD COLUMN IF NOT EXISTS url text;
     ALTER TABLE records ADD COLUMN IF NOT EXISTS entry bytea, ADD COLUMN IF NOT EXISTS hashes bytea;
@@ -92,7 +121,7 @@ public enum PostgresSchema {
     DROP FUNCTION IF EXISTS regvault_leaves_appended_at_the_end(), regvault_records_have_leaves(),
         regvault_entries_follow_the_checkpoints(), regvault_erasure_allowed();
 
-    """
+    """ + releaseFunction
 
     /// Whether a database's schema (as `PostgresStore` finds it) has what the last `upgrade` adds:
     /// the digests' functions and indexes, the rules checked per statement, records that carry
@@ -100,7 +129,8 @@ public enum PostgresSchema {
     /// `entriesInRecords` (an erasure trigger calling another function is an earlier upgrade's, run
     /// since; a missing one is left for `protectionProblems` to name). The SQL of a boolean.
     static let isCurrent = """
-        to_regprocedure('public.regvault_key_digest(text)') IS NOT NULL
+        to_regprocedure('public.regvault_schema_release()') IS NOT NULL
+        AND to_regprocedure('public.regvault_key_digest(text)') IS NOT NULL
         AND to_regclass('public.records_by_entity_digest') IS NOT NULL
         AND to_regclass('public.records_by_stream_digest') IS NOT NULL
         AND to_regprocedure('public.regvault_entries_appended_at_the_end()') IS NOT NULL

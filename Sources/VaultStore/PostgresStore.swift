@@ -63,11 +63,18 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
                        AND to_regclass('public.objects') IS NOT NULL,
                        EXISTS (SELECT 1 FROM information_schema.columns
                                WHERE table_schema = 'public' AND table_name = 'sequencer' AND column_name = 'url'),
-                       \(unescaped: PostgresSchema.isCurrent)
+                       \(unescaped: PostgresSchema.isCurrent),
+                       to_regprocedure('public.regvault_schema_release()') IS NOT NULL
                 """).first
             guard try schema?.bool(0) == true else {
                 throw StorageError(.configuration, "the database \(location.database) at \(location.host):\(location.port) has no vault "
                     + "schema; as the database's owner, install it once: regvault postgres schema --role \(location.username) | psql")
+            }
+            if try schema?.bool(3) == true, let stated = try rows("SELECT public.regvault_schema_release()::bigint").first?.int64(0),
+               stated > PostgresSchema.release {
+                throw StorageError(.configuration, "the vault schema in \(location.database) at \(location.host):\(location.port) "
+                    + "was made or upgraded by a later release of RegVault (schema release \(stated), this one knows "
+                    + "\(PostgresSchema.release)), which stores what this release cannot read; run that release or a later one")
             }
             guard try schema?.bool(1) == true else {
                 throw StorageError(.configuration, "the vault schema in \(location.database) at \(location.host):\(location.port) "

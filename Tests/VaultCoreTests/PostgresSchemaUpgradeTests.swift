@@ -18,6 +18,7 @@ struct PostgresSchemaUpgradeTests {
         INSERT INTO leaves SELECT seq, entry, hashes FROM records WHERE entry IS NOT NULL;
         ALTER TABLE leaves ENABLE TRIGGER USER;
         GRANT INSERT ON leaves TO \(role);
+        DROP FUNCTION regvault_schema_release();
         ALTER TABLE erasures ADD CONSTRAINT erasures_erased_by_fkey FOREIGN KEY (erased_by) REFERENCES leaves (seq);
         DROP TRIGGER records_are_fenced ON records;
         DROP TRIGGER records_append_at_the_end ON records;
@@ -206,6 +207,28 @@ struct PostgresSchemaUpgradeTests {
             unused = indexes.filter { !used.split(separator: "\n").contains(Substring($0)) }
         }
         #expect(unused.isEmpty, "never sought in: \(unused)")
+    }
+
+    @Test("a database a later release upgraded is refused on open, and this release's upgrade refuses to touch it")
+    func laterReleaseRefused() async throws {
+        let fixture = try VaultFixture(backend: .postgres)
+        try await fixture.append([record("evt-1", stream: "kyc", jurisdiction: "MT")])
+        let url = try String(contentsOfFile: fixture.path + "/postgres.url", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try PostgresTestDatabase.asOwner(url, "SELECT regvault_schema_release()") == String(PostgresSchema.release))
+        let later = PostgresSchema.release + 1
+        try PostgresTestDatabase.asOwner(url, """
+            CREATE OR REPLACE FUNCTION regvault_schema_release() RETURNS integer LANGUAGE sql IMMUTABLE RETURN \(later);
+            DROP INDEX records_by_object_key;
+            """)
+        #expect {
+            _ = try Vault.open(at: fixture.path)
+        } throws: { error in
+            "\(error)".contains("later release of RegVault (schema release \(later)")
+        }
+        #expect(throws: (any Error).self) { try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade) }
+        #expect(try PostgresTestDatabase.asOwner(url, "SELECT regvault_schema_release()") == String(later))
+        #expect(try PostgresTestDatabase.asOwner(url, "SELECT to_regclass('records_by_object_key') IS NULL") == "t")
     }
 
     @Test("a database whose erasure trigger calls the earlier rule is refused, though the new function exists, and upgraded")
