@@ -65,11 +65,12 @@ enum KeptHashReading {
         try indexes.map { index in
             let location = StoredHashes.split(index)
             guard let offset = StoredLeaf.offset(ofLevel: location.level) else {
-                let leafHashes = try leaves(level: location.level, location.n).map { seq in
-                    guard let first = kept[seq]?.first else { throw VaultFormatError(.missingHash, "stored hash \(index) is not in the log") }
-                    return first
+                var subtree = CompactRange()
+                for seq in leaves(level: location.level, location.n) {
+                    guard let leafHash = kept[seq]?.first else { throw VaultFormatError(.missingHash, "stored hash \(index) is not in the log") }
+                    subtree.append(leafHash: leafHash)
                 }
-                return subtreeHash(leafHashes[...])
+                return subtree.rootHash
             }
             guard let hashes = kept[location.leaf] else { throw VaultFormatError(.missingHash, "stored hash \(index) is not in the log") }
             guard offset < hashes.count else { throw StorageError(.corrupt, "leaf \(location.leaf) holds too few tree hashes") }
@@ -80,12 +81,5 @@ enum KeptHashReading {
     /// The leaves under the `n`th subtree of `level`.
     private static func leaves(level: Int, _ n: Int64) -> Range<Int64> {
         (n << level)..<((n + 1) << level)
-    }
-
-    /// The hash of the complete subtree over `leafHashes` (a power of two of them).
-    private static func subtreeHash(_ leafHashes: ArraySlice<Hash>) -> Hash {
-        if leafHashes.count == 1 { return leafHashes.first! }
-        let middle = leafHashes.startIndex + leafHashes.count / 2
-        return MerkleHashing.nodeHash(subtreeHash(leafHashes[..<middle]), subtreeHash(leafHashes[middle...]))
     }
 }

@@ -117,6 +117,11 @@ struct PostgresSchemaUpgradeTests {
     static let currentIndexNames = "records_by_entity_digest records_by_event_digest records_by_object_key "
         + "records_by_player_digest records_by_stream_digest records_pkey"
 
+    /// The URL of `fixture`'s database, as its directory states it.
+    static func databaseURL(of fixture: VaultFixture) throws -> String {
+        try String(contentsOfFile: fixture.path + "/postgres.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     @Test("""
         an earlier database is refused with the command that upgrades it; after the upgrade, run twice, every record is found as \
         before, entries stored before it and after it are read alike, and the whole log checks intact
@@ -136,8 +141,7 @@ struct PostgresSchemaUpgradeTests {
                        entity: ("player", "p-\(batch)-\($0 % 50)"))
             })
         }
-        let url = try String(contentsOfFile: fixture.path + "/postgres.url", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let url = try Self.databaseURL(of: fixture)
         let role = try #require(URL(string: url)?.user)
         try PostgresTestDatabase.asOwner(url, Self.earlierSchema(role: role))
 
@@ -213,8 +217,7 @@ struct PostgresSchemaUpgradeTests {
     func laterReleaseRefused() async throws {
         let fixture = try VaultFixture(backend: .postgres)
         try await fixture.append([record("evt-1", stream: "kyc", jurisdiction: "MT")])
-        let url = try String(contentsOfFile: fixture.path + "/postgres.url", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let url = try Self.databaseURL(of: fixture)
         #expect(try PostgresTestDatabase.asOwner(url, "SELECT regvault_schema_release()") == String(PostgresSchema.release))
         let later = PostgresSchema.release + 1
         try PostgresTestDatabase.asOwner(url, """
@@ -235,8 +238,7 @@ struct PostgresSchemaUpgradeTests {
     func erasureRuleRepointed() async throws {
         let fixture = try VaultFixture(backend: .postgres)
         try await fixture.append([record("evt-1", stream: "kyc", jurisdiction: "MT")])
-        let url = try String(contentsOfFile: fixture.path + "/postgres.url", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let url = try Self.databaseURL(of: fixture)
         try PostgresTestDatabase.asOwner(url, """
             CREATE FUNCTION regvault_erasure_allowed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
             CREATE OR REPLACE TRIGGER erasures_precede_erasure BEFORE INSERT ON erasures
@@ -263,8 +265,7 @@ struct PostgresSchemaUpgradeTests {
     func streamIndexReplaced() async throws {
         let fixture = try VaultFixture(backend: .postgres)
         try await fixture.append((0..<20).map { record("evt-\($0)", stream: $0 % 2 == 0 ? "kyc" : "aml", jurisdiction: "MT") })
-        let url = try String(contentsOfFile: fixture.path + "/postgres.url", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let url = try Self.databaseURL(of: fixture)
         try PostgresTestDatabase.asOwner(url, "DROP INDEX records_by_stream_digest; \(Self.previousStreamIndex)")
         #expect {
             _ = try Vault.open(at: fixture.path)
