@@ -12,8 +12,9 @@
 /// cannot stand in for the real ones. A compliance record is erased only by an erasure entry
 /// recorded after its retain-until, and never before the database's own clock reaches it.
 ///
-/// Each record's row carries its log entry and the tree hashes kept of its append (`entry`,
-/// `hashes`, as `StoredLeaf` says), so an entry costs one row, one tuple header and one primary key, not two; `leaves`
+/// Each record's row carries its log entry (`entry`, without the seq and recording time the row
+/// states anyway: `wholeEntries`) and the tree hashes kept of its append (`hashes`, as `StoredLeaf`
+/// says), so an entry costs one row, one tuple header and one primary key, not two; `leaves`
 /// holds the entries of databases made before that (`upgrade` moves no row), takes no new one,
 /// and is empty in a database made since. Every read of the log and every rule reads both.
 ///
@@ -42,16 +43,19 @@ public enum PostgresSchema {
     /// - Precondition: `applicationRole` is a valid identifier (`isValidRole`).
     public static func sql(applicationRole: String) -> String {
         precondition(isValidRole(applicationRole), "the application role must be validated before use")
-        return digests + tables + recordIndexes + objectsClearedOnlyWhenUnreferenced + protections + statementRules + lease
+        return digests + wholeEntries + tables + recordIndexes + objectsClearedOnlyWhenUnreferenced + protections + statementRules + lease
             + entriesInRecords + releaseFunction + grants.replacingOccurrences(of: "{app}", with: applicationRole)
     }
 
     /// The schema's release: `regvault_schema_release()` in the database returns it, and a node
     /// refuses a database whose number is greater than its own, which a later release made or
-    /// upgraded and whose rows this one may misread (as damage). Raised by every change to what
-    /// the database holds that an earlier release cannot read: 1 is the first, whose entries keep
-    /// no tree hashes of levels 1 to 3 (`StoredLeaf.recomputedLevels`).
-    public static let release = 1
+    /// upgraded and whose rows this one may misread (as damage), and takes one whose number is
+    /// smaller only once `upgrade` has raised it. Raised by every change to what the database
+    /// holds that an earlier release cannot read: 1 is the first, whose entries keep no tree
+    /// hashes of levels 1 to 3 (`StoredLeaf.recomputedLevels`); 2 keeps records' entries without
+    /// their seq and recording time (`wholeEntries`) and an absent diff or state as an empty
+    /// value (`PostgresStore.insert`).
+    public static let release = 2
 
     /// States `release` in the database (`regvault_schema_release()`).
     static let releaseFunction = """
@@ -108,7 +112,9 @@ public enum PostgresSchema {
     END $$;
     ALTER TABLE erasures DROP CONSTRAINT IF EXISTS erasures_erased_by_fkey;
 
-    """ + digests + recordIndexes.replacingOccurrences(of: "CREATE INDEX ", with: "CREATE INDEX IF NOT EXISTS ")
+    ALTER INDEX records_pkey SET (fillfactor = 100);
+
+    """ + digests + wholeEntries + recordIndexes.replacingOccurrences(of: "CREATE INDEX ", with: "CREATE INDEX IF NOT EXISTS ")
         .replacingOccurrences(of: "CREATE UNIQUE INDEX ", with: "CREATE UNIQUE INDEX IF NOT EXISTS ") + """
     DROP INDEX IF EXISTS records_by_event_id, records_by_entity, records_by_player, records_by_stream;
     ALTER TABLE records DROP CONSTRAINT IF EXISTS records_seq_fkey;
@@ -127,9 +133,12 @@ public enum PostgresSchema {
     /// the digests' functions and indexes, the rules checked per statement, records that carry
     /// their entries (checked per insert, no longer by a constraint), and the erasure rule of
     /// `entriesInRecords` (an erasure trigger calling another function is an earlier upgrade's, run
-    /// since; a missing one is left for `protectionProblems` to name). The SQL of a boolean.
+    /// since; a missing one is left for `protectionProblems` to name), and the function that gives
+    /// records' entries back whole. The SQL of a boolean; `PostgresStore` also requires the
+    /// database to state this release (`release`), which only an upgrade since can.
     static let isCurrent = """
         to_regprocedure('public.regvault_schema_release()') IS NOT NULL
+        AND to_regprocedure('public.regvault_whole_entry(bytea,bigint,bigint)') IS NOT NULL
         AND to_regprocedure('public.regvault_key_digest(text)') IS NOT NULL
         AND to_regclass('public.records_by_entity_digest') IS NOT NULL
         AND to_regclass('public.records_by_stream_digest') IS NOT NULL
@@ -160,6 +169,25 @@ public enum PostgresSchema {
     RETURN ('x' || substr(encode(sha256(decode(replace($1, '\\', '\\\\'), 'escape')), 'hex'), 1, 16))::bit(64)::bigint;
     CREATE OR REPLACE FUNCTION regvault_event_digest(text) RETURNS uuid LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN substr(encode(sha256(decode(replace($1, '\\', '\\\\'), 'escape')), 'hex'), 1, 32)::uuid;
+
+    """
+
+    /// How a record's row keeps its log entry: without its seq and recording time, which are the
+    /// row's own `seq` and `recorded_at` (16 of the entry's 60 + L bytes), the first byte then
+    /// `0x81` (the entry's format version with the high bit set) to say so. An entry that is not
+    /// well formed or whose fields differ from its row's (which only a damaged vault can hand
+    /// `regvault migrate`) is kept whole, behind a first byte of `0x80` if its own would read as
+    /// either mark; entries in `leaves`, and in records' rows of databases made before, are kept
+    /// whole. `regvault_whole_entry(entry, seq, recorded_at)` gives back the whole entry in every
+    /// case (`PostgresStore.rowEntry` is its inverse); every read of the log and every rule reads
+    /// entries through it, and the rule that a record never changes compares the columns an
+    /// entry is rebuilt from as it compares the entry.
+    static let wholeEntries = """
+    CREATE OR REPLACE FUNCTION regvault_whole_entry(bytea, bigint, bigint) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN CASE substring($1 FROM 1 FOR 1)
+           WHEN '\\x81'::bytea THEN '\\x01'::bytea || substring($1 FROM 2 FOR 1) || int8send($2) || int8send($3) || substring($1 FROM 3)
+           WHEN '\\x80'::bytea THEN substring($1 FROM 2)
+           ELSE $1 END;
 
     """
 
@@ -211,8 +239,10 @@ public enum PostgresSchema {
     }
 
     /// The tables. A record's fixed-width columns come first, so that no padding aligns them
-    /// after its strings (about 4 bytes a record; databases made before keep their order, which
-    /// every statement here is indifferent to, as each names its columns).
+    /// after its strings (about 4 bytes a record), and the index on its seq, which only grows,
+    /// fills its pages (fillfactor 100: new entries go on the last page only; `upgrade` sets it
+    /// for the pages to come). Databases made before keep their column order, which every
+    /// statement here is indifferent to, as each names its columns.
     static let tables = """
     CREATE TABLE meta (
         key text PRIMARY KEY,
@@ -224,7 +254,7 @@ public enum PostgresSchema {
         hashes bytea NOT NULL
     );
     CREATE TABLE records (
-        seq bigint PRIMARY KEY,
+        seq bigint PRIMARY KEY WITH (fillfactor = 100),
         occurred_at bigint NOT NULL,
         recorded_at bigint NOT NULL,
         version bigint NOT NULL,
@@ -382,9 +412,9 @@ public enum PostgresSchema {
 
     CREATE OR REPLACE FUNCTION regvault_erased_by_a_later_erasure_entry() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
-        erased bytea := COALESCE((SELECT entry FROM public.records WHERE seq = NEW.seq),
+        erased bytea := COALESCE((SELECT public.regvault_whole_entry(entry, seq, recorded_at) FROM public.records WHERE seq = NEW.seq),
                                  (SELECT entry FROM public.leaves WHERE seq = NEW.seq));
-        erasing bytea := COALESCE((SELECT entry FROM public.records WHERE seq = NEW.erased_by),
+        erasing bytea := COALESCE((SELECT public.regvault_whole_entry(entry, seq, recorded_at) FROM public.records WHERE seq = NEW.erased_by),
                                   (SELECT entry FROM public.leaves WHERE seq = NEW.erased_by));
     BEGIN
         IF (SELECT salt FROM public.records WHERE seq = NEW.seq) IS NULL

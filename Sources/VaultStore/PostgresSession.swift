@@ -117,5 +117,7 @@ struct PostgresCells {
     func optionalString(_ column: Int) throws -> String? { try row[column].decode(String?.self) }
     func data(_ column: Int) throws -> Data { try row[column].decode(Data.self) }
     func optionalData(_ column: Int) throws -> Data? { try row[column].decode(Data?.self) }
+    /// Nil for NULL and for an empty value (how a record's row keeps an absent diff or state).
+    func presentData(_ column: Int) throws -> Data? { try optionalData(column).flatMap { $0.isEmpty ? nil : $0 } }
     func bool(_ column: Int) throws -> Bool { try row[column].decode(Bool.self) }
 }

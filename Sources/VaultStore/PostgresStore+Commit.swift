@@ -121,9 +121,12 @@ extension PostgresStore {
         try insert(records, entries: leaves, on: connection, logger: logger)
     }
 
-    /// Inserts record rows with one statement, each with its entry (`entries[i]` is `records[i]`'s):
-    /// a column array each, and for each nullable column a flag array saying where it is present
-    /// (postgres-nio's arrays hold no NULL).
+    /// Inserts record rows with one statement, each with its entry (`entries[i]` is `records[i]`'s,
+    /// kept as `PostgresSchema.wholeEntries` says): a column array each, and for the player,
+    /// body and salt a flag array saying where each is present (postgres-nio's arrays hold no
+    /// NULL). An absent diff or state is stored as an empty value, never a sealed one: a row with
+    /// no NULL has no null bitmap, 8 bytes less of header, and nearly every record lacks one of
+    /// the two (`record(_:)` reads an empty one as absent; an erasure still sets them to NULL).
     private static func insert(_ records: [StoredRecord], entries: [StoredLeaf], on connection: PostgresConnection,
                                logger: Logger) throws {
         func bytes(_ values: [Data?]) -> [ByteBuffer] { values.map { ByteBuffer(bytes: $0 ?? Data()) } }
@@ -132,20 +135,32 @@ extension PostgresStore {
                                  body, salt, diff, state_after, entry, hashes)
             SELECT seq, event_id, stream, entity_type, entity_id, CASE WHEN has_player THEN player_id END, occurred_at,
                    recorded_at, version, CASE WHEN has_body THEN body END, CASE WHEN has_salt THEN salt END,
-                   CASE WHEN has_diff THEN diff END, CASE WHEN has_state THEN state_after END, entry, hashes
+                   diff, state_after, entry, hashes
             FROM unnest(\(records.map(\.seq))::bigint[], \(records.map(\.eventId))::text[], \(records.map(\.stream))::text[],
                         \(records.map(\.entityType))::text[], \(records.map(\.entityId))::text[],
                         \(records.map { $0.playerId ?? "" })::text[], \(records.map { $0.playerId != nil })::boolean[],
                         \(records.map(\.occurredAt))::bigint[], \(records.map(\.recordedAt))::bigint[], \(records.map(\.version))::bigint[],
                         \(bytes(records.map(\.body)))::bytea[], \(records.map { $0.body != nil })::boolean[],
                         \(bytes(records.map(\.salt)))::bytea[], \(records.map { $0.salt != nil })::boolean[],
-                        \(bytes(records.map(\.diff)))::bytea[], \(records.map { $0.diff != nil })::boolean[],
-                        \(bytes(records.map(\.stateAfter)))::bytea[], \(records.map { $0.stateAfter != nil })::boolean[],
-                        \(entries.map { ByteBuffer(bytes: $0.entry) })::bytea[],
+                        \(bytes(records.map(\.diff)))::bytea[], \(bytes(records.map(\.stateAfter)))::bytea[],
+                        \(zip(entries, records).map { ByteBuffer(bytes: rowEntry($0.entry, seq: $1.seq, recordedAt: $1.recordedAt)) })::bytea[],
                         \(entries.map { ByteBuffer(bytes: SQLiteStore.pack($0)) })::bytea[])
                  AS r(seq, event_id, stream, entity_type, entity_id, player_id, has_player, occurred_at, recorded_at, version,
-                      body, has_body, salt, has_salt, diff, has_diff, state_after, has_state, entry, hashes)
+                      body, has_body, salt, has_salt, diff, state_after, entry, hashes)
             ORDER BY seq
             """, on: connection, logger: logger)
+    }
+
+    /// The entry as a record's row keeps it (`PostgresSchema.wholeEntries`): a well-formed entry
+    /// whose seq and recording time are the row's, without those (`entry[2..<18]`) behind a first
+    /// byte of `0x81`; any other entry whole, behind an extra `0x80` if its own first byte would
+    /// read as one of those two marks (only a damaged entry has such a byte, and `regvault
+    /// migrate` must copy even a damaged one exactly).
+    static func rowEntry(_ entry: Data, seq: Int64, recordedAt: Int64) -> Data {
+        let bytes = [UInt8](entry)
+        if let header = try? EntryHeader(parsing: bytes), Int64(exactly: header.seq) == seq, header.recordedAt == recordedAt {
+            return Data([0x81, bytes[1]] + bytes[18...])
+        }
+        return bytes.first.map { 0x80...0x81 ~= $0 } == true ? Data([0x80] + bytes) : entry
     }
 }

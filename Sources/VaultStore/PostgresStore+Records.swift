@@ -153,6 +153,7 @@ extension PostgresStore {
         StoredRecord(seq: try row.int64(0), eventId: try row.string(1), stream: try row.string(2), entityType: try row.string(3),
                      entityId: try row.string(4), playerId: try row.optionalString(5), occurredAt: try row.int64(6),
                      recordedAt: try row.int64(7), version: try row.int64(8), body: try row.optionalData(9),
-                     salt: try row.optionalData(10), diff: try row.optionalData(11), stateAfter: try row.optionalData(12))
+                     salt: try row.optionalData(10), diff: try row.presentData(11),
+                     stateAfter: try row.presentData(12))
     }
 }

@@ -70,8 +70,8 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
                 throw StorageError(.configuration, "the database \(location.database) at \(location.host):\(location.port) has no vault "
                     + "schema; as the database's owner, install it once: regvault postgres schema --role \(location.username) | psql")
             }
-            if try schema?.bool(3) == true, let stated = try rows("SELECT public.regvault_schema_release()::bigint").first?.int64(0),
-               stated > PostgresSchema.release {
+            let stated = try schema?.bool(3) == true ? try rows("SELECT public.regvault_schema_release()::bigint").first?.int64(0) : nil
+            if let stated, stated > PostgresSchema.release {
                 throw StorageError(.configuration, "the vault schema in \(location.database) at \(location.host):\(location.port) "
                     + "was made or upgraded by a later release of RegVault (schema release \(stated), this one knows "
                     + "\(PostgresSchema.release)), which stores what this release cannot read; run that release or a later one")
@@ -81,11 +81,10 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
                     + "predates the sequencer's published address; as the database's owner, run once: ALTER TABLE sequencer ADD COLUMN url text "
                     + "(or regvault postgres upgrade, which brings any earlier schema up to date)")
             }
-            guard try schema?.bool(2) == true else {
+            guard try schema?.bool(2) == true, stated == Int64(PostgresSchema.release) else {
                 throw StorageError(.configuration, "the vault schema in \(location.database) at \(location.host):\(location.port) "
-                    + "is older than this release's (records that carry their log entries, the insert and erasure rules, "
-                    + "and indexes by digest, the index by stream now among them); with every node stopped, as the database's "
-                    + "owner, run once: "
+                    + "is older than this release's (schema release \(stated.map(String.init) ?? "0"), this one's "
+                    + "\(PostgresSchema.release)); with every node stopped, as the database's owner, run once: "
                     + "regvault postgres upgrade | psql --single-transaction -v ON_ERROR_STOP=1 \"$OWNER_URL\"")
             }
             try sealer.adoptStored(try storedDictionaries())
@@ -151,10 +150,11 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
         """
 
     /// The SQL of the log entries with `seqs` (a condition on `seq`), from the records that carry
-    /// them and from `leaves`, where earlier databases keep theirs: columns seq, entry, hashes.
+    /// them (whole again: `PostgresSchema.wholeEntries`) and from `leaves`, where earlier
+    /// databases keep theirs: columns seq, entry, hashes.
     static func entries(_ seqs: String) -> String {
         """
-        SELECT seq, entry, hashes FROM records WHERE \(seqs) AND entry IS NOT NULL
+        SELECT seq, regvault_whole_entry(entry, seq, recorded_at), hashes FROM records WHERE \(seqs) AND entry IS NOT NULL
         UNION ALL SELECT seq, entry, hashes FROM leaves WHERE \(seqs)
         """
     }
@@ -164,7 +164,7 @@ public final class PostgresStore: VaultStorage, @unchecked Sendable {
     static let recordsWithEntries = "records r LEFT JOIN leaves l ON r.entry IS NULL AND l.seq = r.seq"
 
     /// The entry of record `r` in `recordsWithEntries`.
-    static let recordEntry = "COALESCE(r.entry, l.entry)"
+    static let recordEntry = "COALESCE(regvault_whole_entry(r.entry, r.seq, r.recorded_at), l.entry)"
 
     /// The condition on `seq` for `entries` that reads the seqs bound once, as an array, in a
     /// query that starts `WITH wanted AS (SELECT <array> AS seqs)`.

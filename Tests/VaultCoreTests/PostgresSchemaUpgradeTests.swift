@@ -14,11 +14,12 @@ struct PostgresSchemaUpgradeTests {
     /// and the rules checked per row, their functions as that schema shipped them.
     static func earlierSchema(role: String) -> String {
         """
+        \(releaseOneRows)
         ALTER TABLE leaves DISABLE TRIGGER USER;
         INSERT INTO leaves SELECT seq, entry, hashes FROM records WHERE entry IS NOT NULL;
         ALTER TABLE leaves ENABLE TRIGGER USER;
         GRANT INSERT ON leaves TO \(role);
-        DROP FUNCTION regvault_schema_release();
+        DROP FUNCTION regvault_schema_release(), regvault_whole_entry(bytea, bigint, bigint);
         ALTER TABLE erasures ADD CONSTRAINT erasures_erased_by_fkey FOREIGN KEY (erased_by) REFERENCES leaves (seq);
         DROP TRIGGER records_are_fenced ON records;
         DROP TRIGGER records_append_at_the_end ON records;
@@ -93,6 +94,24 @@ struct PostgresSchemaUpgradeTests {
         FOR EACH ROW EXECUTE FUNCTION regvault_delivery_enters_the_outbox();
         """
     }
+
+    /// Rows as every release before schema release 2 kept them: records' entries whole, an absent
+    /// diff or state as NULL, and the index on seq at the default fillfactor.
+    static let releaseOneRows = """
+        ALTER TABLE records DISABLE TRIGGER USER;
+        UPDATE records SET entry = regvault_whole_entry(entry, seq, recorded_at), diff = NULLIF(diff, ''),
+            state_after = NULLIF(state_after, '');
+        ALTER TABLE records ENABLE TRIGGER USER;
+        ALTER INDEX records_pkey RESET (fillfactor);
+        """
+
+    /// A database of schema release 1: `releaseOneRows`, the release it states, and no function
+    /// that gives entries back whole (the erasure rule that calls it is left, as an upgrade
+    /// replaces it and nothing erases before).
+    static let releaseOneSchema = releaseOneRows + """
+        CREATE OR REPLACE FUNCTION regvault_schema_release() RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN 1;
+        DROP FUNCTION regvault_whole_entry(bytea, bigint, bigint);
+        """
 
     /// The index by stream of every release before this one.
     static let previousStreamIndex = "CREATE INDEX records_by_stream ON records (stream, recorded_at, seq);"
@@ -211,6 +230,54 @@ struct PostgresSchemaUpgradeTests {
             unused = indexes.filter { !used.split(separator: "\n").contains(Substring($0)) }
         }
         #expect(unused.isEmpty, "never sought in: \(unused)")
+    }
+
+    @Test("""
+        a database of schema release 1 (whole entries, absent diffs as NULL) is refused, then upgraded, and reads as before; \
+        records after it keep their entries without seq and time, and records of both kinds are erased
+        """)
+    func releaseOneUpgraded() async throws {
+        let fixture = try VaultFixture(policies: try PostgresObjectTests.governancePolicies(), backend: .postgres)
+        let ids = ["evt-kyc-1", "evt-kyc-2", "evt-bonus-1"]
+        try await fixture.append([
+            record(ids[0], stream: "kyc", jurisdiction: "MT", player: "p-1", entity: ("player", "p-1")),
+            record(ids[1], stream: "kyc", jurisdiction: "MT", player: "p-1", entity: ("player", "p-1"), note: "again"),
+            bonusRuleChange(ids[2], state: #"{"cap":1}"#),
+        ])
+        let url = try Self.databaseURL(of: fixture)
+        let size = try fixture.vault.store.treeSize()
+        let recordsBefore = try fixture.vault.store.records(eventIds: ids)
+        let leavesBefore = try fixture.vault.store.leaves(from: 0, to: size)
+        #expect(recordsBefore["evt-kyc-2"]?.diff != nil && recordsBefore["evt-kyc-1"]?.diff == nil)
+        let layouts = "SELECT string_agg(DISTINCT encode(substring(entry FROM 1 FOR 1), 'hex'), ' ') FROM records"
+        #expect(try PostgresTestDatabase.asOwner(url, layouts) == "81")
+
+        try PostgresTestDatabase.asOwner(url, Self.releaseOneSchema)
+        #expect(try PostgresTestDatabase.asOwner(url, layouts) == "01")
+        #expect {
+            _ = try Vault.open(at: fixture.path)
+        } throws: { error in
+            "\(error)".contains("is older than this release's (schema release 1, this one's \(PostgresSchema.release))")
+        }
+        try PostgresTestDatabase.asOwner(url, PostgresSchema.upgrade)
+        #expect(try PostgresTestDatabase.asOwner(url, "SELECT regvault_schema_release()") == String(PostgresSchema.release))
+        #expect(try PostgresTestDatabase.asOwner(url, "SELECT reloptions::text FROM pg_class WHERE relname = 'records_pkey'")
+            == "{fillfactor=100}")
+
+        let upgraded = try Vault.open(at: fixture.path)
+        #expect(try upgraded.store.records(eventIds: ids) == recordsBefore)
+        #expect(try upgraded.store.leaves(from: 0, to: size) == leavesBefore)
+        try await fixture.append([record("evt-kyc-3", stream: "kyc", jurisdiction: "MT", player: "p-1", entity: ("player", "p-1"),
+                                         note: "after")])
+        #expect(try PostgresTestDatabase.asOwner(url, layouts) == "01 81")
+        #expect(try upgraded.checkIntegrity().isIntact)
+
+        fixture.clock.set(millis: Timestamp.addingYears(2, toMillis: VaultFixture.now))
+        #expect(try await fixture.writer.sweep().erased == ids.count + 1)
+        #expect(try PostgresTestDatabase.asOwner(url, """
+            SELECT string_agg(DISTINCT encode(substring(entry FROM 1 FOR 1), 'hex'), ' ') FROM records WHERE salt IS NULL
+            """) == "01 81")
+        #expect(try upgraded.checkIntegrity().isIntact)
     }
 
     @Test("a database a later release upgraded is refused on open, and this release's upgrade refuses to touch it")
