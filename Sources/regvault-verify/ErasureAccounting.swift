@@ -2,10 +2,16 @@ import Foundation
 import VaultFormat
 
 /// Accounts for every entry whose record is not in the archive: it must have been erased by an
-/// erasure entry in the archive (whose own record is present and matches), after the retain-until
-/// that erasure lists, with that retain-until no earlier than the entry's own unless a governance
-/// bypass in the archive shortened it, and with no legal hold in the archive active over it when it
-/// was erased. Order in the log (seq) decides what was active when.
+/// erasure entry in the archive (whose own record is present and matches) that comes after it in
+/// the log, after the retain-until that erasure lists, with that retain-until no earlier than the
+/// entry's own unless a governance bypass in the archive shortened it, and with no legal hold in the
+/// archive active over it when it was erased. Order in the log (seq) decides what was active when.
+///
+/// A record is erased once: the vault keeps one erasure per record, by an erasure entry later than
+/// it. So the first erasure entry (lowest seq) that lists a record is the one that erased it, and
+/// every rule is checked against that listing. A later entry listing the same record again is a
+/// problem of its own, and never replaces the first: otherwise a forger could hide an erasure that
+/// breaks a rule behind a second, well-formed listing.
 struct ErasureAccounting {
     let scan: ArchiveScan
     let log: (String) -> Void
@@ -45,6 +51,11 @@ struct ErasureAccounting {
                         problems.add(scan.records[seq]!.member, "erasure record \(seq) lists an item without seq or retainUntil")
                         continue
                     }
+                    if let first = erased[target] {
+                        problems.add(scan.records[seq]!.member, "erasure record \(seq) lists record \(target) again: entry "
+                            + "\(first.erasureSeq) already erased it, and a record is erased once")
+                        continue
+                    }
                     let entity = item["entity"] as? [String: Any]
                     erased[target] = Erased(erasureSeq: seq, erasedAt: entry.recordedAt, retainUntil: until,
                                             stream: item["stream"] as? String, entityType: entity?["type"] as? String,
@@ -77,6 +88,11 @@ struct ErasureAccounting {
             let location = entry.member
             guard let item = erased[seq] else {
                 problems.add(location, "record \(seq) is missing and no erasure entry in the archive accounts for it")
+                continue
+            }
+            // The vault itself never stores such an erasure; only a forged or faulty archive lists one.
+            guard item.erasureSeq > seq else {
+                problems.add(location, "record \(seq) was erased by entry \(item.erasureSeq), which comes before it in the log")
                 continue
             }
             guard item.erasedAt >= item.retainUntil else {

@@ -13,10 +13,10 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Verify a RegVault export archive offline.",
         discussion: "Prints one JSON result on standard output and a summary on standard error. Exits 0 only if every "
             + "check holds: the signed manifest and every member's SHA-256, every entry against the signed checkpoint, "
-            + "every record against its entry's commitment, every missing record accounted for by an erasure made after "
-            + "its retention and not under a hold, and consistency with --trusted-checkpoint. Exits 1 if any fails, "
-            + "naming the member and the reason. With --dump, a valid archive's records follow on standard output "
-            + "instead of the JSON result. See docs/ARCHIVE.md."
+            + "every record against its entry's commitment, every missing record accounted for by one erasure entry "
+            + "later in the log, made after its retention and not under a hold, and consistency with "
+            + "--trusted-checkpoint. Exits 1 if any fails, naming the member and the reason. With --dump, a valid "
+            + "archive's records follow on standard output instead of the JSON result. See docs/ARCHIVE.md."
     )
 
     @Argument(help: "The archive (.tar, .tar.gz or .tar.zst).")

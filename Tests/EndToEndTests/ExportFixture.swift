@@ -42,6 +42,12 @@ struct ExportFixture {
         key = try String(contentsOfFile: data + "/log.pub", encoding: .utf8).trimmingCharacters(in: .newlines)
     }
 
+    /// A fixture over a vault built elsewhere, for its export, verify and rewrite helpers.
+    init(data: String, key: String) {
+        self.data = data
+        self.key = key
+    }
+
     struct Failure: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
@@ -89,12 +95,13 @@ struct ExportFixture {
         try ExportFixture.check(Tool.run("python3", ["-c", script, path]))
     }
 
-    /// The manifest re-signed with the log's own key over `members` (what an insider with the key could do).
-    func resigned(_ members: [ArchiveMember]) throws -> [ArchiveMember] {
+    /// The manifest re-signed with the log's own key over `members` (what an insider with the key could do),
+    /// naming `rootHash` as the tree's root when the insider also re-signed the checkpoint.
+    func resigned(_ members: [ArchiveMember], rootHash: Hash? = nil) throws -> [ArchiveMember] {
         let signer = try NoteSigner(privateKeyText: String(contentsOfFile: data + "/log.key", encoding: .utf8))
         let old = try ExportManifest(text: try SignedNote(parsing: members.last!.bytes, maxSize: ExportManifest.maxNoteSize).text)
         let body = members.dropLast().map { ExportManifest.Member(path: $0.path, size: $0.size, digest: Hash.sha256($0.bytes)) }
-        let manifest = ExportManifest(origin: old.origin, treeSize: old.treeSize, rootHash: old.rootHash, scope: old.scope,
+        let manifest = ExportManifest(origin: old.origin, treeSize: old.treeSize, rootHash: rootHash ?? old.rootHash, scope: old.scope,
                                       filter: old.filter, members: Array(body))
         return Array(members.dropLast()) + [ArchiveMember(path: ArchiveLayout.manifest, bytes: Array(try manifest.signed(with: signer).utf8),
                                                           modificationTime: 0)]

@@ -188,7 +188,8 @@ enum ExportReadme {
 
         The verifier checks the signed manifest and every member's SHA-256, every entry against the
         signed checkpoint, every record against its entry's commitment, and that every record that
-        is missing was erased at the end of its retention and not under a legal hold.
+        is missing was erased by a later erasure entry at the end of its retention and not under a
+        legal hold.
 
         """
     }

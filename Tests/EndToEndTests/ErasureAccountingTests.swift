@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+import VaultArchive
+import VaultFormat
+
+/// The verifier's erasure accounting, one rule at a time: a real vault's honest export after two
+/// sweeps verifies, and an insider holding the log's key who rewrites what an erasure entry lists,
+/// or drops a record, gets an archive whose signatures, commitments and root all hold, which the
+/// real `regvault-verify` refuses with the broken rule's own message and nothing else.
+@Suite("regvault-verify accounts for every missing record", .serialized)
+struct ErasureAccountingTests {
+    /// One vault for the suite: each test forges its own archive from the same honest export.
+    static let fixture = Result { try ErasureFixture() }
+
+    typealias Problem = (member: String, reason: String)
+    let entriesMember = ArchiveLayout.chunkPath(ArchiveLayout.entriesPrefix, first: 0)
+    let recordsMember = ArchiveLayout.chunkPath(ArchiveLayout.recordsPrefix, first: 0)
+
+    @Test("the honest export, and the same export re-committed and re-signed unchanged, verify with three erasures")
+    func honestExportVerifies() throws {
+        let fixture = try Self.fixture.get()
+        let rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        for archive in [fixture.export, try rewrite.sealed()] {
+            let verdict = try verify(archive, named: "honest")
+            #expect(verdict.status == 0 && verdict.problems.isEmpty, "\(verdict.problems)")
+            #expect(verdict.erased == 3)
+        }
+    }
+
+    @Test("a record dropped with no erasure entry listing it is reported as missing")
+    func missingRecordWithoutErasure() throws {
+        let fixture = try Self.fixture.get()
+        var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        let payment = fixture.seqs["payment"]!
+        rewrite.drop(payment)
+        try expectOnly(rewrite, [(entriesMember, "record \(payment) is missing and no erasure entry in the archive accounts for it")])
+    }
+
+    @Test("an erasure before the retain-until it lists itself is reported")
+    func erasedBeforeTheEndOfItsRetention() throws {
+        let fixture = try Self.fixture.get()
+        var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        let erased = fixture.seqs["erased-1"]!
+        try rewrite.editErasure(fixture.firstErasure) { listed in
+            let index = listed.firstIndex { ($0["seq"] as? NSNumber)?.int64Value == erased }!
+            listed[index]["retainUntil"] = "2100-01-01T00:00:00.000Z"
+        }
+        try expectOnly(rewrite, [(entriesMember, "record \(erased) was erased by entry \(fixture.firstErasure) before the end of its retention")])
+    }
+
+    @Test("an erasure before the record's own retain-until, with no governance bypass shortening it, is reported")
+    func erasedEarlyWithoutGovernanceBypass() throws {
+        let fixture = try Self.fixture.get()
+        var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        let kept = fixture.seqs["kept"]!
+        try rewrite.editErasure(fixture.firstErasure) { $0.append(fixture.listing("kept")) }
+        rewrite.drop(kept)
+        try expectOnly(rewrite, [(entriesMember, "record \(kept) was erased by entry \(fixture.firstErasure) before the retain-until "
+                                    + "its entry and extensions set, and no governance bypass in the archive allows it")])
+    }
+
+    @Test("an erasure of a record a legal hold covered at the time is reported, naming the hold")
+    func erasedUnderLegalHold() throws {
+        let fixture = try Self.fixture.get()
+        var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        let held = fixture.seqs["held"]!
+        try rewrite.editErasure(fixture.firstErasure) { $0.append(fixture.listing("held")) }
+        rewrite.drop(held)
+        try expectOnly(rewrite, [(entriesMember, "record \(held) was erased by entry \(fixture.firstErasure) while legal hold "
+                                    + "\(fixture.holdId) covered it")])
+    }
+
+    @Test("an erasure entry that comes before the record it lists in the log is reported")
+    func erasedByAnEarlierEntry() throws {
+        let fixture = try Self.fixture.get()
+        var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        let later = fixture.seqs["later"]!
+        #expect(fixture.firstErasure < later && later < fixture.secondErasure)
+        let listing = try rewrite.listing(of: later, in: fixture.secondErasure)
+        try rewrite.editErasure(fixture.secondErasure) { $0.removeAll { ($0["seq"] as? NSNumber)?.int64Value == later } }
+        try rewrite.editErasure(fixture.firstErasure) { $0.append(listing) }
+        try expectOnly(rewrite, [(entriesMember, "record \(later) was erased by entry \(fixture.firstErasure), which comes before it "
+                                    + "in the log")])
+    }
+
+    @Test("a record listed by a second erasure entry is reported at that entry's record")
+    func listedBySecondErasure() throws {
+        let fixture = try Self.fixture.get()
+        var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        let erased = fixture.seqs["erased-1"]!
+        let listing = try rewrite.listing(of: erased, in: fixture.firstErasure)
+        try rewrite.editErasure(fixture.secondErasure) { $0.append(listing) }
+        try expectOnly(rewrite, [(recordsMember, "erasure record \(fixture.secondErasure) lists record \(erased) again: entry "
+                                    + "\(fixture.firstErasure) already erased it, and a record is erased once")])
+    }
+
+    @Test("a second, well-formed listing does not replace a first one that breaks a rule")
+    func secondListingDoesNotHideTheFirst() throws {
+        let fixture = try Self.fixture.get()
+        var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        let later = fixture.seqs["later"]!
+        let listing = try rewrite.listing(of: later, in: fixture.secondErasure)
+        try rewrite.editErasure(fixture.firstErasure) { $0.append(listing) }
+        try expectOnly(rewrite, [
+            (recordsMember, "erasure record \(fixture.secondErasure) lists record \(later) again: entry \(fixture.firstErasure) "
+                + "already erased it, and a record is erased once"),
+            (entriesMember, "record \(later) was erased by entry \(fixture.firstErasure), which comes before it in the log"),
+        ])
+    }
+
+    // MARK: helpers
+
+    /// Seals the rewrite and expects the verifier to refuse it with exactly `expected`, in any order.
+    func expectOnly(_ rewrite: InsiderRewrite, _ expected: [Problem], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let verdict = try verify(try rewrite.sealed(), named: "forged")
+        #expect(verdict.status == 1, "accepted", sourceLocation: sourceLocation)
+        let found = verdict.problems.map { "\($0.member): \($0.reason)" }.sorted()
+        #expect(found == expected.map { "\($0.member): \($0.reason)" }.sorted(), sourceLocation: sourceLocation)
+    }
+
+    /// Writes `archive` and runs the real verifier on it with the vault's key.
+    func verify(_ archive: [ArchiveMember], named name: String) throws -> (status: Int32, problems: [Problem], erased: Int?) {
+        let fixture = try Self.fixture.get()
+        let path = fixture.vault.data + "-\(name)-\(UUID().uuidString).tar"
+        try ExportFixture.write(archive, to: path)
+        let verdict = try fixture.vault.verify(path)
+        let problems = (verdict.json["problems"] as? [[String: String]] ?? []).map { ($0["member"] ?? "", $0["reason"] ?? "") }
+        return (verdict.status, problems, verdict.json["erased"] as? Int)
+    }
+}
