@@ -4,8 +4,10 @@ import VaultFormat
 /// Accounts for every entry whose record is not in the archive: it must have been erased by an
 /// erasure entry in the archive (whose own record is present and matches) that comes after it in
 /// the log, after the retain-until that erasure lists, with that retain-until no earlier than the
-/// entry's own unless a governance bypass in the archive shortened it, and with no legal hold in the
-/// archive active over it when it was erased. Order in the log (seq) decides what was active when.
+/// entry's own (or an extension's) unless a governance bypass in the archive shortened it, and with
+/// no legal hold in the archive active over it when it was erased. Order in the log (seq) decides
+/// what was in force when: a bypass, extension or hold counts for an erasure only if it comes
+/// before the erasure entry (a bypass recorded afterwards cannot excuse it).
 ///
 /// A record is erased once: the vault keeps one erasure per record, by an erasure entry later than
 /// it. So the first erasure entry (lowest seq) that lists a record is the one that erased it, and
@@ -27,6 +29,14 @@ struct ErasureAccounting {
         let playerId: String?
     }
 
+    /// A retention record's change to one record's retain-until: a governance bypass shortening it,
+    /// or an extension. Only changes recorded before an erasure entry bear on that erasure.
+    struct RetentionChange {
+        let seq: Int64
+        let until: Int64
+        let shortens: Bool
+    }
+
     /// A legal hold's life in the log: the seq that placed it, the seq that lifted it, its scope.
     struct Hold {
         var placedSeq: Int64
@@ -38,8 +48,7 @@ struct ErasureAccounting {
     func check(_ problems: inout Problems) -> Int {
         let records = vaultRecords()
         var erased: [Int64: Erased] = [:]
-        var bypasses: [Int64: Int64] = [:]
-        var extensions: [Int64: Int64] = [:]
+        var retentionChanges: [Int64: [RetentionChange]] = [:]
         var holds: [String: Hold] = [:]
         for (seq, body) in records.sorted(by: { $0.key < $1.key }) {
             guard let entry = scan.entries[seq]?.entry else { continue }
@@ -66,8 +75,8 @@ struct ErasureAccounting {
                 guard let target = (state?["seq"] as? NSNumber)?.int64Value,
                       let until = (state?["retainUntil"] as? String).flatMap(Self.millis) else { continue }
                 switch body["action"] as? String {
-                case "governance_bypass": bypasses[target] = min(bypasses[target] ?? Int64.max, until)
-                case "extend": extensions[target] = max(extensions[target] ?? Int64.min, until)
+                case "governance_bypass": retentionChanges[target, default: []].append(RetentionChange(seq: seq, until: until, shortens: true))
+                case "extend": retentionChanges[target, default: []].append(RetentionChange(seq: seq, until: until, shortens: false))
                 default: break
                 }
             case .legalHold:
@@ -99,11 +108,13 @@ struct ErasureAccounting {
                 problems.add(location, "record \(seq) was erased by entry \(item.erasureSeq) before the end of its retention")
                 continue
             }
-            let owed = max(entry.entry.retainUntil, extensions[seq] ?? Int64.min)
+            let changes = (retentionChanges[seq] ?? []).filter { $0.seq < item.erasureSeq }
+            let owed = changes.filter { !$0.shortens }.map(\.until).reduce(entry.entry.retainUntil, max)
             if item.retainUntil < owed {
-                guard entry.entry.retentionMode == .governance, let shortened = bypasses[seq], shortened <= item.retainUntil else {
+                guard entry.entry.retentionMode == .governance,
+                      let shortened = changes.filter(\.shortens).map(\.until).min(), shortened <= item.retainUntil else {
                     problems.add(location, "record \(seq) was erased by entry \(item.erasureSeq) before the retain-until its "
-                        + "entry and extensions set, and no governance bypass in the archive allows it")
+                        + "entry and extensions set, and no governance bypass before that entry allows it")
                     continue
                 }
             }

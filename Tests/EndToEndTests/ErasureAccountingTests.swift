@@ -16,14 +16,14 @@ struct ErasureAccountingTests {
     let entriesMember = ArchiveLayout.chunkPath(ArchiveLayout.entriesPrefix, first: 0)
     let recordsMember = ArchiveLayout.chunkPath(ArchiveLayout.recordsPrefix, first: 0)
 
-    @Test("the honest export, and the same export re-committed and re-signed unchanged, verify with three erasures")
+    @Test("the honest export, and the same export re-committed and re-signed unchanged, verify with four erasures")
     func honestExportVerifies() throws {
         let fixture = try Self.fixture.get()
         let rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
         for archive in [fixture.export, try rewrite.sealed()] {
             let verdict = try verify(archive, named: "honest")
             #expect(verdict.status == 0 && verdict.problems.isEmpty, "\(verdict.problems)")
-            #expect(verdict.erased == 3)
+            #expect(verdict.erased == 4)
         }
     }
 
@@ -56,7 +56,20 @@ struct ErasureAccountingTests {
         try rewrite.editErasure(fixture.firstErasure) { $0.append(fixture.listing("kept")) }
         rewrite.drop(kept)
         try expectOnly(rewrite, [(entriesMember, "record \(kept) was erased by entry \(fixture.firstErasure) before the retain-until "
-                                    + "its entry and extensions set, and no governance bypass in the archive allows it")])
+                                    + "its entry and extensions set, and no governance bypass before that entry allows it")])
+    }
+
+    @Test("a governance bypass recorded after an erasure entry does not excuse that entry's erasing the record early")
+    func bypassAfterTheErasure() throws {
+        let fixture = try Self.fixture.get()
+        var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        let late = fixture.seqs["bypassed-late"]!
+        #expect(late < fixture.firstErasure)
+        let listing = try rewrite.listing(of: late, in: fixture.secondErasure)
+        try rewrite.editErasure(fixture.secondErasure) { $0.removeAll { ($0["seq"] as? NSNumber)?.int64Value == late } }
+        try rewrite.editErasure(fixture.firstErasure) { $0.append(listing) }
+        try expectOnly(rewrite, [(entriesMember, "record \(late) was erased by entry \(fixture.firstErasure) before the retain-until "
+                                    + "its entry and extensions set, and no governance bypass before that entry allows it")])
     }
 
     @Test("an erasure of a record a legal hold covered at the time is reported, naming the hold")

@@ -6,9 +6,10 @@ import VaultFormat
 /// records `erased-1`, `erased-2`, `held` and `kept` (GB platform configuration, governance mode)
 /// and `payment` (FR, compliance mode); governance bypasses shortening the retention of `erased-1`,
 /// `erased-2` and `held` to 2020; a legal hold on `held`; a sweep whose erasure entry
-/// (`firstErasure`) erases `erased-1` and `erased-2` but not the held record; then `later` (GB),
-/// shortened to 2020 the same way, and a second sweep whose erasure entry (`secondErasure`) erases
-/// it. `kept` and `payment` keep their retention, and every rule of the accounting holds.
+/// (`firstErasure`) erases `erased-1` and `erased-2` but not the held record; then `later` (GB);
+/// bypasses shortening `bypassed-late` (GB, recorded with the first records) and `later` to 2020
+/// the same way, and a second sweep whose erasure entry (`secondErasure`) erases both. `kept` and
+/// `payment` keep their retention, and every rule of the accounting holds.
 struct ErasureFixture {
     let vault: ExportFixture
     /// Each record's seq, by event id.
@@ -26,7 +27,7 @@ struct ErasureFixture {
         let data = RegVaultBinary.temporaryDirectory("erasure-accounting")
         let retention = ExportFixture.repository.appendingPathComponent("retention").path
         try ExportFixture.check(RegVaultBinary.run(["init", "--data", data, "--origin", "erasure.test/log", "--retention", retention]))
-        var seqs = try Self.append(data, ["erased-1", "erased-2", "held", "kept"].map { ExportFixture.record($0, entityId: $0, state: "{}") }
+        var seqs = try Self.append(data, ["erased-1", "erased-2", "held", "kept", "bypassed-late"].map { ExportFixture.record($0, entityId: $0, state: "{}") }
             + [ExportFixture.record("payment", stream: "payment", jurisdiction: "FR", entity: "payment", entityId: "payment",
                                     state: #"{"amount":1}"#)])
         for id in ["erased-1", "erased-2", "held"] { try Self.shorten(data, seqs[id]!) }
@@ -35,8 +36,8 @@ struct ErasureFixture {
         holdId = (hold["hold"] as! [String: Any])["holdId"] as! String
         firstErasure = try Self.sweep(data, erasing: 2)
         seqs.merge(try Self.append(data, [ExportFixture.record("later", entityId: "later", state: "{}")])) { $1 }
-        try Self.shorten(data, seqs["later"]!)
-        secondErasure = try Self.sweep(data, erasing: 1)
+        for id in ["bypassed-late", "later"] { try Self.shorten(data, seqs[id]!) }
+        secondErasure = try Self.sweep(data, erasing: 2)
         self.seqs = seqs
         vault = ExportFixture(data: data, key: try String(contentsOfFile: data + "/log.pub", encoding: .utf8)
             .trimmingCharacters(in: .newlines))
