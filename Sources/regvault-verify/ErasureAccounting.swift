@@ -9,6 +9,7 @@ import VaultFormat
 /// what was in force when: a bypass, extension or hold counts for an erasure only if it comes
 /// before the erasure entry (a bypass recorded afterwards cannot excuse it).
 ///
+/// An erased record is gone: an archive that holds a record an erasure entry lists is refused.
 /// A record is erased once: the vault keeps one erasure per record, by an erasure entry later than
 /// it. So the first erasure entry (lowest seq) that lists a record is the one that erased it, and
 /// every rule is checked against that listing. A later entry listing the same record again is a
@@ -126,6 +127,10 @@ struct ErasureAccounting {
                 continue
             }
             accounted += 1
+        }
+        for (seq, item) in erased.sorted(by: { $0.key < $1.key }) {
+            guard let record = scan.records[seq] else { continue }
+            problems.add(record.member, "record \(seq) is in the archive, but erasure entry \(item.erasureSeq) lists it as erased")
         }
         log("erasures: \(accounted) missing records accounted for by erasure entries")
         return accounted

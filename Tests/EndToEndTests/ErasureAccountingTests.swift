@@ -121,6 +121,16 @@ struct ErasureAccountingTests {
         ])
     }
 
+    @Test("a record still in the archive that an erasure entry lists as erased is reported")
+    func erasedRecordStillPresent() throws {
+        let fixture = try Self.fixture.get()
+        var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        let kept = fixture.seqs["kept"]!
+        try rewrite.editErasure(fixture.secondErasure) { $0.append(fixture.listing("kept")) }
+        try expectOnly(rewrite, [(recordsMember, "record \(kept) is in the archive, but erasure entry \(fixture.secondErasure) "
+                                    + "lists it as erased")])
+    }
+
     // MARK: helpers
 
     /// Seals the rewrite and expects the verifier to refuse it with exactly `expected`, in any order.
