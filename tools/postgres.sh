@@ -14,13 +14,16 @@
 #                                 standard input in it as regvault_owner (one transaction; the vault's
 #                                 schema: regvault postgres schema --role regvault), and prints the
 #                                 URL for the regvault role; refuses a NAME that exists
+#   tools/postgres.sh owner DIR NAME
+#                                 runs the SQL on standard input in the database NAME as
+#                                 regvault_owner (one transaction; for regvault postgres upgrade)
 #
 # The URL asks for TLS (sslmode=verify-full, root certificate DIR/root.crt, host 127.0.0.1).
 # Started as root, the server runs as the postgres user, which owns DIR (mode 0700).
 set -euo pipefail
 
-usage() { echo "usage: tools/postgres.sh start|url|stop DIR, or tools/postgres.sh database DIR NAME < schema.sql" >&2; exit 2; }
-[ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$1" = database ]; } || usage
+usage() { echo "usage: tools/postgres.sh start|url|stop DIR, or tools/postgres.sh database|owner DIR NAME < file.sql" >&2; exit 2; }
+[ $# -eq 2 ] || { [ $# -eq 3 ] && { [ "$1" = database ] || [ "$1" = owner ]; }; } || usage
 command="$1"
 mkdir -p "$2"
 dir="$(cd "$2" && pwd)"
@@ -44,6 +47,18 @@ close_inherited_descriptors() {
 }
 
 running() { [ -f "$dir/data/postmaster.pid" ] && as_owner "$bin/pg_ctl" status -D "$dir/data" >/dev/null 2>&1; }
+
+# Runs the SQL on standard input in database $1 as regvault_owner, in one transaction.
+sql_as_tables_owner() {
+  { echo "SET ROLE regvault_owner;"; cat; } | as_owner "$bin/psql" -h "$dir" -p "$(cat "$dir/port")" -U postgres -d "$1" -X -q \
+    -v ON_ERROR_STOP=1 --single-transaction -f - >/dev/null
+}
+
+# Refuses a database name the cluster's commands do not take, and a cluster that is not running.
+check_database_command() {
+  [[ "$1" =~ ^[a-z][a-z0-9_]{0,62}$ ]] || { echo "postgres: a database name is lower-case letters, digits and _ ($1)" >&2; exit 2; }
+  running || { echo "postgres: no cluster is running in $dir (tools/postgres.sh start $dir)" >&2; exit 1; }
+}
 
 case "$command" in
   start)
@@ -107,14 +122,15 @@ SQL
     ;;
   database)
     name="$3"
-    [[ "$name" =~ ^[a-z][a-z0-9_]{0,62}$ ]] || { echo "postgres: a database name is lower-case letters, digits and _ ($name)" >&2; exit 2; }
-    running || { echo "postgres: no cluster is running in $dir (tools/postgres.sh start $dir)" >&2; exit 1; }
-    port="$(cat "$dir/port")"
-    as_owner "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 \
+    check_database_command "$name"
+    as_owner "$bin/psql" -h "$dir" -p "$(cat "$dir/port")" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 \
       -c "CREATE DATABASE $name OWNER regvault_owner" >/dev/null
-    { echo "SET ROLE regvault_owner;"; cat; } | as_owner "$bin/psql" -h "$dir" -p "$port" -U postgres -d "$name" -X -q \
-      -v ON_ERROR_STOP=1 --single-transaction -f - >/dev/null
+    sql_as_tables_owner "$name"
     sed "s#/regvault?#/$name?#" "$dir/url"
+    ;;
+  owner)
+    check_database_command "$3"
+    sql_as_tables_owner "$3"
     ;;
   stop)
     if running; then as_owner "$bin/pg_ctl" stop -D "$dir/data" -m fast -w >/dev/null; fi

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import Vault
 from test_erasure_verify import REPOSITORY, record
-from postgres_cluster import private_cluster, vault_database
+from postgres_cluster import POSTGRES_SH, private_cluster, vault_database
 
 RECORDS = 3000
 
@@ -77,3 +77,31 @@ def test_a_migrated_vault_checks_and_its_export_verifies_against_the_checkpoint_
     for line in generated[:50] + more:
         ingested = json.loads(line)
         assert by_event[ingested["eventId"]] == ingested
+
+
+def owner(cluster: Path, database: str, sql: str, check: bool = True) -> subprocess.CompletedProcess:
+    """`tools/postgres.sh owner`: SQL in `database` as the tables' owner."""
+    return subprocess.run([str(POSTGRES_SH), "owner", str(cluster), database], input=sql, capture_output=True, text=True,
+                          timeout=120, check=check)
+
+
+def test_a_database_of_the_previous_schema_release_is_refused_then_upgraded_as_the_readme_says(
+        regvault_bin, generate, cluster, tmp_path):
+    url = vault_database(cluster, "upgraded")
+    vault = Vault(regvault_bin, tmp_path / "data", "upgrade.test/log")
+    vault.run("init", "--data", vault.data, "--origin", vault.origin, "--postgres", url)
+    vault.append_lines(generate(50, 5), "generated.jsonl")
+    owner(cluster, "upgraded", "CREATE OR REPLACE FUNCTION regvault_schema_release() RETURNS integer LANGUAGE sql IMMUTABLE RETURN 1;")
+
+    refused = vault.run("check", "--data", vault.data, check=False)
+    assert refused.returncode != 0
+    assert "is older than this release's (schema release 1" in refused.stderr.decode()
+    assert "regvault postgres upgrade" in refused.stderr.decode()
+
+    upgrade = vault.run("postgres", "upgrade").stdout.decode()
+    owner(cluster, "upgraded", upgrade)
+    checked = vault.json_out("check", "--data", vault.data)
+    assert checked["intact"] and checked["records"] == 51, "the 50 appended and the retention policy's"
+
+    wrong = owner(cluster, "Upgraded", "SELECT 1;", check=False)
+    assert wrong.returncode == 2 and "a database name is lower-case letters" in wrong.stderr
