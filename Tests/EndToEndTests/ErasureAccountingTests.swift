@@ -131,6 +131,18 @@ struct ErasureAccountingTests {
                                     + "lists it as erased")])
     }
 
+    @Test("an erasure record listing an item without a seq or a retain-until is reported at that record")
+    func listingWithoutSeqOrRetainUntil() throws {
+        let fixture = try Self.fixture.get()
+        var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        try rewrite.editErasure(fixture.firstErasure) { listed in
+            listed.append(["retainUntil": ErasureFixture.shortenedTo])
+            listed.append(["seq": fixture.seqs["kept"]!])
+        }
+        let problem = "erasure record \(fixture.firstErasure) lists an item without seq or retainUntil"
+        try expectOnly(rewrite, [(recordsMember, problem), (recordsMember, problem)])
+    }
+
     // MARK: helpers
 
     /// Seals the rewrite and expects the verifier to refuse it with exactly `expected`, in any order.
