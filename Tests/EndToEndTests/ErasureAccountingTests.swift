@@ -42,7 +42,7 @@ struct ErasureAccountingTests {
         var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
         let erased = fixture.seqs["erased-1"]!
         try rewrite.editErasure(fixture.firstErasure) { listed in
-            let index = listed.firstIndex { ($0["seq"] as? NSNumber)?.int64Value == erased }!
+            let index = listed.firstIndex { InsiderRewrite.lists($0, erased) }!
             listed[index]["retainUntil"] = "2100-01-01T00:00:00.000Z"
         }
         try expectOnly(rewrite, [(entriesMember, "record \(erased) was erased by entry \(fixture.firstErasure) before the end of its retention")])
@@ -65,9 +65,7 @@ struct ErasureAccountingTests {
         var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
         let late = fixture.seqs["bypassed-late"]!
         #expect(late < fixture.firstErasure)
-        let listing = try rewrite.listing(of: late, in: fixture.secondErasure)
-        try rewrite.editErasure(fixture.secondErasure) { $0.removeAll { ($0["seq"] as? NSNumber)?.int64Value == late } }
-        try rewrite.editErasure(fixture.firstErasure) { $0.append(listing) }
+        try rewrite.moveListing(of: late, from: fixture.secondErasure, to: fixture.firstErasure)
         try expectOnly(rewrite, [(entriesMember, "record \(late) was erased by entry \(fixture.firstErasure) before the retain-until "
                                     + "its entry and extensions set, and no governance bypass before that entry allows it")])
     }
@@ -89,9 +87,7 @@ struct ErasureAccountingTests {
         var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
         let later = fixture.seqs["later"]!
         #expect(fixture.firstErasure < later && later < fixture.secondErasure)
-        let listing = try rewrite.listing(of: later, in: fixture.secondErasure)
-        try rewrite.editErasure(fixture.secondErasure) { $0.removeAll { ($0["seq"] as? NSNumber)?.int64Value == later } }
-        try rewrite.editErasure(fixture.firstErasure) { $0.append(listing) }
+        try rewrite.moveListing(of: later, from: fixture.secondErasure, to: fixture.firstErasure)
         try expectOnly(rewrite, [(entriesMember, "record \(later) was erased by entry \(fixture.firstErasure), which comes before it "
                                     + "in the log")])
     }

@@ -42,10 +42,23 @@ struct InsiderRewrite {
     /// What the erasure entry `seq`'s record lists for record `target`.
     func listing(of target: Int64, in seq: Int64) throws -> [String: Any] {
         let listed = try erasureRecord(seq)["erased"] as! [[String: Any]]
-        guard let item = listed.first(where: { ($0["seq"] as? NSNumber)?.int64Value == target }) else {
+        guard let item = listed.first(where: { Self.lists($0, target) }) else {
             throw ExportFixture.Failure("erasure record \(seq) does not list record \(target)")
         }
         return item
+    }
+
+    /// Moves what the erasure entry `from`'s record lists for record `target` to the erasure entry
+    /// `to`'s list, as if `to` had erased it.
+    mutating func moveListing(of target: Int64, from: Int64, to: Int64) throws {
+        let item = try listing(of: target, in: from)
+        try editErasure(from) { $0.removeAll { Self.lists($0, target) } }
+        try editErasure(to) { $0.append(item) }
+    }
+
+    /// Whether an erasure's listed `item` is record `seq`'s.
+    static func lists(_ item: [String: Any], _ seq: Int64) -> Bool {
+        (item["seq"] as? NSNumber)?.int64Value == seq
     }
 
     private func erasureRecord(_ seq: Int64) throws -> [String: Any] {
