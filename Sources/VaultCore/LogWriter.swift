@@ -109,8 +109,7 @@ public actor LogWriter {
                 range = try CompactRange(size: store.treeSize(), reader: store)
                 heads = EntityHeadCache()
                 // A failed batch may have carried the policies the log did not hold yet.
-                let recorded = try Vault.recordedPolicies(in: store)
-                unrecordedPolicies = policies.policies.filter { !recorded.contains($0) }
+                unrecordedPolicies = policies.unrecorded(given: try Vault.recordedPolicies(in: store))
                 commits.reloaded()
             }
         }

@@ -145,7 +145,7 @@ public final class Vault: Sendable {
             throw VaultError(.invalidPolicy, "the retention policies in \(directory.retentionPath) would weaken those in "
                 + "force: \(why)")
         }
-        let changed = policies.policies.filter { policy in !recorded.contains(policy) }
+        let changed = policies.unrecorded(given: recorded)
         var lastRecordedAt = Int64.min
         if range.size > 0, let last = try store.leaf(seq: range.size - 1) {
             lastRecordedAt = try Entry(parsing: last.entry).recordedAt

@@ -138,17 +138,17 @@ private struct SharedVocabulary {
         case .object(let members):
             for (key, member) in members {
                 let memberPath = path + "/" + key
-                memberSubjects[memberPath, default: []].insert(subject)
+                SharedVocabulary.count(subject, in: &memberSubjects[memberPath, default: []])
                 count(member, path: memberPath, subject: subject)
             }
         case .array(let elements):
             for element in elements { count(element, path: path + "/*", subject: subject) }
         case .string(let text):
-            valueSubjects[SharedVocabulary.key(path, value), default: []].insert(subject)
+            SharedVocabulary.count(subject, in: &valueSubjects[SharedVocabulary.key(path, value), default: []])
             prefixes[path, default: PrefixTrie()].insert(SharedVocabulary.countedPrefix(of: Array(text.unicodeScalars)),
                                                        subject: subject)
         case .number:
-            valueSubjects[SharedVocabulary.key(path, value), default: []].insert(subject)
+            SharedVocabulary.count(subject, in: &valueSubjects[SharedVocabulary.key(path, value), default: []])
         case .bool, .null:
             break
         }
@@ -161,7 +161,7 @@ private struct SharedVocabulary {
         case .array(let elements):
             for element in elements { countPatterns(element, path: path + "/*", subject: subject) }
         case .string(let text):
-            patternSubjects[SharedVocabulary.patternKey(path, pattern(of: text, path: path)), default: []].insert(subject)
+            SharedVocabulary.count(subject, in: &patternSubjects[SharedVocabulary.patternKey(path, pattern(of: text, path: path)), default: []])
         case .number, .bool, .null:
             break
         }
@@ -199,6 +199,13 @@ private struct SharedVocabulary {
         (subjects?.count ?? 0) >= DictionaryTrainer.sharedAcross
     }
 
+    /// Counts `subject` in `subjects` until they are `DictionaryTrainer.sharedAcross`: `shared`
+    /// asks no more, and most members, values and short prefixes reach it within the first samples,
+    /// after which counting one is a comparison, not a hash and an insert.
+    fileprivate static func count(_ subject: Int, in subjects: inout Set<Int>) {
+        if subjects.count < DictionaryTrainer.sharedAcross { subjects.insert(subject) }
+    }
+
     private static func key(_ path: String, _ value: JSONValue) -> String {
         path + "\u{0}" + String(decoding: value.canonicalBytes, as: UTF8.self)
     }
@@ -209,7 +216,8 @@ private struct SharedVocabulary {
 }
 
 /// The prefixes of the strings seen at one path, each with the subjects whose strings begin with
-/// it: node 0 is the empty prefix, and each other node one character more than its parent.
+/// it (counted up to `DictionaryTrainer.sharedAcross`): node 0 is the empty prefix, and each
+/// other node one character more than its parent.
 private struct PrefixTrie {
     private var children: [[Unicode.Scalar: Int]] = [[:]]
     private var subjects: [Set<Int>] = [[]]
@@ -226,12 +234,12 @@ private struct PrefixTrie {
                 children[node][scalar] = children.count - 1
                 node = children.count - 1
             }
-            subjects[node].insert(subject)
+            SharedVocabulary.count(subject, in: &subjects[node])
         }
     }
 
     /// The length of the longest prefix of `scalars` that strings of at least `threshold` subjects
-    /// begin with. A prefix's subjects include those of every longer one, so the first prefix
+    /// (at most `DictionaryTrainer.sharedAcross`, as many as are counted) begin with. A prefix's subjects include those of every longer one, so the first prefix
     /// short of `threshold` ends the search.
     func sharedLength(of scalars: ArraySlice<Unicode.Scalar>, across threshold: Int) -> Int {
         var node = 0

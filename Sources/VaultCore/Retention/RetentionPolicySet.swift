@@ -54,6 +54,12 @@ public struct RetentionPolicySet: Sendable, Equatable {
         self.policies = policies.sorted { $0.id < $1.id }
     }
 
+    /// The policies in force that `recorded` (the log's latest version of each) does not hold as
+    /// they are: new ones and changed ones, which the writer records with its next batch.
+    func unrecorded(given recorded: [RetentionPolicy]) -> [RetentionPolicy] {
+        policies.filter { !recorded.contains($0) }
+    }
+
     /// Reads every `*.json` file of `directory`.
     public static func load(directory: String) throws(VaultError) -> RetentionPolicySet {
         let names: [String]
