@@ -161,7 +161,8 @@ private struct SharedVocabulary {
         case .array(let elements):
             for element in elements { countPatterns(element, path: path + "/*", subject: subject) }
         case .string(let text):
-            SharedVocabulary.count(subject, in: &patternSubjects[SharedVocabulary.patternKey(path, pattern(of: text, path: path)), default: []])
+            let key = SharedVocabulary.patternKey(path, pattern(of: text, path: path))
+            SharedVocabulary.count(subject, in: &patternSubjects[key, default: []])
         case .number, .bool, .null:
             break
         }
@@ -239,8 +240,9 @@ private struct PrefixTrie {
     }
 
     /// The length of the longest prefix of `scalars` that strings of at least `threshold` subjects
-    /// (at most `DictionaryTrainer.sharedAcross`, as many as are counted) begin with. A prefix's subjects include those of every longer one, so the first prefix
-    /// short of `threshold` ends the search.
+    /// (at most `DictionaryTrainer.sharedAcross`, as many as are counted) begin with. A prefix's
+    /// subjects include those of every longer one, so the first prefix short of `threshold` ends
+    /// the search.
     func sharedLength(of scalars: ArraySlice<Unicode.Scalar>, across threshold: Int) -> Int {
         var node = 0
         var length = 0

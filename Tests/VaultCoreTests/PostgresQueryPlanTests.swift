@@ -79,7 +79,8 @@ struct PostgresQueryPlanTests {
         let plans = try PostgresTestDatabase.psql(url, """
             PREPARE latest(text[], text[]) AS \(PostgresStore.latestByDigestSQL);
             EXPLAIN (COSTS OFF) EXECUTE latest('{\(types)}', '{\(ids)}');
-            PREPARE history(text, text, boolean, text, text, bigint, bigint, boolean, bigint, bigint, bigint) AS \(PostgresStore.historyPageSQL);
+            PREPARE history(text, text, boolean, text, text, bigint, bigint, boolean, bigint, bigint, bigint)
+                AS \(PostgresStore.historyPageSQL);
             EXPLAIN (COSTS OFF) EXECUTE history('pool', '3', false, 'pool', '3', 0, 9000000000, true, 0, 0, 10);
             """)
         #expect(plans.contains("Index Scan Backward using records_by_entity_digest on records"), "\(plans)")
