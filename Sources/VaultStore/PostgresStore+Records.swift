@@ -68,12 +68,9 @@ extension PostgresStore {
 
     public func history(entityType: String, entityId: String, seqs: Range<Int64>, occurred: Range<Int64>?, newestFirst: Bool,
                         limit: Int) throws -> [StoredRecord] {
-        try recordsByDigest(PostgresStore.historyPage(entityType: entityType, entityId: entityId, seqs: seqs, occurred: occurred,
-                                                      newestFirst: newestFirst, limit: limit, comparingKeys: false),
-                            orComparingKeys: PostgresStore.historyPage(entityType: entityType, entityId: entityId, seqs: seqs,
-                                                                       occurred: occurred, newestFirst: newestFirst, limit: limit,
-                                                                       comparingKeys: true)) {
-            $0.entityType == entityType && $0.entityId == entityId
+        try recordsByDigest(isTheKeys: { $0.entityType == entityType && $0.entityId == entityId }) { comparingKeys in
+            PostgresStore.historyPage(entityType: entityType, entityId: entityId, seqs: seqs, occurred: occurred,
+                                      newestFirst: newestFirst, limit: limit, comparingKeys: comparingKeys)
         }
     }
 
@@ -125,10 +122,8 @@ extension PostgresStore {
     public static var streamPageSQL: String { streamPage(stream: "", from: 0, to: 0, after: nil, limit: 0, entityId: nil).sql }
 
     public func records(playerId: String, after: Int64?, limit: Int) throws -> [StoredRecord] {
-        try recordsByDigest(PostgresStore.playerPage(playerId: playerId, after: after, limit: limit, comparingKeys: false),
-                            orComparingKeys: PostgresStore.playerPage(playerId: playerId, after: after, limit: limit,
-                                                                      comparingKeys: true)) {
-            $0.playerId == playerId
+        try recordsByDigest(isTheKeys: { $0.playerId == playerId }) { comparingKeys in
+            PostgresStore.playerPage(playerId: playerId, after: after, limit: limit, comparingKeys: comparingKeys)
         }
     }
 
@@ -143,9 +138,9 @@ extension PostgresStore {
         """
     }
 
-    /// The rows of `byDigest`, a page sought by a key's 64-bit digest alone, when each of them is
+    /// The rows of `page(false)`, a page sought by a key's 64-bit digest alone, when each of them is
     /// the key's own (`isTheKeys`); else, when another key that shares the digest has rows in the
-    /// page (rare, but possible), the rows of `comparingKeys`, the same page with the key compared.
+    /// page (rare, but possible), the rows of `page(true)`, the same page with the key compared.
     ///
     /// Why not always compare: with the key in the query, the planner takes the digest and the key
     /// for independent conditions, expects a few rows at most, and reads every row of the digest
@@ -153,10 +148,10 @@ extension PostgresStore {
     /// of 5,629 versions a page of 100 took 30 ms that way, and a hot entity (a jackpot pool updated
     /// on every round) has millions. The writer's lookup of entities' latest versions
     /// (`latestRecords`) is kept apart the same way.
-    func recordsByDigest(_ byDigest: PostgresQuery, orComparingKeys comparingKeys: @autoclosure () -> PostgresQuery,
-                         isTheKeys: (StoredRecord) -> Bool) throws -> [StoredRecord] {
-        let found = try rows(byDigest).map(PostgresStore.record)
-        guard found.allSatisfy(isTheKeys) else { return try records(comparingKeys()) }
+    func recordsByDigest(isTheKeys: (StoredRecord) -> Bool,
+                         page: (_ comparingKeys: Bool) -> PostgresQuery) throws -> [StoredRecord] {
+        let found = try rows(page(false)).map(PostgresStore.record)
+        guard found.allSatisfy(isTheKeys) else { return try records(page(true)) }
         return try found.map(opened)
     }
 
