@@ -119,11 +119,17 @@ struct ErasureAccounting {
                     continue
                 }
             }
-            if let hold = holds.first(where: { _, hold in
+            let inForce = holds.filter { _, hold in
                 hold.placedSeq < item.erasureSeq && (hold.liftedSeq.map { $0 > item.erasureSeq } ?? true)
-                    && covers(hold.scope, seq: seq, item)
-            }) {
-                problems.add(location, "record \(seq) was erased by entry \(item.erasureSeq) while legal hold \(hold.key) covered it")
+            }.sorted { $0.key < $1.key }
+            if let (id, _) = inForce.first(where: { covers($0.value.scope, seq: seq, item) == true }) {
+                problems.add(location, "record \(seq) was erased by entry \(item.erasureSeq) while legal hold \(id) covered it")
+                continue
+            }
+            if let (id, hold) = inForce.first(where: { covers($0.value.scope, seq: seq, item) == nil }) {
+                let members = hold.scope.isEmpty ? "it has none" : "members " + hold.scope.keys.sorted().joined(separator: ", ")
+                problems.add(location, "record \(seq) was erased by entry \(item.erasureSeq) while legal hold \(id) was in force, "
+                    + "whose scope this verifier does not know (\(members)): it may cover the record")
                 continue
             }
             accounted += 1
@@ -147,15 +153,18 @@ struct ErasureAccounting {
         return out
     }
 
-    private func covers(_ scope: [String: Any], seq: Int64, _ item: Erased) -> Bool {
+    /// Whether a hold of `scope` covers the erased record `seq`; nil when the scope is not one the
+    /// vault writes (exactly one of `seq`, `playerId`, `stream`, `entity` `{type, id}`): such a
+    /// hold could cover anything, so an erasure made while it was in force is not accounted for.
+    private func covers(_ scope: [String: Any], seq: Int64, _ item: Erased) -> Bool? {
+        guard scope.count == 1 else { return nil }
         if let target = (scope["seq"] as? NSNumber)?.int64Value { return target == seq }
         if let player = scope["playerId"] as? String { return item.playerId == player }
         if let stream = scope["stream"] as? String { return item.stream == stream }
-        if let entity = scope["entity"] as? [String: Any] {
-            return item.entityType == entity["type"] as? String && item.entityId == entity["id"] as? String
+        if let entity = scope["entity"] as? [String: Any], let type = entity["type"] as? String, let id = entity["id"] as? String {
+            return item.entityType == type && item.entityId == id
         }
-        // A scope this verifier does not understand could cover anything.
-        return true
+        return nil
     }
 
     /// Milliseconds from an RFC 3339 UTC time as the vault writes it (`2026-11-20T10:00:00.000Z`).

@@ -85,6 +85,16 @@ struct Report {
     let archive: String
     let seconds: Double
 
+    /// What a valid partial export proves, and what it cannot: its exporter chose which entries to
+    /// include, and nothing in it shows that none was left out (docs/ARCHIVE.md).
+    static let partialExportLimits = """
+          A partial export proves that each of its records is in the signed log, unchanged, and that each of its
+          missing records was erased by the rules, as far as the holds and retention changes it holds show. It
+          cannot prove that it holds every record its filter matches, nor every legal hold and retention change
+          of the log: for that, verify a full export.
+
+        """
+
     /// The JSON result goes to standard output unless `json` is false (a dump follows there instead).
     func print(json printJSON: Bool = true) {
         let valid = result.problems.isEmpty
@@ -111,6 +121,7 @@ struct Report {
             text = "VALID: \(archive): \(result.manifest?.scope.rawValue ?? "") export of \(result.manifest?.origin ?? ""), "
                 + "tree size \(result.manifest?.treeSize ?? 0); \(result.entries) entries, \(result.records) records, "
                 + "\(result.erased) erased records accounted for\n"
+            if result.manifest?.scope == .partial { text += Report.partialExportLimits }
         } else {
             text = "INVALID: \(archive): \(result.problems.all.count + result.problems.dropped) problem(s)\n"
             for problem in result.problems.all { text += "  \(problem.member): \(problem.reason)\n" }
@@ -123,3 +134,4 @@ struct Report {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
+

@@ -81,6 +81,26 @@ struct ErasureAccountingTests {
                                     + "\(fixture.holdId) covered it")])
     }
 
+    @Test("every erasure made while a hold of a scope the verifier does not know was in force is reported, naming the hold")
+    func erasedUnderHoldOfUnknownScope() throws {
+        let fixture = try Self.fixture.get()
+        let erasedBy = ["erased-1": fixture.firstErasure, "erased-2": fixture.firstErasure,
+                        "bypassed-late": fixture.secondErasure, "later": fixture.secondErasure]
+        for (scope, shown) in [(["tenant": "t-1"] as [String: Any], "members tenant"), ([:], "it has none"),
+                               (["entity": ["type": "bonusRule"]], "members entity")] {
+            var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+            try rewrite.editRecord(try rewrite.placement(ofHold: fixture.holdId)) { body in
+                var state = body["state"] as! [String: Any]
+                state["scope"] = scope
+                body["state"] = state
+            }
+            try expectOnly(rewrite, erasedBy.map { id, erasure in
+                (entriesMember, "record \(fixture.seqs[id]!) was erased by entry \(erasure) while legal hold \(fixture.holdId) "
+                    + "was in force, whose scope this verifier does not know (\(shown)): it may cover the record")
+            })
+        }
+    }
+
     @Test("an erasure entry that comes before the record it lists in the log is reported")
     func erasedByAnEarlierEntry() throws {
         let fixture = try Self.fixture.get()

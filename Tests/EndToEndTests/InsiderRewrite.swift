@@ -69,6 +69,26 @@ struct InsiderRewrite {
         return body
     }
 
+    /// Rewrites record `seq` (a JSON object), whatever it records.
+    mutating func editRecord(_ seq: Int64, _ edit: (inout [String: Any]) -> Void) throws {
+        guard let line = records[seq], var body = try JSONSerialization.jsonObject(with: Data(line.record)) as? [String: Any] else {
+            throw ExportFixture.Failure("record \(seq) is not a JSON object in the export")
+        }
+        edit(&body)
+        records[seq]!.record = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
+    }
+
+    /// The seq of the record that placed legal hold `id`.
+    func placement(ofHold id: String) throws -> Int64 {
+        for (seq, line) in records {
+            guard let body = try? JSONSerialization.jsonObject(with: Data(line.record)) as? [String: Any],
+                  body["stream"] as? String == "vault.hold", body["action"] as? String != "lift",
+                  (body["state"] as? [String: Any])?["holdId"] as? String == id else { continue }
+            return seq
+        }
+        throw ExportFixture.Failure("the export holds no placement of legal hold \(id)")
+    }
+
     /// Takes record `seq` out of the archive, as if it had been erased; its entry stays.
     mutating func drop(_ seq: Int64) {
         records[seq] = nil
