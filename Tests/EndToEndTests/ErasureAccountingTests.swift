@@ -6,7 +6,8 @@ import VaultFormat
 /// The verifier's erasure accounting, one rule at a time: a real vault's honest export after two
 /// sweeps verifies, and an insider holding the log's key who rewrites what an erasure entry lists,
 /// or drops a record, gets an archive whose signatures, commitments and root all hold, which the
-/// real `regvault-verify` refuses with the broken rule's own message and nothing else.
+/// real `regvault-verify` refuses with the broken rule's own message and nothing else. A forged
+/// partial export is held to the same rules over the entries its forger chose to include.
 @Suite("regvault-verify accounts for every missing record", .serialized)
 struct ErasureAccountingTests {
     /// One vault for the suite: each test forges its own archive from the same honest export.
@@ -159,23 +160,81 @@ struct ErasureAccountingTests {
         try expectOnly(rewrite, [(recordsMember, problem), (recordsMember, problem)])
     }
 
+    // MARK: partial exports
+
+    @Test("a partial export forged without the erasure entry of a record it holds is refused; with it, it verifies")
+    func partialWithoutTheErasureEntry() throws {
+        let fixture = try Self.fixture.get()
+        let rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        let partial = try Self.partial(of: "erased-1")
+        let seqs = try Self.inclusionSeqs(partial)
+        let erased = fixture.seqs["erased-1"]!
+        #expect(seqs.contains(erased) && seqs.contains(fixture.firstErasure))
+        let resealed = try verify(try rewrite.sealedPartial(from: partial, holding: seqs), named: "partial-resealed")
+        #expect(resealed.status == 0 && resealed.problems.isEmpty && resealed.erased == 1, "\(resealed.problems)")
+        try expectOnly(try rewrite.sealedPartial(from: partial, holding: seqs.filter { $0 != fixture.firstErasure }),
+                       [(ArchiveLayout.inclusion, "record \(erased) is missing and no erasure entry in the archive accounts for it")])
+    }
+
+    @Test("a partial export hiding an erasure under a legal hold is refused with the hold in it, and verifies without it")
+    func partialLeavingOutTheHold() throws {
+        let fixture = try Self.fixture.get()
+        var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
+        let held = fixture.seqs["held"]!
+        try rewrite.editErasure(fixture.firstErasure) { $0.append(fixture.listing("held")) }
+        rewrite.drop(held)
+        // The honest export of the held record holds no erasure entry: the forger adds the one that now lists it.
+        let partial = try Self.partial(of: "held")
+        let seqs = try Self.inclusionSeqs(partial) + [fixture.firstErasure]
+        let hold = try rewrite.placement(ofHold: fixture.holdId)
+        #expect(seqs.contains(hold))
+        try expectOnly(try rewrite.sealedPartial(from: partial, holding: seqs),
+                       [(ArchiveLayout.inclusion, "record \(held) was erased by entry \(fixture.firstErasure) while legal hold "
+                            + "\(fixture.holdId) covered it")])
+        let withoutHold = try verify(try rewrite.sealedPartial(from: partial, holding: seqs.filter { $0 != hold }),
+                                     named: "partial-without-hold")
+        #expect(withoutHold.status == 0 && withoutHold.erased == 1, "\(withoutHold.problems)")
+        #expect(withoutHold.summary.contains("nor every legal hold and retention change"))
+    }
+
     // MARK: helpers
+
+    /// The honest partial export of the fixture's bonus rule `id`.
+    static func partial(of id: String) throws -> [ArchiveMember] {
+        let fixture = try Self.fixture.get()
+        return try ExportFixture.members(try fixture.vault.export("partial-\(id)-\(UUID().uuidString).tar",
+                                                                  ["--entity", "bonusRule", "--id", id]))
+    }
+
+    /// The seqs of the entries in a partial export's `inclusion` member.
+    static func inclusionSeqs(_ members: [ArchiveMember]) throws -> [Int64] {
+        let inclusion = try #require(members.first { $0.path == ArchiveLayout.inclusion })
+        return try String(decoding: inclusion.bytes, as: UTF8.self).split(separator: "\n").map {
+            try ArchiveLayout.parseInclusionLine($0).seq
+        }
+    }
 
     /// Seals the rewrite and expects the verifier to refuse it with exactly `expected`, in any order.
     func expectOnly(_ rewrite: InsiderRewrite, _ expected: [Problem], sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let verdict = try verify(try rewrite.sealed(), named: "forged")
+        try expectOnly(try rewrite.sealed(), expected, sourceLocation: sourceLocation)
+    }
+
+    /// Expects the verifier to refuse `archive` with exactly `expected`, in any order.
+    func expectOnly(_ archive: [ArchiveMember], _ expected: [Problem], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let verdict = try verify(archive, named: "forged")
         #expect(verdict.status == 1, "accepted", sourceLocation: sourceLocation)
         let found = verdict.problems.map { "\($0.member): \($0.reason)" }.sorted()
         #expect(found == expected.map { "\($0.member): \($0.reason)" }.sorted(), sourceLocation: sourceLocation)
     }
 
     /// Writes `archive` and runs the real verifier on it with the vault's key.
-    func verify(_ archive: [ArchiveMember], named name: String) throws -> (status: Int32, problems: [Problem], erased: Int?) {
+    func verify(_ archive: [ArchiveMember], named name: String) throws
+        -> (status: Int32, problems: [Problem], erased: Int?, summary: String) {
         let fixture = try Self.fixture.get()
         let path = fixture.vault.data + "-\(name)-\(UUID().uuidString).tar"
         try ExportFixture.write(archive, to: path)
         let verdict = try fixture.vault.verify(path)
         let problems = (verdict.json["problems"] as? [[String: String]] ?? []).map { ($0["member"] ?? "", $0["reason"] ?? "") }
-        return (verdict.status, problems, verdict.json["erased"] as? Int)
+        return (verdict.status, problems, verdict.json["erased"] as? Int, verdict.stderr)
     }
 }

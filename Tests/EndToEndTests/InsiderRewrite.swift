@@ -6,7 +6,8 @@ import VaultFormat
 /// record lists is changed, or records are dropped, and then every changed record is committed
 /// again in its entry, the tree's root recomputed, and the checkpoint and manifest signed anew. Every
 /// signature, digest, commitment and root of the result holds, so only the verifier's erasure
-/// accounting can tell the archive is forged.
+/// accounting can tell the archive is forged. From the same rewrite it also forges partial exports
+/// (`sealedPartial`), holding the entries the forger chooses.
 struct InsiderRewrite {
     private let vault: ExportFixture
     private let members: [ArchiveMember]
@@ -97,34 +98,88 @@ struct InsiderRewrite {
     /// The forged archive's members: entries committing to the records as they now are, the
     /// checkpoint over their new root, and the manifest, both signed with the log's key.
     func sealed() throws -> [ArchiveMember] {
+        let entries = try rewrittenEntries()
+        let tree = try Self.tree(entries)
+        let rewritten = try members.dropLast().map { member -> ArchiveMember in
+            let bytes: [UInt8]
+            if let first = ArchiveLayout.chunkFirst(member.path, prefix: ArchiveLayout.entriesPrefix) {
+                bytes = ArchiveLayout.encodeEntries(Array(entries[chunk(first, count: entries.count)]))
+            } else if let first = ArchiveLayout.chunkFirst(member.path, prefix: ArchiveLayout.recordsPrefix) {
+                bytes = recordLines(in: chunk(first, count: entries.count))
+            } else if member.path == ArchiveLayout.checkpoint {
+                bytes = try checkpoint(member, rootHash: tree.root)
+            } else {
+                return member
+            }
+            return ArchiveMember(path: member.path, bytes: bytes, modificationTime: 0)
+        }
+        return try vault.resigned(rewritten + [members.last!], rootHash: tree.root)
+    }
+
+    /// A forged partial export: the members of the honest partial export `partial` of the same
+    /// vault, with the entries of `seqs` (as rewritten) in its `inclusion` member, each with its
+    /// inclusion proof in the rewritten tree, their records that remain, and the checkpoint and
+    /// manifest signed anew. Which entries it holds is the forger's choice, as it is the exporter's.
+    func sealedPartial(from partial: [ArchiveMember], holding seqs: [Int64]) throws -> [ArchiveMember] {
+        let entries = try rewrittenEntries()
+        let tree = try Self.tree(entries)
+        let size = Int64(entries.count)
+        var forged: [ArchiveMember] = []
+        for member in partial.dropLast() where ArchiveLayout.chunkFirst(member.path, prefix: ArchiveLayout.recordsPrefix) == nil {
+            if member.path == ArchiveLayout.inclusion {
+                let lines = try seqs.sorted().map { seq in
+                    ArchiveLayout.inclusionLine(seq: seq, entry: entries[Int(seq)],
+                                                proof: try MerkleTree.proveInclusion(index: seq, size: size, reader: tree.reader))
+                }
+                forged.append(ArchiveMember(path: member.path, bytes: Array(lines.joined().utf8), modificationTime: 0))
+                let held = Set(seqs)
+                for first in Set(seqs.map { $0 / ArchiveLayout.chunk * ArchiveLayout.chunk }).sorted() {
+                    let bytes = recordLines(in: chunk(first, count: entries.count)) { held.contains($0) }
+                    guard !bytes.isEmpty else { continue }
+                    forged.append(ArchiveMember(path: ArchiveLayout.chunkPath(ArchiveLayout.recordsPrefix, first: first), bytes: bytes,
+                                                modificationTime: 0))
+                }
+            } else if member.path == ArchiveLayout.checkpoint {
+                forged.append(ArchiveMember(path: member.path, bytes: try checkpoint(member, rootHash: tree.root), modificationTime: 0))
+            } else {
+                forged.append(member)
+            }
+        }
+        return try vault.resigned(forged + [partial.last!], rootHash: tree.root)
+    }
+
+    /// Every entry, each committing to its record as it now is.
+    private func rewrittenEntries() throws -> [[UInt8]] {
         var entries = self.entries
         for (seq, line) in records {
             var entry = try Entry(parsing: entries[Int(seq)])
             entry.commitment = Entry.commitment(salt: line.salt, record: line.record)
             entries[Int(seq)] = entry.bytes
         }
-        var tree = CompactRange()
-        for entry in entries { tree.append(leafHash: MerkleHashing.leafHash(entry)) }
-        let signer = try NoteSigner(privateKeyText: String(contentsOfFile: vault.data + "/log.key", encoding: .utf8))
-        let rewritten = try members.dropLast().map { member -> ArchiveMember in
-            let bytes: [UInt8]
-            if let first = ArchiveLayout.chunkFirst(member.path, prefix: ArchiveLayout.entriesPrefix) {
-                bytes = ArchiveLayout.encodeEntries(Array(entries[chunk(first, count: entries.count)]))
-            } else if let first = ArchiveLayout.chunkFirst(member.path, prefix: ArchiveLayout.recordsPrefix) {
-                let lines = records.keys.sorted().filter { chunk(first, count: entries.count).contains(Int($0)) }.map { seq in
-                    ArchiveLayout.recordLine(seq: seq, salt: records[seq]!.salt, record: records[seq]!.record)
-                }
-                bytes = Array(lines.joined().utf8)
-            } else if member.path == ArchiveLayout.checkpoint {
-                let old = try Checkpoint(parsing: try SignedNote(parsing: member.bytes).text)
-                let checkpoint = Checkpoint(origin: old.origin, size: old.size, rootHash: tree.rootHash, extensions: old.extensions)
-                bytes = Array(try SignedCheckpoint(signing: checkpoint, with: signer).serialized.utf8)
-            } else {
-                return member
-            }
-            return ArchiveMember(path: member.path, bytes: bytes, modificationTime: 0)
+        return entries
+    }
+
+    /// The tree of `entries`: its root, and its hashes to prove inclusion from.
+    private static func tree(_ entries: [[UInt8]]) throws -> (root: Hash, reader: ArrayHashReader) {
+        var reader = ArrayHashReader()
+        for entry in entries { try reader.append(leafHash: MerkleHashing.leafHash(entry)) }
+        return (try MerkleTree.rootHash(size: Int64(entries.count), reader: reader), reader)
+    }
+
+    /// The record lines of the seqs in `range` that remain (and that `including` takes), in seq order.
+    private func recordLines(in range: Range<Int>, including: (Int64) -> Bool = { _ in true }) -> [UInt8] {
+        let lines = records.keys.sorted().filter { range.contains(Int($0)) && including($0) }.map { seq in
+            ArchiveLayout.recordLine(seq: seq, salt: records[seq]!.salt, record: records[seq]!.record)
         }
-        return try vault.resigned(rewritten + [members.last!], rootHash: tree.rootHash)
+        return Array(lines.joined().utf8)
+    }
+
+    /// The checkpoint `member` signed anew over `rootHash`.
+    private func checkpoint(_ member: ArchiveMember, rootHash: Hash) throws -> [UInt8] {
+        let signer = try NoteSigner(privateKeyText: String(contentsOfFile: vault.data + "/log.key", encoding: .utf8))
+        let old = try Checkpoint(parsing: try SignedNote(parsing: member.bytes).text)
+        let checkpoint = Checkpoint(origin: old.origin, size: old.size, rootHash: rootHash, extensions: old.extensions)
+        return Array(try SignedCheckpoint(signing: checkpoint, with: signer).serialized.utf8)
     }
 
     /// The seqs a chunk member starting at `first` holds, of `count` in all.
