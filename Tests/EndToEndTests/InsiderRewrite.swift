@@ -33,11 +33,12 @@ struct InsiderRewrite {
 
     /// Rewrites the `erased` list of the erasure entry `seq`'s record (one JSON object per record).
     mutating func editErasure(_ seq: Int64, _ edit: (inout [[String: Any]]) -> Void) throws {
-        var body = try erasureRecord(seq)
-        var listed = body["erased"] as! [[String: Any]]
-        edit(&listed)
-        body["erased"] = listed
-        records[seq]!.record = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
+        _ = try erasureRecord(seq)
+        try editRecord(seq) { body in
+            var listed = body["erased"] as! [[String: Any]]
+            edit(&listed)
+            body["erased"] = listed
+        }
     }
 
     /// What the erasure entry `seq`'s record lists for record `target`.
