@@ -53,9 +53,7 @@ struct ErasureAccountingTests {
     func erasedEarlyWithoutGovernanceBypass() throws {
         let fixture = try Self.fixture.get()
         var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
-        let kept = fixture.seqs["kept"]!
-        try rewrite.editErasure(fixture.firstErasure) { $0.append(fixture.listing("kept")) }
-        rewrite.drop(kept)
+        let kept = try fixture.forgeFirstErasure(of: "kept", in: &rewrite)
         try expectOnly(rewrite, [(entriesMember, "record \(kept) was erased by entry \(fixture.firstErasure) before the retain-until "
                                     + "its entry and extensions set, and no governance bypass before that entry allows it")])
     }
@@ -75,9 +73,7 @@ struct ErasureAccountingTests {
     func erasedUnderLegalHold() throws {
         let fixture = try Self.fixture.get()
         var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
-        let held = fixture.seqs["held"]!
-        try rewrite.editErasure(fixture.firstErasure) { $0.append(fixture.listing("held")) }
-        rewrite.drop(held)
+        let held = try fixture.forgeFirstErasure(of: "held", in: &rewrite)
         try expectOnly(rewrite, [(entriesMember, "record \(held) was erased by entry \(fixture.firstErasure) while legal hold "
                                     + "\(fixture.holdId) covered it")])
     }
@@ -180,9 +176,7 @@ struct ErasureAccountingTests {
     func partialLeavingOutTheHold() throws {
         let fixture = try Self.fixture.get()
         var rewrite = try InsiderRewrite(fixture.export, of: fixture.vault)
-        let held = fixture.seqs["held"]!
-        try rewrite.editErasure(fixture.firstErasure) { $0.append(fixture.listing("held")) }
-        rewrite.drop(held)
+        let held = try fixture.forgeFirstErasure(of: "held", in: &rewrite)
         // The honest export of the held record holds no erasure entry: the forger adds the one that now lists it.
         let partial = try Self.partial(of: "held")
         let seqs = try Self.inclusionSeqs(partial) + [fixture.firstErasure]

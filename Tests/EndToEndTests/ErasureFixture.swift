@@ -50,6 +50,15 @@ struct ErasureFixture {
          "entity": ["type": "bonusRule", "id": id]]
     }
 
+    /// Forges in `rewrite` the erasure of record `id` by the first erasure entry: the entry lists it
+    /// (`listing`) and its record is left out. Returns the record's seq.
+    func forgeFirstErasure(of id: String, in rewrite: inout InsiderRewrite) throws -> Int64 {
+        let seq = seqs[id]!
+        try rewrite.editErasure(firstErasure) { $0.append(listing(id)) }
+        rewrite.drop(seq)
+        return seq
+    }
+
     private static func append(_ data: String, _ lines: [String]) throws -> [String: Int64] {
         let acks = try ExportFixture.check(RegVaultBinary.run(["append", "--data", data, "-"], input: lines.joined(separator: "\n") + "\n"))
         var seqs: [String: Int64] = [:]
